@@ -1,0 +1,81 @@
+// Package core holds Stillroom's domain: types, the error type with its
+// codes, and the interfaces the adapters implement. It imports nothing
+// outside the standard library.
+package core
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code classifies an error for clients. The GraphQL layer copies it to
+// extensions.code; the HTTP layer maps it to a status in one place.
+type Code string
+
+// The codes of the API contract.
+const (
+	CodeUnauthenticated      Code = "UNAUTHENTICATED"
+	CodeForbidden            Code = "FORBIDDEN"
+	CodeNotFound             Code = "NOT_FOUND"
+	CodeBadUserInput         Code = "BAD_USER_INPUT"
+	CodeConflict             Code = "CONFLICT"
+	CodePayloadTooLarge      Code = "PAYLOAD_TOO_LARGE"
+	CodeUnsupportedMediaType Code = "UNSUPPORTED_MEDIA_TYPE"
+	CodeTooManyPixels        Code = "TOO_MANY_PIXELS"
+	CodeQueryTooComplex      Code = "QUERY_TOO_COMPLEX"
+	CodeNotImplemented       Code = "NOT_IMPLEMENTED"
+	CodeInternal             Code = "INTERNAL"
+)
+
+// Error is an error a client may see: a code and a message safe to show.
+// Err, if set, is the cause, kept for logs and errors.Is, never shown.
+type Error struct {
+	Code    Code
+	Message string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with a formatted message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// WrapError returns an *Error with code and message that keeps err as cause.
+func WrapError(code Code, err error, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Err: err}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, or
+// CodeInternal when there is none. A nil error has no code ("").
+func ErrorCode(err error) Code {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}
+
+// ErrorMessage returns the message safe to show to a client: the message of
+// the first *Error in err's chain, or "internal error".
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Code != CodeInternal {
+		return e.Message
+	}
+	return "internal error"
+}
+
+// IsCode reports whether err carries code.
+func IsCode(err error, code Code) bool { return ErrorCode(err) == code }

@@ -1,0 +1,173 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// MaxPageSize is the largest page a list may ask for.
+const MaxPageSize = 100
+
+// Page asks for one page of a list ordered newest first. IDs are
+// time-ordered (see NewID), so "newest first" is "_id descending" and a
+// cursor is the last ID seen: inserting new items never shifts a page.
+type Page struct {
+	After string // exclusive: only items with an ID below it
+	Limit int    // 1..MaxPageSize
+}
+
+// PublicationFilter selects by effective publication status at Now.
+type PublicationFilter struct {
+	Status PublishStatus // "" = any
+	Now    time.Time
+}
+
+// ArticleQuery filters articles. Search holds folded words (see Fold); every
+// word must match a search token, the last as a prefix.
+type ArticleQuery struct {
+	Page
+	PublicationFilter
+	Section string
+	Tag     string
+	Search  []string
+}
+
+// GalleryQuery filters galleries.
+type GalleryQuery struct {
+	Page
+	PublicationFilter
+	Search []string
+}
+
+// AssetQuery filters assets. IDs, when non-nil, restricts to those IDs.
+type AssetQuery struct {
+	Page
+	Status      AssetStatus
+	UploadedBy  string
+	IDs         []string
+	ExcludeIDs  []string
+	TakenAfter  *time.Time
+	TakenBefore *time.Time
+	Search      []string
+}
+
+// PageOf is one page of a list: the items, whether more follow, and how
+// many items match the filter in all.
+type PageOf[T any] struct {
+	Items   []T
+	HasNext bool
+	Total   int64
+}
+
+// Users persists accounts.
+type Users interface {
+	// InsertUser stores u; CONFLICT when the email is taken.
+	InsertUser(ctx context.Context, u *User) error
+	// UserByID and UserByEmail return NOT_FOUND when there is none.
+	UserByID(ctx context.Context, id string) (*User, error)
+	UserByEmail(ctx context.Context, email string) (*User, error)
+	// UsersByIDs returns the users that exist, in any order.
+	UsersByIDs(ctx context.Context, ids []string) ([]*User, error)
+	CountUsers(ctx context.Context) (int64, error)
+}
+
+// Sessions persists bearer tokens by their hash.
+type Sessions interface {
+	InsertSession(ctx context.Context, s *Session) error
+	// SessionByTokenHash returns NOT_FOUND when there is none.
+	SessionByTokenHash(ctx context.Context, hash string) (*Session, error)
+	DeleteSession(ctx context.Context, hash string) error
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
+}
+
+// Assets persists the media library.
+type Assets interface {
+	// InsertAsset stores a; CONFLICT when an asset with its SHA256 exists.
+	InsertAsset(ctx context.Context, a *Asset) error
+	// AssetByID and AssetBySHA256 return NOT_FOUND when there is none.
+	AssetByID(ctx context.Context, id string) (*Asset, error)
+	AssetBySHA256(ctx context.Context, sha256 string) (*Asset, error)
+	// AssetsByIDs returns the assets that exist, in any order.
+	AssetsByIDs(ctx context.Context, ids []string) ([]*Asset, error)
+	// UpdateAsset replaces the stored asset if its version is still
+	// a.Version, then increments a.Version. CONFLICT when stale, NOT_FOUND
+	// when gone.
+	UpdateAsset(ctx context.Context, a *Asset) error
+	DeleteAsset(ctx context.Context, id string) error
+	ListAssets(ctx context.Context, q AssetQuery) (PageOf[*Asset], error)
+}
+
+// Galleries persists galleries.
+type Galleries interface {
+	// InsertGallery stores g; CONFLICT when the slug is taken.
+	InsertGallery(ctx context.Context, g *Gallery) error
+	GalleryByID(ctx context.Context, id string) (*Gallery, error)
+	GalleryBySlug(ctx context.Context, slug string) (*Gallery, error)
+	GalleriesByIDs(ctx context.Context, ids []string) ([]*Gallery, error)
+	// UpdateGallery replaces g if its stored version is g.Version, then
+	// increments g.Version. CONFLICT when stale or the slug is taken.
+	UpdateGallery(ctx context.Context, g *Gallery) error
+	DeleteGallery(ctx context.Context, id string) error
+	ListGalleries(ctx context.Context, q GalleryQuery) (PageOf[*Gallery], error)
+	// GalleriesWithAsset returns galleries having an item with the asset.
+	GalleriesWithAsset(ctx context.Context, assetID string) ([]*Gallery, error)
+}
+
+// Articles persists articles.
+type Articles interface {
+	// InsertArticle stores a; CONFLICT when the slug is taken.
+	InsertArticle(ctx context.Context, a *Article) error
+	ArticleByID(ctx context.Context, id string) (*Article, error)
+	ArticleBySlug(ctx context.Context, slug string) (*Article, error)
+	// UpdateArticle: as UpdateGallery.
+	UpdateArticle(ctx context.Context, a *Article) error
+	DeleteArticle(ctx context.Context, id string) error
+	ListArticles(ctx context.Context, q ArticleQuery) (PageOf[*Article], error)
+	// ArticlesWithAsset returns articles whose cover or image blocks use
+	// the asset; ArticlesWithGallery those with a block of the gallery.
+	ArticlesWithAsset(ctx context.Context, assetID string) ([]*Article, error)
+	ArticlesWithGallery(ctx context.Context, galleryID string) ([]*Article, error)
+}
+
+// Job is a unit of background work on an asset, claimed with a lease so a
+// crashed worker's job is picked up again.
+type Job struct {
+	ID         string
+	Kind       string // e.g. "process"
+	AssetID    string
+	Attempts   int // claims so far
+	RunAt      time.Time
+	LeaseOwner string
+	LeaseUntil time.Time
+	LastError  string
+	CreatedAt  time.Time
+}
+
+// Jobs is the processing queue.
+type Jobs interface {
+	// EnqueueJob adds j unless a job of the same kind for the same asset
+	// is already queued (then it is left as is, and nil is returned).
+	EnqueueJob(ctx context.Context, j *Job) error
+	// ClaimJob atomically takes the oldest due job whose lease is free or
+	// expired, leasing it to owner until now+lease and counting the
+	// attempt. It returns NOT_FOUND when no job is due.
+	ClaimJob(ctx context.Context, owner string, now time.Time, lease time.Duration) (*Job, error)
+	// CompleteJob removes a job still leased by owner.
+	CompleteJob(ctx context.Context, id, owner string) error
+	// RetryJob releases a job leased by owner to run again at runAt.
+	RetryJob(ctx context.Context, id, owner string, runAt time.Time, lastErr string) error
+	CountJobs(ctx context.Context) (int64, error)
+}
+
+// Store is the whole metadata store.
+type Store interface {
+	Users
+	Sessions
+	Assets
+	Galleries
+	Articles
+	Jobs
+	// Ping checks the database is reachable (for /readyz).
+	Ping(ctx context.Context) error
+	Close(ctx context.Context) error
+}

@@ -1,0 +1,53 @@
+package fold
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestString(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Dân vận khéo", "dan van kheo"},
+		{"DÂN VẬN KHÉO", "dan van kheo"},
+		{"Đà Nẵng", "da nang"},
+		{"toạ đàm", "toa dam"},
+		{"tọa đàm", "toa dam"}, // old and new tone-mark placement
+		{"Thành phố Hồ Chí Minh", "thanh pho ho chi minh"},
+		{"ƯỚC MƠ", "uoc mo"},
+		{"", ""},
+	} {
+		if got := String(tc.in); got != tc.want {
+			t.Errorf("String(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestSlug(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Ban Chỉ đạo Phong trào thi đua “Dân vận khéo” thành phố tổ chức tọa đàm",
+			"ban-chi-dao-phong-trao-thi-dua-dan-van-kheo-thanh-pho-to-chuc-toa-dam"},
+		{"  Hello,   World!! ", "hello-world"},
+		{"Tin tức - Sự kiện", "tin-tuc-su-kien"},
+		{"日本", ""},
+		{"!!!", ""},
+	} {
+		if got := Slug(tc.in); got != tc.want {
+			t.Errorf("Slug(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	long := ""
+	for i := 0; i < 40; i++ {
+		long += "abcdef "
+	}
+	if got := Slug(long); len(got) > MaxSlugLen || got[len(got)-1] == '-' {
+		t.Errorf("Slug(long) = %q (%d bytes)", got, len(got))
+	}
+}
+
+func TestTokens(t *testing.T) {
+	got := Tokens("Dân vận khéo", "DÂN VẬN, toạ đàm")
+	want := []string{"dan", "van", "kheo", "toa", "dam"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Tokens = %q, want %q", got, want)
+	}
+}
