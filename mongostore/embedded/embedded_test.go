@@ -1,0 +1,47 @@
+package embedded_test
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/stillroom/stillroom/mongostore/embedded"
+)
+
+func TestStartInsertFindClose(t *testing.T) {
+	ctx := t.Context()
+	s, err := embedded.Start(ctx, t.TempDir()+"/db dir", slog.New(slog.NewTextHandler(t.Output(), nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := mongo.Connect(options.Client().ApplyURI(s.URI()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	coll := client.Database("embedded_test").Collection("things")
+	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: "a"}, {Key: "n", Value: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		N int `bson:"n"`
+	}
+	if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: "a"}}).Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got.N != 1 {
+		t.Fatalf("n = %d, want 1", got.N)
+	}
+	if err := client.Disconnect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+}

@@ -1,0 +1,152 @@
+package mongostore
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/stillroom/stillroom/core"
+)
+
+// jobDoc is a core.Job as stored in the jobs collection. A free lease is
+// leaseUntil at the zero time rather than a missing field, so "free or
+// expired" is one comparison, leaseUntil <= now.
+type jobDoc struct {
+	ID         string    `bson:"_id"`
+	Kind       string    `bson:"kind"`
+	AssetID    string    `bson:"assetId"`
+	Attempts   int       `bson:"attempts"`
+	RunAt      time.Time `bson:"runAt"`
+	LeaseOwner string    `bson:"leaseOwner"`
+	LeaseUntil time.Time `bson:"leaseUntil"`
+	LastError  string    `bson:"lastError"`
+	CreatedAt  time.Time `bson:"createdAt"`
+}
+
+func (d *jobDoc) toCore() *core.Job {
+	return &core.Job{
+		ID:         d.ID,
+		Kind:       d.Kind,
+		AssetID:    d.AssetID,
+		Attempts:   d.Attempts,
+		RunAt:      d.RunAt,
+		LeaseOwner: d.LeaseOwner,
+		LeaseUntil: d.LeaseUntil,
+		LastError:  d.LastError,
+		CreatedAt:  d.CreatedAt,
+	}
+}
+
+// EnqueueJob adds j unless a job of the same kind for the same asset is
+// queued; then it leaves that job as it is, leaves j unchanged and returns
+// nil. An empty j.ID is set to a new ID first.
+func (db *DB) EnqueueJob(ctx context.Context, j *core.Job) error {
+	if j.ID == "" {
+		j.ID = core.NewID()
+	}
+	// The upsert only inserts; the unique (kind, assetId) index settles a
+	// race between two enqueuers, the loser seeing a duplicate key.
+	filter := bson.D{{Key: "kind", Value: j.Kind}, {Key: "assetId", Value: j.AssetID}}
+	update := bson.D{{Key: "$setOnInsert", Value: bson.D{
+		{Key: "_id", Value: j.ID},
+		{Key: "attempts", Value: j.Attempts},
+		{Key: "runAt", Value: storedTime(j.RunAt)},
+		{Key: "leaseOwner", Value: j.LeaseOwner},
+		{Key: "leaseUntil", Value: storedTime(j.LeaseUntil)},
+		{Key: "lastError", Value: j.LastError},
+		{Key: "createdAt", Value: storedTime(j.CreatedAt)},
+	}}}
+	_, err := db.jobs.UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
+	if isDuplicateKey(err) {
+		return nil
+	}
+	return translate(err, "enqueue", "job "+j.ID, "")
+}
+
+// ClaimJob takes the job with the earliest RunAt that is due at now and
+// whose lease is free or expired, leases it to owner until now+lease and
+// counts the attempt, all in one write. NOT_FOUND when no job is due,
+// BAD_USER_INPUT when lease is not positive.
+func (db *DB) ClaimJob(ctx context.Context, owner string, now time.Time, lease time.Duration) (*core.Job, error) {
+	if lease <= 0 {
+		return nil, core.Errorf(core.CodeBadUserInput, "lease must be positive")
+	}
+	filter := bson.D{
+		{Key: "runAt", Value: bson.D{{Key: "$lte", Value: now}}},
+		{Key: "leaseUntil", Value: bson.D{{Key: "$lte", Value: now}}},
+	}
+	update := bson.D{
+		{Key: "$set", Value: bson.D{
+			{Key: "leaseOwner", Value: owner},
+			{Key: "leaseUntil", Value: storedTime(now.Add(lease))},
+		}},
+		{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}},
+	}
+	opts := options.FindOneAndUpdate().
+		SetSort(bson.D{{Key: "runAt", Value: 1}, {Key: "_id", Value: 1}}).
+		SetReturnDocument(options.After)
+	var d jobDoc
+	unlock := db.exclusive()
+	err := db.jobs.FindOneAndUpdate(ctx, filter, update, opts).Decode(&d)
+	unlock()
+	if err != nil {
+		return nil, translate(err, "claim", "due job", "")
+	}
+	return d.toCore(), nil
+}
+
+// CompleteJob removes the job if owner still holds its lease (an expired
+// lease still counts until someone else claims the job). CONFLICT when
+// another worker has claimed it, NOT_FOUND when it is gone.
+func (db *DB) CompleteJob(ctx context.Context, id, owner string) error {
+	unlock := db.exclusive()
+	res, err := db.jobs.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "leaseOwner", Value: owner}})
+	unlock()
+	if err != nil {
+		return translate(err, "complete", "job "+id, "")
+	}
+	if res.DeletedCount == 1 {
+		return nil
+	}
+	return db.leaseLost(ctx, id)
+}
+
+// RetryJob releases the job held by owner, to run again at runAt, and
+// records lastErr. CONFLICT when another worker has claimed it, NOT_FOUND
+// when it is gone.
+func (db *DB) RetryJob(ctx context.Context, id, owner string, runAt time.Time, lastErr string) error {
+	update := bson.D{{Key: "$set", Value: bson.D{
+		{Key: "runAt", Value: storedTime(runAt)},
+		{Key: "lastError", Value: lastErr},
+		{Key: "leaseOwner", Value: ""},
+		{Key: "leaseUntil", Value: time.Time{}},
+	}}}
+	unlock := db.exclusive()
+	res, err := db.jobs.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "leaseOwner", Value: owner}}, update)
+	unlock()
+	if err != nil {
+		return translate(err, "retry", "job "+id, "")
+	}
+	if res.MatchedCount == 1 {
+		return nil
+	}
+	return db.leaseLost(ctx, id)
+}
+
+// leaseLost explains why a write filtered on the lease owner matched
+// nothing: NOT_FOUND if the job is gone, else CONFLICT.
+func (db *DB) leaseLost(ctx context.Context, id string) error {
+	err := db.jobs.FindOne(ctx, eq("_id", id), options.FindOne().SetProjection(eq("_id", 1))).Err()
+	if err == nil {
+		return core.Errorf(core.CodeConflict, "job %s is leased by another worker", id)
+	}
+	return translate(err, "find", "job "+id, "")
+}
+
+// CountJobs returns how many jobs are queued, leased or not.
+func (db *DB) CountJobs(ctx context.Context) (int64, error) {
+	n, err := db.jobs.CountDocuments(ctx, bson.D{})
+	return n, translate(err, "count", "jobs", "")
+}

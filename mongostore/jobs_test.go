@@ -1,0 +1,176 @@
+package mongostore_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stillroom/stillroom/core"
+)
+
+func newJob(assetID string, runAt time.Time) *core.Job {
+	return &core.Job{ID: core.NewID(), Kind: "process", AssetID: assetID, RunAt: runAt, CreatedAt: at(0)}
+}
+
+func TestEnqueueJobOnce(t *testing.T) {
+	ctx := t.Context()
+	db := newDB(t)
+	first := newJob("asset-1", at(0))
+	mustNil(t, db.EnqueueJob(ctx, first))
+	mustNil(t, db.EnqueueJob(ctx, newJob("asset-1", at(time.Hour))))
+	mustNil(t, db.EnqueueJob(ctx, &core.Job{Kind: "other", AssetID: "asset-1", RunAt: at(time.Hour)}))
+	n, err := db.CountJobs(ctx)
+	mustNil(t, err)
+	if n != 2 {
+		t.Fatalf("CountJobs = %d, want 2", n)
+	}
+	// The queued job is the first, untouched.
+	j, err := db.ClaimJob(ctx, "w1", at(0), time.Minute)
+	mustNil(t, err)
+	want := *first
+	want.Attempts, want.LeaseOwner, want.LeaseUntil = 1, "w1", at(time.Minute)
+	wantEqual(t, j, &want)
+}
+
+func TestConcurrentEnqueue(t *testing.T) {
+	ctx := t.Context()
+	db := newDB(t)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if err := db.EnqueueJob(ctx, newJob("asset-1", at(0))); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	n, err := db.CountJobs(ctx)
+	mustNil(t, err)
+	if n != 1 {
+		t.Fatalf("CountJobs = %d, want 1", n)
+	}
+}
+
+func TestClaimJobLease(t *testing.T) {
+	ctx := t.Context()
+	db := newDB(t)
+	lease := time.Minute
+	later := newJob("asset-2", at(time.Second))
+	mustNil(t, db.EnqueueJob(ctx, later))
+	j := newJob("asset-1", at(0))
+	mustNil(t, db.EnqueueJob(ctx, j))
+	future := newJob("asset-3", at(time.Hour))
+	mustNil(t, db.EnqueueJob(ctx, future))
+
+	// Not due yet.
+	_, err := db.ClaimJob(ctx, "w1", at(-time.Second), lease)
+	wantCode(t, err, core.CodeNotFound)
+
+	now := at(2 * time.Second)
+	got, err := db.ClaimJob(ctx, "w1", now, lease)
+	mustNil(t, err)
+	if got.ID != j.ID || got.Attempts != 1 || got.LeaseOwner != "w1" || !got.LeaseUntil.Equal(now.Add(lease)) {
+		t.Fatalf("first claim: %+v, want job %s (earliest RunAt) leased to w1 until %v", got, j.ID, now.Add(lease))
+	}
+	got, err = db.ClaimJob(ctx, "w2", now, lease)
+	mustNil(t, err)
+	if got.ID != later.ID {
+		t.Fatalf("second claim took %s, want %s", got.ID, later.ID)
+	}
+	// Both due jobs are leased; the third is not due.
+	_, err = db.ClaimJob(ctx, "w3", now.Add(lease-time.Millisecond), lease)
+	wantCode(t, err, core.CodeNotFound)
+
+	// After the lease expires the job is claimed again, counting the attempt.
+	expired := now.Add(lease)
+	got, err = db.ClaimJob(ctx, "w3", expired, lease)
+	mustNil(t, err)
+	if got.ID != j.ID || got.Attempts != 2 || got.LeaseOwner != "w3" {
+		t.Fatalf("claim after expiry: %+v", got)
+	}
+
+	// w1 lost it.
+	wantCode(t, db.CompleteJob(ctx, j.ID, "w1"), core.CodeConflict)
+	wantCode(t, db.RetryJob(ctx, j.ID, "w1", expired, "boom"), core.CodeConflict)
+	wantCode(t, db.CompleteJob(ctx, "missing", "w1"), core.CodeNotFound)
+
+	// w3 fails and retries it later.
+	retryAt := expired.Add(10 * time.Minute)
+	mustNil(t, db.RetryJob(ctx, j.ID, "w3", retryAt, "decode: unexpected EOF"))
+	// Before then, only w2's expired lease on later is up for grabs.
+	got, err = db.ClaimJob(ctx, "w4", retryAt.Add(-time.Millisecond), lease)
+	mustNil(t, err)
+	if got.ID != later.ID || got.Attempts != 2 {
+		t.Fatalf("claim before retry time: %+v, want %s at attempt 2", got, later.ID)
+	}
+	got, err = db.ClaimJob(ctx, "w4", retryAt, lease)
+	mustNil(t, err)
+	if got.ID != j.ID || got.Attempts != 3 || got.LastError != "decode: unexpected EOF" {
+		t.Fatalf("claim at retry time: %+v", got)
+	}
+
+	// Completing removes the job.
+	mustNil(t, db.CompleteJob(ctx, got.ID, "w4"))
+	wantCode(t, db.CompleteJob(ctx, got.ID, "w4"), core.CodeNotFound)
+	n, err := db.CountJobs(ctx)
+	mustNil(t, err)
+	if n != 2 {
+		t.Fatalf("CountJobs = %d, want 2", n)
+	}
+	_, err = db.ClaimJob(ctx, "w5", now, 0)
+	wantCode(t, err, core.CodeBadUserInput)
+}
+
+func TestRetryJobRecordsError(t *testing.T) {
+	ctx := t.Context()
+	db := newDB(t)
+	j := newJob("asset-1", at(0))
+	mustNil(t, db.EnqueueJob(ctx, j))
+	_, err := db.ClaimJob(ctx, "w1", at(0), time.Minute)
+	mustNil(t, err)
+	mustNil(t, db.RetryJob(ctx, j.ID, "w1", at(time.Hour), "boom"))
+	got, err := db.ClaimJob(ctx, "w2", at(time.Hour), time.Minute)
+	mustNil(t, err)
+	want := *j
+	want.Attempts, want.RunAt, want.LeaseOwner, want.LeaseUntil, want.LastError = 2, at(time.Hour), "w2", at(time.Hour+time.Minute), "boom"
+	wantEqual(t, got, &want)
+}
+
+func TestConcurrentClaims(t *testing.T) {
+	ctx := t.Context()
+	db := newDB(t)
+	const jobs, workers = 20, 8
+	for i := range jobs {
+		mustNil(t, db.EnqueueJob(ctx, newJob(fmt.Sprint("asset-", i), at(time.Duration(i)*time.Millisecond))))
+	}
+	var mu sync.Mutex
+	claims := map[string]int{}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for {
+				j, err := db.ClaimJob(ctx, fmt.Sprint("w", w), at(time.Second), time.Minute)
+				if core.IsCode(err, core.CodeNotFound) {
+					return
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				claims[j.ID]++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(claims) != jobs {
+		t.Errorf("%d jobs claimed, want %d", len(claims), jobs)
+	}
+	for id, n := range claims {
+		if n != 1 {
+			t.Errorf("job %s claimed %d times", id, n)
+		}
+	}
+}

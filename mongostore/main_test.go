@@ -1,0 +1,64 @@
+package mongostore_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/stillroom/stillroom/core"
+	"github.com/stillroom/stillroom/mongostore"
+	"github.com/stillroom/stillroom/mongostore/mongotest"
+)
+
+func TestMain(m *testing.M) { mongotest.Main(m) }
+
+// newDB returns a store on a database of the test's own.
+func newDB(tb testing.TB) *mongostore.DB {
+	tb.Helper()
+	return mongotest.Open(tb, mongostore.Config{})
+}
+
+// base is a fixed instant; fixtures are offsets from it, in whole
+// milliseconds, as stored times read back.
+var base = time.Date(2026, 3, 14, 15, 9, 26, 535_000_000, time.UTC)
+
+func at(d time.Duration) time.Time { return base.Add(d) }
+
+func ptr[T any](v T) *T { return &v }
+
+// wantCode fails the test unless err carries code.
+func wantCode(tb testing.TB, err error, code core.Code) {
+	tb.Helper()
+	if got := core.ErrorCode(err); got != code {
+		tb.Fatalf("error %v: code %q, want %q", err, got, code)
+	}
+}
+
+// mustNil fails the test on err.
+func mustNil(tb testing.TB, err error) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// wantEqual fails the test unless got and want are deeply equal, showing
+// both as JSON.
+func wantEqual(tb testing.TB, got, want any) {
+	tb.Helper()
+	if !reflect.DeepEqual(got, want) {
+		g, _ := json.MarshalIndent(got, "", "  ")
+		w, _ := json.MarshalIndent(want, "", "  ")
+		tb.Fatalf("got:\n%s\nwant:\n%s", g, w)
+	}
+}
+
+// ids returns the IDs of items, in order.
+func ids[T any](items []T, id func(T) string) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = id(it)
+	}
+	return out
+}

@@ -1,0 +1,115 @@
+package mongostore
+
+import (
+	"context"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/stillroom/stillroom/core"
+)
+
+// conds is a conjunction of query conditions. Keeping each condition its
+// own document lets several of them constrain the same field (_id by a
+// cursor, a list of IDs and a list of excluded IDs).
+type conds []bson.D
+
+// filter returns the query document that requires every condition.
+func (c conds) filter() bson.D {
+	switch len(c) {
+	case 0:
+		return bson.D{}
+	case 1:
+		return c[0]
+	}
+	all := make(bson.A, len(c))
+	for i, d := range c {
+		all[i] = d
+	}
+	return bson.D{{Key: "$and", Value: all}}
+}
+
+// eq is the condition field == value.
+func eq(field string, value any) bson.D { return bson.D{{Key: field, Value: value}} }
+
+// op is the condition {field: {operator: value}}.
+func op(field, operator string, value any) bson.D {
+	return bson.D{{Key: field, Value: bson.D{{Key: operator, Value: value}}}}
+}
+
+// newestFirst orders a list by _id descending, which is creation order
+// reversed because IDs are time-ordered (see core.NewID).
+var newestFirst = bson.D{{Key: "_id", Value: -1}}
+
+// checkPage returns BAD_USER_INPUT unless the limit is 1..core.MaxPageSize.
+func checkPage(p core.Page) error {
+	if p.Limit < 1 || p.Limit > core.MaxPageSize {
+		return core.Errorf(core.CodeBadUserInput, "limit must be between 1 and %d", core.MaxPageSize)
+	}
+	return nil
+}
+
+// listPage returns one page of the documents of coll matching cs, newest
+// first, converted by conv. It fetches one document more than the page to
+// learn whether more follow, and counts the matches without the cursor for
+// the total; when the first page already holds every match, it skips the
+// count (one round trip instead of two).
+func listPage[D any, T any](ctx context.Context, coll *mongo.Collection, cs conds, page core.Page, conv func(*D) T) (core.PageOf[T], error) {
+	var out core.PageOf[T]
+	if err := checkPage(page); err != nil {
+		return out, err
+	}
+	paged := cs
+	if page.After != "" {
+		paged = append(cs[:len(cs):len(cs)], op("_id", "$lt", page.After))
+	}
+	opts := options.Find().SetSort(newestFirst).SetLimit(int64(page.Limit) + 1)
+	cur, err := coll.Find(ctx, paged.filter(), opts)
+	if err != nil {
+		return out, translate(err, "list", coll.Name(), "")
+	}
+	var docs []D
+	if err := cur.All(ctx, &docs); err != nil {
+		return out, translate(err, "list", coll.Name(), "")
+	}
+	if len(docs) > page.Limit {
+		out.HasNext = true
+		docs = docs[:page.Limit]
+	}
+	out.Items = make([]T, len(docs))
+	for i := range docs {
+		out.Items[i] = conv(&docs[i])
+	}
+	if page.After == "" && !out.HasNext {
+		out.Total = int64(len(docs))
+		return out, nil
+	}
+	out.Total, err = coll.CountDocuments(ctx, cs.filter())
+	if err != nil {
+		return out, translate(err, "count", coll.Name(), "")
+	}
+	return out, nil
+}
+
+// findAll returns the documents of coll matching filter, newest first.
+func findAll[D any](ctx context.Context, coll *mongo.Collection, filter bson.D) ([]D, error) {
+	cur, err := coll.Find(ctx, filter, options.Find().SetSort(newestFirst))
+	if err != nil {
+		return nil, err
+	}
+	var docs []D
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, err
+	}
+	return docs, nil
+}
+
+// findByIDs returns the documents of coll whose _id is among ids, without
+// a round trip when there are none.
+func findByIDs[D any](ctx context.Context, coll *mongo.Collection, ids []string) ([]D, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return findAll[D](ctx, coll, op("_id", "$in", ids))
+}

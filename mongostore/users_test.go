@@ -1,0 +1,85 @@
+package mongostore_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stillroom/stillroom/core"
+)
+
+func TestUsers(t *testing.T) {
+	ctx := t.Context()
+	db := newDB(t)
+	alice := &core.User{
+		ID: core.NewID(), Email: "alice@example.com", Name: "Alice", Role: core.RoleEditor,
+		PasswordHash: "$argon2id$v=19$...", CreatedAt: at(0), UpdatedAt: at(time.Hour),
+	}
+	mustNil(t, db.InsertUser(ctx, alice))
+
+	got, err := db.UserByID(ctx, alice.ID)
+	mustNil(t, err)
+	wantEqual(t, got, alice)
+	got, err = db.UserByEmail(ctx, alice.Email)
+	mustNil(t, err)
+	wantEqual(t, got, alice)
+
+	dup := *alice
+	dup.ID = core.NewID()
+	err = db.InsertUser(ctx, &dup)
+	wantCode(t, err, core.CodeConflict)
+	if msg := core.ErrorMessage(err); msg != "email already registered" {
+		t.Errorf("message %q", msg)
+	}
+
+	_, err = db.UserByID(ctx, "nobody")
+	wantCode(t, err, core.CodeNotFound)
+	_, err = db.UserByEmail(ctx, "nobody@example.com")
+	wantCode(t, err, core.CodeNotFound)
+
+	bob := &core.User{ID: core.NewID(), Email: "bob@example.com", Role: core.RolePhotographer, CreatedAt: at(0), UpdatedAt: at(0)}
+	mustNil(t, db.InsertUser(ctx, bob))
+	users, err := db.UsersByIDs(ctx, []string{bob.ID, "nobody", alice.ID})
+	mustNil(t, err)
+	if len(users) != 2 {
+		t.Fatalf("UsersByIDs: %d users, want 2", len(users))
+	}
+	users, err = db.UsersByIDs(ctx, nil)
+	mustNil(t, err)
+	if len(users) != 0 {
+		t.Fatalf("UsersByIDs(nil): %d users", len(users))
+	}
+	n, err := db.CountUsers(ctx)
+	mustNil(t, err)
+	if n != 2 {
+		t.Fatalf("CountUsers = %d, want 2", n)
+	}
+}
+
+func TestSessions(t *testing.T) {
+	ctx := t.Context()
+	db := newDB(t)
+	live := &core.Session{TokenHash: "h-live", UserID: "u1", CreatedAt: at(0), ExpiresAt: at(24 * time.Hour)}
+	dead := &core.Session{TokenHash: "h-dead", UserID: "u1", CreatedAt: at(0), ExpiresAt: at(time.Hour)}
+	mustNil(t, db.InsertSession(ctx, live))
+	mustNil(t, db.InsertSession(ctx, dead))
+	wantCode(t, db.InsertSession(ctx, live), core.CodeConflict)
+
+	got, err := db.SessionByTokenHash(ctx, "h-live")
+	mustNil(t, err)
+	wantEqual(t, got, live)
+	_, err = db.SessionByTokenHash(ctx, "h-none")
+	wantCode(t, err, core.CodeNotFound)
+
+	n, err := db.DeleteExpiredSessions(ctx, at(time.Hour))
+	mustNil(t, err)
+	if n != 1 {
+		t.Fatalf("DeleteExpiredSessions removed %d, want 1", n)
+	}
+	_, err = db.SessionByTokenHash(ctx, "h-dead")
+	wantCode(t, err, core.CodeNotFound)
+
+	mustNil(t, db.DeleteSession(ctx, "h-live"))
+	mustNil(t, db.DeleteSession(ctx, "h-live")) // signing out twice is fine
+	_, err = db.SessionByTokenHash(ctx, "h-live")
+	wantCode(t, err, core.CodeNotFound)
+}
