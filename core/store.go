@@ -22,7 +22,7 @@ type PublicationFilter struct {
 	Now    time.Time
 }
 
-// ArticleQuery filters articles. Search holds folded words (see Fold); every
+// ArticleQuery filters articles. Search holds folded words (see package fold); every
 // word must match a search token, the last as a prefix.
 type ArticleQuery struct {
 	Page
@@ -109,7 +109,8 @@ type Galleries interface {
 	UpdateGallery(ctx context.Context, g *Gallery) error
 	DeleteGallery(ctx context.Context, id string) error
 	ListGalleries(ctx context.Context, q GalleryQuery) (PageOf[*Gallery], error)
-	// GalleriesWithAsset returns galleries having an item with the asset.
+	// GalleriesWithAsset returns galleries having an item with the asset or
+	// the asset as explicit cover.
 	GalleriesWithAsset(ctx context.Context, assetID string) ([]*Gallery, error)
 }
 

@@ -168,6 +168,7 @@ func (db *DB) indexes() map[*mongo.Collection][]indexSpec {
 		db.galleries: {
 			index(true, "slug"),
 			index(false, "items.assetId"),
+			index(false, "coverAssetId"),
 			index(false, "searchTokens"),
 			index(false, "status", "publishAt"),
 		},

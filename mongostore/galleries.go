@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/stillroom/stillroom/core"
 )
 
@@ -144,11 +146,11 @@ func (db *DB) ListGalleries(ctx context.Context, q core.GalleryQuery) (core.Page
 	return listPage(ctx, db.galleries, cs, q.Page, (*galleryDoc).toCore)
 }
 
-// GalleriesWithAsset returns the galleries having an item with the asset,
-// newest first. The cover alone does not count: it is expected to be one
-// of the items.
+// GalleriesWithAsset returns the galleries having an item with the asset
+// or the asset as explicit cover, newest first.
 func (db *DB) GalleriesWithAsset(ctx context.Context, assetID string) ([]*core.Gallery, error) {
-	docs, err := findAll[galleryDoc](ctx, db.galleries, eq("items.assetId", assetID))
+	filter := bson.D{{Key: "$or", Value: bson.A{eq("items.assetId", assetID), eq("coverAssetId", assetID)}}}
+	docs, err := findAll[galleryDoc](ctx, db.galleries, filter)
 	return galleriesOf(docs, err, "galleries with asset "+assetID)
 }
 

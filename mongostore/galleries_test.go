@@ -81,6 +81,13 @@ func TestGalleries(t *testing.T) {
 	if len(with) != 0 {
 		t.Fatalf("GalleriesWithAsset(asset-9) = %d galleries", len(with))
 	}
+	// An explicit cover that is not an item counts as a use too.
+	covered := fullGallery("covered")
+	covered.CoverAssetID, covered.Items = "asset-7", nil
+	mustNil(t, db.InsertGallery(ctx, covered))
+	with, err = db.GalleriesWithAsset(ctx, "asset-7")
+	mustNil(t, err)
+	wantEqual(t, ids(with, func(g *core.Gallery) string { return g.ID }), []string{covered.ID})
 
 	mustNil(t, db.DeleteGallery(ctx, draft.ID))
 	wantCode(t, db.DeleteGallery(ctx, draft.ID), core.CodeNotFound)
