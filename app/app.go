@@ -1,0 +1,115 @@
+// Package app holds Stillroom's use cases: accounts, the media library,
+// galleries and articles. Every exported method checks the caller's
+// permission (see actor.go) and returns *core.Error codes; the GraphQL and
+// HTTP layers only translate.
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/stillroom/stillroom/core"
+	"github.com/stillroom/stillroom/media"
+)
+
+// Config holds the limits and knobs of the use cases. Zero values take the
+// defaults below.
+type Config struct {
+	// SessionTTL is how long a login token is valid.
+	SessionTTL time.Duration
+	// MaxUploadBytes is the largest original accepted.
+	MaxUploadBytes int64
+	// ImageLimits bound the pixels of an accepted image.
+	ImageLimits media.Limits
+	// UploadWait is how long an upload waits for processing before it
+	// answers with status PROCESSING.
+	UploadWait time.Duration
+	// Workers is how many processing jobs this process runs at once.
+	Workers int
+	// JobLease is how long a claimed job is reserved for its worker.
+	JobLease time.Duration
+	// MaxJobAttempts is how many times a job is tried before the asset
+	// is FAILED.
+	MaxJobAttempts int
+	// MediaBaseURL prefixes rendition URLs: "/media" by default, or a CDN
+	// origin that forwards to this server's /media.
+	MediaBaseURL string
+}
+
+// Defaults for Config.
+const (
+	DefaultSessionTTL     = 7 * 24 * time.Hour
+	DefaultMaxUploadBytes = 50 << 20
+	DefaultUploadWait     = 10 * time.Second
+	DefaultJobLease       = 2 * time.Minute
+	DefaultMaxJobAttempts = 5
+	DefaultMediaBaseURL   = "/media"
+)
+
+func (c Config) withDefaults() Config {
+	if c.SessionTTL <= 0 {
+		c.SessionTTL = DefaultSessionTTL
+	}
+	if c.MaxUploadBytes <= 0 {
+		c.MaxUploadBytes = DefaultMaxUploadBytes
+	}
+	if c.ImageLimits == (media.Limits{}) {
+		c.ImageLimits = media.DefaultLimits
+	}
+	if c.UploadWait < 0 {
+		c.UploadWait = 0
+	} else if c.UploadWait == 0 {
+		c.UploadWait = DefaultUploadWait
+	}
+	if c.Workers <= 0 {
+		c.Workers = 2
+	}
+	if c.JobLease <= 0 {
+		c.JobLease = DefaultJobLease
+	}
+	if c.MaxJobAttempts <= 0 {
+		c.MaxJobAttempts = DefaultMaxJobAttempts
+	}
+	if c.MediaBaseURL == "" {
+		c.MediaBaseURL = DefaultMediaBaseURL
+	}
+	return c
+}
+
+// Service is the application: every use case hangs off it.
+type Service struct {
+	store   core.Store
+	objects media.ObjectStore
+	log     *slog.Logger
+	cfg     Config
+	events  *broker
+	wake    chan struct{}
+	owner   string // this process's name in job leases
+	now     func() time.Time
+}
+
+// New returns a Service over the given stores.
+func New(store core.Store, objects media.ObjectStore, log *slog.Logger, cfg Config) *Service {
+	return &Service{
+		store:   store,
+		objects: objects,
+		log:     log,
+		cfg:     cfg.withDefaults(),
+		events:  newBroker(),
+		wake:    make(chan struct{}, 1),
+		owner:   "worker-" + core.NewID(),
+		now:     func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
+	}
+}
+
+// Config returns the effective configuration.
+func (s *Service) Config() Config { return s.cfg }
+
+// Ready checks the database and the object store are reachable.
+func (s *Service) Ready(ctx context.Context) error {
+	if err := s.store.Ping(ctx); err != nil {
+		return err
+	}
+	return s.objects.Ping(ctx)
+}

@@ -1,0 +1,318 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/stillroom/stillroom/core"
+	"github.com/stillroom/stillroom/fold"
+)
+
+// ArticlePatch changes an article; nil fields are left as they are.
+type ArticlePatch struct {
+	Title        *string
+	Slug         *string
+	Summary      *string
+	Section      *string
+	Tags         []string // nil = unchanged
+	CoverAssetID *string  // "" clears the cover
+	Blocks       []core.Block
+	SetBlocks    bool // Blocks given (possibly empty)
+}
+
+// CreateArticle makes a DRAFT article authored by the caller. EDITOR;
+// BAD_USER_INPUT for a missing title, bad blocks or unknown references.
+func (s *Service) CreateArticle(ctx context.Context, p ArticlePatch) (*core.Article, error) {
+	u, err := require(ctx, core.RoleEditor)
+	if err != nil {
+		return nil, err
+	}
+	if p.Title == nil {
+		return nil, core.Errorf(core.CodeBadUserInput, "title must not be empty")
+	}
+	now := s.now()
+	a := &core.Article{ID: core.NewID(), Publication: core.Publication{Status: core.StatusDraft},
+		Tags: []string{}, Blocks: []core.Block{}, AuthorID: u.ID, Version: 1, CreatedAt: now, UpdatedAt: now}
+	if err := s.applyArticlePatch(ctx, a, p); err != nil {
+		return nil, err
+	}
+	base, err := slugBase(p.Slug, a.Title)
+	if err != nil {
+		return nil, err
+	}
+	err = insertWithSlug(base, p.Slug != nil && *p.Slug != "", func(s string) { a.Slug = s },
+		func() error { return s.store.InsertArticle(ctx, a) })
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (s *Service) applyArticlePatch(ctx context.Context, a *core.Article, p ArticlePatch) error {
+	var err error
+	if p.Title != nil {
+		if a.Title, err = checkText("title", *p.Title, MaxTitleLen, true); err != nil {
+			return err
+		}
+	}
+	if p.Summary != nil {
+		if a.Summary, err = checkText("summary", *p.Summary, MaxSummaryLen, false); err != nil {
+			return err
+		}
+	}
+	if p.Section != nil {
+		if a.Section, err = checkText("section", *p.Section, MaxShortText, false); err != nil {
+			return err
+		}
+	}
+	if p.Tags != nil {
+		if a.Tags, err = cleanTags(p.Tags); err != nil {
+			return err
+		}
+	}
+	if p.CoverAssetID != nil {
+		if *p.CoverAssetID != "" {
+			if _, err := s.store.AssetByID(ctx, *p.CoverAssetID); err != nil {
+				return asInput(err, "coverAssetId")
+			}
+		}
+		a.CoverAssetID = *p.CoverAssetID
+	}
+	if p.SetBlocks {
+		blocks, err := s.checkBlocks(ctx, p.Blocks)
+		if err != nil {
+			return err
+		}
+		a.Blocks = blocks
+	}
+	a.SearchTokens = articleTokens(a)
+	return nil
+}
+
+// checkBlocks validates blocks and that everything they reference exists.
+func (s *Service) checkBlocks(ctx context.Context, in []core.Block) ([]core.Block, error) {
+	if len(in) > MaxBlocks {
+		return nil, core.Errorf(core.CodeBadUserInput, "at most %d blocks", MaxBlocks)
+	}
+	out := make([]core.Block, 0, len(in))
+	var assetIDs, galleryIDs []string
+	for i, b := range in {
+		var err error
+		switch b.Kind {
+		case core.BlockParagraph:
+			b.Text, err = checkText("paragraph", b.Text, MaxTextLen, true)
+		case core.BlockHeading:
+			b.Text, err = checkText("heading", b.Text, MaxTitleLen, true)
+			if err == nil && (b.Level < 1 || b.Level > 6) {
+				err = core.Errorf(core.CodeBadUserInput, "heading level must be 1 to 6")
+			}
+		case core.BlockImage:
+			if len(b.AssetIDs) == 0 || len(b.AssetIDs) > MaxImagesPer {
+				err = core.Errorf(core.CodeBadUserInput, "an image block has 1 to %d assets", MaxImagesPer)
+			}
+			if err == nil {
+				b.Caption, err = checkText("caption", b.Caption, MaxCaptionLen, false)
+			}
+			assetIDs = append(assetIDs, b.AssetIDs...)
+		case core.BlockGallery:
+			if b.GalleryID == "" {
+				err = core.Errorf(core.CodeBadUserInput, "a gallery block needs a gallery id")
+			}
+			galleryIDs = append(galleryIDs, b.GalleryID)
+		default:
+			err = core.Errorf(core.CodeBadUserInput, "unknown block kind %q", b.Kind)
+		}
+		if err != nil {
+			return nil, core.WrapError(core.CodeBadUserInput, err, "block %d: %s", i, core.ErrorMessage(err))
+		}
+		out = append(out, b)
+	}
+	if len(assetIDs) > 0 {
+		found, err := s.store.AssetsByIDs(ctx, assetIDs)
+		if err != nil {
+			return nil, err
+		}
+		if missing := missingIDs(assetIDs, found); len(missing) > 0 {
+			return nil, core.Errorf(core.CodeBadUserInput, "unknown assets: %s", strings.Join(missing, ", "))
+		}
+	}
+	if len(galleryIDs) > 0 {
+		found, err := s.store.GalleriesByIDs(ctx, galleryIDs)
+		if err != nil {
+			return nil, err
+		}
+		have := map[string]bool{}
+		for _, g := range found {
+			have[g.ID] = true
+		}
+		for _, id := range galleryIDs {
+			if !have[id] {
+				return nil, core.Errorf(core.CodeBadUserInput, "unknown gallery %s", id)
+			}
+		}
+	}
+	return out, nil
+}
+
+func articleTokens(a *core.Article) []string {
+	texts := []string{a.Title, a.Summary, a.Section}
+	texts = append(texts, a.Tags...)
+	for _, b := range a.Blocks {
+		texts = append(texts, b.Text, b.Caption)
+	}
+	return fold.Tokens(texts...)
+}
+
+// UpdateArticle changes an article. EDITOR; CONFLICT on a stale version
+// or a taken slug.
+func (s *Service) UpdateArticle(ctx context.Context, id string, p ArticlePatch, version *int) (*core.Article, error) {
+	if _, err := require(ctx, core.RoleEditor); err != nil {
+		return nil, err
+	}
+	return s.mutateArticle(ctx, id, version, func(a *core.Article) error {
+		if err := s.applyArticlePatch(ctx, a, p); err != nil {
+			return err
+		}
+		if p.Slug != nil {
+			slug, err := slugBase(p.Slug, a.Title)
+			if err != nil {
+				return err
+			}
+			a.Slug = slug
+		}
+		return nil
+	})
+}
+
+// mutateArticle is mutateGallery for articles.
+func (s *Service) mutateArticle(ctx context.Context, id string, version *int, fn func(*core.Article) error) (*core.Article, error) {
+	for attempt := 0; ; attempt++ {
+		a, err := s.store.ArticleByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkVersion("article", id, version, a.Version); err != nil {
+			return nil, err
+		}
+		if err := fn(a); err != nil {
+			return nil, err
+		}
+		a.SearchTokens = articleTokens(a)
+		a.UpdatedAt = s.now()
+		err = s.store.UpdateArticle(ctx, a)
+		if err == nil {
+			return a, nil
+		}
+		if !core.IsCode(err, core.CodeConflict) || version != nil || attempt >= maxRetries || !isStale(err) {
+			return nil, err
+		}
+	}
+}
+
+// PublishArticle publishes now, or at a later time (SCHEDULED until
+// then). EDITOR; BAD_USER_INPUT when a referenced asset is not READY.
+func (s *Service) PublishArticle(ctx context.Context, id string, at *time.Time) (*core.Article, error) {
+	if _, err := require(ctx, core.RoleEditor); err != nil {
+		return nil, err
+	}
+	return s.mutateArticle(ctx, id, nil, func(a *core.Article) error {
+		if err := s.requireReady(ctx, a.AssetIDs()); err != nil {
+			return err
+		}
+		a.Publication = publishAt(a.Publication, at, s.now())
+		return nil
+	})
+}
+
+// UnpublishArticle makes an article a DRAFT again. EDITOR.
+func (s *Service) UnpublishArticle(ctx context.Context, id string) (*core.Article, error) {
+	if _, err := require(ctx, core.RoleEditor); err != nil {
+		return nil, err
+	}
+	return s.mutateArticle(ctx, id, nil, func(a *core.Article) error {
+		a.Publication.Status = core.StatusDraft
+		a.Publication.PublishAt = nil
+		return nil
+	})
+}
+
+// DeleteArticle removes an article. EDITOR.
+func (s *Service) DeleteArticle(ctx context.Context, id string) error {
+	if _, err := require(ctx, core.RoleEditor); err != nil {
+		return err
+	}
+	if _, err := s.store.ArticleByID(ctx, id); err != nil {
+		return err
+	}
+	return s.store.DeleteArticle(ctx, id)
+}
+
+// Article returns an article by ID or slug; drafts and scheduled ones only
+// for editors, else NOT_FOUND.
+func (s *Service) Article(ctx context.Context, id, slug string) (*core.Article, error) {
+	var a *core.Article
+	var err error
+	switch {
+	case id != "":
+		a, err = s.store.ArticleByID(ctx, id)
+	case slug != "":
+		a, err = s.store.ArticleBySlug(ctx, slug)
+	default:
+		return nil, core.Errorf(core.CodeBadUserInput, "give id or slug")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !CanSeeDrafts(ctx) && !a.Publication.Visible(s.now()) {
+		return nil, core.Errorf(core.CodeNotFound, "article not found")
+	}
+	return a, nil
+}
+
+// ArticleFilter narrows ListArticles.
+type ArticleFilter struct {
+	Status  core.PublishStatus
+	Section string
+	Tag     string
+	Search  []string
+}
+
+// ListArticles lists articles newest first; drafts only for editors.
+func (s *Service) ListArticles(ctx context.Context, page core.Page, f ArticleFilter) (core.PageOf[*core.Article], error) {
+	pf, err := s.publicationFilter(ctx, f.Status)
+	if err != nil {
+		return core.PageOf[*core.Article]{}, err
+	}
+	return s.store.ListArticles(ctx, core.ArticleQuery{Page: page, PublicationFilter: pf,
+		Section: strings.TrimSpace(f.Section), Tag: strings.TrimSpace(f.Tag), Search: f.Search})
+}
+
+// VisibleBlocks returns the blocks the caller may see: gallery blocks of
+// galleries they may not see are left out.
+func (s *Service) VisibleBlocks(ctx context.Context, a *core.Article) ([]core.Block, error) {
+	ids := a.GalleryIDs()
+	if CanSeeDrafts(ctx) || len(ids) == 0 {
+		return a.Blocks, nil
+	}
+	gals, err := s.GalleriesByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	ok := map[string]bool{}
+	for _, g := range gals {
+		ok[g.ID] = true
+	}
+	out := make([]core.Block, 0, len(a.Blocks))
+	for _, b := range a.Blocks {
+		if b.Kind != core.BlockGallery || ok[b.GalleryID] {
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}
+
+// User loads a user for display (author, uploadedBy).
+func (s *Service) User(ctx context.Context, id string) (*core.User, error) {
+	return s.store.UserByID(ctx, id)
+}

@@ -1,0 +1,585 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/stillroom/stillroom/core"
+	"github.com/stillroom/stillroom/fold"
+	"github.com/stillroom/stillroom/media"
+)
+
+// Text limits for asset metadata set by people.
+const (
+	MaxFilenameLen = 255
+	MaxCaptionLen  = 2000
+	MaxShortText   = 300
+	MaxTags        = 50
+)
+
+// AssetPatch changes asset metadata; nil fields are left as they are.
+type AssetPatch struct {
+	Caption    *string
+	AltText    *string
+	Credit     *string
+	Copyright  *string
+	Tags       []string // nil = unchanged
+	FocalPoint *core.FocalPoint
+}
+
+// UploadAsset stores a new original and queues its processing. It reads
+// at most MaxUploadBytes from r. It waits up to UploadWait for the
+// renditions; the asset comes back READY, FAILED or still PROCESSING.
+// The same bytes uploaded again return the existing asset.
+// UNAUTHENTICATED/FORBIDDEN (photographers and up), PAYLOAD_TOO_LARGE,
+// UNSUPPORTED_MEDIA_TYPE, TOO_MANY_PIXELS, BAD_USER_INPUT.
+func (s *Service) UploadAsset(ctx context.Context, r io.Reader, filename string, patch *AssetPatch) (*core.Asset, error) {
+	u, err := require(ctx, core.RolePhotographer)
+	if err != nil {
+		return nil, err
+	}
+	data, err := readLimited(r, s.cfg.MaxUploadBytes)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.storeOriginal(ctx, u, data, filename, patch)
+	if err != nil {
+		return nil, err
+	}
+	return s.waitProcessed(ctx, a), nil
+}
+
+// readLimited reads all of r, refusing more than limit bytes while it
+// streams: PAYLOAD_TOO_LARGE.
+func readLimited(r io.Reader, limit int64) ([]byte, error) {
+	var buf bytes.Buffer
+	n, err := io.Copy(&buf, io.LimitReader(r, limit+1))
+	if err != nil {
+		var ce *core.Error
+		if errors.As(err, &ce) {
+			return nil, err
+		}
+		return nil, core.WrapError(core.CodeBadUserInput, err, "could not read the upload")
+	}
+	if n > limit {
+		return nil, core.Errorf(core.CodePayloadTooLarge, "file is larger than %d bytes", limit)
+	}
+	return buf.Bytes(), nil
+}
+
+// storeOriginal checks the bytes are an acceptable image, stores them under
+// their content hash and records the asset, or returns the asset that
+// already has these bytes.
+func (s *Service) storeOriginal(ctx context.Context, u *core.User, data []byte, filename string, patch *AssetPatch) (*core.Asset, error) {
+	if len(data) == 0 {
+		return nil, core.Errorf(core.CodeUnsupportedMediaType, "the file is empty")
+	}
+	if _, _, err := media.Sniff(data); err != nil {
+		return nil, err
+	}
+	probe, err := media.ProbeImage(data, s.cfg.ImageLimits)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	sha := hex.EncodeToString(sum[:])
+	if existing, err := s.store.AssetBySHA256(ctx, sha); err == nil {
+		return existing, nil
+	} else if !core.IsCode(err, core.CodeNotFound) {
+		return nil, err
+	}
+	now := s.now()
+	name := sanitizeFilename(filename)
+	a := &core.Asset{
+		ID:          core.NewID(),
+		Status:      core.AssetProcessing,
+		Filename:    name,
+		MimeType:    probe.MimeType,
+		ByteSize:    int64(len(data)),
+		SHA256:      sha,
+		OriginalKey: OriginalKey(sha),
+		Tags:        []string{},
+		Timecode:    core.ParseTimecode(name),
+		UploadedBy:  u.ID,
+		CreatedAt:   now,
+		UpdatedAt:   now,
+	}
+	if patch != nil {
+		if err := applyAssetPatch(a, *patch); err != nil {
+			return nil, err
+		}
+	}
+	a.SearchTokens = assetTokens(a)
+	if err := s.objects.Put(ctx, a.OriginalKey, bytes.NewReader(data), int64(len(data)), probe.MimeType); err != nil {
+		return nil, fmt.Errorf("app: store original %s: %w", sha, err)
+	}
+	if err := s.store.InsertAsset(ctx, a); err != nil {
+		if core.IsCode(err, core.CodeConflict) {
+			// Same bytes uploaded at the same moment: the other upload
+			// won and owns the (identical) original object.
+			return s.store.AssetBySHA256(ctx, sha)
+		}
+		// No record points at the object: remove it now.
+		if derr := s.objects.Delete(context.WithoutCancel(ctx), a.OriginalKey); derr != nil {
+			s.log.Warn("remove unreferenced original", "key", a.OriginalKey, "err", derr)
+		}
+		return nil, err
+	}
+	if err := s.enqueueProcessing(ctx, a.ID); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// waitProcessed waits up to UploadWait for the asset to leave PROCESSING
+// and returns its latest state.
+func (s *Service) waitProcessed(ctx context.Context, a *core.Asset) *core.Asset {
+	if a.Status != core.AssetProcessing || s.cfg.UploadWait == 0 {
+		return a
+	}
+	ch, cancel := s.events.subscribe([]string{a.ID})
+	defer cancel()
+	timeout := time.NewTimer(s.cfg.UploadWait)
+	defer timeout.Stop()
+	// Another process may do the work: look at the record now and then.
+	poll := time.NewTicker(500 * time.Millisecond)
+	defer poll.Stop()
+	for {
+		select {
+		case got := <-ch:
+			if got.Status != core.AssetProcessing {
+				return got
+			}
+		case <-poll.C:
+			if got, err := s.store.AssetByID(ctx, a.ID); err == nil && got.Status != core.AssetProcessing {
+				return got
+			}
+		case <-timeout.C:
+			return a
+		case <-ctx.Done():
+			return a
+		}
+	}
+}
+
+// OriginalKey is where an original with that SHA-256 is stored.
+func OriginalKey(sha string) string {
+	return "originals/" + sha[:2] + "/" + sha[2:4] + "/" + sha
+}
+
+// RenditionKey is where a rendition of the original with that SHA-256 is
+// stored. Regenerating writes the same key.
+func RenditionKey(sha, name, format string) string {
+	ext := "jpg"
+	if format == "png" {
+		ext = "png"
+	}
+	return "renditions/" + sha + "/" + name + "." + ext
+}
+
+// sanitizeFilename keeps the base name, drops control characters and
+// bounds the length; an empty result becomes "upload".
+func sanitizeFilename(name string) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	name = path.Base(name)
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	for len(name) > MaxFilenameLen {
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
+	}
+	if name == "" || name == "." || name == "/" {
+		return "upload"
+	}
+	return name
+}
+
+func applyAssetPatch(a *core.Asset, p AssetPatch) error {
+	set := func(dst *string, v *string, field string, max int) error {
+		if v == nil {
+			return nil
+		}
+		t := strings.TrimSpace(*v)
+		if utf8.RuneCountInString(t) > max {
+			return core.Errorf(core.CodeBadUserInput, "%s is longer than %d characters", field, max)
+		}
+		*dst = t
+		return nil
+	}
+	if err := set(&a.Caption, p.Caption, "caption", MaxCaptionLen); err != nil {
+		return err
+	}
+	if err := set(&a.AltText, p.AltText, "altText", MaxCaptionLen); err != nil {
+		return err
+	}
+	if err := set(&a.Credit, p.Credit, "credit", MaxShortText); err != nil {
+		return err
+	}
+	if err := set(&a.Copyright, p.Copyright, "copyright", MaxShortText); err != nil {
+		return err
+	}
+	if p.Tags != nil {
+		tags, err := cleanTags(p.Tags)
+		if err != nil {
+			return err
+		}
+		a.Tags = tags
+	}
+	if p.FocalPoint != nil {
+		fp := *p.FocalPoint
+		if fp.X < 0 || fp.X > 1 || fp.Y < 0 || fp.Y > 1 {
+			return core.Errorf(core.CodeBadUserInput, "focalPoint x and y must be between 0 and 1")
+		}
+		a.FocalPoint = &fp
+	}
+	return nil
+}
+
+// cleanTags trims, drops empty and repeated tags (compared folded) and
+// bounds their number and length.
+func cleanTags(in []string) ([]string, error) {
+	if len(in) > MaxTags {
+		return nil, core.Errorf(core.CodeBadUserInput, "at most %d tags", MaxTags)
+	}
+	out := []string{}
+	seen := map[string]bool{}
+	for _, t := range in {
+		t = strings.TrimSpace(t)
+		if t == "" {
+			continue
+		}
+		if utf8.RuneCountInString(t) > 100 {
+			return nil, core.Errorf(core.CodeBadUserInput, "tag %q is longer than 100 characters", t)
+		}
+		if k := fold.String(t); !seen[k] {
+			seen[k] = true
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+func assetTokens(a *core.Asset) []string {
+	texts := []string{a.Filename, a.Caption, a.AltText, a.Credit, a.Copyright}
+	return fold.Tokens(append(texts, a.Tags...)...)
+}
+
+// Asset returns an asset the caller may see. Anonymous callers see only
+// READY assets used in published content; others NOT_FOUND.
+func (s *Service) Asset(ctx context.Context, id string) (*core.Asset, error) {
+	a, err := s.store.AssetByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !CanSeePrivate(ctx) {
+		ok, err := s.assetPublic(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, core.Errorf(core.CodeNotFound, "asset %s not found", id)
+		}
+	}
+	return a, nil
+}
+
+// assetPublic reports whether a is READY and used by a visible article or
+// gallery.
+func (s *Service) assetPublic(ctx context.Context, a *core.Asset) (bool, error) {
+	if a.Status != core.AssetReady {
+		return false, nil
+	}
+	now := s.now()
+	arts, err := s.store.ArticlesWithAsset(ctx, a.ID)
+	if err != nil {
+		return false, err
+	}
+	for _, art := range arts {
+		if art.Publication.Visible(now) {
+			return true, nil
+		}
+	}
+	gals, err := s.store.GalleriesWithAsset(ctx, a.ID)
+	if err != nil {
+		return false, err
+	}
+	for _, g := range gals {
+		if g.Publication.Visible(now) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// AssetsByIDs loads assets for field resolvers, in the order of ids;
+// missing ones are left out. It does no permission check: callers reach
+// these assets through content they were allowed to read.
+func (s *Service) AssetsByIDs(ctx context.Context, ids []string) ([]*core.Asset, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	list, err := s.store.AssetsByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*core.Asset, len(list))
+	for _, a := range list {
+		byID[a.ID] = a
+	}
+	out := make([]*core.Asset, 0, len(ids))
+	for _, id := range ids {
+		if a := byID[id]; a != nil {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// UpdateAsset changes an asset's metadata. Photographers may change their
+// own assets, editors any. A new focal point re-makes the renditions.
+func (s *Service) UpdateAsset(ctx context.Context, id string, patch AssetPatch) (*core.Asset, error) {
+	u, err := require(ctx, core.RolePhotographer)
+	if err != nil {
+		return nil, err
+	}
+	var refocus bool
+	a, err := s.mutateAsset(ctx, id, func(a *core.Asset) error {
+		if !u.Role.AtLeast(core.RoleEditor) && a.UploadedBy != u.ID {
+			return core.Errorf(core.CodeForbidden, "photographers may edit only their own assets")
+		}
+		old := a.FocalPoint
+		if err := applyAssetPatch(a, patch); err != nil {
+			return err
+		}
+		refocus = patch.FocalPoint != nil && (old == nil || *old != *patch.FocalPoint)
+		a.SearchTokens = assetTokens(a)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if refocus {
+		if err := s.enqueueProcessing(ctx, a.ID); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// mutateAsset applies fn to the stored asset and saves it, retrying when
+// a concurrent change (such as processing finishing) got in first.
+func (s *Service) mutateAsset(ctx context.Context, id string, fn func(*core.Asset) error) (*core.Asset, error) {
+	for attempt := 0; ; attempt++ {
+		a, err := s.store.AssetByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := fn(a); err != nil {
+			return nil, err
+		}
+		a.UpdatedAt = s.now()
+		err = s.store.UpdateAsset(ctx, a)
+		if err == nil {
+			s.events.publish(a)
+			return a, nil
+		}
+		if !core.IsCode(err, core.CodeConflict) || attempt >= maxRetries {
+			return nil, err
+		}
+	}
+}
+
+// maxRetries bounds read-modify-write retries on version conflicts.
+const maxRetries = 20
+
+// ReprocessAsset makes the renditions again in the background. The asset
+// keeps serving its current renditions until the new ones are stored.
+// Photographers may reprocess their own assets, editors any.
+func (s *Service) ReprocessAsset(ctx context.Context, id string) (*core.Asset, error) {
+	u, err := require(ctx, core.RolePhotographer)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.mutateAsset(ctx, id, func(a *core.Asset) error {
+		if !u.Role.AtLeast(core.RoleEditor) && a.UploadedBy != u.ID {
+			return core.Errorf(core.CodeForbidden, "photographers may reprocess only their own assets")
+		}
+		if a.Status == core.AssetFailed {
+			a.Status = core.AssetProcessing
+			a.Error = ""
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, s.enqueueProcessing(ctx, a.ID)
+}
+
+// UsedIn returns the galleries that use the asset and that the caller may
+// see.
+func (s *Service) UsedIn(ctx context.Context, assetID string) ([]*core.Gallery, error) {
+	gals, err := s.store.GalleriesWithAsset(ctx, assetID)
+	if err != nil {
+		return nil, err
+	}
+	return s.visibleGalleries(ctx, gals), nil
+}
+
+// DeleteAsset removes an asset, its original and its renditions. CONFLICT
+// while a gallery or article uses it, unless force, which first removes it
+// from them (editors only). Photographers may delete their own unused
+// assets.
+func (s *Service) DeleteAsset(ctx context.Context, id string, force bool) error {
+	u, err := require(ctx, core.RolePhotographer)
+	if err != nil {
+		return err
+	}
+	a, err := s.store.AssetByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !u.Role.AtLeast(core.RoleEditor) && (a.UploadedBy != u.ID || force) {
+		return core.Errorf(core.CodeForbidden, "only editors may delete others' assets or force a delete")
+	}
+	gals, err := s.store.GalleriesWithAsset(ctx, id)
+	if err != nil {
+		return err
+	}
+	arts, err := s.store.ArticlesWithAsset(ctx, id)
+	if err != nil {
+		return err
+	}
+	if len(gals)+len(arts) > 0 {
+		if !force {
+			return core.Errorf(core.CodeConflict, "asset %s is used in %d galleries and %d articles", id, len(gals), len(arts))
+		}
+		if err := s.detachAsset(ctx, id, gals, arts); err != nil {
+			return err
+		}
+	}
+	if err := s.store.DeleteAsset(ctx, id); err != nil {
+		return err
+	}
+	s.deleteAssetObjects(context.WithoutCancel(ctx), a)
+	return nil
+}
+
+// detachAsset removes every use of an asset from galleries and articles.
+func (s *Service) detachAsset(ctx context.Context, id string, gals []*core.Gallery, arts []*core.Article) error {
+	for _, g := range gals {
+		_, err := s.mutateGallery(ctx, g.ID, nil, func(g *core.Gallery) error {
+			items := g.Items[:0]
+			for _, it := range g.Items {
+				if it.AssetID != id {
+					items = append(items, it)
+				}
+			}
+			g.Items = items
+			if g.CoverAssetID == id {
+				g.CoverAssetID = ""
+			}
+			return nil
+		})
+		if err != nil && !core.IsCode(err, core.CodeNotFound) {
+			return err
+		}
+	}
+	for _, a := range arts {
+		_, err := s.mutateArticle(ctx, a.ID, nil, func(a *core.Article) error {
+			if a.CoverAssetID == id {
+				a.CoverAssetID = ""
+			}
+			blocks := a.Blocks[:0]
+			for _, b := range a.Blocks {
+				if b.Kind == core.BlockImage {
+					ids := b.AssetIDs[:0]
+					for _, x := range b.AssetIDs {
+						if x != id {
+							ids = append(ids, x)
+						}
+					}
+					b.AssetIDs = ids
+					if len(ids) == 0 {
+						continue
+					}
+				}
+				blocks = append(blocks, b)
+			}
+			a.Blocks = blocks
+			return nil
+		})
+		if err != nil && !core.IsCode(err, core.CodeNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteAssetObjects removes the stored files of a deleted asset. Failures
+// are logged; the reconciler removes what is left.
+func (s *Service) deleteAssetObjects(ctx context.Context, a *core.Asset) {
+	keys := []string{a.OriginalKey}
+	for _, r := range a.Renditions {
+		keys = append(keys, r.Key)
+	}
+	for _, k := range keys {
+		if err := s.objects.Delete(ctx, k); err != nil {
+			s.log.Warn("delete object of deleted asset", "asset", a.ID, "key", k, "err", err)
+		}
+	}
+}
+
+// ListAssets lists the library, newest first. Signed-in users only.
+func (s *Service) ListAssets(ctx context.Context, q core.AssetQuery, unattached bool) (core.PageOf[*core.Asset], error) {
+	if _, err := require(ctx, core.RolePhotographer); err != nil {
+		return core.PageOf[*core.Asset]{}, err
+	}
+	if unattached {
+		return core.PageOf[*core.Asset]{}, core.Errorf(core.CodeNotImplemented, "the unattached filter is not implemented yet")
+	}
+	return s.store.ListAssets(ctx, q)
+}
+
+// OpenRendition opens a rendition's bytes for delivery. Anonymous callers
+// may read renditions of public assets only; NOT_FOUND otherwise.
+func (s *Service) OpenRendition(ctx context.Context, assetID, name string) (media.Object, *core.Rendition, error) {
+	a, err := s.Asset(ctx, assetID)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := a.Rendition(name)
+	if r == nil {
+		return nil, nil, core.Errorf(core.CodeNotFound, "asset %s has no rendition %q", assetID, name)
+	}
+	obj, err := s.objects.Open(ctx, r.Key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return obj, r, nil
+}
+
+// RenditionURL is the public URL of a rendition: content-addressed, since
+// v changes whenever the bytes do.
+func (s *Service) RenditionURL(assetID string, r *core.Rendition) string {
+	v := r.ETag
+	if len(v) > 16 {
+		v = v[:16]
+	}
+	return s.cfg.MediaBaseURL + "/" + assetID + "/" + r.Name + "?v=" + v
+}

@@ -1,0 +1,189 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/stillroom/stillroom/core"
+)
+
+// Password rules: bcrypt reads at most 72 bytes, so longer passwords are
+// refused rather than silently truncated.
+const (
+	MinPasswordLen = 8
+	MaxPasswordLen = 72
+	bcryptCost     = 11
+)
+
+// Login checks email and password and starts a session. It returns the
+// bearer token (shown once; only its hash is stored). UNAUTHENTICATED for a
+// wrong email or password, without saying which.
+func (s *Service) Login(ctx context.Context, email, password string) (string, *core.User, time.Time, error) {
+	u, err := s.store.UserByEmail(ctx, normalizeEmail(email))
+	if core.IsCode(err, core.CodeNotFound) {
+		// Spend the same time as a real check so timing does not reveal
+		// which emails exist.
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return "", nil, time.Time{}, core.Errorf(core.CodeUnauthenticated, "invalid email or password")
+	}
+	if err != nil {
+		return "", nil, time.Time{}, err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
+		return "", nil, time.Time{}, core.Errorf(core.CodeUnauthenticated, "invalid email or password")
+	}
+	token, hash := newToken()
+	now := s.now()
+	sess := &core.Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL)}
+	if err := s.store.InsertSession(ctx, sess); err != nil {
+		return "", nil, time.Time{}, err
+	}
+	return token, u, sess.ExpiresAt, nil
+}
+
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("stillroom-timing-equaliser"), bcryptCost)
+
+// Logout ends the caller's session. UNAUTHENTICATED when not signed in.
+func (s *Service) Logout(ctx context.Context) error {
+	if _, err := require(ctx, core.RolePhotographer); err != nil {
+		return err
+	}
+	return s.store.DeleteSession(ctx, tokenHashFrom(ctx))
+}
+
+// Authenticate resolves a bearer token to its user. UNAUTHENTICATED when
+// the token is unknown, expired or revoked.
+func (s *Service) Authenticate(ctx context.Context, token string) (*core.User, string, error) {
+	hash := hashToken(token)
+	sess, err := s.store.SessionByTokenHash(ctx, hash)
+	if core.IsCode(err, core.CodeNotFound) {
+		return nil, "", core.Errorf(core.CodeUnauthenticated, "invalid or expired token")
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if !s.now().Before(sess.ExpiresAt) {
+		_ = s.store.DeleteSession(ctx, hash)
+		return nil, "", core.Errorf(core.CodeUnauthenticated, "invalid or expired token")
+	}
+	u, err := s.store.UserByID(ctx, sess.UserID)
+	if core.IsCode(err, core.CodeNotFound) {
+		return nil, "", core.Errorf(core.CodeUnauthenticated, "invalid or expired token")
+	}
+	return u, hash, err
+}
+
+// NewUser is what CreateUser needs.
+type NewUser struct {
+	Email    string
+	Name     string
+	Password string
+	Role     core.Role
+}
+
+// CreateUser adds an account. ADMIN only; BAD_USER_INPUT for an invalid
+// email, name, password or role; CONFLICT when the email is registered.
+func (s *Service) CreateUser(ctx context.Context, in NewUser) (*core.User, error) {
+	if _, err := require(ctx, core.RoleAdmin); err != nil {
+		return nil, err
+	}
+	return s.createUser(ctx, in)
+}
+
+func (s *Service) createUser(ctx context.Context, in NewUser) (*core.User, error) {
+	email := normalizeEmail(in.Email)
+	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email {
+		return nil, core.Errorf(core.CodeBadUserInput, "invalid email address %q", in.Email)
+	}
+	name := strings.TrimSpace(in.Name)
+	if name == "" || utf8.RuneCountInString(name) > 200 {
+		return nil, core.Errorf(core.CodeBadUserInput, "name must be 1 to 200 characters")
+	}
+	if len(in.Password) < MinPasswordLen || len(in.Password) > MaxPasswordLen {
+		return nil, core.Errorf(core.CodeBadUserInput, "password must be %d to %d bytes", MinPasswordLen, MaxPasswordLen)
+	}
+	if !in.Role.Valid() {
+		return nil, core.Errorf(core.CodeBadUserInput, "unknown role %q", in.Role)
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), bcryptCost)
+	if err != nil {
+		return nil, core.WrapError(core.CodeBadUserInput, err, "unusable password")
+	}
+	now := s.now()
+	u := &core.User{ID: core.NewID(), Email: email, Name: name, Role: in.Role,
+		PasswordHash: string(hash), CreatedAt: now, UpdatedAt: now}
+	if err := s.store.InsertUser(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// BootstrapResult says what Bootstrap did, for the start-up log.
+type BootstrapResult struct {
+	Created           bool
+	Email             string
+	GeneratedPassword string // set only when a password was generated
+}
+
+// Bootstrap makes sure there is a way in. With email and password set and
+// no such user, that ADMIN is created. With neither and no users at all, an
+// admin with a random password is created and the password returned, to be
+// logged once. Otherwise nothing changes.
+func (s *Service) Bootstrap(ctx context.Context, email, password string) (BootstrapResult, error) {
+	if email != "" || password != "" {
+		if email == "" || password == "" {
+			return BootstrapResult{}, core.Errorf(core.CodeBadUserInput, "set both the admin email and the admin password")
+		}
+		_, err := s.store.UserByEmail(ctx, normalizeEmail(email))
+		if err == nil {
+			return BootstrapResult{Email: normalizeEmail(email)}, nil
+		}
+		if !core.IsCode(err, core.CodeNotFound) {
+			return BootstrapResult{}, err
+		}
+		u, err := s.createUser(ctx, NewUser{Email: email, Name: "Administrator", Password: password, Role: core.RoleAdmin})
+		if err != nil {
+			return BootstrapResult{}, err
+		}
+		return BootstrapResult{Created: true, Email: u.Email}, nil
+	}
+	n, err := s.store.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return BootstrapResult{}, err
+	}
+	pw := randomString(18)
+	u, err := s.createUser(ctx, NewUser{Email: "admin@stillroom.local", Name: "Administrator", Password: pw, Role: core.RoleAdmin})
+	if err != nil {
+		return BootstrapResult{}, err
+	}
+	return BootstrapResult{Created: true, Email: u.Email, GeneratedPassword: pw}, nil
+}
+
+func normalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+func newToken() (token, hash string) {
+	token = randomString(32)
+	return token, hashToken(token)
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func randomString(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}

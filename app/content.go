@@ -1,0 +1,143 @@
+package app
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/stillroom/stillroom/core"
+	"github.com/stillroom/stillroom/fold"
+)
+
+// Text limits for galleries and articles.
+const (
+	MaxTitleLen   = 300
+	MaxSummaryLen = 2000
+	MaxTextLen    = 20000
+	MaxBlocks     = 500
+	MaxImagesPer  = 12
+	MaxItems      = 1000
+)
+
+// maxSlugTries bounds the "-2", "-3", ... suffixes tried on a collision.
+const maxSlugTries = 100
+
+// slugCandidates returns the slug to try first: the requested one (made
+// ASCII) or the title's. BAD_USER_INPUT when neither gives one.
+func slugBase(requested *string, title string) (string, error) {
+	if requested != nil && strings.TrimSpace(*requested) != "" {
+		s := fold.Slug(*requested)
+		if s == "" {
+			return "", core.Errorf(core.CodeBadUserInput, "slug %q has no letters or digits", *requested)
+		}
+		return s, nil
+	}
+	s := fold.Slug(title)
+	if s == "" {
+		s = "untitled"
+	}
+	return s, nil
+}
+
+// insertWithSlug tries base, base-2, base-3, ... until insert does not
+// answer CONFLICT. An explicitly requested slug is not suffixed.
+func insertWithSlug(base string, explicit bool, setSlug func(string), insert func() error) error {
+	for i := 1; i <= maxSlugTries; i++ {
+		slug := base
+		if i > 1 {
+			slug = fmt.Sprintf("%s-%d", base, i)
+		}
+		setSlug(slug)
+		err := insert()
+		if !core.IsCode(err, core.CodeConflict) {
+			return err
+		}
+		if explicit {
+			return core.Errorf(core.CodeConflict, "slug %q is already taken", base)
+		}
+	}
+	return core.Errorf(core.CodeConflict, "no free slug for %q", base)
+}
+
+func checkText(field, v string, max int, required bool) (string, error) {
+	v = strings.TrimSpace(v)
+	if required && v == "" {
+		return "", core.Errorf(core.CodeBadUserInput, "%s must not be empty", field)
+	}
+	if utf8.RuneCountInString(v) > max {
+		return "", core.Errorf(core.CodeBadUserInput, "%s is longer than %d characters", field, max)
+	}
+	return v, nil
+}
+
+// publication returns the state after publishing at (nil = now).
+func publishAt(p core.Publication, at *time.Time, now time.Time) core.Publication {
+	when := now
+	if at != nil {
+		when = at.UTC().Truncate(time.Millisecond)
+	}
+	p.Status = core.StatusPublished
+	p.PublishAt = &when
+	if p.PublishedAt == nil || when.Before(*p.PublishedAt) {
+		p.PublishedAt = &when
+	}
+	return p
+}
+
+// checkVersion answers CONFLICT when the client's version is stale.
+func checkVersion(kind, id string, want *int, have int) error {
+	if want != nil && *want != have {
+		return core.Errorf(core.CodeConflict, "%s %s is at version %d, not %d: reload and try again", kind, id, have, *want)
+	}
+	return nil
+}
+
+// publicationFilter narrows a list to what the caller may see: anonymous
+// readers and photographers only PUBLISHED content.
+func (s *Service) publicationFilter(ctx context.Context, status core.PublishStatus) (core.PublicationFilter, error) {
+	f := core.PublicationFilter{Status: status, Now: s.now()}
+	if !CanSeeDrafts(ctx) {
+		if status != "" && status != core.StatusPublished {
+			return f, core.Errorf(core.CodeForbidden, "only editors may list %s content", status)
+		}
+		f.Status = core.StatusPublished
+	}
+	return f, nil
+}
+
+// Cursor encodes an item ID as an opaque pagination cursor.
+func Cursor(id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("c1:" + id))
+}
+
+// Page checks first and decodes after. BAD_USER_INPUT for first outside
+// 1..100 or a cursor this server did not make.
+func Page(first *int, after *string, def int) (core.Page, error) {
+	p := core.Page{Limit: def}
+	if first != nil {
+		p.Limit = *first
+	}
+	if p.Limit < 1 || p.Limit > core.MaxPageSize {
+		return p, core.Errorf(core.CodeBadUserInput, "first must be between 1 and %d", core.MaxPageSize)
+	}
+	if after != nil && *after != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(*after)
+		id, ok := strings.CutPrefix(string(raw), "c1:")
+		if err != nil || !ok || id == "" {
+			return p, core.Errorf(core.CodeBadUserInput, "invalid cursor")
+		}
+		p.After = id
+	}
+	return p, nil
+}
+
+// SearchWords folds a search string into the words the stores match.
+func SearchWords(q *string) []string {
+	if q == nil {
+		return nil
+	}
+	return fold.Words(*q)
+}

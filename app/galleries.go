@@ -1,0 +1,536 @@
+package app
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/stillroom/stillroom/core"
+	"github.com/stillroom/stillroom/fold"
+)
+
+// GalleryPatch changes a gallery; nil fields are left as they are. An
+// empty CoverAssetID clears the explicit cover.
+type GalleryPatch struct {
+	Title        *string
+	Slug         *string
+	Description  *string
+	CoverAssetID *string
+}
+
+// ItemPatch changes a gallery item's overrides; an empty string clears one
+// so the asset's own text shows again.
+type ItemPatch struct {
+	Caption *string
+	AltText *string
+	Credit  *string
+}
+
+// GallerySort orders gallery items.
+type GallerySort string
+
+// Gallery orders.
+const (
+	SortTimecode GallerySort = "TIMECODE"
+	SortTakenAt  GallerySort = "TAKEN_AT"
+	SortFilename GallerySort = "FILENAME"
+)
+
+// CreateGallery makes a DRAFT gallery. EDITOR; BAD_USER_INPUT without a
+// title; CONFLICT when an explicit slug is taken (a derived one gets -2, -3).
+func (s *Service) CreateGallery(ctx context.Context, p GalleryPatch) (*core.Gallery, error) {
+	u, err := require(ctx, core.RoleEditor)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	g := &core.Gallery{ID: core.NewID(), Publication: core.Publication{Status: core.StatusDraft},
+		Items: []core.GalleryItem{}, CreatedBy: u.ID, Version: 1, CreatedAt: now, UpdatedAt: now}
+	if p.Title == nil {
+		return nil, core.Errorf(core.CodeBadUserInput, "title must not be empty")
+	}
+	if err := s.applyGalleryPatch(ctx, g, p); err != nil {
+		return nil, err
+	}
+	base, err := slugBase(p.Slug, g.Title)
+	if err != nil {
+		return nil, err
+	}
+	err = insertWithSlug(base, p.Slug != nil && *p.Slug != "", func(s string) { g.Slug = s },
+		func() error { return s.store.InsertGallery(ctx, g) })
+	if err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+func (s *Service) applyGalleryPatch(ctx context.Context, g *core.Gallery, p GalleryPatch) error {
+	var err error
+	if p.Title != nil {
+		if g.Title, err = checkText("title", *p.Title, MaxTitleLen, true); err != nil {
+			return err
+		}
+	}
+	if p.Description != nil {
+		if g.Description, err = checkText("description", *p.Description, MaxSummaryLen, false); err != nil {
+			return err
+		}
+	}
+	if p.CoverAssetID != nil {
+		if *p.CoverAssetID != "" {
+			if _, err := s.store.AssetByID(ctx, *p.CoverAssetID); err != nil {
+				return asInput(err, "coverAssetId")
+			}
+		}
+		g.CoverAssetID = *p.CoverAssetID
+	}
+	g.SearchTokens = galleryTokens(g)
+	return nil
+}
+
+// asInput turns NOT_FOUND for a referenced object into BAD_USER_INPUT
+// naming the argument.
+func asInput(err error, field string) error {
+	if core.IsCode(err, core.CodeNotFound) {
+		return core.WrapError(core.CodeBadUserInput, err, "%s: %s", field, core.ErrorMessage(err))
+	}
+	return err
+}
+
+func galleryTokens(g *core.Gallery) []string {
+	texts := []string{g.Title, g.Description}
+	for _, it := range g.Items {
+		texts = append(texts, it.Caption, it.AltText, it.Credit)
+	}
+	return fold.Tokens(texts...)
+}
+
+// UpdateGallery changes title, slug, description or cover. EDITOR;
+// CONFLICT on a stale version or a taken slug.
+func (s *Service) UpdateGallery(ctx context.Context, id string, p GalleryPatch, version *int) (*core.Gallery, error) {
+	if _, err := require(ctx, core.RoleEditor); err != nil {
+		return nil, err
+	}
+	return s.mutateGallery(ctx, id, version, func(g *core.Gallery) error {
+		if err := s.applyGalleryPatch(ctx, g, p); err != nil {
+			return err
+		}
+		if p.Slug != nil {
+			slug, err := slugBase(p.Slug, g.Title)
+			if err != nil {
+				return err
+			}
+			g.Slug = slug
+		}
+		return nil
+	})
+}
+
+// mutateGallery loads, changes and saves a gallery as one versioned write.
+// With a client version, a stale one is CONFLICT; without, a concurrent
+// change is retried on the fresh copy, so no change is lost.
+func (s *Service) mutateGallery(ctx context.Context, id string, version *int, fn func(*core.Gallery) error) (*core.Gallery, error) {
+	for attempt := 0; ; attempt++ {
+		g, err := s.store.GalleryByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkVersion("gallery", id, version, g.Version); err != nil {
+			return nil, err
+		}
+		if err := fn(g); err != nil {
+			return nil, err
+		}
+		g.SearchTokens = galleryTokens(g)
+		g.UpdatedAt = s.now()
+		err = s.store.UpdateGallery(ctx, g)
+		if err == nil {
+			return g, nil
+		}
+		if !core.IsCode(err, core.CodeConflict) || version != nil || attempt >= maxRetries || !isStale(err) {
+			return nil, err
+		}
+	}
+}
+
+// isStale tells a version conflict from another CONFLICT (a taken slug).
+func isStale(err error) bool {
+	return strings.Contains(core.ErrorMessage(err), "version")
+}
+
+// AddGalleryItems puts assets into a gallery at position (default: the
+// end). Assets already in the gallery are left where they are, so a
+// repeated request adds nothing twice. EDITOR; BAD_USER_INPUT for unknown
+// assets or a position outside 0..itemCount.
+func (s *Service) AddGalleryItems(ctx context.Context, galleryID string, assetIDs []string, position *int, version *int) (*core.Gallery, error) {
+	if _, err := require(ctx, core.RoleEditor); err != nil {
+		return nil, err
+	}
+	if len(assetIDs) == 0 {
+		return nil, core.Errorf(core.CodeBadUserInput, "assetIds must not be empty")
+	}
+	found, err := s.AssetsByIDs(ctx, assetIDs)
+	if err != nil {
+		return nil, err
+	}
+	if missing := missingIDs(assetIDs, found); len(missing) > 0 {
+		return nil, core.Errorf(core.CodeBadUserInput, "unknown assets: %s", strings.Join(missing, ", "))
+	}
+	return s.mutateGallery(ctx, galleryID, version, func(g *core.Gallery) error {
+		have := map[string]bool{}
+		for _, it := range g.Items {
+			have[it.AssetID] = true
+		}
+		var add []core.GalleryItem
+		for _, id := range assetIDs {
+			if !have[id] {
+				have[id] = true
+				add = append(add, core.GalleryItem{ID: core.NewID(), AssetID: id})
+			}
+		}
+		if len(g.Items)+len(add) > MaxItems {
+			return core.Errorf(core.CodeBadUserInput, "a gallery holds at most %d items", MaxItems)
+		}
+		at := len(g.Items)
+		if position != nil {
+			if *position < 0 || *position > len(g.Items) {
+				return core.Errorf(core.CodeBadUserInput, "position must be between 0 and %d", len(g.Items))
+			}
+			at = *position
+		}
+		items := make([]core.GalleryItem, 0, len(g.Items)+len(add))
+		items = append(items, g.Items[:at]...)
+		items = append(items, add...)
+		g.Items = append(items, g.Items[at:]...)
+		return nil
+	})
+}
+
+func missingIDs(want []string, found []*core.Asset) []string {
+	have := map[string]bool{}
+	for _, a := range found {
+		have[a.ID] = true
+	}
+	var missing []string
+	for _, id := range want {
+		if !have[id] {
+			missing = append(missing, id)
+		}
+	}
+	return missing
+}
+
+func itemIndex(g *core.Gallery, itemID string) (int, error) {
+	for i, it := range g.Items {
+		if it.ID == itemID {
+			return i, nil
+		}
+	}
+	return -1, core.Errorf(core.CodeNotFound, "gallery %s has no item %s", g.ID, itemID)
+}
+
+// MoveGalleryItem moves one item to position; the others close up.
+// EDITOR; NOT_FOUND for an unknown item; BAD_USER_INPUT for a position
+// outside 0..itemCount-1.
+func (s *Service) MoveGalleryItem(ctx context.Context, galleryID, itemID string, position int, version *int) (*core.Gallery, error) {
+	if _, err := require(ctx, core.RoleEditor); err != nil {
+		return nil, err
+	}
+	return s.mutateGallery(ctx, galleryID, version, func(g *core.Gallery) error {
+		from, err := itemIndex(g, itemID)
+		if err != nil {
+			return err
+		}
+		if position < 0 || position >= len(g.Items) {
+			return core.Errorf(core.CodeBadUserInput, "position must be between 0 and %d", len(g.Items)-1)
+		}
+		it := g.Items[from]
+		g.Items = append(g.Items[:from], g.Items[from+1:]...)
+		g.Items = append(g.Items[:position], append([]core.GalleryItem{it}, g.Items[position:]...)...)
+		return nil
+	})
+}
+
+// UpdateGalleryItem sets an item's caption, alt text or credit override.
+func (s *Service) UpdateGalleryItem(ctx context.Context, galleryID, itemID string, p ItemPatch, version *int) (*core.Gallery, error) {
+	if _, err := require(ctx, core.RoleEditor); err != nil {
+		return nil, err
+	}
+	return s.mutateGallery(ctx, galleryID, version, func(g *core.Gallery) error {
+		i, err := itemIndex(g, itemID)
+		if err != nil {
+			return err
+		}
+		it := &g.Items[i]
+		for _, f := range []struct {
+			dst  *string
+			v    *string
+			name string
+			max  int
+		}{{&it.Caption, p.Caption, "caption", MaxCaptionLen}, {&it.AltText, p.AltText, "altText", MaxCaptionLen}, {&it.Credit, p.Credit, "credit", MaxShortText}} {
+			if f.v == nil {
+				continue
+			}
+			v, err := checkText(f.name, *f.v, f.max, false)
+			if err != nil {
+				return err
+			}
+			*f.dst = v
+		}
+		return nil
+	})
+}
+
+// RemoveGalleryItems removes items; unknown item IDs are NOT_FOUND and
+// nothing is removed.
+func (s *Service) RemoveGalleryItems(ctx context.Context, galleryID string, itemIDs []string, version *int) (*core.Gallery, error) {
+	if _, err := require(ctx, core.RoleEditor); err != nil {
+		return nil, err
+	}
+	return s.mutateGallery(ctx, galleryID, version, func(g *core.Gallery) error {
+		drop := map[string]bool{}
+		for _, id := range itemIDs {
+			if _, err := itemIndex(g, id); err != nil {
+				return err
+			}
+			drop[id] = true
+		}
+		items := g.Items[:0]
+		for _, it := range g.Items {
+			if !drop[it.ID] {
+				items = append(items, it)
+			}
+		}
+		g.Items = items
+		return nil
+	})
+}
+
+// SortGalleryItems orders the items by still timecode, time taken or file
+// name. Items without the key go last; ties keep their current order.
+func (s *Service) SortGalleryItems(ctx context.Context, galleryID string, by GallerySort, version *int) (*core.Gallery, error) {
+	if _, err := require(ctx, core.RoleEditor); err != nil {
+		return nil, err
+	}
+	g, err := s.store.GalleryByID(ctx, galleryID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(g.Items))
+	for i, it := range g.Items {
+		ids[i] = it.AssetID
+	}
+	assets, err := s.AssetsByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]*core.Asset{}
+	for _, a := range assets {
+		byID[a.ID] = a
+	}
+	less, err := itemOrder(by, byID)
+	if err != nil {
+		return nil, err
+	}
+	return s.mutateGallery(ctx, galleryID, version, func(g *core.Gallery) error {
+		sort.SliceStable(g.Items, func(i, j int) bool { return less(g.Items[i].AssetID, g.Items[j].AssetID) })
+		return nil
+	})
+}
+
+func itemOrder(by GallerySort, assets map[string]*core.Asset) (func(a, b string) bool, error) {
+	// known orders items that have the key before those that lack it.
+	known := func(x, y bool) (bool, bool) {
+		if x != y {
+			return x, true
+		}
+		return false, !x
+	}
+	switch by {
+	case SortTimecode:
+		return func(a, b string) bool {
+			ta, tb := tc(assets[a]), tc(assets[b])
+			if r, done := known(ta != nil, tb != nil); done {
+				return r
+			}
+			return ta.Less(*tb)
+		}, nil
+	case SortTakenAt:
+		return func(a, b string) bool {
+			ta, tb := takenAt(assets[a]), takenAt(assets[b])
+			if r, done := known(ta != nil, tb != nil); done {
+				return r
+			}
+			return ta.Before(*tb)
+		}, nil
+	case SortFilename:
+		return func(a, b string) bool {
+			return fold.String(filename(assets[a])) < fold.String(filename(assets[b]))
+		}, nil
+	}
+	return nil, core.Errorf(core.CodeBadUserInput, "unknown sort %q", by)
+}
+
+func tc(a *core.Asset) *core.Timecode {
+	if a == nil {
+		return nil
+	}
+	return a.Timecode
+}
+
+func takenAt(a *core.Asset) *time.Time {
+	if a == nil {
+		return nil
+	}
+	return a.TakenAt
+}
+
+func filename(a *core.Asset) string {
+	if a == nil {
+		return ""
+	}
+	return a.Filename
+}
+
+// PublishGallery publishes now, or at a later time (SCHEDULED until then).
+// EDITOR; BAD_USER_INPUT when an item's asset is not READY.
+func (s *Service) PublishGallery(ctx context.Context, id string, at *time.Time) (*core.Gallery, error) {
+	if _, err := require(ctx, core.RoleEditor); err != nil {
+		return nil, err
+	}
+	return s.mutateGallery(ctx, id, nil, func(g *core.Gallery) error {
+		ids := []string{}
+		for _, it := range g.Items {
+			ids = append(ids, it.AssetID)
+		}
+		if g.CoverAssetID != "" {
+			ids = append(ids, g.CoverAssetID)
+		}
+		if err := s.requireReady(ctx, ids); err != nil {
+			return err
+		}
+		g.Publication = publishAt(g.Publication, at, s.now())
+		return nil
+	})
+}
+
+// UnpublishGallery makes a gallery a DRAFT again. EDITOR.
+func (s *Service) UnpublishGallery(ctx context.Context, id string) (*core.Gallery, error) {
+	if _, err := require(ctx, core.RoleEditor); err != nil {
+		return nil, err
+	}
+	return s.mutateGallery(ctx, id, nil, func(g *core.Gallery) error {
+		g.Publication.Status = core.StatusDraft
+		g.Publication.PublishAt = nil
+		return nil
+	})
+}
+
+// DeleteGallery removes a gallery. EDITOR; CONFLICT while an article has
+// a block with it.
+func (s *Service) DeleteGallery(ctx context.Context, id string) error {
+	if _, err := require(ctx, core.RoleEditor); err != nil {
+		return err
+	}
+	if _, err := s.store.GalleryByID(ctx, id); err != nil {
+		return err
+	}
+	arts, err := s.store.ArticlesWithGallery(ctx, id)
+	if err != nil {
+		return err
+	}
+	if len(arts) > 0 {
+		return core.Errorf(core.CodeConflict, "gallery %s is used in %d articles", id, len(arts))
+	}
+	return s.store.DeleteGallery(ctx, id)
+}
+
+// requireReady answers BAD_USER_INPUT naming every asset that is missing
+// or not READY.
+func (s *Service) requireReady(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	assets, err := s.AssetsByIDs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	bad := missingIDs(ids, assets)
+	for _, a := range assets {
+		if a.Status != core.AssetReady {
+			bad = append(bad, a.ID+" ("+strings.ToLower(string(a.Status))+")")
+		}
+	}
+	if len(bad) > 0 {
+		return core.Errorf(core.CodeBadUserInput, "assets not ready: %s", strings.Join(bad, ", "))
+	}
+	return nil
+}
+
+// Gallery returns a gallery by ID or slug; drafts only for editors, else
+// NOT_FOUND.
+func (s *Service) Gallery(ctx context.Context, id, slug string) (*core.Gallery, error) {
+	var g *core.Gallery
+	var err error
+	switch {
+	case id != "":
+		g, err = s.store.GalleryByID(ctx, id)
+	case slug != "":
+		g, err = s.store.GalleryBySlug(ctx, slug)
+	default:
+		return nil, core.Errorf(core.CodeBadUserInput, "give id or slug")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !CanSeeDrafts(ctx) && !g.Publication.Visible(s.now()) {
+		return nil, core.Errorf(core.CodeNotFound, "gallery not found")
+	}
+	return g, nil
+}
+
+// GalleriesByIDs loads galleries the caller may see, in the order of ids.
+func (s *Service) GalleriesByIDs(ctx context.Context, ids []string) ([]*core.Gallery, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	list, err := s.store.GalleriesByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]*core.Gallery{}
+	for _, g := range list {
+		byID[g.ID] = g
+	}
+	out := make([]*core.Gallery, 0, len(ids))
+	for _, id := range ids {
+		if g := byID[id]; g != nil {
+			out = append(out, g)
+		}
+	}
+	return s.visibleGalleries(ctx, out), nil
+}
+
+func (s *Service) visibleGalleries(ctx context.Context, gals []*core.Gallery) []*core.Gallery {
+	if CanSeeDrafts(ctx) {
+		return gals
+	}
+	now := s.now()
+	out := gals[:0:0]
+	for _, g := range gals {
+		if g.Publication.Visible(now) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// ListGalleries lists galleries newest first; drafts only for editors.
+func (s *Service) ListGalleries(ctx context.Context, page core.Page, status core.PublishStatus, search []string) (core.PageOf[*core.Gallery], error) {
+	f, err := s.publicationFilter(ctx, status)
+	if err != nil {
+		return core.PageOf[*core.Gallery]{}, err
+	}
+	return s.store.ListGalleries(ctx, core.GalleryQuery{Page: page, PublicationFilter: f, Search: search})
+}

@@ -1,0 +1,221 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/stillroom/stillroom/core"
+	"github.com/stillroom/stillroom/media"
+)
+
+// JobProcess makes an asset's renditions from its original.
+const JobProcess = "process"
+
+// idlePoll is how often an idle worker looks for jobs queued by other
+// processes; jobs queued by this process wake it at once.
+const idlePoll = 2 * time.Second
+
+func (s *Service) enqueueProcessing(ctx context.Context, assetID string) error {
+	now := s.now()
+	j := &core.Job{ID: core.NewID(), Kind: JobProcess, AssetID: assetID, RunAt: now, CreatedAt: now}
+	if err := s.store.EnqueueJob(ctx, j); err != nil {
+		return fmt.Errorf("app: enqueue %s: %w", assetID, err)
+	}
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// RunWorkers processes queued jobs until ctx ends, with Config.Workers
+// jobs at a time. Several processes may run workers on one queue: a job is
+// leased to one worker, and a crashed worker's job is taken again when its
+// lease expires.
+func (s *Service) RunWorkers(ctx context.Context) {
+	var wg sync.WaitGroup
+	for i := 0; i < s.cfg.Workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.workLoop(ctx)
+		}()
+	}
+	wg.Wait()
+}
+
+func (s *Service) workLoop(ctx context.Context) {
+	for ctx.Err() == nil {
+		job, err := s.store.ClaimJob(ctx, s.owner, s.now(), s.cfg.JobLease)
+		if err != nil {
+			if !core.IsCode(err, core.CodeNotFound) && ctx.Err() == nil {
+				s.log.Error("claim job", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+			case <-s.wake:
+			case <-time.After(idlePoll):
+			}
+			continue
+		}
+		s.runJob(ctx, job)
+		// More work may be queued: let another idle worker look too.
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// runJob processes one claimed job and completes, retries or fails it.
+func (s *Service) runJob(ctx context.Context, job *core.Job) {
+	log := s.log.With("job", job.ID, "asset", job.AssetID, "attempt", job.Attempts)
+	err := s.processAsset(ctx, job.AssetID)
+	// Finishing the job must happen even when ctx is being cancelled.
+	bg := context.WithoutCancel(ctx)
+	if err == nil || permanent(err) || core.IsCode(err, core.CodeNotFound) {
+		if err != nil && !core.IsCode(err, core.CodeNotFound) {
+			s.failAsset(bg, job.AssetID, core.ErrorMessage(err))
+			log.Info("asset failed", "reason", err)
+		}
+		if cerr := s.store.CompleteJob(bg, job.ID, s.owner); cerr != nil {
+			log.Warn("complete job", "err", cerr)
+		}
+		return
+	}
+	if ctx.Err() != nil {
+		// Shutting down: give the job back at once, uncounted as a
+		// failure of the asset.
+		if rerr := s.store.RetryJob(bg, job.ID, s.owner, s.now(), "interrupted by shutdown"); rerr != nil {
+			log.Warn("release job", "err", rerr)
+		}
+		return
+	}
+	if job.Attempts >= s.cfg.MaxJobAttempts {
+		s.failAsset(bg, job.AssetID, fmt.Sprintf("processing failed after %d attempts", job.Attempts))
+		log.Error("asset failed after retries", "err", err)
+		if cerr := s.store.CompleteJob(bg, job.ID, s.owner); cerr != nil {
+			log.Warn("complete job", "err", cerr)
+		}
+		return
+	}
+	backoff := time.Duration(1<<min(job.Attempts, 8)) * time.Second
+	log.Warn("processing failed, will retry", "err", err, "in", backoff)
+	if rerr := s.store.RetryJob(bg, job.ID, s.owner, s.now().Add(backoff), err.Error()); rerr != nil {
+		log.Warn("retry job", "err", rerr)
+	}
+}
+
+// permanent reports whether retrying cannot help: the bytes themselves are
+// the problem.
+func permanent(err error) bool {
+	switch core.ErrorCode(err) {
+	case core.CodeBadUserInput, core.CodeUnsupportedMediaType, core.CodeTooManyPixels, core.CodePayloadTooLarge:
+		return true
+	}
+	return false
+}
+
+func (s *Service) failAsset(ctx context.Context, id, reason string) {
+	_, err := s.mutateAsset(ctx, id, func(a *core.Asset) error {
+		a.Status = core.AssetFailed
+		a.Error = reason
+		return nil
+	})
+	if err != nil && !core.IsCode(err, core.CodeNotFound) {
+		s.log.Error("mark asset failed", "asset", id, "err", err)
+	}
+}
+
+// processAsset makes and stores every rendition of an asset, then records
+// them. Rendition keys derive from the original's hash, so a repeated run
+// overwrites the same objects and leaves nothing behind.
+func (s *Service) processAsset(ctx context.Context, id string) error {
+	a, err := s.store.AssetByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	data, err := s.readOriginal(ctx, a)
+	if err != nil {
+		return err
+	}
+	opt := media.Options{Limits: s.cfg.ImageLimits}
+	if a.FocalPoint != nil {
+		opt.FocalX, opt.FocalY = a.FocalPoint.X, a.FocalPoint.Y
+	}
+	res, err := media.Process(ctx, data, opt)
+	if err != nil {
+		return err
+	}
+	rends := make([]core.Rendition, 0, len(res.Renditions))
+	for _, r := range res.Renditions {
+		sum := sha256.Sum256(r.Data)
+		rend := core.Rendition{
+			Name: r.Name, Width: r.Width, Height: r.Height, Format: string(r.Format),
+			ByteSize: int64(len(r.Data)), Key: RenditionKey(a.SHA256, r.Name, string(r.Format)),
+			ETag: hex.EncodeToString(sum[:]),
+		}
+		if err := s.objects.Put(ctx, rend.Key, bytes.NewReader(r.Data), rend.ByteSize, r.MimeType); err != nil {
+			return fmt.Errorf("app: store rendition %s of %s: %w", r.Name, id, err)
+		}
+		rends = append(rends, rend)
+	}
+	_, err = s.mutateAsset(ctx, id, func(a *core.Asset) error {
+		a.Status = core.AssetReady
+		a.Error = ""
+		a.Width, a.Height = res.Width, res.Height
+		a.Renditions = rends
+		a.PipelineVersion = media.PipelineVersion
+		return nil
+	})
+	return err
+}
+
+func (s *Service) readOriginal(ctx context.Context, a *core.Asset) ([]byte, error) {
+	obj, err := s.objects.Open(ctx, a.OriginalKey)
+	if core.IsCode(err, core.CodeNotFound) {
+		return nil, core.Errorf(core.CodeBadUserInput, "the original file is missing from storage")
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer obj.Close()
+	data, err := io.ReadAll(io.LimitReader(obj, s.cfg.MaxUploadBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("app: read original of %s: %w", a.ID, err)
+	}
+	return data, nil
+}
+
+// AssetUpdates streams changes to the given assets (all when ids is
+// empty) until ctx ends. Signed-in users only.
+func (s *Service) AssetUpdates(ctx context.Context, ids []string) (<-chan *core.Asset, error) {
+	if _, err := require(ctx, core.RolePhotographer); err != nil {
+		return nil, err
+	}
+	in, cancel := s.events.subscribe(ids)
+	out := make(chan *core.Asset)
+	go func() {
+		defer close(out)
+		defer cancel()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case a := <-in:
+				select {
+				case out <- a:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return out, nil
+}

@@ -1,0 +1,82 @@
+package graph
+
+import (
+	"context"
+	"time"
+
+	"github.com/stillroom/stillroom/app"
+	"github.com/stillroom/stillroom/core"
+	"github.com/stillroom/stillroom/graph/model"
+)
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func publishedAt(p core.Publication) *time.Time {
+	if !p.Visible(time.Now()) {
+		return nil
+	}
+	return p.PublishedAt
+}
+
+func ok(err error) (bool, error) { return err == nil, err }
+
+func notImplemented(op string) error {
+	return core.Errorf(core.CodeNotImplemented, "%s is not implemented yet", op)
+}
+
+// user loads a user for display; nil when id is empty or the user is gone.
+func (r *Resolver) user(ctx context.Context, id string) (*core.User, error) {
+	if id == "" {
+		return nil, nil
+	}
+	return nullIfNotFound(r.App.User(ctx, id))
+}
+
+// asset loads an asset reached through content the caller may read; nil
+// when id is empty or the asset is gone.
+func (r *Resolver) asset(ctx context.Context, id string) (*core.Asset, error) {
+	if id == "" {
+		return nil, nil
+	}
+	list, err := r.App.AssetsByIDs(ctx, []string{id})
+	if err != nil || len(list) == 0 {
+		return nil, err
+	}
+	return list[0], nil
+}
+
+// galleryItems resolves items with their positions and with caption, alt
+// text and credit falling back to the asset's own.
+func (r *Resolver) galleryItems(ctx context.Context, g *core.Gallery) ([]*model.GalleryItem, error) {
+	ids := make([]string, len(g.Items))
+	for i, it := range g.Items {
+		ids[i] = it.AssetID
+	}
+	assets, err := r.App.AssetsByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*core.Asset, len(assets))
+	for _, a := range assets {
+		byID[a.ID] = a
+	}
+	out := make([]*model.GalleryItem, 0, len(g.Items))
+	for i, it := range g.Items {
+		a := byID[it.AssetID]
+		if a == nil {
+			continue // deleted meanwhile; never a dangling item
+		}
+		out = append(out, &model.GalleryItem{
+			ID: it.ID, Position: i, AssetID: it.AssetID,
+			Caption: nonEmpty(app.Fallback(it.Caption, a.Caption)),
+			AltText: nonEmpty(app.Fallback(it.AltText, a.AltText)),
+			Credit:  nonEmpty(app.Fallback(it.Credit, a.Credit)),
+		})
+	}
+	return out, nil
+}

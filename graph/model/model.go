@@ -1,0 +1,50 @@
+// Package model holds the GraphQL-only types: the ones gqlgen generates
+// (models_gen.go) and the hand-written ones below that carry IDs for field
+// resolvers to load.
+package model
+
+import "github.com/stillroom/stillroom/core"
+
+// Node is any object with a global ID: *core.User, *core.Asset,
+// *core.Gallery or *core.Article.
+type Node interface{}
+
+// ArticleBlock is one of *ParagraphBlock, *HeadingBlock, *ImageBlock,
+// *GalleryBlock.
+type ArticleBlock interface{}
+
+// ParagraphBlock is a paragraph of text.
+type ParagraphBlock struct{ Text string }
+
+// HeadingBlock is a heading of level 2..4.
+type HeadingBlock struct {
+	Text  string
+	Level int
+}
+
+// ImageBlock shows one or more stills side by side.
+type ImageBlock struct {
+	AssetIDs []string
+	Caption  *string
+}
+
+// GalleryBlock embeds a gallery.
+type GalleryBlock struct{ GalleryID string }
+
+// GalleryItem is a gallery placement with its position and its caption,
+// alt text and credit already resolved (item override, else the asset's).
+type GalleryItem struct {
+	ID       string
+	Position int
+	AssetID  string
+	Caption  *string
+	AltText  *string
+	Credit   *string
+}
+
+// Rendition is a stored rendition with its URL, which depends on the
+// server's media base URL and so is not stored.
+type Rendition struct {
+	core.Rendition
+	URL string
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/stillroom/stillroom/app"
+	"github.com/stillroom/stillroom/media"
+	"github.com/stillroom/stillroom/media/s3store"
+)
+
+// config is every setting. Each has a flag and a STILLROOM_* environment
+// variable; the flag wins. The README has the table.
+type config struct {
+	Addr           string
+	DataDir        string
+	Env            string
+	MongoURI       string
+	MongoDatabase  string
+	S3             s3store.Config
+	AdminEmail     string
+	AdminPassword  string
+	PublicMediaURL string
+	MaxUploadBytes int64
+	MaxBodyBytes   int64
+	MaxPixels      int64
+	Workers        int
+	UploadWait     time.Duration
+	SessionTTL     time.Duration
+}
+
+// Defaults that live only in the server.
+const (
+	defaultAddr         = "127.0.0.1:8080"
+	defaultDataDir      = "./data"
+	defaultDatabase     = "stillroom"
+	defaultBucket       = "stillroom"
+	defaultMaxBodyBytes = 64 << 20
+	// maxJSONBodyBytes bounds non-multipart GraphQL requests.
+	maxJSONBodyBytes = 1 << 20
+	// multipartMemory is how much of a multipart body is kept in memory;
+	// the rest goes to temporary files.
+	multipartMemory = 16 << 20
+)
+
+func parseConfig(args []string, getenv func(string) string) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("stillroom", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	env := func(name, def string) string {
+		if v := getenv("STILLROOM_" + name); v != "" {
+			return v
+		}
+		return def
+	}
+	var errs []error
+	envInt := func(name string, def int64) int64 {
+		v := env(name, "")
+		if v == "" {
+			return def
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			errs = append(errs, fmt.Errorf("STILLROOM_%s: %q is not a non-negative integer", name, v))
+		}
+		return n
+	}
+	envDur := func(name string, def time.Duration) time.Duration {
+		v := env(name, "")
+		if v == "" {
+			return def
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			errs = append(errs, fmt.Errorf("STILLROOM_%s: %q is not a duration such as 10s", name, v))
+		}
+		return d
+	}
+	envBool := func(name string) bool {
+		v := strings.ToLower(env(name, ""))
+		return v == "1" || v == "true" || v == "yes"
+	}
+	fs.StringVar(&c.Addr, "addr", env("ADDR", defaultAddr), "listen address")
+	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", defaultDataDir), "folder for the embedded database and local objects")
+	fs.StringVar(&c.Env, "env", env("ENV", "development"), "development or production")
+	fs.StringVar(&c.MongoURI, "mongodb-uri", env("MONGODB_URI", ""), "MongoDB URI; empty = embedded database")
+	fs.StringVar(&c.MongoDatabase, "mongodb-database", env("MONGODB_DATABASE", defaultDatabase), "database name")
+	fs.StringVar(&c.S3.Endpoint, "s3-endpoint", env("S3_ENDPOINT", ""), "S3/MinIO host:port; empty = local disk")
+	fs.StringVar(&c.S3.AccessKey, "s3-access-key", env("S3_ACCESS_KEY", ""), "S3 access key")
+	fs.StringVar(&c.S3.SecretKey, "s3-secret-key", env("S3_SECRET_KEY", ""), "S3 secret key")
+	fs.StringVar(&c.S3.Bucket, "s3-bucket", env("S3_BUCKET", defaultBucket), "S3 bucket, created if missing")
+	fs.StringVar(&c.S3.Region, "s3-region", env("S3_REGION", ""), "S3 region")
+	fs.BoolVar(&c.S3.UseTLS, "s3-use-tls", envBool("S3_USE_TLS"), "use https for S3")
+	fs.StringVar(&c.AdminEmail, "admin-email", env("ADMIN_EMAIL", ""), "admin created at start if missing")
+	fs.StringVar(&c.AdminPassword, "admin-password", env("ADMIN_PASSWORD", ""), "that admin's password")
+	fs.StringVar(&c.PublicMediaURL, "public-media-url", env("PUBLIC_MEDIA_URL", ""), "base URL of rendition links (a CDN); default /media on this server")
+	fs.Int64Var(&c.MaxUploadBytes, "max-upload-bytes", envInt("MAX_UPLOAD_BYTES", app.DefaultMaxUploadBytes), "largest file accepted")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", envInt("MAX_BODY_BYTES", defaultMaxBodyBytes), "largest multipart request accepted")
+	fs.Int64Var(&c.MaxPixels, "max-pixels", envInt("MAX_PIXELS", media.DefaultLimits.MaxPixels), "largest image accepted, in pixels")
+	workers := fs.Int("workers", int(envInt("WORKERS", 2)), "processing jobs run at once by this process")
+	fs.DurationVar(&c.UploadWait, "upload-wait", envDur("UPLOAD_WAIT", app.DefaultUploadWait), "how long an upload waits for its renditions")
+	fs.DurationVar(&c.SessionTTL, "session-ttl", envDur("SESSION_TTL", app.DefaultSessionTTL), "how long a login lasts")
+	if err := fs.Parse(args); err != nil {
+		return c, fmt.Errorf("flags: %w", err)
+	}
+	c.Workers = *workers
+	if fs.NArg() > 0 {
+		errs = append(errs, fmt.Errorf("unexpected arguments: %q", fs.Args()))
+	}
+	if c.Env != "development" && c.Env != "production" {
+		errs = append(errs, fmt.Errorf("STILLROOM_ENV must be development or production, not %q", c.Env))
+	}
+	if c.S3.Endpoint != "" && (c.S3.AccessKey == "" || c.S3.SecretKey == "") {
+		errs = append(errs, errors.New("STILLROOM_S3_ENDPOINT needs STILLROOM_S3_ACCESS_KEY and STILLROOM_S3_SECRET_KEY"))
+	}
+	if c.MaxBodyBytes < c.MaxUploadBytes {
+		c.MaxBodyBytes = c.MaxUploadBytes + 1<<20
+	}
+	return c, errors.Join(errs...)
+}
+
+func (c config) appConfig() app.Config {
+	limits := media.DefaultLimits
+	limits.MaxPixels = c.MaxPixels
+	base := strings.TrimRight(c.PublicMediaURL, "/")
+	return app.Config{
+		SessionTTL:     c.SessionTTL,
+		MaxUploadBytes: c.MaxUploadBytes,
+		ImageLimits:    limits,
+		UploadWait:     c.UploadWait,
+		Workers:        c.Workers,
+		MediaBaseURL:   base,
+	}
+}
