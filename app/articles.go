@@ -284,8 +284,10 @@ func (s *Service) ListArticles(ctx context.Context, page core.Page, f ArticleFil
 	if err != nil {
 		return core.PageOf[*core.Article]{}, err
 	}
-	return s.store.ListArticles(ctx, core.ArticleQuery{Page: page, PublicationFilter: pf,
+	p, err := s.store.ListArticles(ctx, core.ArticleQuery{Page: page, PublicationFilter: pf,
 		Section: strings.TrimSpace(f.Section), Tag: strings.TrimSpace(f.Tag), Search: f.Search})
+	RegisterArticles(ctx, p.Items)
+	return p, err
 }
 
 // VisibleBlocks returns the blocks the caller may see: gallery blocks of
@@ -312,7 +314,8 @@ func (s *Service) VisibleBlocks(ctx context.Context, a *core.Article) ([]core.Bl
 	return out, nil
 }
 
-// User loads a user for display (author, uploadedBy).
+// User loads a user for display (author, uploadedBy), batched through the
+// request's loader.
 func (s *Service) User(ctx context.Context, id string) (*core.User, error) {
-	return s.store.UserByID(ctx, id)
+	return s.loadUser(ctx, id)
 }

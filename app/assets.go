@@ -328,26 +328,13 @@ func (s *Service) assetPublic(ctx context.Context, a *core.Asset) (bool, error) 
 
 // AssetsByIDs loads assets for field resolvers, in the order of ids;
 // missing ones are left out. It does no permission check: callers reach
-// these assets through content they were allowed to read.
+// these assets through content they were allowed to read. Within a request
+// it batches through the request's loader.
 func (s *Service) AssetsByIDs(ctx context.Context, ids []string) ([]*core.Asset, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	list, err := s.store.AssetsByIDs(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	byID := make(map[string]*core.Asset, len(list))
-	for _, a := range list {
-		byID[a.ID] = a
-	}
-	out := make([]*core.Asset, 0, len(ids))
-	for _, id := range ids {
-		if a := byID[id]; a != nil {
-			out = append(out, a)
-		}
-	}
-	return out, nil
+	return s.loadAssets(ctx, ids)
 }
 
 // UpdateAsset changes an asset's metadata. Photographers may change their

@@ -170,7 +170,7 @@ func (s *Service) AddGalleryItems(ctx context.Context, galleryID string, assetID
 	if len(assetIDs) == 0 {
 		return nil, core.Errorf(core.CodeBadUserInput, "assetIds must not be empty")
 	}
-	found, err := s.AssetsByIDs(ctx, assetIDs)
+	found, err := s.store.AssetsByIDs(ctx, assetIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -321,7 +321,7 @@ func (s *Service) SortGalleryItems(ctx context.Context, galleryID string, by Gal
 	for i, it := range g.Items {
 		ids[i] = it.AssetID
 	}
-	assets, err := s.AssetsByIDs(ctx, ids)
+	assets, err := s.store.AssetsByIDs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -452,7 +452,8 @@ func (s *Service) requireReady(ctx context.Context, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	assets, err := s.AssetsByIDs(ctx, ids)
+	// Straight from the store: a request's loader may hold older copies.
+	assets, err := s.store.AssetsByIDs(ctx, ids)
 	if err != nil {
 		return err
 	}
@@ -490,26 +491,17 @@ func (s *Service) Gallery(ctx context.Context, id, slug string) (*core.Gallery, 
 	return g, nil
 }
 
-// GalleriesByIDs loads galleries the caller may see, in the order of ids.
+// GalleriesByIDs loads galleries the caller may see, in the order of ids,
+// batched through the request's loader.
 func (s *Service) GalleriesByIDs(ctx context.Context, ids []string) ([]*core.Gallery, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	list, err := s.store.GalleriesByIDs(ctx, ids)
+	list, err := s.loadGalleries(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	byID := map[string]*core.Gallery{}
-	for _, g := range list {
-		byID[g.ID] = g
-	}
-	out := make([]*core.Gallery, 0, len(ids))
-	for _, id := range ids {
-		if g := byID[id]; g != nil {
-			out = append(out, g)
-		}
-	}
-	return s.visibleGalleries(ctx, out), nil
+	return s.visibleGalleries(ctx, list), nil
 }
 
 func (s *Service) visibleGalleries(ctx context.Context, gals []*core.Gallery) []*core.Gallery {
@@ -532,5 +524,7 @@ func (s *Service) ListGalleries(ctx context.Context, page core.Page, status core
 	if err != nil {
 		return core.PageOf[*core.Gallery]{}, err
 	}
-	return s.store.ListGalleries(ctx, core.GalleryQuery{Page: page, PublicationFilter: f, Search: search})
+	p, err := s.store.ListGalleries(ctx, core.GalleryQuery{Page: page, PublicationFilter: f, Search: search})
+	RegisterGalleries(ctx, p.Items)
+	return p, err
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/event"
+
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/media"
 	"github.com/stillroom/stillroom/media/s3store"
@@ -32,6 +34,9 @@ type config struct {
 	Workers        int
 	UploadWait     time.Duration
 	SessionTTL     time.Duration
+
+	// monitor, when set (by tests), sees every database command.
+	monitor *event.CommandMonitor
 }
 
 // Defaults that live only in the server.

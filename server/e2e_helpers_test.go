@@ -52,11 +52,16 @@ type runningServer struct {
 	stop func()
 }
 
-func startLogged(t *testing.T, env map[string]string, logTo io.Writer) runningServer {
+// startLogged starts a server with env, logging to logTo; opts may change
+// the parsed configuration (e.g. to add a command monitor).
+func startLogged(t *testing.T, env map[string]string, logTo io.Writer, opts ...func(*config)) runningServer {
 	t.Helper()
 	cfg, err := parseConfig(nil, func(k string) string { return env[strings.TrimPrefix(k, "STILLROOM_")] })
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, o := range opts {
+		o(&cfg)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)

@@ -39,6 +39,11 @@ func newGraphQL(svc *app.Service, cfg config, log *slog.Logger) http.Handler {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	// A fresh loader per operation batches nested loads and never serves
+	// one operation's reads to another.
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(app.WithLoader(ctx))
+	})
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
 		return presentError(ctx, log, err)
 	})

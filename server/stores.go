@@ -47,7 +47,7 @@ func (st *stores) open(ctx context.Context, cfg config, log *slog.Logger) error 
 		uri = emb.URI()
 		st.metaDesc = "embedded (" + dir + ")"
 	}
-	db, err := mongostore.Open(ctx, mongostore.Config{URI: uri, Database: cfg.MongoDatabase, Logger: log})
+	db, err := mongostore.Open(ctx, mongostore.Config{URI: uri, Database: cfg.MongoDatabase, Logger: log, Monitor: cfg.monitor})
 	if err != nil {
 		return fmt.Errorf("database: %w", err)
 	}
