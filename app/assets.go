@@ -81,13 +81,7 @@ func readLimited(r io.Reader, limit int64) ([]byte, error) {
 // their content hash and records the asset, or returns the asset that
 // already has these bytes.
 func (s *Service) storeOriginal(ctx context.Context, u *core.User, data []byte, filename string, patch *AssetPatch) (*core.Asset, error) {
-	if len(data) == 0 {
-		return nil, core.Errorf(core.CodeUnsupportedMediaType, "the file is empty")
-	}
-	if _, _, err := media.Sniff(data); err != nil {
-		return nil, err
-	}
-	probe, err := media.ProbeImage(data, s.cfg.ImageLimits)
+	probe, err := s.checkImage(data)
 	if err != nil {
 		return nil, err
 	}
@@ -141,6 +135,76 @@ func (s *Service) storeOriginal(ctx context.Context, u *core.User, data []byte, 
 	return a, nil
 }
 
+// checkImage refuses bytes that are not an acceptable image, reading only
+// headers: UNSUPPORTED_MEDIA_TYPE, TOO_MANY_PIXELS or BAD_USER_INPUT.
+func (s *Service) checkImage(data []byte) (media.Probe, error) {
+	if len(data) == 0 {
+		return media.Probe{}, core.Errorf(core.CodeUnsupportedMediaType, "the file is empty")
+	}
+	if _, _, err := media.Sniff(data); err != nil {
+		return media.Probe{}, err
+	}
+	return media.ProbeImage(data, s.cfg.ImageLimits)
+}
+
+// MaxFilesPerUpload bounds the files of one uploadAssets request.
+const MaxFilesPerUpload = 100
+
+// UploadFile is one file of a multi-file upload.
+type UploadFile struct {
+	Name string
+	Body io.Reader
+}
+
+// UploadAssets takes a whole shoot in one request. Every file is read and
+// checked before any is stored: if one is refused, nothing is stored and
+// the error names each refused file with its reason (the code is that of
+// the first refusal). Then all are stored and processed as UploadAsset
+// does, and the assets come back in the order of files.
+func (s *Service) UploadAssets(ctx context.Context, files []UploadFile, patch *AssetPatch) ([]*core.Asset, error) {
+	u, err := require(ctx, core.RolePhotographer)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 || len(files) > MaxFilesPerUpload {
+		return nil, core.Errorf(core.CodeBadUserInput, "send 1 to %d files", MaxFilesPerUpload)
+	}
+	datas := make([][]byte, len(files))
+	var refused []string
+	var first error
+	for i, f := range files {
+		data, err := readLimited(f.Body, s.cfg.MaxUploadBytes)
+		if err == nil {
+			_, err = s.checkImage(data)
+		}
+		if err != nil {
+			if first == nil {
+				first = err
+			}
+			refused = append(refused, fmt.Sprintf("%s: %s", sanitizeFilename(f.Name), core.ErrorMessage(err)))
+			continue
+		}
+		datas[i] = data
+	}
+	if first != nil {
+		return nil, core.WrapError(core.ErrorCode(first), first, "%d of %d files refused, nothing stored: %s",
+			len(refused), len(files), strings.Join(refused, "; "))
+	}
+	assets := make([]*core.Asset, len(files))
+	for i, f := range files {
+		if assets[i], err = s.storeOriginal(ctx, u, datas[i], f.Name, patch); err != nil {
+			return nil, err
+		}
+	}
+	// One wait for the whole shoot, not one per file.
+	wctx, cancel := context.WithTimeout(ctx, s.cfg.UploadWait)
+	defer cancel()
+	for i, a := range assets {
+		assets[i] = s.waitProcessed(wctx, a)
+	}
+	return assets, nil
+}
+
 // waitProcessed waits up to UploadWait for the asset to leave PROCESSING
 // and returns its latest state.
 func (s *Service) waitProcessed(ctx context.Context, a *core.Asset) *core.Asset {
@@ -165,11 +229,19 @@ func (s *Service) waitProcessed(ctx context.Context, a *core.Asset) *core.Asset 
 				return got
 			}
 		case <-timeout.C:
-			return a
+			return s.latest(ctx, a)
 		case <-ctx.Done():
-			return a
+			return s.latest(ctx, a)
 		}
 	}
+}
+
+// latest re-reads a, or returns it as it is when that fails.
+func (s *Service) latest(ctx context.Context, a *core.Asset) *core.Asset {
+	if got, err := s.store.AssetByID(context.WithoutCancel(ctx), a.ID); err == nil {
+		return got
+	}
+	return a
 }
 
 // OriginalKey is where an original with that SHA-256 is stored.

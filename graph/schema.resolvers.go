@@ -286,7 +286,11 @@ func (r *mutationResolver) UploadAsset(ctx context.Context, file graphql.Upload,
 
 // UploadAssets is the resolver for the uploadAssets field.
 func (r *mutationResolver) UploadAssets(ctx context.Context, files []*graphql.Upload, input *model.AssetInput) ([]*core.Asset, error) {
-	return nil, notImplemented("uploadAssets")
+	in := make([]app.UploadFile, len(files))
+	for i, f := range files {
+		in[i] = app.UploadFile{Name: f.Filename, Body: f.File}
+	}
+	return r.App.UploadAssets(ctx, in, assetPatch(input))
 }
 
 // RequestUpload is the resolver for the requestUpload field.
