@@ -32,6 +32,8 @@ type Config struct {
 	// MaxJobAttempts is how many times a job is tried before the asset
 	// is FAILED.
 	MaxJobAttempts int
+	// PublishGate refuses to publish images without alt text or credit.
+	PublishGate bool
 	// MediaBaseURL prefixes rendition URLs: "/media" by default, or a CDN
 	// origin that forwards to this server's /media.
 	MediaBaseURL string

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -211,13 +212,24 @@ func (s *Service) mutateArticle(ctx context.Context, id string, version *int, fn
 }
 
 // PublishArticle publishes now, or at a later time (SCHEDULED until
-// then). EDITOR; BAD_USER_INPUT when a referenced asset is not READY.
+// then). EDITOR; BAD_USER_INPUT when a referenced asset is not READY or,
+// with the publish gate on, lacks alt text or credit. Galleries in blocks
+// are checked when they are published themselves.
 func (s *Service) PublishArticle(ctx context.Context, id string, at *time.Time) (*core.Article, error) {
 	if _, err := require(ctx, core.RoleEditor); err != nil {
 		return nil, err
 	}
 	return s.mutateArticle(ctx, id, nil, func(a *core.Article) error {
-		if err := s.requireReady(ctx, a.AssetIDs()); err != nil {
+		var ps []placement
+		if a.CoverAssetID != "" {
+			ps = append(ps, placement{where: "cover", assetID: a.CoverAssetID})
+		}
+		for i, b := range a.Blocks {
+			for _, id := range b.AssetIDs {
+				ps = append(ps, placement{where: fmt.Sprintf("block %d", i+1), assetID: id})
+			}
+		}
+		if err := s.checkPublishable(ctx, ps); err != nil {
 			return err
 		}
 		a.Publication = publishAt(a.Publication, at, s.now())

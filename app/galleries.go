@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -394,20 +395,21 @@ func filename(a *core.Asset) string {
 }
 
 // PublishGallery publishes now, or at a later time (SCHEDULED until then).
-// EDITOR; BAD_USER_INPUT when an item's asset is not READY.
+// EDITOR; BAD_USER_INPUT when an item's asset is not READY or, with the
+// publish gate on, lacks alt text or credit.
 func (s *Service) PublishGallery(ctx context.Context, id string, at *time.Time) (*core.Gallery, error) {
 	if _, err := require(ctx, core.RoleEditor); err != nil {
 		return nil, err
 	}
 	return s.mutateGallery(ctx, id, nil, func(g *core.Gallery) error {
-		ids := []string{}
-		for _, it := range g.Items {
-			ids = append(ids, it.AssetID)
+		var ps []placement
+		for i, it := range g.Items {
+			ps = append(ps, placement{where: fmt.Sprintf("item %d", i+1), assetID: it.AssetID, altText: it.AltText, credit: it.Credit})
 		}
 		if g.CoverAssetID != "" {
-			ids = append(ids, g.CoverAssetID)
+			ps = append(ps, placement{where: "cover", assetID: g.CoverAssetID})
 		}
-		if err := s.requireReady(ctx, ids); err != nil {
+		if err := s.checkPublishable(ctx, ps); err != nil {
 			return err
 		}
 		g.Publication = publishAt(g.Publication, at, s.now())
@@ -444,29 +446,6 @@ func (s *Service) DeleteGallery(ctx context.Context, id string) error {
 		return core.Errorf(core.CodeConflict, "gallery %s is used in %d articles", id, len(arts))
 	}
 	return s.store.DeleteGallery(ctx, id)
-}
-
-// requireReady answers BAD_USER_INPUT naming every asset that is missing
-// or not READY.
-func (s *Service) requireReady(ctx context.Context, ids []string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	// Straight from the store: a request's loader may hold older copies.
-	assets, err := s.store.AssetsByIDs(ctx, ids)
-	if err != nil {
-		return err
-	}
-	bad := missingIDs(ids, assets)
-	for _, a := range assets {
-		if a.Status != core.AssetReady {
-			bad = append(bad, a.ID+" ("+strings.ToLower(string(a.Status))+")")
-		}
-	}
-	if len(bad) > 0 {
-		return core.Errorf(core.CodeBadUserInput, "assets not ready: %s", strings.Join(bad, ", "))
-	}
-	return nil
 }
 
 // Gallery returns a gallery by ID or slug; drafts only for editors, else

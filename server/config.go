@@ -34,6 +34,7 @@ type config struct {
 	Workers        int
 	UploadWait     time.Duration
 	SessionTTL     time.Duration
+	PublishGate    bool
 
 	// monitor, when set (by tests), sees every database command.
 	monitor *event.CommandMonitor
@@ -110,10 +111,18 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	workers := fs.Int("workers", int(envInt("WORKERS", 2)), "processing jobs run at once by this process")
 	fs.DurationVar(&c.UploadWait, "upload-wait", envDur("UPLOAD_WAIT", app.DefaultUploadWait), "how long an upload waits for its renditions")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", envDur("SESSION_TTL", app.DefaultSessionTTL), "how long a login lasts")
+	gate := fs.String("publish-gate", env("PUBLISH_GATE", "on"), "on: publishing needs alt text and credit on every image; off: it does not")
 	if err := fs.Parse(args); err != nil {
 		return c, fmt.Errorf("flags: %w", err)
 	}
 	c.Workers = *workers
+	switch *gate {
+	case "on":
+		c.PublishGate = true
+	case "off":
+	default:
+		errs = append(errs, fmt.Errorf("STILLROOM_PUBLISH_GATE must be on or off, not %q", *gate))
+	}
 	if fs.NArg() > 0 {
 		errs = append(errs, fmt.Errorf("unexpected arguments: %q", fs.Args()))
 	}
@@ -140,5 +149,6 @@ func (c config) appConfig() app.Config {
 		UploadWait:     c.UploadWait,
 		Workers:        c.Workers,
 		MediaBaseURL:   base,
+		PublishGate:    c.PublishGate,
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image/jpeg"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -103,7 +104,20 @@ func TestPublishFlow(t *testing.T) {
 	if r := s.gql(t, ph, `mutation($g: ID!) { publishGallery(id: $g) { id } }`, map[string]any{"g": gid}); r.code() != "FORBIDDEN" {
 		t.Errorf("photographer publishGallery: got %+v, want FORBIDDEN", r.Errors)
 	}
-	s.mustGQL(t, admin, `mutation($g: ID!) { publishGallery(id: $g) { status } }`, map[string]any{"g": gid})
+	// The publish gate: every image needs alt text and a credit, from the
+	// gallery item or else from the asset.
+	r = s.gql(t, admin, `mutation($g: ID!) { publishGallery(id: $g) { status } }`, map[string]any{"g": gid})
+	if r.code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "Still120.jpg has no alt text and no credit") {
+		t.Fatalf("publish without alt text: %+v", r.Errors)
+	}
+	s.mustGQL(t, admin, `mutation($id: ID!) { updateAsset(id: $id, input: {altText: "Quang cảnh buổi toạ đàm", credit: "Ảnh: Trung tâm Văn hoá"}) { id } }`, map[string]any{"id": id})
+	s.mustGQL(t, admin, `mutation($g: ID!, $i: ID!) { updateGalleryItem(galleryId: $g, itemId: $i, input: {altText: "Đại biểu phát biểu", credit: "Ảnh: Minh Anh"}) { id } }`,
+		map[string]any{"g": gid, "i": dig(items[1], "id")})
+	g = s.mustGQL(t, admin, `mutation($g: ID!) { publishGallery(id: $g) { status items { altText credit asset { id } } } }`, map[string]any{"g": gid})
+	if dig(g, "publishGallery", "status") != "PUBLISHED" || dig(g, "publishGallery", "items", 1, "credit") != "Ảnh: Trung tâm Văn hoá" ||
+		dig(g, "publishGallery", "items", 0, "altText") != "Đại biểu phát biểu" {
+		t.Errorf("published gallery: %v", g)
+	}
 
 	title := "Ban chỉ đạo phong trào Thi đua “Dân vận khéo” thành phố tổ chức toạ đàm"
 	a := s.mustGQL(t, admin, `mutation($in: ArticleInput!) { createArticle(input: $in) { id slug status } }`, map[string]any{"in": map[string]any{

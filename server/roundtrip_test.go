@@ -49,7 +49,7 @@ func (c *commandCounter) stop() []string {
 // round trips (at most 4), however many articles and items there are.
 func TestListRoundTrips(t *testing.T) {
 	var counter commandCounter
-	env := map[string]string{"ADDR": "127.0.0.1:0", "DATA_DIR": t.TempDir(), "ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword}
+	env := map[string]string{"ADDR": "127.0.0.1:0", "DATA_DIR": t.TempDir(), "ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword, "PUBLISH_GATE": "off"}
 	s := startLogged(t, env, testLog{t}, func(c *config) { c.monitor = counter.monitor() }).srv
 	admin := login(t, s, adminEmail, adminPassword)
 
