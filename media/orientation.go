@@ -1,0 +1,201 @@
+package media
+
+import (
+	"bytes"
+	"encoding/binary"
+	"image"
+)
+
+// EXIF orientation: the stored pixels are turned upright for display. The
+// eight values of the TIFF/EXIF Orientation tag (0x0112), as the transform
+// that takes the stored image to the displayed one:
+//
+//	1 identity             5 transpose (mirror along the main diagonal)
+//	2 mirror left-right    6 rotate 90° clockwise
+//	3 rotate 180°          7 transverse (mirror along the anti-diagonal)
+//	4 mirror top-bottom    8 rotate 90° counter-clockwise
+//
+// The pipeline resizes in stored orientation and turns each rendition upright
+// at the end, where images are smallest.
+
+// jpegHeader is what the pipeline reads from a JPEG's marker segments before
+// decoding.
+type jpegHeader struct {
+	orientation int // 1..8; 1 when there is no usable EXIF orientation
+}
+
+// exifPrefix starts the APP1 segment that holds EXIF (XMP also uses APP1).
+var exifPrefix = []byte("Exif\x00\x00")
+
+// readJPEGHeader walks the marker segments of a JPEG up to the first scan.
+// It never fails: it skips stray bytes between segments as image/jpeg
+// does, and a bad length ends the walk with what was found so far, leaving
+// the decoder to report corrupt data.
+func readJPEGHeader(data []byte) jpegHeader {
+	h := jpegHeader{orientation: 1}
+	foundEXIF := false
+	i := 2 // after SOI
+	for i+1 < len(data) {
+		if data[i] != 0xFF {
+			i++
+			continue
+		}
+		marker := data[i+1]
+		if marker == 0xFF { // fill byte before a marker
+			i++
+			continue
+		}
+		i += 2
+		switch {
+		case marker == 0xD8, marker == 0x01, marker >= 0xD0 && marker <= 0xD7:
+			continue // standalone markers carry no length
+		case marker == 0xD9, marker == 0xDA: // EOI, SOS: headers are over
+			return h
+		}
+		if i+2 > len(data) {
+			return h
+		}
+		n := int(binary.BigEndian.Uint16(data[i:]))
+		if n < 2 || i+n > len(data) {
+			return h
+		}
+		if seg := data[i+2 : i+n]; marker == 0xE1 && !foundEXIF && bytes.HasPrefix(seg, exifPrefix) {
+			foundEXIF = true
+			h.orientation = tiffOrientation(seg[len(exifPrefix):])
+		}
+		i += n
+	}
+	return h
+}
+
+// tiffOrientation returns the Orientation tag of IFD0 in a TIFF structure,
+// or 1 when it is missing, malformed or out of range. Every offset is
+// checked against the slice, so hostile input cannot make it read out of
+// bounds or loop.
+func tiffOrientation(t []byte) int {
+	if len(t) < 8 {
+		return 1
+	}
+	var bo binary.ByteOrder
+	switch string(t[:2]) {
+	case "II":
+		bo = binary.LittleEndian
+	case "MM":
+		bo = binary.BigEndian
+	default:
+		return 1
+	}
+	if bo.Uint16(t[2:]) != 42 {
+		return 1
+	}
+	off := uint64(bo.Uint32(t[4:]))
+	if off < 8 || off+2 > uint64(len(t)) {
+		return 1
+	}
+	count := int(bo.Uint16(t[off:]))
+	p := int(off) + 2
+	for k := 0; k < count && p+12 <= len(t); k, p = k+1, p+12 {
+		if bo.Uint16(t[p:]) != 0x0112 {
+			continue
+		}
+		var v uint32
+		switch typ := bo.Uint16(t[p+2:]); {
+		case bo.Uint32(t[p+4:]) < 1:
+			return 1
+		case typ == 3: // SHORT, stored in the first two bytes of the value
+			v = uint32(bo.Uint16(t[p+8:]))
+		case typ == 4: // LONG, written by a few cameras
+			v = bo.Uint32(t[p+8:])
+		default:
+			return 1
+		}
+		if v < 1 || v > 8 {
+			return 1
+		}
+		return int(v)
+	}
+	return 1
+}
+
+// swapsAxes reports whether orientation o exchanges width and height.
+func swapsAxes(o int) bool { return o >= 5 && o <= 8 }
+
+// storedPoint maps a point (u, v) of the displayed image, each in 0..1 from
+// the top-left, to the same point of the stored image.
+func storedPoint(o int, u, v float64) (x, y float64) {
+	switch o {
+	case 2:
+		return 1 - u, v
+	case 3:
+		return 1 - u, 1 - v
+	case 4:
+		return u, 1 - v
+	case 5:
+		return v, u
+	case 6:
+		return v, 1 - u
+	case 7:
+		return 1 - v, 1 - u
+	case 8:
+		return 1 - v, u
+	}
+	return u, v
+}
+
+// storedPixel maps pixel (u, v) of the displayed image to pixel (x, y) of a
+// stored image w×h.
+func storedPixel(o, w, h, u, v int) (x, y int) {
+	switch o {
+	case 2:
+		return w - 1 - u, v
+	case 3:
+		return w - 1 - u, h - 1 - v
+	case 4:
+		return u, h - 1 - v
+	case 5:
+		return v, u
+	case 6:
+		return v, h - 1 - u
+	case 7:
+		return w - 1 - v, h - 1 - u
+	case 8:
+		return w - 1 - v, u
+	}
+	return u, v
+}
+
+// orient returns src turned upright for EXIF orientation o, as a new image
+// (src itself when o is 1 or invalid).
+func orient(src *image.NRGBA, o int) *image.NRGBA {
+	if o < 2 || o > 8 {
+		return src
+	}
+	w, h := src.Rect.Dx(), src.Rect.Dy()
+	dw, dh := w, h
+	if swapsAxes(o) {
+		dw, dh = h, w
+	}
+	dst := image.NewNRGBA(image.Rect(0, 0, dw, dh))
+	off := func(x, y int) int { return src.PixOffset(src.Rect.Min.X+x, src.Rect.Min.Y+y) }
+	// The mapping is affine, so stepping one displayed pixel to the right is
+	// a constant step in the stored image.
+	x0, y0 := storedPixel(o, w, h, 0, 0)
+	x1, y1 := storedPixel(o, w, h, 1, 0)
+	step := (x1-x0)*4 + (y1-y0)*src.Stride
+	for v := 0; v < dh; v++ {
+		x, y := storedPixel(o, w, h, 0, v)
+		si := off(x, y)
+		row := dst.Pix[v*dst.Stride : v*dst.Stride+dw*4]
+		for di := 0; di < len(row); di += 4 {
+			copy(row[di:di+4:di+4], src.Pix[si:si+4:si+4])
+			si += step
+		}
+	}
+	return dst
+}
+
+// jpegScans counts the SOS markers in a JPEG. In entropy-coded data 0xFF
+// is always followed by 0x00 or a restart marker, so every FF DA starts a
+// scan, except by chance inside an APP segment (an EXIF thumbnail has one):
+// an upper bound, good enough for MaxJPEGScans.
+func jpegScans(data []byte) int { return bytes.Count(data, []byte{0xFF, 0xDA}) }

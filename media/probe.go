@@ -1,0 +1,144 @@
+package media
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+
+	"golang.org/x/image/webp"
+
+	"github.com/stillroom/stillroom/core"
+)
+
+// The default decoding limits. A 24-megapixel camera image is well inside
+// them; Process on an image at the limit holds a few hundred MB (see
+// Process).
+const (
+	DefaultMaxPixels = 60_000_000
+	DefaultMaxSide   = 30_000
+)
+
+// MaxJPEGScans is the most scans a JPEG may have. image/jpeg walks every
+// block of the image once per scan, and a progressive scan that codes
+// nothing takes a few bytes, so without a cap a small file could keep a
+// core busy for minutes. Encoders write up to about a dozen.
+const MaxJPEGScans = 100
+
+// Limits bound the images the pipeline decodes. They are checked against
+// the header before any pixel memory is allocated. A zero field means the
+// default.
+type Limits struct {
+	MaxPixels int64 // width × height
+	MaxSide   int   // the longer side, in pixels
+}
+
+// DefaultLimits are the limits used when none are configured.
+var DefaultLimits = Limits{MaxPixels: DefaultMaxPixels, MaxSide: DefaultMaxSide}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxPixels <= 0 {
+		l.MaxPixels = DefaultMaxPixels
+	}
+	if l.MaxSide <= 0 {
+		l.MaxSide = DefaultMaxSide
+	}
+	return l
+}
+
+// Probe is what an image's headers say about it.
+type Probe struct {
+	Format   Format
+	MimeType string
+	// Width and Height are as stored, before EXIF orientation.
+	Width, Height int
+	// Orientation is the EXIF orientation, 1..8; 1 when there is none.
+	// Only JPEG originals carry one here.
+	Orientation int
+}
+
+// Pixels returns Width × Height, the weight to give a decode when sharing
+// memory between concurrent ones.
+func (p Probe) Pixels() int64 { return int64(p.Width) * int64(p.Height) }
+
+// DisplaySize returns the size of the image after EXIF orientation.
+func (p Probe) DisplaySize() (width, height int) {
+	if swapsAxes(p.Orientation) {
+		return p.Height, p.Width
+	}
+	return p.Width, p.Height
+}
+
+// ProbeImage identifies data with Sniff and reads its size and, for JPEG,
+// its EXIF orientation from the headers alone: it allocates no pixels.
+// Errors: core.CodeUnsupportedMediaType for a format other than JPEG, PNG,
+// GIF or WebP; core.CodeBadUserInput for corrupt headers, an empty image
+// or a JPEG of more than MaxJPEGScans scans; core.CodeTooManyPixels when a
+// side exceeds lim.MaxSide or the pixel count exceeds lim.MaxPixels.
+func ProbeImage(data []byte, lim Limits) (Probe, error) {
+	f, mime, err := Sniff(data)
+	if err != nil {
+		return Probe{}, err
+	}
+	lim = lim.withDefaults()
+	var cfg image.Config
+	err = recoverPanic(f, func() error {
+		var err error
+		r := bytes.NewReader(data)
+		switch f {
+		case FormatJPEG:
+			cfg, err = jpeg.DecodeConfig(r)
+		case FormatPNG:
+			cfg, err = png.DecodeConfig(r)
+		case FormatGIF:
+			cfg, err = gif.DecodeConfig(r)
+		case FormatWebP:
+			cfg, err = webp.DecodeConfig(r)
+		}
+		return err
+	})
+	if err != nil {
+		return Probe{}, corruptError(f, "header", err, false)
+	}
+	p := Probe{Format: f, MimeType: mime, Width: cfg.Width, Height: cfg.Height, Orientation: 1}
+	switch {
+	case p.Width <= 0 || p.Height <= 0:
+		return Probe{}, core.Errorf(core.CodeBadUserInput,
+			"the %s image is empty (%d×%d pixels)", f.label(), p.Width, p.Height)
+	case p.Width > lim.MaxSide || p.Height > lim.MaxSide:
+		return Probe{}, core.Errorf(core.CodeTooManyPixels,
+			"the image is %d×%d pixels; at most %d pixels a side are accepted",
+			p.Width, p.Height, lim.MaxSide)
+	case p.Pixels() > lim.MaxPixels:
+		return Probe{}, core.Errorf(core.CodeTooManyPixels,
+			"the image is %d×%d pixels (%s); at most %s are accepted",
+			p.Width, p.Height, megapixels(p.Pixels()), megapixels(lim.MaxPixels))
+	}
+	if f == FormatJPEG {
+		if n := jpegScans(data); n > MaxJPEGScans {
+			return Probe{}, core.Errorf(core.CodeBadUserInput,
+				"the JPEG image has %d scans; at most %d are accepted", n, MaxJPEGScans)
+		}
+		p.Orientation = readJPEGHeader(data).orientation
+	}
+	return p, nil
+}
+
+func megapixels(n int64) string { return fmt.Sprintf("%.1f megapixels", float64(n)/1e6) }
+
+// label is the format's name for messages.
+func (f Format) label() string {
+	switch f {
+	case FormatJPEG:
+		return "JPEG"
+	case FormatPNG:
+		return "PNG"
+	case FormatGIF:
+		return "GIF"
+	case FormatWebP:
+		return "WebP"
+	}
+	return string(f)
+}
