@@ -34,6 +34,11 @@ type Config struct {
 	MaxJobAttempts int
 	// PublishGate refuses to publish images without alt text or credit.
 	PublishGate bool
+	// MaintenanceInterval is how often this process reconciles objects
+	// and records; OrphanGrace how old an unreferenced object must be
+	// before it is removed.
+	MaintenanceInterval time.Duration
+	OrphanGrace         time.Duration
 	// MediaBaseURL prefixes rendition URLs: "/media" by default, or a CDN
 	// origin that forwards to this server's /media.
 	MediaBaseURL string
@@ -72,6 +77,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxJobAttempts <= 0 {
 		c.MaxJobAttempts = DefaultMaxJobAttempts
+	}
+	if c.MaintenanceInterval <= 0 {
+		c.MaintenanceInterval = DefaultMaintenanceInterval
+	}
+	if c.OrphanGrace <= 0 {
+		c.OrphanGrace = DefaultOrphanGrace
 	}
 	if c.MediaBaseURL == "" {
 		c.MediaBaseURL = DefaultMediaBaseURL

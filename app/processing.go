@@ -35,11 +35,17 @@ func (s *Service) enqueueProcessing(ctx context.Context, assetID string) error {
 }
 
 // RunWorkers processes queued jobs until ctx ends, with Config.Workers
-// jobs at a time. Several processes may run workers on one queue: a job is
+// jobs at a time, and runs the maintenance loop (requeue assets of an older
+// pipeline, reconcile objects and records). Several processes may run workers on one queue: a job is
 // leased to one worker, and a crashed worker's job is taken again when its
 // lease expires.
 func (s *Service) RunWorkers(ctx context.Context) {
 	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.runMaintenance(ctx)
+	}()
 	for i := 0; i < s.cfg.Workers; i++ {
 		wg.Add(1)
 		go func() {

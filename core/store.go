@@ -49,6 +49,9 @@ type AssetQuery struct {
 	TakenAfter  *time.Time
 	TakenBefore *time.Time
 	Search      []string
+	// PipelineBelow, when positive, keeps assets whose renditions were
+	// made by an older pipeline version.
+	PipelineBelow int
 }
 
 // PageOf is one page of a list: the items, whether more follow, and how

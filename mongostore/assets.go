@@ -262,6 +262,9 @@ func (db *DB) ListAssets(ctx context.Context, q core.AssetQuery) (core.PageOf[*c
 	if q.TakenBefore != nil {
 		cs = append(cs, op("takenAt", "$lt", *q.TakenBefore))
 	}
+	if q.PipelineBelow > 0 {
+		cs = append(cs, op("pipelineVersion", "$lt", q.PipelineBelow))
+	}
 	cs = append(cs, searchConds(q.Search)...)
 	return listPage(ctx, db.assets, cs, q.Page, (*assetDoc).toCore)
 }

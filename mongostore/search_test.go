@@ -84,6 +84,8 @@ func TestListAssets(t *testing.T) {
 	a2 := mk("s2", core.AssetReady, "bob", ptr(at(-2*time.Hour)), "harbour")
 	a3 := mk("s3", core.AssetProcessing, "ann", ptr(at(-1*time.Hour)), "boats")
 	a4 := mk("s4", core.AssetFailed, "bob", nil)
+	a2.PipelineVersion = 2
+	mustNil(t, db.UpdateAsset(ctx, a2))
 
 	tests := []struct {
 		name string
@@ -101,6 +103,7 @@ func TestListAssets(t *testing.T) {
 		{"taken before, exclusive", core.AssetQuery{TakenBefore: ptr(at(-2 * time.Hour))}, []*core.Asset{a1}},
 		{"taken between", core.AssetQuery{TakenAfter: ptr(at(-150 * time.Minute)), TakenBefore: ptr(at(-30 * time.Minute))}, []*core.Asset{a3, a2}},
 		{"search", core.AssetQuery{Search: []string{"harbour", "bo"}}, []*core.Asset{a1}},
+		{"made by an older pipeline", core.AssetQuery{PipelineBelow: 2}, []*core.Asset{a4, a3, a1}},
 		{"search and uploader", core.AssetQuery{Search: []string{"bo"}, UploadedBy: "ann", Status: core.AssetProcessing}, []*core.Asset{a3}},
 	}
 	for _, tt := range tests {

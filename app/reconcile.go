@@ -1,0 +1,221 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/stillroom/stillroom/core"
+	"github.com/stillroom/stillroom/media"
+)
+
+// Maintenance defaults: how often each process reconciles, and how old an
+// unreferenced object must be before it is removed (an upload stores its
+// original a moment before its record exists).
+const (
+	DefaultMaintenanceInterval = time.Hour
+	DefaultOrphanGrace         = time.Hour
+)
+
+// ReconcileOptions tune Reconcile.
+type ReconcileOptions struct {
+	// Grace spares unreferenced objects younger than this.
+	Grace time.Duration
+	// DryRun reports what would change and changes nothing.
+	DryRun bool
+}
+
+// ReconcileReport says what Reconcile found and did.
+type ReconcileReport struct {
+	ObjectsSeen    int
+	OrphansRemoved []string // object keys no record references
+	AssetsFailed   []string // asset IDs whose original is missing
+	Requeued       []string // asset IDs whose renditions were missing
+}
+
+// Reconcile makes the object store and the records agree: it removes
+// objects that no record references (older than Grace), marks assets
+// whose original is missing FAILED, and queues processing for READY
+// assets whose renditions are missing. Safe to run in several processes at
+// once.
+func (s *Service) Reconcile(ctx context.Context, opt ReconcileOptions) (ReconcileReport, error) {
+	var rep ReconcileReport
+	cutoff := s.now().Add(-opt.Grace)
+	known := map[string]*core.Asset{} // by sha256; nil = no such asset
+	assetBySHA := func(sha string) (*core.Asset, error) {
+		if a, ok := known[sha]; ok {
+			return a, nil
+		}
+		a, err := s.store.AssetBySHA256(ctx, sha)
+		if core.IsCode(err, core.CodeNotFound) {
+			err, a = nil, nil
+		}
+		if err == nil {
+			known[sha] = a
+		}
+		return a, err
+	}
+	for _, prefix := range []string{"originals/", "renditions/"} {
+		err := s.objects.List(ctx, prefix, func(o media.ObjectInfo) error {
+			rep.ObjectsSeen++
+			if o.ModTime.After(cutoff) {
+				return nil
+			}
+			sha, ok := shaOfKey(o.Key)
+			if !ok {
+				return nil // not a key this program writes
+			}
+			a, err := assetBySHA(sha)
+			if err != nil {
+				return err
+			}
+			if referenced(a, o.Key) {
+				return nil
+			}
+			rep.OrphansRemoved = append(rep.OrphansRemoved, o.Key)
+			if opt.DryRun {
+				return nil
+			}
+			return s.objects.Delete(ctx, o.Key)
+		})
+		if err != nil {
+			return rep, fmt.Errorf("app: reconcile %s: %w", prefix, err)
+		}
+	}
+	err := s.eachAsset(ctx, core.AssetQuery{}, func(a *core.Asset) error {
+		if a.Status == core.AssetProcessing || a.CreatedAt.After(cutoff) {
+			return nil
+		}
+		if _, err := s.objects.Stat(ctx, a.OriginalKey); core.IsCode(err, core.CodeNotFound) {
+			if a.Status != core.AssetFailed {
+				rep.AssetsFailed = append(rep.AssetsFailed, a.ID)
+				if !opt.DryRun {
+					s.failAsset(ctx, a.ID, "the original file is missing from storage")
+				}
+			}
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if a.Status != core.AssetReady {
+			return nil
+		}
+		for _, r := range a.Renditions {
+			_, err := s.objects.Stat(ctx, r.Key)
+			if core.IsCode(err, core.CodeNotFound) {
+				rep.Requeued = append(rep.Requeued, a.ID)
+				if opt.DryRun {
+					return nil
+				}
+				return s.enqueueProcessing(ctx, a.ID)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return rep, err
+}
+
+// shaOfKey returns the original's SHA-256 an object key derives from.
+func shaOfKey(key string) (string, bool) {
+	parts := strings.Split(key, "/")
+	switch {
+	case len(parts) == 4 && parts[0] == "originals":
+		return parts[3], len(parts[3]) == 64
+	case len(parts) == 3 && parts[0] == "renditions":
+		return parts[1], len(parts[1]) == 64
+	}
+	return "", false
+}
+
+// referenced reports whether asset a uses the object key.
+func referenced(a *core.Asset, key string) bool {
+	if a == nil {
+		return false
+	}
+	if a.OriginalKey == key {
+		return true
+	}
+	for _, r := range a.Renditions {
+		if r.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// eachAsset calls fn for every asset matching q, page by page.
+func (s *Service) eachAsset(ctx context.Context, q core.AssetQuery, fn func(*core.Asset) error) error {
+	q.Limit = core.MaxPageSize
+	for {
+		page, err := s.store.ListAssets(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, a := range page.Items {
+			if err := fn(a); err != nil {
+				return err
+			}
+		}
+		if !page.HasNext || len(page.Items) == 0 {
+			return nil
+		}
+		q.After = page.Items[len(page.Items)-1].ID
+	}
+}
+
+// RequeueOutdated queues processing for every asset whose renditions were
+// made by an older pipeline (media.PipelineVersion), so changing the
+// rendition set regenerates old assets in the background. It returns how
+// many were queued.
+func (s *Service) RequeueOutdated(ctx context.Context) (int, error) {
+	n := 0
+	err := s.eachAsset(ctx, core.AssetQuery{PipelineBelow: media.PipelineVersion, Status: core.AssetReady}, func(a *core.Asset) error {
+		n++
+		return s.enqueueProcessing(ctx, a.ID)
+	})
+	return n, err
+}
+
+// RequeueAll queues processing for every asset (the `reprocess` command).
+func (s *Service) RequeueAll(ctx context.Context) (int, error) {
+	n := 0
+	err := s.eachAsset(ctx, core.AssetQuery{}, func(a *core.Asset) error {
+		n++
+		return s.enqueueProcessing(ctx, a.ID)
+	})
+	return n, err
+}
+
+// runMaintenance requeues outdated assets at start, then reconciles every
+// interval until ctx ends.
+func (s *Service) runMaintenance(ctx context.Context) {
+	if n, err := s.RequeueOutdated(ctx); err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("requeue outdated assets", "err", err)
+		}
+	} else if n > 0 {
+		s.log.Info("queued assets made by an older pipeline", "count", n, "pipeline", media.PipelineVersion)
+	}
+	t := time.NewTicker(s.cfg.MaintenanceInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			rep, err := s.Reconcile(ctx, ReconcileOptions{Grace: s.cfg.OrphanGrace})
+			if err != nil {
+				if ctx.Err() == nil {
+					s.log.Error("reconcile", "err", err)
+				}
+				continue
+			}
+			s.log.Info("reconciled", "objects", rep.ObjectsSeen, "orphans_removed", len(rep.OrphansRemoved),
+				"assets_failed", len(rep.AssetsFailed), "requeued", len(rep.Requeued))
+		}
+	}
+}
