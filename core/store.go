@@ -163,6 +163,26 @@ type Jobs interface {
 	CountJobs(ctx context.Context) (int64, error)
 }
 
+// Uploads persists direct-upload tickets.
+type Uploads interface {
+	InsertTicket(ctx context.Context, t *UploadTicket) error
+	// TicketByID returns NOT_FOUND when there is none.
+	TicketByID(ctx context.Context, id string) (*UploadTicket, error)
+	// UseTicket atomically marks an unused ticket used at now: CONFLICT
+	// when it was used already, NOT_FOUND when there is none.
+	UseTicket(ctx context.Context, id string, now time.Time) error
+	// DeleteTicketsExpiredBefore removes tickets that expired before t.
+	DeleteTicketsExpiredBefore(ctx context.Context, t time.Time) (int64, error)
+}
+
+// Settings persists process-wide values shared by every server process.
+type Settings interface {
+	// SettingOrInit returns the value stored under name, storing init
+	// first when there is none. Concurrent callers all get the one value
+	// that was stored first.
+	SettingOrInit(ctx context.Context, name, init string) (string, error)
+}
+
 // Store is the whole metadata store.
 type Store interface {
 	Users
@@ -171,6 +191,8 @@ type Store interface {
 	Galleries
 	Articles
 	Jobs
+	Uploads
+	Settings
 	// Ping checks the database is reachable (for /readyz).
 	Ping(ctx context.Context) error
 	Close(ctx context.Context) error

@@ -34,6 +34,8 @@ const (
 	collGalleries = "galleries"
 	collArticles  = "articles"
 	collJobs      = "jobs"
+	collUploads   = "uploads"
+	collSettings  = "settings"
 )
 
 // Config says where the database is and how to reach it.
@@ -60,6 +62,8 @@ type DB struct {
 	galleries *mongo.Collection
 	articles  *mongo.Collection
 	jobs      *mongo.Collection
+	uploads   *mongo.Collection
+	settings  *mongo.Collection
 
 	// FerretDB v1 runs a filtered update as "read matching documents,
 	// then write them back by _id", with nothing in between to stop
@@ -108,6 +112,8 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		galleries: mdb.Collection(collGalleries),
 		articles:  mdb.Collection(collArticles),
 		jobs:      mdb.Collection(collJobs),
+		uploads:   mdb.Collection(collUploads),
+		settings:  mdb.Collection(collSettings),
 	}
 	start := time.Now()
 	if err := db.setup(ctx); err != nil {
@@ -160,6 +166,7 @@ func (db *DB) indexes() map[*mongo.Collection][]indexSpec {
 		db.users: {index(true, "email")},
 		// Sessions are keyed by token hash (_id); expiresAt serves the sweep.
 		db.sessions: {index(false, "expiresAt")},
+		db.uploads:  {index(false, "expiresAt")},
 		db.assets: {
 			index(true, "sha256"),
 			index(false, "uploadedBy"),

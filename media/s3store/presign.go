@@ -1,0 +1,51 @@
+package s3store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+
+	"github.com/stillroom/stillroom/media"
+)
+
+var _ media.Presigner = (*Store)(nil)
+
+// PresignGet returns a presigned GET URL for key, valid for expires.
+func (s *Store) PresignGet(ctx context.Context, key string, expires time.Duration) (string, error) {
+	if err := media.ValidateKey(key); err != nil {
+		return "", err
+	}
+	u, err := s.client.PresignedGetObject(ctx, s.bucket, key, expires, nil)
+	if err != nil {
+		return "", fmt.Errorf("s3store: presign get %s: %w", key, err)
+	}
+	return u.String(), nil
+}
+
+// PresignPost returns a POST policy pinned to key and contentType, with a
+// content-length-range of 1..maxBytes, valid for expires. Unlike a
+// presigned PUT, the store itself refuses a larger body.
+func (s *Store) PresignPost(ctx context.Context, key, contentType string, maxBytes int64, expires time.Duration) (string, map[string]string, error) {
+	if err := media.ValidateKey(key); err != nil {
+		return "", nil, err
+	}
+	p := minio.NewPostPolicy()
+	for _, err := range []error{
+		p.SetBucket(s.bucket),
+		p.SetKey(key),
+		p.SetExpires(time.Now().UTC().Add(expires)),
+		p.SetContentType(contentType),
+		p.SetContentLengthRange(1, maxBytes),
+	} {
+		if err != nil {
+			return "", nil, fmt.Errorf("s3store: post policy for %s: %w", key, err)
+		}
+	}
+	u, fields, err := s.client.PresignedPostPolicy(ctx, p)
+	if err != nil {
+		return "", nil, fmt.Errorf("s3store: presign post %s: %w", key, err)
+	}
+	return u.String(), fields, nil
+}

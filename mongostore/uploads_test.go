@@ -1,0 +1,77 @@
+package mongostore_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stillroom/stillroom/core"
+)
+
+func TestUploadTickets(t *testing.T) {
+	ctx := t.Context()
+	db := newDB(t)
+	tk := &core.UploadTicket{ID: core.NewID(), Key: "incoming/x", UserID: "u1", Filename: "a.jpg",
+		ContentType: "image/jpeg", ByteSize: 10, MaxBytes: 100, ExpiresAt: at(time.Minute), CreatedAt: at(0)}
+	mustNil(t, db.InsertTicket(ctx, tk))
+	got, err := db.TicketByID(ctx, tk.ID)
+	mustNil(t, err)
+	wantEqual(t, got, tk)
+	_, err = db.TicketByID(ctx, "nope")
+	wantCode(t, err, core.CodeNotFound)
+	wantCode(t, db.UseTicket(ctx, "nope", at(0)), core.CodeNotFound)
+
+	// Eight concurrent uses: exactly one wins.
+	var wg sync.WaitGroup
+	results := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() { defer wg.Done(); results <- db.UseTicket(ctx, tk.ID, at(time.Second)) }()
+	}
+	wg.Wait()
+	close(results)
+	won := 0
+	for err := range results {
+		if err == nil {
+			won++
+		} else if !core.IsCode(err, core.CodeConflict) {
+			t.Errorf("UseTicket: %v", err)
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d uses won, want 1", won)
+	}
+	n, err := db.DeleteTicketsExpiredBefore(ctx, at(2*time.Minute))
+	mustNil(t, err)
+	if n != 1 {
+		t.Errorf("deleted %d expired tickets, want 1", n)
+	}
+}
+
+func TestSettingOrInit(t *testing.T) {
+	ctx := t.Context()
+	db := newDB(t)
+	var wg sync.WaitGroup
+	values := make(chan string, 8)
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v, err := db.SettingOrInit(ctx, "key", string(rune('a'+i)))
+			if err != nil {
+				t.Error(err)
+			}
+			values <- v
+		}()
+	}
+	wg.Wait()
+	close(values)
+	first := ""
+	for v := range values {
+		if first == "" {
+			first = v
+		} else if v != first {
+			t.Errorf("callers got %q and %q", first, v)
+		}
+	}
+}
