@@ -39,6 +39,11 @@ type Config struct {
 	// before it is removed.
 	MaintenanceInterval time.Duration
 	OrphanGrace         time.Duration
+	// UploadTicketTTL is how long a direct-upload ticket is valid (at
+	// most MaxUploadTicketTTL); OriginalURLTTL how long a link to an
+	// original is.
+	UploadTicketTTL time.Duration
+	OriginalURLTTL  time.Duration
 	// MediaBaseURL prefixes rendition URLs: "/media" by default, or a CDN
 	// origin that forwards to this server's /media.
 	MediaBaseURL string
@@ -52,6 +57,7 @@ const (
 	DefaultJobLease       = 2 * time.Minute
 	DefaultMaxJobAttempts = 5
 	DefaultMediaBaseURL   = "/media"
+	DefaultOriginalURLTTL = 10 * time.Minute
 )
 
 func (c Config) withDefaults() Config {
@@ -84,6 +90,12 @@ func (c Config) withDefaults() Config {
 	if c.OrphanGrace <= 0 {
 		c.OrphanGrace = DefaultOrphanGrace
 	}
+	if c.UploadTicketTTL <= 0 || c.UploadTicketTTL > MaxUploadTicketTTL {
+		c.UploadTicketTTL = MaxUploadTicketTTL
+	}
+	if c.OriginalURLTTL <= 0 {
+		c.OriginalURLTTL = DefaultOriginalURLTTL
+	}
 	if c.MediaBaseURL == "" {
 		c.MediaBaseURL = DefaultMediaBaseURL
 	}
@@ -99,6 +111,7 @@ type Service struct {
 	events  *broker
 	wake    chan struct{}
 	owner   string // this process's name in job leases
+	signer  signer
 	now     func() time.Time
 }
 

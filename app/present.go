@@ -33,12 +33,6 @@ func (s *Service) Srcset(a *core.Asset) string {
 	return strings.Join(parts, ", ")
 }
 
-// OriginalURL would be a signed, short-lived link to the private original.
-// Signed URLs come with direct uploads (issue 5); until then it is null.
-func (s *Service) OriginalURL(ctx context.Context, a *core.Asset) (*string, error) {
-	return nil, nil
-}
-
 // Node finds any object by its global ID, as the caller may see it:
 // assets, galleries, articles, and users (themselves, or anyone for
 // admins). nil when there is none.

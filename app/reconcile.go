@@ -35,7 +35,8 @@ type ReconcileReport struct {
 }
 
 // Reconcile makes the object store and the records agree: it removes
-// objects that no record references (older than Grace), marks assets
+// objects that no record references (older than Grace), direct uploads
+// never completed (and their expired tickets), marks assets
 // whose original is missing FAILED, and queues processing for READY
 // assets whose renditions are missing. Safe to run in several processes at
 // once.
@@ -83,7 +84,28 @@ func (s *Service) Reconcile(ctx context.Context, opt ReconcileOptions) (Reconcil
 			return rep, fmt.Errorf("app: reconcile %s: %w", prefix, err)
 		}
 	}
-	err := s.eachAsset(ctx, core.AssetQuery{}, func(a *core.Asset) error {
+	// Direct uploads never completed: their tickets have expired.
+	abandoned := s.now().Add(-s.cfg.UploadTicketTTL - opt.Grace)
+	err := s.objects.List(ctx, "incoming/", func(o media.ObjectInfo) error {
+		rep.ObjectsSeen++
+		if o.ModTime.After(abandoned) {
+			return nil
+		}
+		rep.OrphansRemoved = append(rep.OrphansRemoved, o.Key)
+		if opt.DryRun {
+			return nil
+		}
+		return s.objects.Delete(ctx, o.Key)
+	})
+	if err != nil {
+		return rep, fmt.Errorf("app: reconcile incoming/: %w", err)
+	}
+	if !opt.DryRun {
+		if _, err := s.store.DeleteTicketsExpiredBefore(ctx, abandoned); err != nil {
+			return rep, err
+		}
+	}
+	err = s.eachAsset(ctx, core.AssetQuery{}, func(a *core.Asset) error {
 		if a.Status == core.AssetProcessing || a.CreatedAt.After(cutoff) {
 			return nil
 		}

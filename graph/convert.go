@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"sort"
+
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
 	"github.com/stillroom/stillroom/graph/model"
@@ -140,4 +142,17 @@ func nullIfNotFound[T any](v *T, err error) (*T, error) {
 		return nil, nil
 	}
 	return v, err
+}
+
+func uploadTicket(t *app.Ticket) *model.UploadTicket {
+	out := &model.UploadTicket{ID: t.ID, URL: t.URL, Method: t.Method, ExpiresAt: t.ExpiresAt, Fields: []*model.FormField{}}
+	names := make([]string, 0, len(t.Fields))
+	for k := range t.Fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		out.Fields = append(out.Fields, &model.FormField{Name: k, Value: t.Fields[k]})
+	}
+	return out
 }

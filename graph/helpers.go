@@ -25,10 +25,6 @@ func publishedAt(p core.Publication) *time.Time {
 
 func ok(err error) (bool, error) { return err == nil, err }
 
-func notImplemented(op string) error {
-	return core.Errorf(core.CodeNotImplemented, "%s is not implemented yet", op)
-}
-
 // user loads a user for display; nil when id is empty or the user is gone.
 func (r *Resolver) user(ctx context.Context, id string) (*core.User, error) {
 	if id == "" {

@@ -295,12 +295,16 @@ func (r *mutationResolver) UploadAssets(ctx context.Context, files []*graphql.Up
 
 // RequestUpload is the resolver for the requestUpload field.
 func (r *mutationResolver) RequestUpload(ctx context.Context, input model.RequestUploadInput) (*model.UploadTicket, error) {
-	return nil, notImplemented("requestUpload")
+	t, err := r.App.RequestUpload(ctx, input.Filename, input.ContentType, int64(input.ByteSize))
+	if err != nil {
+		return nil, err
+	}
+	return uploadTicket(t), nil
 }
 
 // CompleteUpload is the resolver for the completeUpload field.
 func (r *mutationResolver) CompleteUpload(ctx context.Context, ticketID string, input *model.AssetInput) (*core.Asset, error) {
-	return nil, notImplemented("completeUpload")
+	return r.App.CompleteUpload(ctx, ticketID, assetPatch(input))
 }
 
 // UpdateAsset is the resolver for the updateAsset field.

@@ -1,0 +1,150 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/stillroom/stillroom/core"
+	"github.com/stillroom/stillroom/media"
+)
+
+// MaxUploadTicketTTL is the longest a direct-upload ticket is valid.
+const MaxUploadTicketTTL = 15 * time.Minute
+
+// acceptedTypes are the content types a direct upload may declare. The
+// bytes are sniffed again at completeUpload; this only pins the policy.
+var acceptedTypes = map[string]bool{"image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true}
+
+// Ticket is what a client needs to send one file directly.
+type Ticket struct {
+	ID        string
+	URL       string
+	Method    string // "POST" (form policy) or "PUT"
+	Fields    map[string]string
+	ExpiresAt time.Time
+}
+
+// RequestUpload issues a ticket to send one file straight to storage. On
+// S3 it is a presigned POST policy pinned to one key, the declared content
+// type and 1..MaxUploadBytes bytes; on the local disk store a PUT to this
+// server's signed URL with the same limits. PHOTOGRAPHER and up;
+// PAYLOAD_TOO_LARGE above the byte limit; UNSUPPORTED_MEDIA_TYPE for a
+// type that is not an accepted image type.
+func (s *Service) RequestUpload(ctx context.Context, filename, contentType string, byteSize int64) (*Ticket, error) {
+	u, err := require(ctx, core.RolePhotographer)
+	if err != nil {
+		return nil, err
+	}
+	if byteSize < 1 {
+		return nil, core.Errorf(core.CodeBadUserInput, "byteSize must be positive")
+	}
+	if byteSize > s.cfg.MaxUploadBytes {
+		return nil, core.Errorf(core.CodePayloadTooLarge, "file is larger than %d bytes", s.cfg.MaxUploadBytes)
+	}
+	contentType = strings.ToLower(strings.TrimSpace(contentType))
+	if !acceptedTypes[contentType] {
+		return nil, core.Errorf(core.CodeUnsupportedMediaType, "content type %q is not accepted (JPEG, PNG, GIF or WebP)", contentType)
+	}
+	now := s.now()
+	t := &core.UploadTicket{ID: core.NewID(), UserID: u.ID, Filename: sanitizeFilename(filename),
+		ContentType: contentType, ByteSize: byteSize, MaxBytes: s.cfg.MaxUploadBytes,
+		ExpiresAt: now.Add(s.cfg.UploadTicketTTL), CreatedAt: now}
+	t.Key = "incoming/" + t.ID
+	out := &Ticket{ID: t.ID, ExpiresAt: t.ExpiresAt, Fields: map[string]string{}}
+	if p, ok := s.objects.(media.Presigner); ok {
+		out.Method = "POST"
+		out.URL, out.Fields, err = p.PresignPost(ctx, t.Key, contentType, t.MaxBytes, s.cfg.UploadTicketTTL)
+	} else {
+		out.Method = "PUT"
+		out.URL, _, err = s.signedURL(ctx, "upload", "/uploads/"+t.ID, t.ID, s.cfg.UploadTicketTTL)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.InsertTicket(ctx, t); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ReceiveUpload stores the body of a PUT to a signed upload URL (the local
+// disk store's stand-in for a presigned POST). FORBIDDEN for a bad or
+// expired signature; CONFLICT once the ticket was completed;
+// PAYLOAD_TOO_LARGE past the ticket's byte limit (nothing is kept).
+func (s *Service) ReceiveUpload(ctx context.Context, ticketID, exp, sig string, body io.Reader) error {
+	if err := s.checkSignature(ctx, "upload", ticketID, exp, sig); err != nil {
+		return err
+	}
+	t, err := s.store.TicketByID(ctx, ticketID)
+	if err != nil {
+		return err
+	}
+	if t.UsedAt != nil {
+		return core.Errorf(core.CodeConflict, "upload ticket %s was used already", ticketID)
+	}
+	data, err := readLimited(body, t.MaxBytes)
+	if err != nil {
+		return err
+	}
+	if len(data) == 0 {
+		return core.Errorf(core.CodeBadUserInput, "the body is empty")
+	}
+	return s.objects.Put(ctx, t.Key, bytes.NewReader(data), int64(len(data)), t.ContentType)
+}
+
+// CompleteUpload turns a directly uploaded file into an asset: the ticket
+// must be the caller's, unexpired and unused; the object must exist, be
+// within the byte limit and sniff as an accepted image. The ticket is used
+// up and the uploaded object removed whatever the outcome; the asset then
+// goes through the same processing as UploadAsset. NOT_FOUND for an unknown
+// or foreign ticket, CONFLICT for a used one, BAD_USER_INPUT for an expired
+// one or a missing file.
+func (s *Service) CompleteUpload(ctx context.Context, ticketID string, patch *AssetPatch) (*core.Asset, error) {
+	u, err := require(ctx, core.RolePhotographer)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.store.TicketByID(ctx, ticketID)
+	if err != nil || t.UserID != u.ID {
+		return nil, core.Errorf(core.CodeNotFound, "upload ticket %s not found", ticketID)
+	}
+	if s.now().After(t.ExpiresAt) {
+		return nil, core.Errorf(core.CodeBadUserInput, "upload ticket %s has expired: request a new one", ticketID)
+	}
+	if err := s.store.UseTicket(ctx, ticketID, s.now()); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if derr := s.objects.Delete(context.WithoutCancel(ctx), t.Key); derr != nil {
+			s.log.Warn("remove uploaded object", "key", t.Key, "err", derr)
+		}
+	}()
+	info, err := s.objects.Stat(ctx, t.Key)
+	if core.IsCode(err, core.CodeNotFound) {
+		return nil, core.Errorf(core.CodeBadUserInput, "nothing was uploaded for ticket %s", ticketID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if info.Size > t.MaxBytes {
+		return nil, core.Errorf(core.CodePayloadTooLarge, "file is larger than %d bytes", t.MaxBytes)
+	}
+	obj, err := s.objects.Open(ctx, t.Key)
+	if err != nil {
+		return nil, err
+	}
+	data, err := readLimited(obj, t.MaxBytes)
+	obj.Close()
+	if err != nil {
+		return nil, fmt.Errorf("app: read upload %s: %w", ticketID, err)
+	}
+	a, err := s.storeOriginal(ctx, u, data, t.Filename, patch)
+	if err != nil {
+		return nil, err
+	}
+	return s.waitProcessed(ctx, a), nil
+}

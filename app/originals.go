@@ -1,0 +1,47 @@
+package app
+
+import (
+	"context"
+
+	"github.com/stillroom/stillroom/core"
+	"github.com/stillroom/stillroom/media"
+)
+
+// OriginalURL is a short-lived link to an asset's private original, for
+// signed-in users (PHOTOGRAPHER and up); nil for anyone else. On S3 it is a
+// presigned GET; on the local disk store, a URL this server signs
+// (GET /originals/{assetId}).
+func (s *Service) OriginalURL(ctx context.Context, a *core.Asset) (*string, error) {
+	if !CanSeePrivate(ctx) {
+		return nil, nil
+	}
+	if p, ok := s.objects.(media.Presigner); ok {
+		u, err := p.PresignGet(ctx, a.OriginalKey, s.cfg.OriginalURLTTL)
+		if err != nil {
+			return nil, err
+		}
+		return &u, nil
+	}
+	u, _, err := s.signedURL(ctx, "original", "/originals/"+a.ID, a.ID, s.cfg.OriginalURLTTL)
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// OpenOriginal opens an original through a link made by OriginalURL.
+// FORBIDDEN for a bad or expired signature, NOT_FOUND for an unknown asset.
+func (s *Service) OpenOriginal(ctx context.Context, assetID, exp, sig string) (media.Object, *core.Asset, error) {
+	if err := s.checkSignature(ctx, "original", assetID, exp, sig); err != nil {
+		return nil, nil, err
+	}
+	a, err := s.store.AssetByID(ctx, assetID)
+	if err != nil {
+		return nil, nil, err
+	}
+	obj, err := s.objects.Open(ctx, a.OriginalKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	return obj, a, nil
+}

@@ -1,0 +1,72 @@
+package app
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/stillroom/stillroom/core"
+)
+
+// signer signs the server's own short-lived URLs (originals and uploads on
+// the local disk store). Its key is shared by every process through the
+// settings store and made at first use.
+type signer struct {
+	mu  sync.Mutex
+	key []byte
+}
+
+const signingKeySetting = "urlSigningKey"
+
+func (s *Service) signingKey(ctx context.Context) ([]byte, error) {
+	s.signer.mu.Lock()
+	defer s.signer.mu.Unlock()
+	if s.signer.key != nil {
+		return s.signer.key, nil
+	}
+	v, err := s.store.SettingOrInit(ctx, signingKeySetting, randomString(32))
+	if err != nil {
+		return nil, err
+	}
+	s.signer.key = []byte(v)
+	return s.signer.key, nil
+}
+
+func mac(key []byte, purpose, id string, exp int64) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(purpose + "\n" + id + "\n" + strconv.FormatInt(exp, 10)))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// signedURL returns path?exp=…&sig=… valid until now+ttl.
+func (s *Service) signedURL(ctx context.Context, purpose, path, id string, ttl time.Duration) (string, time.Time, error) {
+	key, err := s.signingKey(ctx)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	exp := s.now().Add(ttl)
+	q := url.Values{"exp": {strconv.FormatInt(exp.Unix(), 10)}, "sig": {mac(key, purpose, id, exp.Unix())}}
+	return path + "?" + q.Encode(), exp, nil
+}
+
+// checkSignature accepts a URL made by signedURL for the same purpose and
+// id while it has not expired: FORBIDDEN otherwise.
+func (s *Service) checkSignature(ctx context.Context, purpose, id, exp, sig string) error {
+	key, err := s.signingKey(ctx)
+	if err != nil {
+		return err
+	}
+	e, perr := strconv.ParseInt(exp, 10, 64)
+	if perr != nil || !hmac.Equal([]byte(sig), []byte(mac(key, purpose, id, e))) {
+		return core.Errorf(core.CodeForbidden, "invalid signature")
+	}
+	if s.now().Unix() > e {
+		return core.Errorf(core.CodeForbidden, "the link has expired")
+	}
+	return nil
+}
