@@ -112,7 +112,10 @@ type Service struct {
 	wake    chan struct{}
 	owner   string // this process's name in job leases
 	signer  signer
-	now     func() time.Time
+
+	loginByAccount *failureLimiter
+	loginByAddr    *failureLimiter
+	now            func() time.Time
 }
 
 // New returns a Service over the given stores.
@@ -125,7 +128,10 @@ func New(store core.Store, objects media.ObjectStore, log *slog.Logger, cfg Conf
 		events:  newBroker(),
 		wake:    make(chan struct{}, 1),
 		owner:   "worker-" + core.NewID(),
-		now:     func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
+
+		loginByAccount: newFailureLimiter(LoginFailuresPerAccount),
+		loginByAddr:    newFailureLimiter(LoginFailuresPerAddress),
+		now:            func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
 	}
 }
 

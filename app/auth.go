@@ -26,28 +26,50 @@ const (
 
 // Login checks email and password and starts a session. It returns the
 // bearer token (shown once; only its hash is stored). UNAUTHENTICATED for a
-// wrong email or password, without saying which.
+// wrong email or password, without saying which; RATE_LIMITED after too
+// many failures for the account or the caller's address (see
+// LoginFailuresPerAccount).
 func (s *Service) Login(ctx context.Context, email, password string) (string, *core.User, time.Time, error) {
-	u, err := s.store.UserByEmail(ctx, normalizeEmail(email))
-	if core.IsCode(err, core.CodeNotFound) {
-		// Spend the same time as a real check so timing does not reveal
-		// which emails exist.
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		return "", nil, time.Time{}, core.Errorf(core.CodeUnauthenticated, "invalid email or password")
+	email = normalizeEmail(email)
+	addr, now := clientAddr(ctx), s.now()
+	if wait := max(s.loginByAccount.retryAfter(email, now), s.loginByAddr.retryAfter(addr, now)); wait > 0 {
+		return "", nil, time.Time{}, core.Errorf(core.CodeRateLimited,
+			"too many failed sign-ins; try again in %d minutes", int(wait.Minutes())+1)
 	}
+	u, err := s.checkPassword(ctx, email, password)
 	if err != nil {
+		if core.IsCode(err, core.CodeUnauthenticated) {
+			s.loginByAccount.fail(email, now)
+			s.loginByAddr.fail(addr, now)
+		}
 		return "", nil, time.Time{}, err
 	}
-	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
-		return "", nil, time.Time{}, core.Errorf(core.CodeUnauthenticated, "invalid email or password")
-	}
+	s.loginByAccount.reset(email)
 	token, hash := newToken()
-	now := s.now()
 	sess := &core.Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL)}
 	if err := s.store.InsertSession(ctx, sess); err != nil {
 		return "", nil, time.Time{}, err
 	}
 	return token, u, sess.ExpiresAt, nil
+}
+
+// checkPassword returns the user when the password is theirs, else
+// UNAUTHENTICATED without saying whether the email exists.
+func (s *Service) checkPassword(ctx context.Context, email, password string) (*core.User, error) {
+	u, err := s.store.UserByEmail(ctx, email)
+	if core.IsCode(err, core.CodeNotFound) {
+		// Spend the same time as a real check so timing does not reveal
+		// which emails exist.
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return nil, core.Errorf(core.CodeUnauthenticated, "invalid email or password")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
+		return nil, core.Errorf(core.CodeUnauthenticated, "invalid email or password")
+	}
+	return u, nil
 }
 
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("stillroom-timing-equaliser"), bcryptCost)

@@ -24,6 +24,7 @@ const (
 	CodeTooManyPixels        Code = "TOO_MANY_PIXELS"
 	CodeQueryTooComplex      Code = "QUERY_TOO_COMPLEX"
 	CodeNotImplemented       Code = "NOT_IMPLEMENTED"
+	CodeRateLimited          Code = "RATE_LIMITED"
 	CodeInternal             Code = "INTERNAL"
 )
 

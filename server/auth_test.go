@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -154,5 +155,35 @@ func TestGeneratedAdmin(t *testing.T) {
 	s2.stop()
 	if strings.Contains(second.String(), "password=") {
 		t.Errorf("second start logged a password:\n%s", second.String())
+	}
+}
+
+// TestLoginRateLimit: after 10 failed sign-ins an account is refused,
+// even with the right password, while other accounts still sign in; after
+// 50 failures from one address, every sign-in from it is refused.
+func TestLoginRateLimit(t *testing.T) {
+	s := startServer(t, map[string]string{"ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword}, false)
+	admin := login(t, s, adminEmail, adminPassword)
+	s.mustGQL(t, admin, `mutation { createUser(input: {email: "ed@example.com", name: "E", password: "editor-password", role: EDITOR}) { id } }`, nil)
+	const q = `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`
+	try := func(email, pw string) string {
+		return s.gql(t, "", q, map[string]any{"e": email, "p": pw}).code()
+	}
+	for i := 0; i < 10; i++ {
+		if c := try("ed@example.com", "wrong"); c != "UNAUTHENTICATED" {
+			t.Fatalf("failure %d: %s", i+1, c)
+		}
+	}
+	if c := try("ed@example.com", "editor-password"); c != "RATE_LIMITED" {
+		t.Errorf("11th sign-in with the right password: %q, want RATE_LIMITED", c)
+	}
+	if c := try(adminEmail, adminPassword); c != "" {
+		t.Errorf("another account: %q", c)
+	}
+	for i := 0; i < 40; i++ {
+		try(fmt.Sprintf("nobody%d@example.com", i), "wrong")
+	}
+	if c := try(adminEmail, adminPassword); c != "RATE_LIMITED" {
+		t.Errorf("after 50 failures from this address: %q, want RATE_LIMITED", c)
 	}
 }
