@@ -7,6 +7,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/stillroom/stillroom/core"
@@ -113,6 +114,8 @@ type Service struct {
 	owner   string // this process's name in job leases
 	signer  signer
 
+	contentGen atomic.Int64
+
 	loginByAccount *failureLimiter
 	loginByAddr    *failureLimiter
 	now            func() time.Time
@@ -145,3 +148,12 @@ func (s *Service) Ready(ctx context.Context) error {
 	}
 	return s.objects.Ping(ctx)
 }
+
+// contentChanged notes that something readers may see changed, so cached
+// public responses of this process are stale.
+func (s *Service) contentChanged() { s.contentGen.Add(1) }
+
+// ContentGeneration counts changes this process made to galleries,
+// articles and assets; a response cached at one generation is stale at
+// another.
+func (s *Service) ContentGeneration() int64 { return s.contentGen.Load() }

@@ -203,6 +203,7 @@ func (s *Service) mutateArticle(ctx context.Context, id string, version *int, fn
 		a.UpdatedAt = s.now()
 		err = s.store.UpdateArticle(ctx, a)
 		if err == nil {
+			s.contentChanged()
 			return a, nil
 		}
 		if !core.IsCode(err, core.CodeConflict) || version != nil || attempt >= maxRetries || !isStale(err) {
@@ -257,6 +258,7 @@ func (s *Service) DeleteArticle(ctx context.Context, id string) error {
 	if _, err := s.store.ArticleByID(ctx, id); err != nil {
 		return err
 	}
+	defer s.contentChanged()
 	return s.store.DeleteArticle(ctx, id)
 }
 

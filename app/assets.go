@@ -454,6 +454,7 @@ func (s *Service) mutateAsset(ctx context.Context, id string, fn func(*core.Asse
 		a.UpdatedAt = s.now()
 		err = s.store.UpdateAsset(ctx, a)
 		if err == nil {
+			s.contentChanged()
 			s.events.publish(a)
 			return a, nil
 		}
@@ -532,6 +533,7 @@ func (s *Service) DeleteAsset(ctx context.Context, id string, force bool) error 
 			return err
 		}
 	}
+	defer s.contentChanged()
 	if err := s.store.DeleteAsset(ctx, id); err != nil {
 		return err
 	}

@@ -147,6 +147,7 @@ func (s *Service) mutateGallery(ctx context.Context, id string, version *int, fn
 		g.UpdatedAt = s.now()
 		err = s.store.UpdateGallery(ctx, g)
 		if err == nil {
+			s.contentChanged()
 			return g, nil
 		}
 		if !core.IsCode(err, core.CodeConflict) || version != nil || attempt >= maxRetries || !isStale(err) {
@@ -445,6 +446,7 @@ func (s *Service) DeleteGallery(ctx context.Context, id string) error {
 	if len(arts) > 0 {
 		return core.Errorf(core.CodeConflict, "gallery %s is used in %d articles", id, len(arts))
 	}
+	defer s.contentChanged()
 	return s.store.DeleteGallery(ctx, id)
 }
 

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"bytes"
+	"container/list"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/stillroom/stillroom/app"
+)
+
+// Public read cache: anonymous GraphQL queries sent with GET (plain or as
+// persisted queries: extensions={"persistedQuery":…}) are answered from
+// memory while nothing changed. An entry is dropped when this process
+// changes content (app.ContentGeneration) and after responseCacheTTL in any
+// case, so changes made by other processes, and scheduled content coming
+// due, show within that time. Shared caches (a CDN) may keep the answer as
+// long, and revalidate with the ETag.
+const (
+	responseCacheTTL      = 10 * time.Second
+	responseCacheEntries  = 1000
+	responseCacheMaxBytes = 1 << 20 // larger answers are not kept
+)
+
+type cachedResponse struct {
+	key     string
+	body    []byte
+	ctype   string
+	etag    string
+	gen     int64
+	expires time.Time
+}
+
+// responseCache is an LRU of public GraphQL answers.
+type responseCache struct {
+	svc   *app.Service
+	mu    sync.Mutex
+	order *list.List // front = most recent
+	byKey map[string]*list.Element
+	now   func() time.Time
+}
+
+func newResponseCache(svc *app.Service) *responseCache {
+	return &responseCache{svc: svc, order: list.New(), byKey: map[string]*list.Element{}, now: time.Now}
+}
+
+func (c *responseCache) get(key string, gen int64) *cachedResponse {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el := c.byKey[key]
+	if el == nil {
+		return nil
+	}
+	e := el.Value.(*cachedResponse)
+	if e.gen != gen || c.now().After(e.expires) {
+		c.order.Remove(el)
+		delete(c.byKey, key)
+		return nil
+	}
+	c.order.MoveToFront(el)
+	return e
+}
+
+func (c *responseCache) put(e *cachedResponse) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el := c.byKey[e.key]; el != nil {
+		c.order.Remove(el)
+	}
+	c.byKey[e.key] = c.order.PushFront(e)
+	for c.order.Len() > responseCacheEntries {
+		last := c.order.Back()
+		c.order.Remove(last)
+		delete(c.byKey, last.Value.(*cachedResponse).key)
+	}
+}
+
+// wrap serves cacheable requests from the cache and fills it; every other
+// request goes straight to next.
+func (c *responseCache) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || app.UserFrom(r.Context()) != nil || r.URL.RawQuery == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		key := r.Header.Get("Accept") + "\n" + r.URL.RawQuery
+		gen := c.svc.ContentGeneration()
+		if e := c.get(key, gen); e != nil {
+			c.write(w, r, e, "HIT")
+			return
+		}
+		rec := &recorder{header: http.Header{}, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		if rec.status != http.StatusOK || rec.body.Len() > responseCacheMaxBytes || hasErrors(rec.body.Bytes()) {
+			copyHeader(w.Header(), rec.header)
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(rec.status)
+			w.Write(rec.body.Bytes())
+			return
+		}
+		sum := sha256.Sum256(rec.body.Bytes())
+		e := &cachedResponse{key: key, body: bytes.Clone(rec.body.Bytes()), ctype: rec.header.Get("Content-Type"),
+			etag: `"` + hex.EncodeToString(sum[:16]) + `"`, gen: gen, expires: c.now().Add(responseCacheTTL)}
+		c.put(e)
+		c.write(w, r, e, "MISS")
+	})
+}
+
+func (c *responseCache) write(w http.ResponseWriter, r *http.Request, e *cachedResponse, state string) {
+	h := w.Header()
+	h.Set("Content-Type", e.ctype)
+	h.Set("ETag", e.etag)
+	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(responseCacheTTL.Seconds())))
+	h.Set("Vary", "Accept, Authorization")
+	h.Set("X-Cache", state)
+	if r.Header.Get("If-None-Match") == e.etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Length", strconv.Itoa(len(e.body)))
+	w.Write(e.body)
+}
+
+// hasErrors reports whether a GraphQL answer carries errors (never cached).
+func hasErrors(body []byte) bool {
+	var probe struct {
+		Errors json.RawMessage `json:"errors"`
+	}
+	return json.Unmarshal(body, &probe) != nil || len(probe.Errors) > 0 && string(probe.Errors) != "null"
+}
+
+// recorder keeps a handler's answer in memory.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header         { return r.header }
+func (r *recorder) WriteHeader(status int)      { r.status = status }
+func (r *recorder) Write(p []byte) (int, error) { return r.body.Write(p) }
+
+func copyHeader(dst, src http.Header) {
+	for k, v := range src {
+		dst[k] = v
+	}
+}
