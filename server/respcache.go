@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/stillroom/stillroom/app"
 )
 
@@ -43,6 +45,8 @@ type responseCache struct {
 	order *list.List // front = most recent
 	byKey map[string]*list.Element
 	now   func() time.Time
+
+	flight singleflight.Group
 }
 
 func newResponseCache(svc *app.Service) *responseCache {
@@ -94,20 +98,33 @@ func (c *responseCache) wrap(next http.Handler) http.Handler {
 			c.write(w, r, e, "HIT")
 			return
 		}
-		rec := &recorder{header: http.Header{}, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		if rec.status != http.StatusOK || rec.body.Len() > responseCacheMaxBytes || hasErrors(rec.body.Bytes()) {
-			copyHeader(w.Header(), rec.header)
+		// Concurrent misses of one key run the query once.
+		v, _, shared := c.flight.Do(key+"\n"+strconv.FormatInt(gen, 10), func() (any, error) {
+			rec := &recorder{header: http.Header{}, status: http.StatusOK}
+			next.ServeHTTP(rec, r)
+			if rec.status != http.StatusOK || rec.body.Len() > responseCacheMaxBytes || hasErrors(rec.body.Bytes()) {
+				return rec, nil
+			}
+			sum := sha256.Sum256(rec.body.Bytes())
+			e := &cachedResponse{key: key, body: bytes.Clone(rec.body.Bytes()), ctype: rec.header.Get("Content-Type"),
+				etag: `"` + hex.EncodeToString(sum[:16]) + `"`, gen: gen, expires: c.now().Add(responseCacheTTL)}
+			c.put(e)
+			return e, nil
+		})
+		switch v := v.(type) {
+		case *cachedResponse:
+			c.write(w, r, v, "MISS")
+		case *recorder:
+			if shared {
+				// Another request's uncacheable answer: run our own.
+				next.ServeHTTP(w, r)
+				return
+			}
+			copyHeader(w.Header(), v.header)
 			w.Header().Set("Cache-Control", "no-store")
-			w.WriteHeader(rec.status)
-			w.Write(rec.body.Bytes())
-			return
+			w.WriteHeader(v.status)
+			w.Write(v.body.Bytes())
 		}
-		sum := sha256.Sum256(rec.body.Bytes())
-		e := &cachedResponse{key: key, body: bytes.Clone(rec.body.Bytes()), ctype: rec.header.Get("Content-Type"),
-			etag: `"` + hex.EncodeToString(sum[:16]) + `"`, gen: gen, expires: c.now().Add(responseCacheTTL)}
-		c.put(e)
-		c.write(w, r, e, "MISS")
 	})
 }
 

@@ -1,0 +1,228 @@
+// Command benchreads measures public reads of a running Stillroom: the
+// 20-article list query (cover and a 6-item gallery each) uncached (POST)
+// and cached (GET persisted query), against a plain net/http handler that
+// serves the same bytes, in one run on loopback. It seeds the content
+// first through the GraphQL API. See scripts/bench-reads.sh.
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"io"
+	"log"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"sync"
+	"time"
+)
+
+const listQuery = `{ articles(first: 20) { edges { node { title slug
+	cover { srcset renditions { name url width height } }
+	blocks { ... on ParagraphBlock { text } ... on GalleryBlock { gallery { title items { caption altText credit asset { srcset renditions { name url } } } } } }
+} } } }`
+
+func main() {
+	server := flag.String("server", "http://127.0.0.1:8080", "Stillroom base URL")
+	email := flag.String("email", os.Getenv("STILLROOM_ADMIN_EMAIL"), "admin email (to seed)")
+	password := flag.String("password", os.Getenv("STILLROOM_ADMIN_PASSWORD"), "admin password")
+	conns := flag.Int("c", 16, "concurrent connections")
+	dur := flag.Duration("d", 10*time.Second, "duration of each run")
+	flag.Parse()
+	log.SetFlags(0)
+
+	seed(*server, *email, *password)
+	body, _ := json.Marshal(map[string]any{"query": listQuery})
+	post := func() *http.Request {
+		r, _ := http.NewRequest("POST", *server+"/graphql", bytes.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		return r
+	}
+	sum := sha256.Sum256([]byte(listQuery))
+	ext := `{"persistedQuery":{"version":1,"sha256Hash":"` + hex.EncodeToString(sum[:]) + `"}}`
+	reg := *server + "/graphql?" + url.Values{"query": {listQuery}, "extensions": {ext}}.Encode()
+	must(http.Get(reg))
+	cachedURL := *server + "/graphql?" + url.Values{"extensions": {ext}}.Encode()
+
+	// The plain handler serves the very bytes the API answers.
+	resp := must(http.DefaultClient.Do(post()))
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	ln := must(net.Listen("tcp", "127.0.0.1:0"))
+	go http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(answer)
+	}))
+	plainURL := "http://" + ln.Addr().String() + "/"
+
+	fmt.Printf("list query answer: %d bytes; %d connections, %s per run\n\n", len(answer), *conns, *dur)
+	fmt.Printf("%-28s %10s %10s %10s\n", "target", "req/s", "p50 ms", "p99 ms")
+	plain := load("plain net/http, same bytes", *conns, *dur, func() *http.Request { r, _ := http.NewRequest("GET", plainURL, nil); return r })
+	unc := load("stillroom uncached (POST)", *conns, *dur, post)
+	cac := load("stillroom cached (GET APQ)", *conns, *dur, func() *http.Request { r, _ := http.NewRequest("GET", cachedURL, nil); return r })
+	fmt.Printf("\nuncached: %.1f%% of plain's rate; cached: %.1f%% of plain's rate\n", 100*unc/plain, 100*cac/plain)
+}
+
+// load runs requests on conns connections for d and prints the rate and
+// latency percentiles; it returns the rate.
+func load(name string, conns int, d time.Duration, req func() *http.Request) float64 {
+	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
+	client := &http.Client{Transport: tr}
+	defer tr.CloseIdleConnections()
+	var mu sync.Mutex
+	var lat []time.Duration
+	errors := 0
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			bad := 0
+			for time.Now().Before(deadline) {
+				start := time.Now()
+				resp, err := client.Do(req())
+				if err != nil {
+					bad++
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					bad++
+				}
+				mine = append(mine, time.Since(start))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			errors += bad
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	slices.Sort(lat)
+	pct := func(p float64) float64 {
+		if len(lat) == 0 {
+			return 0
+		}
+		return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000
+	}
+	rate := float64(len(lat)) / d.Seconds()
+	fmt.Printf("%-28s %10.0f %10.2f %10.2f", name, rate, pct(0.5), pct(0.99))
+	if errors > 0 {
+		fmt.Printf("  (%d errors)", errors)
+	}
+	fmt.Println()
+	return rate
+}
+
+// seed signs in and makes 20 published articles, each with a cover and a
+// published gallery of 6 stills, unless there are some already.
+func seed(server, email, password string) {
+	var out struct {
+		Data struct {
+			Login    struct{ Token string }
+			Articles struct{ TotalCount int }
+		}
+	}
+	gql(server, "", `{ articles { totalCount } }`, nil, &out)
+	if out.Data.Articles.TotalCount >= 20 {
+		return
+	}
+	gql(server, "", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, map[string]any{"e": email, "p": password}, &out)
+	tok := out.Data.Login.Token
+	if tok == "" {
+		log.Fatal("benchreads: sign-in failed; give -email and -password of an admin")
+	}
+	var assets []string
+	for i := range 8 {
+		assets = append(assets, upload(server, tok, i))
+	}
+	for i := range 20 {
+		var g struct{ Data struct{ CreateGallery struct{ ID string } } }
+		gql(server, tok, `mutation($t: String!) { createGallery(input: {title: $t}) { id } }`, map[string]any{"t": fmt.Sprintf("Thư viện ảnh %d", i)}, &g)
+		gid := g.Data.CreateGallery.ID
+		var items []string
+		for j := range 6 {
+			items = append(items, assets[(i+j)%len(assets)])
+		}
+		gql(server, tok, `mutation($g: ID!, $a: [ID!]!) { addGalleryItems(galleryId: $g, assetIds: $a) { id } }`, map[string]any{"g": gid, "a": items}, nil)
+		gql(server, tok, `mutation($g: ID!) { publishGallery(id: $g) { id } }`, map[string]any{"g": gid}, nil)
+		var a struct{ Data struct{ CreateArticle struct{ ID string } } }
+		gql(server, tok, `mutation($in: ArticleInput!) { createArticle(input: $in) { id } }`, map[string]any{"in": map[string]any{
+			"title": fmt.Sprintf("Bài viết số %d về phong trào Dân vận khéo", i), "coverAssetId": assets[i%len(assets)],
+			"blocks": []any{map[string]any{"paragraph": "Sáng nay, Ban Chỉ đạo tổ chức buổi toạ đàm."}, map[string]any{"gallery": gid}},
+		}}, &a)
+		gql(server, tok, `mutation($a: ID!) { publishArticle(id: $a) { id } }`, map[string]any{"a": a.Data.CreateArticle.ID}, nil)
+	}
+}
+
+func gql(server, token, query string, vars map[string]any, out any) {
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest("POST", server+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	raw := do(req)
+	var probe struct{ Errors []any }
+	if json.Unmarshal(raw, &probe) != nil || len(probe.Errors) > 0 {
+		log.Fatalf("benchreads: %s: %s", query, raw)
+	}
+	if out != nil {
+		json.Unmarshal(raw, out)
+	}
+}
+
+func upload(server, token string, i int) string {
+	img := image.NewRGBA(image.Rect(0, 0, 1600, 900))
+	for y := range 900 {
+		for x := range 1600 {
+			img.SetRGBA(x, y, color.RGBA{uint8(x / 7), uint8(y / 4), uint8(i * 30), 255})
+		}
+	}
+	var jb bytes.Buffer
+	jpeg.Encode(&jb, img, nil)
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("operations", `{"query":"mutation($f: Upload!) { uploadAsset(file: $f, input: {altText: \"Ảnh minh hoạ\", credit: \"Stillroom\"}) { id } }","variables":{"f":null}}`)
+	mw.WriteField("map", `{"0":["variables.f"]}`)
+	fw, _ := mw.CreateFormFile("0", fmt.Sprintf("Sequence 01.00_00_%02d_00.Still%03d.jpg", i, i))
+	fw.Write(jb.Bytes())
+	mw.Close()
+	req, _ := http.NewRequest("POST", server+"/graphql", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("GraphQL-Preflight", "1")
+	req.Header.Set("Authorization", "Bearer "+token)
+	var out struct{ Data struct{ UploadAsset struct{ ID string } } }
+	raw := do(req)
+	if json.Unmarshal(raw, &out) != nil || out.Data.UploadAsset.ID == "" {
+		log.Fatalf("benchreads: upload: %s", raw)
+	}
+	return out.Data.UploadAsset.ID
+}
+
+func do(req *http.Request) []byte {
+	resp := must(http.DefaultClient.Do(req))
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return raw
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		log.Fatal("benchreads: ", err)
+	}
+	return v
+}
