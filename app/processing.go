@@ -82,7 +82,12 @@ func (s *Service) workLoop(ctx context.Context) {
 // runJob processes one claimed job and completes, retries or fails it.
 func (s *Service) runJob(ctx context.Context, job *core.Job) {
 	log := s.log.With("job", job.ID, "asset", job.AssetID, "attempt", job.Attempts)
+	log.Info("processing")
+	start := time.Now()
 	err := s.processAsset(ctx, job.AssetID)
+	if err == nil {
+		log.Info("processed", "duration_ms", time.Since(start).Milliseconds())
+	}
 	// Finishing the job must happen even when ctx is being cancelled.
 	bg := context.WithoutCancel(ctx)
 	if err == nil || permanent(err) || core.IsCode(err, core.CodeNotFound) {

@@ -34,6 +34,7 @@ type config struct {
 	Workers        int
 	UploadWait     time.Duration
 	SessionTTL     time.Duration
+	JobLease       time.Duration
 	PublishGate    bool
 
 	// monitor, when set (by tests), sees every database command.
@@ -111,6 +112,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	workers := fs.Int("workers", int(envInt("WORKERS", 2)), "processing jobs run at once by this process")
 	fs.DurationVar(&c.UploadWait, "upload-wait", envDur("UPLOAD_WAIT", app.DefaultUploadWait), "how long an upload waits for its renditions")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", envDur("SESSION_TTL", app.DefaultSessionTTL), "how long a login lasts")
+	fs.DurationVar(&c.JobLease, "job-lease", envDur("JOB_LEASE", app.DefaultJobLease), "how long a claimed job is reserved; a crashed process's job is taken again after it")
 	gate := fs.String("publish-gate", env("PUBLISH_GATE", "on"), "on: publishing needs alt text and credit on every image; off: it does not")
 	if err := fs.Parse(args); err != nil {
 		return c, fmt.Errorf("flags: %w", err)
@@ -147,6 +149,7 @@ func (c config) appConfig() app.Config {
 		MaxUploadBytes: c.MaxUploadBytes,
 		ImageLimits:    limits,
 		UploadWait:     c.UploadWait,
+		JobLease:       c.JobLease,
 		Workers:        c.Workers,
 		MediaBaseURL:   base,
 		PublishGate:    c.PublishGate,
