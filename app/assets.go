@@ -606,13 +606,18 @@ func (s *Service) deleteAssetObjects(ctx context.Context, a *core.Asset) {
 	}
 }
 
-// ListAssets lists the library, newest first. Signed-in users only.
+// ListAssets lists the library, newest first; with unattached, only assets
+// no gallery or article uses. Signed-in users only.
 func (s *Service) ListAssets(ctx context.Context, q core.AssetQuery, unattached bool) (core.PageOf[*core.Asset], error) {
 	if _, err := require(ctx, core.RolePhotographer); err != nil {
 		return core.PageOf[*core.Asset]{}, err
 	}
 	if unattached {
-		return core.PageOf[*core.Asset]{}, core.Errorf(core.CodeNotImplemented, "the unattached filter is not implemented yet")
+		used, err := s.store.AssetIDsInUse(ctx)
+		if err != nil {
+			return core.PageOf[*core.Asset]{}, err
+		}
+		q.ExcludeIDs = append(q.ExcludeIDs, used...)
 	}
 	return s.store.ListAssets(ctx, q)
 }

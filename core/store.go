@@ -98,6 +98,8 @@ type Assets interface {
 	UpdateAsset(ctx context.Context, a *Asset) error
 	DeleteAsset(ctx context.Context, id string) error
 	ListAssets(ctx context.Context, q AssetQuery) (PageOf[*Asset], error)
+	// AssetIDsInUse returns every asset ID a gallery or article uses.
+	AssetIDsInUse(ctx context.Context) ([]string, error)
 }
 
 // Galleries persists galleries.
