@@ -45,6 +45,9 @@ type Config struct {
 	// original is.
 	UploadTicketTTL time.Duration
 	OriginalURLTTL  time.Duration
+	// MemoryBudget bounds the bytes that concurrent image decodes of this
+	// process may hold (media.Budget); 0 = media.DefaultBudgetBytes.
+	MemoryBudget int64
 	// MediaBaseURL prefixes rendition URLs: "/media" by default, or a CDN
 	// origin that forwards to this server's /media.
 	MediaBaseURL string
@@ -115,6 +118,7 @@ type Service struct {
 	signer  signer
 
 	contentGen atomic.Int64
+	budget     *media.Budget
 
 	loginByAccount *failureLimiter
 	loginByAddr    *failureLimiter
@@ -132,6 +136,7 @@ func New(store core.Store, objects media.ObjectStore, log *slog.Logger, cfg Conf
 		wake:    make(chan struct{}, 1),
 		owner:   "worker-" + core.NewID(),
 
+		budget:         media.NewBudget(cfg.MemoryBudget),
 		loginByAccount: newFailureLimiter(LoginFailuresPerAccount),
 		loginByAddr:    newFailureLimiter(LoginFailuresPerAddress),
 		now:            func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },

@@ -156,7 +156,7 @@ func (s *Service) processAsset(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	opt := media.Options{Limits: s.cfg.ImageLimits}
+	opt := media.Options{Limits: s.cfg.ImageLimits, Budget: s.budget}
 	if a.FocalPoint != nil {
 		opt.FocalX, opt.FocalY = a.FocalPoint.X, a.FocalPoint.Y
 	}
@@ -178,14 +178,55 @@ func (s *Service) processAsset(ctx context.Context, id string) error {
 		rends = append(rends, rend)
 	}
 	_, err = s.mutateAsset(ctx, id, func(a *core.Asset) error {
+		if a.PipelineVersion < metadataSince {
+			prefillMetadata(a, res)
+		}
 		a.Status = core.AssetReady
 		a.Error = ""
 		a.Width, a.Height = res.Width, res.Height
 		a.Renditions = rends
+		a.Blurhash, a.DominantColor = res.Blurhash, res.DominantColor
 		a.PipelineVersion = media.PipelineVersion
+		a.SearchTokens = assetTokens(a)
 		return nil
 	})
 	return err
+}
+
+// metadataSince is the first pipeline version that read photo metadata:
+// assets made before it get their metadata filled once, when regenerated.
+const metadataSince = 2
+
+// prefillMetadata fills what the file says (EXIF, XMP, IPTC) into fields a
+// person has not set, once per asset (its first processing with a
+// metadata-reading pipeline), so a value someone later clears is not
+// brought back. The text was already cleaned
+// and bounded by media.ReadMetadata.
+func prefillMetadata(a *core.Asset, res *media.Result) {
+	m := res.Metadata
+	if a.TakenAt == nil && m.TakenAt != nil {
+		t := m.TakenAt.UTC()
+		a.TakenAt = &t
+	}
+	if a.Camera == nil && (m.Make != "" || m.Model != "" || m.Lens != "" || m.ISO != 0 || m.FocalLength != 0) {
+		a.Camera = &core.Camera{Make: m.Make, Model: m.Model, Lens: m.Lens, FocalLength: m.FocalLength,
+			Aperture: m.Aperture, ExposureTime: m.ExposureTime, ISO: m.ISO}
+	}
+	if a.Location == nil && m.Lat != nil && m.Lng != nil {
+		a.Location = &core.GeoPoint{Lat: *m.Lat, Lng: *m.Lng}
+	}
+	if a.Caption == "" {
+		a.Caption = m.Caption
+	}
+	if a.Credit == "" {
+		a.Credit = Fallback(m.Credit, m.Creator)
+	}
+	if a.Copyright == "" {
+		a.Copyright = m.Copyright
+	}
+	if a.FocalPoint == nil {
+		a.FocalPoint = &core.FocalPoint{X: res.FocalX, Y: res.FocalY}
+	}
 }
 
 func (s *Service) readOriginal(ctx context.Context, a *core.Asset) ([]byte, error) {

@@ -3,6 +3,7 @@ package media
 import (
 	"bytes"
 	"context"
+	"image"
 	"image/jpeg"
 	"sync"
 	"testing"
@@ -43,4 +44,27 @@ func BenchmarkDecode24MP(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkResample2048 is the pipeline's largest resize: a 3000×2000
+// image, as a 6000×4000 JPEG is decoded at half size, to 2048×1365 with
+// Lanczos, and its two passes.
+func BenchmarkResample2048(b *testing.B) {
+	src := toNRGBA(photoLike(3000, 2000))
+	tmp := resampleH(src, 2048, lanczos3)
+	b.Run("both", func(b *testing.B) {
+		for b.Loop() {
+			resample(src, image.Pt(2048, 1365), lanczos3)
+		}
+	})
+	b.Run("horizontal", func(b *testing.B) {
+		for b.Loop() {
+			resampleH(src, 2048, lanczos3)
+		}
+	})
+	b.Run("vertical", func(b *testing.B) {
+		for b.Loop() {
+			resampleV(tmp, 1365, lanczos3)
+		}
+	})
 }

@@ -8,31 +8,36 @@ import (
 	"image"
 	"image/draw"
 	"image/gif"
-	"image/jpeg"
 	"image/png"
 	"io"
 
 	"golang.org/x/image/webp"
 
 	"github.com/stillroom/stillroom/core"
+	jpegscaled "github.com/stillroom/stillroom/media/internal/jpeg"
 )
 
 // decode decodes the pixels of data, whose headers p describes and which
 // ProbeImage has already checked against the limits. The format-specific
 // decoders are called directly, so formats that other packages register
 // with image.RegisterFormat (BMP, TIFF) are never decoded. A GIF gives its
-// first frame, placed on its logical screen.
+// first frame, placed on its logical screen. A JPEG is decoded at
+// 1/2^shift of its size, each side rounded up (see media/internal/jpeg);
+// other formats ignore shift.
 //
 // Errors have code core.CodeBadUserInput: truncated or corrupt data, a
 // decoder panic, or pixels that disagree with the header.
-func decode(data []byte, p Probe) (image.Image, error) {
+func decode(data []byte, p Probe, shift uint) (image.Image, error) {
+	if p.Format != FormatJPEG {
+		shift = 0
+	}
 	var img image.Image
 	err := recoverPanic(p.Format, func() error {
 		var err error
 		r := bytes.NewReader(data)
 		switch p.Format {
 		case FormatJPEG:
-			img, err = jpeg.Decode(r)
+			img, err = jpegscaled.DecodeScaled(r, shift)
 		case FormatPNG:
 			img, err = png.Decode(r)
 		case FormatGIF:
@@ -55,10 +60,11 @@ func decode(data []byte, p Probe) (image.Image, error) {
 		draw.Draw(canvas, img.Bounds(), img, img.Bounds().Min, draw.Src)
 		img = canvas
 	}
-	if b := img.Bounds(); b.Dx() != p.Width || b.Dy() != p.Height {
+	f := 1 << shift
+	if b := img.Bounds(); b.Dx() != (p.Width+f-1)/f || b.Dy() != (p.Height+f-1)/f {
 		return nil, core.Errorf(core.CodeBadUserInput,
 			"the %s image is corrupt: its pixels are %d×%d but its header says %d×%d",
-			p.Format.label(), b.Dx(), b.Dy(), p.Width, p.Height)
+			p.Format.label(), b.Dx()*f, b.Dy()*f, p.Width, p.Height)
 	}
 	return img, nil
 }

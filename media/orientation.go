@@ -19,21 +19,34 @@ import (
 // at the end, where images are smallest.
 
 // jpegHeader is what the pipeline reads from a JPEG's marker segments before
-// decoding.
+// decoding. The slices share the input's memory.
 type jpegHeader struct {
-	orientation int // 1..8; 1 when there is no usable EXIF orientation
+	orientation int    // 1..8; 1 when there is no usable EXIF orientation
+	exif        []byte // the TIFF structure of the first EXIF APP1 segment
+	xmp         []byte // the packet of the first XMP APP1 segment
+	// psir holds the Photoshop image resources of the APP13 segments, in
+	// order: a long IPTC record is split across several.
+	psir [][]byte
 }
 
-// exifPrefix starts the APP1 segment that holds EXIF (XMP also uses APP1).
-var exifPrefix = []byte("Exif\x00\x00")
+// The signatures that start APP1 segments (EXIF, XMP) and APP13 (Photoshop
+// image resources, which carry IPTC-IIM).
+var (
+	exifPrefix = []byte("Exif\x00\x00")
+	xmpPrefix  = []byte("http://ns.adobe.com/xap/1.0/\x00")
+	psirPrefix = []byte("Photoshop 3.0\x00")
+)
+
+// maxPSIRSegments bounds the APP13 segments kept; writers use one or two.
+const maxPSIRSegments = 64
 
 // readJPEGHeader walks the marker segments of a JPEG up to the first scan.
 // It never fails: it skips stray bytes between segments as image/jpeg
 // does, and a bad length ends the walk with what was found so far, leaving
-// the decoder to report corrupt data.
-func readJPEGHeader(data []byte) jpegHeader {
-	h := jpegHeader{orientation: 1}
-	foundEXIF := false
+// the decoder to report corrupt data. Its work is one pass over the bytes
+// before the first scan.
+func readJPEGHeader(data []byte) (h jpegHeader) {
+	defer func() { h.orientation = tiffOrientation(h.exif) }()
 	i := 2 // after SOI
 	for i+1 < len(data) {
 		if data[i] != 0xFF {
@@ -59,60 +72,38 @@ func readJPEGHeader(data []byte) jpegHeader {
 		if n < 2 || i+n > len(data) {
 			return h
 		}
-		if seg := data[i+2 : i+n]; marker == 0xE1 && !foundEXIF && bytes.HasPrefix(seg, exifPrefix) {
-			foundEXIF = true
-			h.orientation = tiffOrientation(seg[len(exifPrefix):])
+		seg := data[i+2 : i+n]
+		switch {
+		case marker == 0xE1 && h.exif == nil && bytes.HasPrefix(seg, exifPrefix):
+			h.exif = seg[len(exifPrefix):]
+		case marker == 0xE1 && h.xmp == nil && bytes.HasPrefix(seg, xmpPrefix):
+			h.xmp = seg[len(xmpPrefix):]
+		case marker == 0xED && len(h.psir) < maxPSIRSegments && bytes.HasPrefix(seg, psirPrefix):
+			h.psir = append(h.psir, seg[len(psirPrefix):])
 		}
 		i += n
 	}
 	return h
 }
 
+// tagOrientation is the TIFF/EXIF Orientation tag.
+const tagOrientation = 0x0112
+
 // tiffOrientation returns the Orientation tag of IFD0 in a TIFF structure,
-// or 1 when it is missing, malformed or out of range. Every offset is
-// checked against the slice, so hostile input cannot make it read out of
-// bounds or loop.
-func tiffOrientation(t []byte) int {
-	if len(t) < 8 {
+// or 1 when it is missing, malformed or out of range.
+func tiffOrientation(b []byte) int {
+	t, ifd0, ok := parseTIFF(b)
+	if !ok {
 		return 1
 	}
-	var bo binary.ByteOrder
-	switch string(t[:2]) {
-	case "II":
-		bo = binary.LittleEndian
-	case "MM":
-		bo = binary.BigEndian
-	default:
-		return 1
-	}
-	if bo.Uint16(t[2:]) != 42 {
-		return 1
-	}
-	off := uint64(bo.Uint32(t[4:]))
-	if off < 8 || off+2 > uint64(len(t)) {
-		return 1
-	}
-	count := int(bo.Uint16(t[off:]))
-	p := int(off) + 2
-	for k := 0; k < count && p+12 <= len(t); k, p = k+1, p+12 {
-		if bo.Uint16(t[p:]) != 0x0112 {
+	for e := range t.entries(ifd0) {
+		if e.tag != tagOrientation {
 			continue
 		}
-		var v uint32
-		switch typ := bo.Uint16(t[p+2:]); {
-		case bo.Uint32(t[p+4:]) < 1:
-			return 1
-		case typ == 3: // SHORT, stored in the first two bytes of the value
-			v = uint32(bo.Uint16(t[p+8:]))
-		case typ == 4: // LONG, written by a few cameras
-			v = bo.Uint32(t[p+8:])
-		default:
-			return 1
+		if v, ok := t.uint(e); ok && v >= 1 && v <= 8 {
+			return int(v)
 		}
-		if v < 1 || v > 8 {
-			return 1
-		}
-		return int(v)
+		return 1
 	}
 	return 1
 }

@@ -54,6 +54,19 @@ type Result struct {
 	Width, Height int
 	// Renditions follow the order of RenditionSpecs.
 	Renditions []Rendition
+	// Blurhash is a 28-character BlurHash of the image (BlurhashX ×
+	// BlurhashY components), a placeholder to show while it loads.
+	Blurhash string
+	// DominantColor is the colour covering most of the image, "#rrggbb"
+	// ("" for a wholly transparent one); see dominantColor.
+	DominantColor string
+	// FocalX and FocalY are a content-aware default focal point, each 0..1
+	// from the top-left of the upright image (see defaultFocalPoint),
+	// computed whatever Options say. The square rendition is centred on it
+	// unless Options give a focal point.
+	FocalX, FocalY float64
+	// Metadata is what the file's EXIF, XMP and IPTC say (ReadMetadata).
+	Metadata Metadata
 }
 
 // Options tune Process. The zero value is the defaults.
@@ -61,39 +74,52 @@ type Options struct {
 	// Limits are checked before decoding; zero fields take DefaultLimits.
 	Limits Limits
 	// FocalX and FocalY are the point the square crop centres on, each
-	// 0..1 from the top-left of the upright image. Both zero means the
-	// centre (0.5, 0.5).
+	// 0..1 from the top-left of the upright image: a person's choice. Both
+	// zero means none: the content-aware default (Result.FocalX, FocalY)
+	// is used.
 	FocalX, FocalY float64
 	// JPEGQuality is 1..100; 0 means DefaultJPEGQuality.
 	JPEGQuality int
+	// Budget, when not nil, bounds the memory of concurrent Process calls
+	// that share it: Process takes DecodeCost of the image from it after
+	// probing the headers and gives it back on return.
+	Budget *Budget
 }
 
 // Process decodes an image once and makes every rendition of
 // RenditionSpecs. Opaque images give JPEG renditions; images where any
 // pixel has alpha below 255 give PNG renditions. Every rendition is upright
 // (EXIF orientation applied) and carries no metadata. The same input and
-// options give the same bytes.
+// options give the same bytes. The Result also carries the file's
+// metadata (ReadMetadata), a blurhash, the dominant colour and a
+// content-aware default focal point.
 //
-// The pipeline: ProbeImage checks the headers against the limits; the
-// image is decoded; while it is at least twice every rendition on both
-// axes it is halved by a 2×2 box filter; the largest width rendition is
-// resampled from that with Lanczos and each smaller one from the one before
-// with Catmull-Rom; the square is cut from the smallest of those that
-// still holds it at full size; each is turned upright and encoded in its
-// own goroutine as soon as it is made. No resize allocates more than its
-// output plus an intermediate of output width × input height.
+// The pipeline: ProbeImage checks the headers against the limits;
+// Options.Budget, if any, is acquired; the image is decoded — a JPEG at
+// the smallest of 1/1, 1/2, 1/4 or 1/8 of its size that is still at least
+// twice every rendition, by reduced inverse DCTs, with the entropy decoding
+// and the reconstruction on different goroutines (media/internal/jpeg);
+// while it is still at least twice every rendition on both axes it is
+// halved by a 2×2 box filter; the largest width rendition is resampled
+// from that with Lanczos and each smaller one from the one before with
+// Catmull-Rom; the placeholder, colour and focal point are computed on the
+// smallest; the square is cut from the smallest rendition that still holds
+// it at full size; each is turned upright and encoded in its own goroutine
+// as soon as it is made. No resize allocates more than its output plus an
+// intermediate of output width × input height.
 //
-// Memory: the decoded image (1.5 bytes a pixel for a colour JPEG, 4 for an
-// 8-bit PNG, 8 for a 16-bit one), one more byte a pixel for the first
-// halving, and the renditions: about 100 MB peak for a 24-megapixel JPEG.
-// Callers running several at once should bound them, e.g. with a semaphore
-// weighted by Probe.Pixels.
+// Memory: the decoded image (1.5 bytes a pixel for a colour JPEG, after
+// the reduced decode: a 6000×4000 photo is decoded at 3000×2000; 4 for an
+// 8-bit PNG, 8 for a 16-bit one), one more byte a pixel for a first
+// halving, and the renditions: about 60 MB peak resident for a
+// 24-megapixel JPEG. Callers running several at once should share a Budget
+// (Options.Budget), which weighs each image by DecodeCost.
 //
 // Errors: those of ProbeImage (core.CodeUnsupportedMediaType,
 // core.CodeBadUserInput, core.CodeTooManyPixels); core.CodeBadUserInput for
 // truncated or corrupt pixel data (decoder panics included) and for a focal
-// point outside 0..1; ctx.Err(), wrapped, when ctx ends between steps; a
-// plain error for a JPEGQuality outside 1..100.
+// point outside 0..1; ctx.Err(), wrapped, when ctx ends between steps or
+// while waiting for Options.Budget; a plain error for a JPEGQuality outside 1..100.
 func Process(ctx context.Context, data []byte, opt Options) (*Result, error) {
 	opt, err := opt.withDefaults()
 	if err != nil {
@@ -103,18 +129,26 @@ func Process(ctx context.Context, data []byte, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opt.Budget != nil {
+		release, err := opt.Budget.Acquire(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("media: process: %w", err)
 	}
-	img, err := decode(data, p)
+	img, err := decode(data, p, decodeShift(p))
 	if err != nil {
 		return nil, err
 	}
-	res, err := render(ctx, img, p.Orientation, opt)
+	res, err := render(ctx, img, image.Pt(p.Width, p.Height), p.Orientation, opt)
 	if err != nil {
 		return nil, err
 	}
 	res.Probe = p
+	res.Metadata = ReadMetadata(data)
 	return res, nil
 }
 
@@ -131,21 +165,35 @@ func (o Options) withDefaults() (Options, error) {
 			"the focal point (%g, %g) is outside the image: each coordinate must be between 0 and 1",
 			o.FocalX, o.FocalY)
 	}
-	if o.FocalX == 0 && o.FocalY == 0 {
-		o.FocalX, o.FocalY = 0.5, 0.5
-	}
 	return o, nil
 }
 
+// decodeShift returns how many times a JPEG can be halved while it is
+// decoded (up to 3, an eighth) and still be at least twice every
+// rendition: the halvings render would otherwise do with a box filter
+// after decoding at full size. Other formats are decoded at full size.
+func decodeShift(p Probe) uint {
+	if p.Format != FormatJPEG {
+		return 0
+	}
+	w, h := p.DisplaySize()
+	sizes := planSizes(w, h, p.Orientation)
+	shift := uint(0)
+	for shift < 3 && atLeastTwice(image.Pt(p.Width>>shift, p.Height>>shift), sizes) {
+		shift++
+	}
+	return shift
+}
+
 // render makes the renditions of a decoded image whose EXIF orientation is
-// orientation. Geometry is planned in display orientation and carried out
-// in stored orientation; each rendition is encoded in the background as
-// soon as it is made.
-func render(ctx context.Context, src image.Image, orientation int, opt Options) (*Result, error) {
-	sb := src.Bounds()
-	res := &Result{Width: sb.Dx(), Height: sb.Dy(), Renditions: make([]Rendition, len(RenditionSpecs))}
+// orientation and whose original, as stored, is full (src may be smaller:
+// decoded at a reduced scale). Geometry is planned in display orientation
+// and carried out in stored orientation; each rendition is encoded in the
+// background as soon as it is made.
+func render(ctx context.Context, src image.Image, full image.Point, orientation int, opt Options) (*Result, error) {
+	res := &Result{Width: full.X, Height: full.Y, Renditions: make([]Rendition, len(RenditionSpecs))}
 	if swapsAxes(orientation) {
-		res.Width, res.Height = sb.Dy(), sb.Dx()
+		res.Width, res.Height = full.Y, full.X
 	}
 	sizes := planSizes(res.Width, res.Height, orientation)
 
@@ -182,9 +230,23 @@ func render(ctx context.Context, src image.Image, orientation int, opt Options) 
 		prev, filter = made[i], catmullRom
 	}
 
+	// The placeholder, the dominant colour and the default focal point
+	// come from the smallest width rendition, upright.
+	res.FocalX, res.FocalY = 0.5, 0.5
+	if len(widths) > 0 {
+		small := orient(made[widths[len(widths)-1]], orientation)
+		res.FocalX, res.FocalY = defaultFocalPoint(small)
+		res.Blurhash = blurhash(small, BlurhashX, BlurhashY)
+		res.DominantColor = dominantColor(small)
+	}
+
 	// Squares, cut from the smallest image that still holds one at full
-	// size.
-	fx, fy := storedPoint(orientation, opt.FocalX, opt.FocalY)
+	// size, around the caller's focal point or else the default.
+	focalX, focalY := opt.FocalX, opt.FocalY
+	if focalX == 0 && focalY == 0 {
+		focalX, focalY = res.FocalX, res.FocalY
+	}
+	fx, fy := storedPoint(orientation, focalX, focalY)
 	for i, s := range RenditionSpecs {
 		if !s.Square {
 			continue

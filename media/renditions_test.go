@@ -238,7 +238,7 @@ func TestRenditionColourModels(t *testing.T) {
 			var res *Result
 			var err error
 			if tt.img != nil {
-				res, err = render(context.Background(), tt.img, 1, mustOptions(t, Options{}))
+				res, err = render(context.Background(), tt.img, tt.img.Bounds().Size(), 1, mustOptions(t, Options{}))
 			} else {
 				res, err = Process(context.Background(), tt.data, Options{})
 			}
@@ -633,6 +633,16 @@ func FuzzProcess(f *testing.F) {
 	f.Add(encodeGIFT(f, gradient(20, 10)))
 	f.Add(webpSolid(16, 16, red))
 	f.Add([]byte("<svg/>"))
+	// Hostile headers and the containers of the metadata reader.
+	f.Add(pngHeaderOnly(100000, 100000))
+	f.Add(jpegWithSize(f, 65500, 65500))
+	f.Add(pngBomb(f, 2000, 2000))
+	f.Add(cmykJPEG(16, 8, [4]uint8{192, 64, 128, 255}))
+	f.Add(encodePNGT(f, gradient16(12, 9)))
+	f.Add(gifWithScreen(f, 65535, 3))
+	f.Add(withSegment(encodeJPEGT(f, gradient(24, 16), 80), 0xE1, exifSegment(cameraEXIF(binary.LittleEndian))))
+	f.Add(pngWithChunks(encodePNGT(f, gradient(8, 8)), pngChunk("eXIf", cameraEXIF(binary.BigEndian))))
+	f.Add(webpWithChunks(webpSolid(8, 8, red), map[string][]byte{"XMP ": []byte(xmpPacket(`<photoshop:Credit>c</photoshop:Credit>`))}))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res, err := Process(context.Background(), data, Options{Limits: Limits{MaxPixels: 1 << 20, MaxSide: 4096}})
 		if err != nil {
@@ -647,6 +657,9 @@ func FuzzProcess(f *testing.F) {
 			if len(r.Data) == 0 || r.Width < 1 || r.Height < 1 {
 				t.Fatalf("empty rendition %s %dx%d", r.Name, r.Width, r.Height)
 			}
+		}
+		if len(res.Blurhash) != 28 || !(res.FocalX >= 0 && res.FocalX <= 1 && res.FocalY >= 0 && res.FocalY <= 1) {
+			t.Fatalf("blurhash %q, focal point (%v, %v)", res.Blurhash, res.FocalX, res.FocalY)
 		}
 	})
 }

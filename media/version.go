@@ -3,4 +3,9 @@ package media
 // PipelineVersion numbers the rendition set and how it is made. Bump it
 // whenever a change to the pipeline should regenerate existing renditions;
 // assets record the version their renditions were made with.
-const PipelineVersion = 1
+//
+//  1. The first pipeline.
+//  2. JPEGs decoded at reduced scale; the square cut around a
+//     content-aware focal point by default; Result gains the blurhash,
+//     dominant colour, default focal point and metadata.
+const PipelineVersion = 2

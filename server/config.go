@@ -35,6 +35,7 @@ type config struct {
 	UploadWait     time.Duration
 	SessionTTL     time.Duration
 	JobLease       time.Duration
+	MemoryBudget   int64
 	PublishGate    bool
 
 	// monitor, when set (by tests), sees every database command.
@@ -109,6 +110,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.Int64Var(&c.MaxUploadBytes, "max-upload-bytes", envInt("MAX_UPLOAD_BYTES", app.DefaultMaxUploadBytes), "largest file accepted")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", envInt("MAX_BODY_BYTES", defaultMaxBodyBytes), "largest multipart request accepted")
 	fs.Int64Var(&c.MaxPixels, "max-pixels", envInt("MAX_PIXELS", media.DefaultLimits.MaxPixels), "largest image accepted, in pixels")
+	fs.Int64Var(&c.MemoryBudget, "memory-budget", envInt("MEMORY_BUDGET", media.DefaultBudgetBytes), "bytes that concurrent image decodes may hold")
 	workers := fs.Int("workers", int(envInt("WORKERS", 2)), "processing jobs run at once by this process")
 	fs.DurationVar(&c.UploadWait, "upload-wait", envDur("UPLOAD_WAIT", app.DefaultUploadWait), "how long an upload waits for its renditions")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", envDur("SESSION_TTL", app.DefaultSessionTTL), "how long a login lasts")
@@ -150,6 +152,7 @@ func (c config) appConfig() app.Config {
 		ImageLimits:    limits,
 		UploadWait:     c.UploadWait,
 		JobLease:       c.JobLease,
+		MemoryBudget:   c.MemoryBudget,
 		Workers:        c.Workers,
 		MediaBaseURL:   base,
 		PublishGate:    c.PublishGate,

@@ -1,0 +1,148 @@
+package media
+
+import (
+	"container/list"
+	"context"
+	"fmt"
+	"sync"
+)
+
+// DefaultBudgetBytes is a memory budget for image processing suited to a
+// server with GOMEMLIMIT=1GiB or more. Keep a budget at or below about 60%
+// of GOMEMLIMIT (or of the memory the process may use): the rest is the
+// heap's other tenants — originals read into memory (up to the upload
+// limit each), request bodies, encoded renditions on their way to storage
+// — and the headroom the garbage collector needs to keep up without
+// running constantly near the limit. 512 MiB runs about seven 24-megapixel
+// JPEGs at once, or one image at the DefaultMaxPixels limit.
+const DefaultBudgetBytes = 512 << 20
+
+// Budget shares a memory budget between concurrent Process calls: a
+// semaphore weighted by each image's DecodeCost. Waiters are served in
+// arrival order, so a large image is not starved by a stream of small
+// ones. An image whose cost exceeds the whole budget is still processed,
+// alone: it waits until nothing else holds any of the budget, and nothing
+// else starts until it is done. The zero value is not usable; call
+// NewBudget.
+type Budget struct {
+	size int64
+
+	mu      sync.Mutex
+	used    int64
+	waiters list.List // of *budgetWaiter, in arrival order
+}
+
+type budgetWaiter struct {
+	n     int64
+	ready chan struct{} // closed once the weight is granted
+}
+
+// NewBudget returns a budget of maxBytes; zero or less means
+// DefaultBudgetBytes.
+func NewBudget(maxBytes int64) *Budget {
+	if maxBytes <= 0 {
+		maxBytes = DefaultBudgetBytes
+	}
+	return &Budget{size: maxBytes}
+}
+
+// Size returns the budget in bytes.
+func (b *Budget) Size() int64 { return b.size }
+
+// InUse returns the bytes currently held.
+func (b *Budget) InUse() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.used
+}
+
+// Acquire waits until DecodeCost(p) bytes of the budget are free, takes
+// them and returns the function that gives them back (safe to call more
+// than once). It fails only when ctx ends first, with ctx.Err() wrapped;
+// then nothing is held.
+func (b *Budget) Acquire(ctx context.Context, p Probe) (release func(), err error) {
+	return b.acquire(ctx, DecodeCost(p))
+}
+
+func (b *Budget) acquire(ctx context.Context, n int64) (func(), error) {
+	n = max(0, min(n, b.size)) // more than the whole budget: wait to be alone
+	b.mu.Lock()
+	if b.waiters.Len() == 0 && b.used+n <= b.size {
+		b.used += n
+		b.mu.Unlock()
+		return b.releaser(n), nil
+	}
+	w := &budgetWaiter{n: n, ready: make(chan struct{})}
+	elem := b.waiters.PushBack(w)
+	b.mu.Unlock()
+
+	select {
+	case <-w.ready:
+		return b.releaser(n), nil
+	case <-ctx.Done():
+		b.mu.Lock()
+		select {
+		case <-w.ready: // granted meanwhile: give it back
+			b.used -= n
+		default:
+			b.waiters.Remove(elem)
+		}
+		b.grant() // whoever queued behind this waiter may fit now
+		b.mu.Unlock()
+		return nil, fmt.Errorf("media: wait for the memory budget: %w", ctx.Err())
+	}
+}
+
+func (b *Budget) releaser(n int64) func() {
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			b.mu.Lock()
+			b.used -= n
+			b.grant()
+			b.mu.Unlock()
+		})
+	}
+}
+
+// grant hands the free budget to waiters in arrival order, stopping at
+// the first that does not fit. b.mu must be held.
+func (b *Budget) grant() {
+	for e := b.waiters.Front(); e != nil; e = b.waiters.Front() {
+		w := e.Value.(*budgetWaiter)
+		if b.used+w.n > b.size {
+			return
+		}
+		b.used += w.n
+		b.waiters.Remove(e)
+		close(w.ready)
+	}
+}
+
+// Bytes a pixel of the decoded original takes, by format, at most: JPEG
+// as YCbCr 4:4:4 (4:2:0, the usual, is 1.5; CMYK, rare, is 4); PNG as
+// 16-bit RGBA (8-bit is 4); GIF as its paletted frame plus the NRGBA
+// screen it is drawn on; WebP as lossless NRGBA (lossy is 1.5, 2.5 with
+// alpha).
+var decodedBytesPerPixel = map[Format]int64{FormatJPEG: 3, FormatPNG: 8, FormatGIF: 5, FormatWebP: 4}
+
+// DecodeCost returns an upper bound of the bytes Process holds at its
+// peak for an image with headers p: the decoded original (a JPEG at the
+// reduced scale it is decoded at), the first 2×2 shrink when there is one
+// (a byte a decoded pixel), and for each rendition its pixels, its upright
+// copy and the resampler's intermediate (12 bytes a rendition pixel), plus
+// 4 MiB for the decoder's and encoders' buffers. For a 6000×4000 JPEG it
+// is about 80 MB, for a 24-megapixel PNG about 250 MB.
+func DecodeCost(p Probe) int64 {
+	bpp, ok := decodedBytesPerPixel[p.Format]
+	if !ok {
+		bpp = 8
+	}
+	shift := decodeShift(p)
+	cost := p.Pixels()>>(2*shift)*(bpp+1) + 4<<20
+	w, h := p.DisplaySize()
+	for _, s := range planSizes(w, h, 1) {
+		cost += int64(s.X) * int64(s.Y) * 12
+	}
+	return cost
+}

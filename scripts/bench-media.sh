@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Compares the image pipeline (media.Process) with libvips on the same
+# 24-megapixel photo-like JPEG: the same five renditions (2048, 1024, 512
+# and 256 wide, a 512 square; JPEG q82, no metadata). Prints median wall
+# times, the ratio to libvips, peak memory (maximum resident set size) and
+# photos per second with two at a time.
+#
+# libvips is measured three ways:
+#   vipsthumbnail x5     five vipsthumbnail commands, each with its own
+#                        shrink-on-load decode (includes process start-up)
+#   libvips independent  the same five in one process (vips_thumbnail_buffer)
+#   libvips cascade      one shrink-on-load decode to 2048 wide, the rest
+#                        made from it in memory: what media.Process does,
+#                        and the fairest baseline; the ratio is against it
+#
+# Usage: scripts/bench-media.sh            (RUNS=7 by default)
+#        RUNS=11 GOBENCH=1 scripts/bench-media.sh
+# Installs libvips-tools, libvips-dev, gcc and time with apt-get when they
+# are missing (as root). Run it on an otherwise idle machine: it measures
+# wall time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${RUNS:-7}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+missing=()
+command -v vipsthumbnail >/dev/null || missing+=(libvips-tools)
+pkg-config --exists vips 2>/dev/null || missing+=(libvips-dev)
+command -v gcc >/dev/null || missing+=(gcc)
+[ -x /usr/bin/time ] || missing+=(time)
+if ((${#missing[@]})); then
+	echo "== installing ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+echo "== building; generating a 6000x4000 photo-like JPEG (q90)"
+go run ./internal/tools/benchphoto -o "$work/in.jpg"
+go build -o "$work/benchmedia" ./internal/tools/benchmedia
+cat >"$work/vipsbench.c" <<'EOF'
+/* In-process libvips baseline: the renditions of media.Process. */
+#include <vips/vips.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static int cmp(const void *a, const void *b) {
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int save(VipsImage *im) {
+	void *buf;
+	size_t len;
+	if (vips_jpegsave_buffer(im, &buf, &len, "Q", 82, "strip", TRUE, NULL)) return -1;
+	g_free(buf);
+	return 0;
+}
+
+/* cascade: one shrink-on-load decode to 2048 wide, kept in memory; the
+ * smaller sizes and the square from it. independent: every size from the
+ * original, each with its own shrink-on-load decode. */
+static int once(const char *data, size_t n, int cascade) {
+	static const int widths[] = {1024, 512, 256, 512};
+	VipsImage *t, *m;
+	if (vips_thumbnail_buffer((void *)data, n, &t, 2048, "height", 10000000, NULL)) return -1;
+	if (!(m = vips_image_copy_memory(t))) return -1;
+	g_object_unref(t);
+	if (save(m)) return -1;
+	for (int i = 0; i < 4; i++) {
+		VipsImage *r;
+		int square = i == 3, h = square ? 512 : 10000000;
+		VipsInteresting crop = square ? VIPS_INTERESTING_CENTRE : VIPS_INTERESTING_NONE;
+		int err = cascade
+			? vips_thumbnail_image(m, &r, widths[i], "height", h, "crop", crop, NULL)
+			: vips_thumbnail_buffer((void *)data, n, &r, widths[i], "height", h, "crop", crop, NULL);
+		if (err || save(r)) return -1;
+		g_object_unref(r);
+	}
+	g_object_unref(m);
+	return 0;
+}
+
+int main(int argc, char **argv) {
+	if (VIPS_INIT(argv[0])) vips_error_exit(NULL);
+	if (argc < 4) {
+		fprintf(stderr, "usage: vipsbench in.jpg runs cascade|independent\n");
+		return 2;
+	}
+	vips_cache_set_max(0); /* no reuse of results between runs */
+	gchar *data;
+	gsize n;
+	if (!g_file_get_contents(argv[1], &data, &n, NULL)) return 1;
+	int runs = atoi(argv[2]), cascade = argv[3][0] == 'c';
+	double *t = calloc(runs, sizeof *t);
+	if (once(data, n, cascade)) vips_error_exit(NULL); /* warm-up: lazy init */
+	for (int r = 0; r < runs; r++) {
+		gint64 t0 = g_get_monotonic_time();
+		if (once(data, n, cascade)) vips_error_exit(NULL);
+		t[r] = (g_get_monotonic_time() - t0) / 1e6;
+	}
+	qsort(t, runs, sizeof *t, cmp);
+	printf("%.3f\n", t[runs / 2]);
+	return 0;
+}
+EOF
+# shellcheck disable=SC2046
+gcc -O2 -o "$work/vipsbench" "$work/vipsbench.c" $(pkg-config --cflags --libs vips)
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+peak_mb() { # peak RSS in MB of a command
+	/usr/bin/time -f %M -o "$work/rss" "$@" >/dev/null
+	awk '{ printf "%.0f", $1 / 1024 }' "$work/rss"
+}
+
+thumbnails() {
+	local in=$1 out=$2
+	vipsthumbnail "$in" -s 2048x -o "$out/w2048.jpg[Q=82,strip]"
+	vipsthumbnail "$in" -s 1024x -o "$out/w1024.jpg[Q=82,strip]"
+	vipsthumbnail "$in" -s 512x -o "$out/w512.jpg[Q=82,strip]"
+	vipsthumbnail "$in" -s 256x -o "$out/w256.jpg[Q=82,strip]"
+	vipsthumbnail "$in" -s 512 -c -o "$out/square512.jpg[Q=82,strip]"
+}
+
+echo "== $(nproc) CPUs, $(vips --version), $(go version | cut -d' ' -f3), $RUNS runs each, load $(cut -d' ' -f1-3 /proc/loadavg)"
+mkdir -p "$work/out"
+thumbnails "$work/in.jpg" "$work/out" # warm the page cache
+vt=$(for _ in $(seq "$RUNS"); do
+	t0=$(now)
+	thumbnails "$work/in.jpg" "$work/out"
+	elapsed "$t0" "$(now)"
+	echo
+done | median)
+vi=$("$work/vipsbench" "$work/in.jpg" "$RUNS" independent)
+vc=$("$work/vipsbench" "$work/in.jpg" "$RUNS" cascade)
+ours_out=$("$work/benchmedia" -in "$work/in.jpg" -runs "$RUNS")
+ours=$(awk '/^sequential:/ { print $3 }' <<<"$ours_out")
+
+echo
+echo "one photo, five renditions: median wall time"
+printf '  %-22s %7s s\n' "vipsthumbnail x5" "$vt" "libvips independent" "$vi" "libvips cascade" "$vc" "media.Process" "$ours"
+echo "  ratio media.Process / libvips cascade:      $(div "$ours" "$vc")x (target <= 2.0)"
+echo "  ratio media.Process / vipsthumbnail x5:     $(div "$ours" "$vt")x"
+
+echo
+echo "peak memory (maximum resident set size), one photo"
+printf '  %-22s %5s MB\n' \
+	"vipsthumbnail 2048" "$(peak_mb vipsthumbnail "$work/in.jpg" -s 2048x -o "$work/out/p.jpg[Q=82,strip]")" \
+	"libvips cascade" "$(peak_mb "$work/vipsbench" "$work/in.jpg" 1 cascade)" \
+	"media.Process" "$(peak_mb "$work/benchmedia" -in "$work/in.jpg" -runs 1)"
+echo "  (target for media.Process: <= 100 MB)"
+
+echo
+echo "two at a time ($RUNS photos each)"
+t0=$(now)
+"$work/vipsbench" "$work/in.jpg" "$RUNS" cascade >/dev/null &
+"$work/vipsbench" "$work/in.jpg" "$RUNS" cascade >/dev/null &
+wait
+vp=$(elapsed "$t0" "$(now)")
+# Each vipsbench also makes one warm-up photo.
+echo "  libvips cascade:  $(div $((2 * (RUNS + 1))) "$vp") photos/s"
+par=$("$work/benchmedia" -in "$work/in.jpg" -runs "$RUNS" -parallel 2 | awk '/^parallel/ { print $(NF - 1) }')
+echo "  media.Process:    $par photos/s"
+echo
+echo "media.Process detail:"
+sed 's/^/  /' <<<"$ours_out"
+
+if [ "${GOBENCH:-0}" = 1 ]; then
+	echo
+	echo "== go test -bench (media, media/internal/jpeg)"
+	go test -run '^$' -bench 'Process24MP|Decode24MP' -benchtime 5x ./media/
+	go test -run '^$' -bench Decode -benchtime 5x ./media/internal/jpeg/
+fi
