@@ -45,6 +45,8 @@ type Config struct {
 	// original is.
 	UploadTicketTTL time.Duration
 	OriginalURLTTL  time.Duration
+	// Observer, when set, is told how each processing run went.
+	Observer Observer
 	// MemoryBudget bounds the bytes that concurrent image decodes of this
 	// process may hold (media.Budget); 0 = media.DefaultBudgetBytes.
 	MemoryBudget int64
@@ -104,6 +106,11 @@ func (c Config) withDefaults() Config {
 		c.MediaBaseURL = DefaultMediaBaseURL
 	}
 	return c
+}
+
+// Observer is told how processing went (the server's metrics).
+type Observer interface {
+	RenditionsMade(elapsed time.Duration, err error)
 }
 
 // Service is the application: every use case hangs off it.

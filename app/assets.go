@@ -114,6 +114,10 @@ func (s *Service) storeOriginal(ctx context.Context, u *core.User, data []byte, 
 		}
 	}
 	a.SearchTokens = assetTokens(a)
+	// From here on the steps belong together: a client that goes away
+	// must not leave an original without a record, or a record without
+	// its processing job.
+	ctx = context.WithoutCancel(ctx)
 	if err := s.objects.Put(ctx, a.OriginalKey, bytes.NewReader(data), int64(len(data)), probe.MimeType); err != nil {
 		return nil, fmt.Errorf("app: store original %s: %w", sha, err)
 	}

@@ -85,6 +85,9 @@ func (s *Service) runJob(ctx context.Context, job *core.Job) {
 	log.Info("processing")
 	start := time.Now()
 	err := s.processAsset(ctx, job.AssetID)
+	if o := s.cfg.Observer; o != nil {
+		o.RenditionsMade(time.Since(start), err)
+	}
 	if err == nil {
 		log.Info("processed", "duration_ms", time.Since(start).Milliseconds())
 	}
@@ -101,9 +104,9 @@ func (s *Service) runJob(ctx context.Context, job *core.Job) {
 		return
 	}
 	if ctx.Err() != nil {
-		// Shutting down: give the job back at once, uncounted as a
-		// failure of the asset.
-		if rerr := s.store.RetryJob(bg, job.ID, s.owner, s.now(), "interrupted by shutdown"); rerr != nil {
+		// Shutting down: give the job back at once, and do not count the
+		// interrupted attempt against the asset.
+		if rerr := s.store.ReleaseJob(bg, job.ID, s.owner); rerr != nil {
 			log.Warn("release job", "err", rerr)
 		}
 		return
@@ -270,4 +273,15 @@ func (s *Service) AssetUpdates(ctx context.Context, ids []string) (<-chan *core.
 		}
 	}()
 	return out, nil
+}
+
+// QueueStats reports the processing queue for metrics: how many jobs there
+// are, and how long the oldest due job has waited (0 when none is due).
+func (s *Service) QueueStats(ctx context.Context) (int64, time.Duration, error) {
+	now := s.now()
+	n, oldest, err := s.store.QueueStats(ctx, now)
+	if err != nil || oldest == nil {
+		return n, 0, err
+	}
+	return n, now.Sub(*oldest), nil
 }

@@ -162,7 +162,13 @@ type Jobs interface {
 	CompleteJob(ctx context.Context, id, owner string) error
 	// RetryJob releases a job leased by owner to run again at runAt.
 	RetryJob(ctx context.Context, id, owner string, runAt time.Time, lastErr string) error
+	// ReleaseJob gives a job leased by owner back at once, not counting
+	// the attempt (its worker is stopping).
+	ReleaseJob(ctx context.Context, id, owner string) error
 	CountJobs(ctx context.Context) (int64, error)
+	// QueueStats returns the number of jobs and the runAt of the oldest
+	// job due at now (nil when none is due).
+	QueueStats(ctx context.Context, now time.Time) (int64, *time.Time, error)
 }
 
 // Uploads persists direct-upload tickets.

@@ -2,9 +2,11 @@ package mongostore
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/stillroom/stillroom/core"
@@ -117,12 +119,45 @@ func (db *DB) CompleteJob(ctx context.Context, id, owner string) error {
 // records lastErr. CONFLICT when another worker has claimed it, NOT_FOUND
 // when it is gone.
 func (db *DB) RetryJob(ctx context.Context, id, owner string, runAt time.Time, lastErr string) error {
-	update := bson.D{{Key: "$set", Value: bson.D{
+	return db.releaseJob(ctx, id, owner, bson.D{{Key: "$set", Value: bson.D{
 		{Key: "runAt", Value: storedTime(runAt)},
 		{Key: "lastError", Value: lastErr},
 		{Key: "leaseOwner", Value: ""},
 		{Key: "leaseUntil", Value: time.Time{}},
-	}}}
+	}}})
+}
+
+// ReleaseJob gives a job leased by owner back at once without counting
+// the attempt (its worker is stopping, the job did not fail).
+func (db *DB) ReleaseJob(ctx context.Context, id, owner string) error {
+	return db.releaseJob(ctx, id, owner, bson.D{
+		{Key: "$set", Value: bson.D{{Key: "leaseOwner", Value: ""}, {Key: "leaseUntil", Value: time.Time{}}}},
+		{Key: "$inc", Value: bson.D{{Key: "attempts", Value: -1}}},
+	})
+}
+
+// QueueStats returns how many jobs there are and the runAt of the oldest
+// one due at now (nil when none is due).
+func (db *DB) QueueStats(ctx context.Context, now time.Time) (int64, *time.Time, error) {
+	n, err := db.jobs.CountDocuments(ctx, bson.D{})
+	if err != nil {
+		return 0, nil, translate(err, "count", "jobs", "")
+	}
+	var d struct {
+		RunAt time.Time `bson:"runAt"`
+	}
+	err = db.jobs.FindOne(ctx, op("runAt", "$lte", storedTime(now)),
+		options.FindOne().SetSort(bson.D{{Key: "runAt", Value: 1}}).SetProjection(eq("runAt", 1))).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return n, nil, nil
+	}
+	if err != nil {
+		return 0, nil, translate(err, "find", "oldest job", "")
+	}
+	return n, &d.RunAt, nil
+}
+
+func (db *DB) releaseJob(ctx context.Context, id, owner string, update bson.D) error {
 	unlock := db.exclusive()
 	res, err := db.jobs.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "leaseOwner", Value: owner}}, update)
 	unlock()

@@ -137,6 +137,35 @@ func TestRetryJobRecordsError(t *testing.T) {
 	wantEqual(t, got, &want)
 }
 
+// A released job is claimable at once and its interrupted attempt is not
+// counted; QueueStats sees it.
+func TestReleaseJobAndQueueStats(t *testing.T) {
+	ctx := t.Context()
+	db := newDB(t)
+	n, oldest, err := db.QueueStats(ctx, at(0))
+	mustNil(t, err)
+	if n != 0 || oldest != nil {
+		t.Fatalf("empty queue: %d %v", n, oldest)
+	}
+	j := newJob("asset-1", at(0))
+	mustNil(t, db.EnqueueJob(ctx, j))
+	mustNil(t, db.EnqueueJob(ctx, newJob("asset-2", at(time.Hour))))
+	_, err = db.ClaimJob(ctx, "w1", at(0), time.Hour)
+	mustNil(t, err)
+	wantCode(t, db.ReleaseJob(ctx, j.ID, "w2"), core.CodeConflict)
+	mustNil(t, db.ReleaseJob(ctx, j.ID, "w1"))
+	got, err := db.ClaimJob(ctx, "w2", at(time.Second), time.Minute)
+	mustNil(t, err)
+	if got.ID != j.ID || got.Attempts != 1 {
+		t.Errorf("after release: %+v, want attempts 1", got)
+	}
+	n, oldest, err = db.QueueStats(ctx, at(time.Minute))
+	mustNil(t, err)
+	if n != 2 || oldest == nil || !oldest.Equal(at(0)) {
+		t.Errorf("QueueStats = %d, %v", n, oldest)
+	}
+}
+
 func TestConcurrentClaims(t *testing.T) {
 	ctx := t.Context()
 	db := newDB(t)

@@ -6,26 +6,38 @@ import (
 	"io"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
+
+	"github.com/99designs/gqlgen/graphql/playground"
 
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
 )
 
-// newHandler routes every endpoint of the server.
-func newHandler(svc *app.Service, cfg config, log *slog.Logger) http.Handler {
+// newHandler routes every endpoint of the server. obs wraps them all:
+// request ids, one log line and metrics per request.
+func newHandler(svc *app.Service, cfg config, log *slog.Logger, obs *observability) http.Handler {
 	mux := http.NewServeMux()
 	gql := newGraphQL(svc, cfg, log)
-	mux.Handle("/graphql", requirePreflight(limitBody(gql, cfg.MaxBodyBytes)))
+	mux.Handle("/graphql", newResponseCache(svc).wrap(requirePreflight(limitBody(gql, cfg.MaxBodyBytes))))
 	mux.Handle("GET /media/{asset}/{rendition}", mediaHandler(svc, log))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
 	})
-	mux.Handle("GET /readyz", readyHandler(svc, log))
-	return authenticate(svc, log, mux)
+	mux.Handle("GET /readyz", obs.readiness())
+	mux.Handle("GET /metrics", obs.metrics.handler())
+	mux.Handle("GET /originals/{asset}", originalHandler(svc, log))
+	mux.Handle("PUT /uploads/{ticket}", uploadHandler(svc, log))
+	if cfg.Env != "production" {
+		// GraphiQL, a development tool: its page loads scripts from a CDN
+		// (jsDelivr), so it needs a browser with internet access.
+		mux.Handle("GET /{$}", playground.Handler("Stillroom", "/graphql"))
+	}
+	return obs.middleware(mux, authenticate(svc, log, noteUser(mux)))
 }
 
 // authenticate puts the bearer token's user into the request context. A
@@ -33,6 +45,9 @@ func newHandler(svc *app.Service, cfg config, log *slog.Logger) http.Handler {
 // silently reads as anonymous.
 func authenticate(svc *app.Service, log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+			r = r.WithContext(app.WithClientAddr(r.Context(), host))
+		}
 		h := r.Header.Get("Authorization")
 		if h == "" {
 			next.ServeHTTP(w, r)
@@ -156,6 +171,8 @@ func httpStatus(code core.Code) int {
 		return http.StatusUnprocessableEntity
 	case core.CodeNotImplemented:
 		return http.StatusNotImplemented
+	case core.CodeRateLimited:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }

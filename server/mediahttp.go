@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/stillroom/stillroom/app"
 )
@@ -32,23 +30,5 @@ func mediaHandler(svc *app.Service, log *slog.Logger) http.Handler {
 			h.Set("Cache-Control", "private, max-age=300")
 		}
 		http.ServeContent(w, r, "", obj.Info().ModTime, obj)
-	})
-}
-
-// readyTimeout bounds the store checks of /readyz.
-const readyTimeout = 3 * time.Second
-
-// readyHandler answers 200 when the database and the object store answer.
-func readyHandler(svc *app.Service, log *slog.Logger) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
-		defer cancel()
-		if err := svc.Ready(ctx); err != nil {
-			log.Warn("not ready", "err", err)
-			http.Error(w, "not ready", http.StatusServiceUnavailable)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Write([]byte("ready\n"))
 	})
 }

@@ -2,20 +2,30 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/stillroom/stillroom/app"
 )
 
-// shutdownGrace is how long in-flight requests get to finish on stop.
-const shutdownGrace = 15 * time.Second
+// Shutdown deadlines. On stop the server stops accepting at once, gives
+// in-flight requests shutdownGrace to finish, then cuts what remains and
+// gives the cut handlers handlersStopGrace to return (an upload cut while
+// it stored its original removes it again) before the stores close.
+// Workers stop last: a job they are running is released to the queue; a
+// worker that has not returned within workersStopGrace leaves its job to
+// be taken again when its lease expires. The sum stays under the 30 s
+// most orchestrators wait between SIGTERM and SIGKILL.
+var shutdownGrace = 15 * time.Second // a variable only so tests can shorten it
+
+const (
+	handlersStopGrace = 5 * time.Second
+	workersStopGrace  = 5 * time.Second
+)
 
 // serve runs the server until ctx ends. When ready is not nil it receives
 // the listening address once requests are accepted.
@@ -27,7 +37,12 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, ready chan<- strin
 	}
 	defer st.close()
 
-	svc := app.New(st.meta, st.objects, log, cfg.appConfig())
+	var svc *app.Service
+	obs := newObservability(log, []storeCheck{{storeDB, st.meta.Ping}, {storeObjects, st.objects.Ping}},
+		func(ctx context.Context) (int64, time.Duration, error) { return svc.QueueStats(ctx) })
+	appCfg := cfg.appConfig()
+	appCfg.Observer = obs.metrics
+	svc = app.New(st.meta, st.objects, log, appCfg)
 	boot, err := svc.Bootstrap(ctx, cfg.AdminEmail, cfg.AdminPassword)
 	if err != nil {
 		return fmt.Errorf("admin bootstrap: %w", err)
@@ -38,18 +53,25 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, ready chan<- strin
 	if err != nil {
 		return err
 	}
+	// Requests run under base, not ctx: stopping must let them finish.
+	// base ends when the grace period is over, and as soon as the plain
+	// requests are done for hijacked connections (subscriptions), which
+	// http.Server.Shutdown does not wait for.
+	base, endRequests := context.WithCancel(context.WithoutCancel(ctx))
+	defer endRequests()
 	srv := &http.Server{
-		Handler:           newHandler(svc, cfg, log),
+		Handler:           newHandler(svc, cfg, log, obs),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return base },
 	}
 
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	var wg sync.WaitGroup
-	wg.Add(1)
+	defer stopWork()
+	workersDone := make(chan struct{})
 	go func() {
-		defer wg.Done()
+		defer close(workersDone)
 		svc.RunWorkers(workCtx)
 	}()
 
@@ -63,18 +85,36 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, ready chan<- strin
 
 	select {
 	case err = <-errc:
+		log.Error("server failed; stopping", "err", err)
 	case <-ctx.Done():
-		log.Info("shutting down")
-		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-		err = srv.Shutdown(sctx)
-		cancel()
 	}
+	stopHTTP(srv, endRequests, obs, log)
 	stopWork()
-	wg.Wait()
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
+	select {
+	case <-workersDone:
+	case <-time.After(workersStopGrace):
+		log.Warn("workers did not stop in time; their jobs are taken again when their leases expire", "after", workersStopGrace)
 	}
+	log.Info("stopped")
 	return err
+}
+
+// stopHTTP stops accepting, waits up to shutdownGrace for in-flight
+// requests, then cuts the rest and waits up to handlersStopGrace for their
+// handlers to return.
+func stopHTTP(srv *http.Server, endRequests context.CancelFunc, obs *observability, log *slog.Logger) {
+	log.Info("shutting down: no new connections; waiting for requests in flight", "in_flight", obs.inFlight(), "grace", shutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	endRequests()
+	if err != nil {
+		log.Warn("grace period over; cutting the requests still in flight", "in_flight", obs.inFlight())
+		srv.Close()
+	}
+	if !obs.waitIdle(handlersStopGrace) {
+		log.Warn("requests still running after shutdown", "in_flight", obs.inFlight())
+	}
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {
