@@ -22,11 +22,8 @@ func main() {
 	}
 }
 
-// run parses the configuration and serves until ctx ends.
+// run runs the command named by args (serve when none; see cli.go) until
+// it is done or ctx ends. Progress lines of long commands go to stderr.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	cfg, err := parseConfig(args, getenv)
-	if err != nil {
-		return err
-	}
-	return serve(ctx, cfg, stdout, nil)
+	return runCommand(ctx, args, getenv, stdout, os.Stderr)
 }
