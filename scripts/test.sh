@@ -136,6 +136,21 @@ echo "no diff"
 # --- go test ---------------------------------------------------------------
 read -r -a pkgs <<<"${STILLROOM_TEST_PKGS:-./...}"
 section "go test -race ${pkgs[*]} $*"
-go test -race "${pkgs[@]}" "$@"
+go test -race -timeout 45m "${pkgs[@]}" "$@"
+
+# --- JavaScript clients ----------------------------------------------------
+# GraphQL-over-HTTP compliance (graphql-http's server audits) and a real
+# JavaScript multipart upload, each against a freshly built server: see
+# scripts/graphql-audit.sh and scripts/js-upload.sh. The npm packages are
+# pinned in clients/package-lock.json. A run narrowed to some packages or
+# tests (STILLROOM_TEST_PKGS or extra arguments) leaves them out.
+if [[ -n ${STILLROOM_TEST_PKGS:-} || $# -gt 0 ]]; then
+	section "JavaScript clients: skipped (narrowed run)"
+else
+	section "JavaScript clients: npm ci, GraphQL-over-HTTP audits, JS upload"
+	npm ci --prefix clients --no-audit --no-fund --loglevel=error
+	./scripts/graphql-audit.sh
+	./scripts/js-upload.sh
+fi
 
 section "All tests passed"

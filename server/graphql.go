@@ -21,9 +21,20 @@ import (
 	"github.com/stillroom/stillroom/graph"
 )
 
-// newGraphQL builds the GraphQL handler with explicit transports.
+// newGraphQL builds the GraphQL handler with explicit transports and the
+// default request limits.
 func newGraphQL(svc *app.Service, cfg config, log *slog.Logger) http.Handler {
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{App: svc}}))
+	return newGraphQLWith(svc, cfg, log, defaultGraphQLLimits())
+}
+
+// newGraphQLWith builds the GraphQL handler with the limits lim (see
+// limits.go): each is enforced before any resolver runs.
+func newGraphQLWith(svc *app.Service, cfg config, log *slog.Logger, lim graphqlLimits) *handler.Server {
+	production := cfg.Env == "production"
+	srv := handler.New(graph.NewExecutableSchema(graph.Config{
+		Resolvers:  &graph.Resolver{App: svc},
+		Complexity: complexityRoot(),
+	}))
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 10 * time.Second,
 		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
@@ -33,20 +44,33 @@ func newGraphQL(svc *app.Service, cfg config, log *slog.Logger) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: cfg.MaxBodyBytes, MaxMemory: multipartMemory})
+	srv.AddTransport(limitedMultipart{
+		MultipartForm:   transport.MultipartForm{MaxUploadSize: cfg.MaxBodyBytes, MaxMemory: multipartMemory},
+		MaxFiles:        lim.MaxUploadFiles,
+		MaxPathsPerFile: lim.MaxPathsPerFile,
+	})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	if cfg.Env != "production" {
+	// queryLimits counts tokens first; this only backs it up.
+	srv.SetParserTokenLimit(lim.MaxTokens)
+	if production {
+		srv.SetDisableSuggestion(true)
+	} else {
 		srv.Use(extension.Introspection{})
 	}
+	// Before the other operation interceptors, so it times and counts
+	// every operation, refused ones too.
+	srv.Use(graphqlMetrics{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	// After APQ, so a query sent by its hash is checked too.
+	srv.Use(newQueryLimits(lim))
+	srv.AroundOperations(operationTimeout(lim.Timeout))
 	// A fresh loader per operation batches nested loads and never serves
 	// one operation's reads to another.
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(app.WithLoader(ctx))
 	})
-	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
-		return presentError(ctx, log, err)
-	})
+	p := presenter{log: log, production: production, timeout: lim.Timeout}
+	srv.SetErrorPresenter(p.present)
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		log.Error("resolver panic", "panic", p)
 		return core.Errorf(core.CodeInternal, "internal error")
@@ -54,34 +78,85 @@ func newGraphQL(svc *app.Service, cfg config, log *slog.Logger) http.Handler {
 	return srv
 }
 
-// presentError gives every error an extensions.code; internal errors are
-// logged here, once, and shown only as "internal error".
-func presentError(ctx context.Context, log *slog.Logger, err error) *gqlerror.Error {
+// presenter gives every error an extensions.code; internal errors are
+// logged here, once, and shown only as "internal error". In production,
+// validation errors lose their "Did you mean" suggestions, which would
+// otherwise reveal the schema that introspection hides.
+type presenter struct {
+	log        *slog.Logger
+	production bool
+	timeout    time.Duration
+}
+
+func (p presenter) present(ctx context.Context, err error) *gqlerror.Error {
 	gerr := graphql.DefaultErrorPresenter(ctx, err)
 	var ce *core.Error
-	if errors.As(err, &ce) {
-		if ce.Code == core.CodeInternal {
-			log.Error("graphql", "path", gerr.Path.String(), "err", err)
-		}
+	if errors.As(err, &ce) && ce.Code != core.CodeInternal {
 		gerr.Message = core.ErrorMessage(err)
 		setCode(gerr, ce.Code)
 		return gerr
 	}
-	if gerr.Extensions != nil && gerr.Extensions["code"] != nil {
-		return gerr // parse and validation errors from the executor
-	}
 	var ge *gqlerror.Error
-	if errors.As(err, &ge) && ge.Path == nil && ge.Rule != "" {
+	if ce == nil && errors.As(err, &ge) && (ge.Path == nil || gerr.Extensions["code"] != nil) {
+		// An error of the request rather than of a resolver (which
+		// always has a path): parse, validation, limits, persisted
+		// queries, transport. Its message is written for the client.
+		p.stripSuggestions(gerr)
+		if gerr.Extensions["code"] == nil {
+			setCode(gerr, core.CodeBadUserInput)
+		}
 		return gerr
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		log.Warn("graphql", "path", gerr.Path.String(), "err", err)
-	} else {
-		log.Error("graphql", "path", gerr.Path.String(), "err", err)
+	if ce == nil && ge != nil && isArgumentError(ctx, ge) {
+		// A value gqlgen could not read into an argument, such as a
+		// Time that is not RFC 3339: the client's mistake.
+		setCode(gerr, core.CodeBadUserInput)
+		return gerr
 	}
-	gerr.Message = "internal error"
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		p.log.Warn("graphql: operation timed out", "path", gerr.Path.String(), "err", err)
+		gerr.Message = timeoutError(p.timeout).Message
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		p.log.Warn("graphql", "path", gerr.Path.String(), "err", err)
+		gerr.Message = "internal error"
+	default:
+		p.log.Error("graphql", "path", gerr.Path.String(), "err", err)
+		gerr.Message = "internal error"
+	}
 	setCode(gerr, core.CodeInternal)
 	return gerr
+}
+
+// isArgumentError reports whether e was raised reading the arguments of
+// the field being resolved: its path runs past that field's, into the
+// argument (a resolver's own errors carry the field's path exactly).
+func isArgumentError(ctx context.Context, e *gqlerror.Error) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return false
+	}
+	fp := fc.Path()
+	if len(e.Path) <= len(fp) {
+		return false
+	}
+	for i := range fp {
+		if e.Path[i] != fp[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// stripSuggestions cuts gqlparser's " Did you mean ...?" tail, which its
+// rules always append at the end of the message, in production.
+func (p presenter) stripSuggestions(e *gqlerror.Error) {
+	if !p.production {
+		return
+	}
+	if i := strings.Index(e.Message, " Did you mean "); i >= 0 {
+		e.Message = e.Message[:i]
+	}
 }
 
 func setCode(e *gqlerror.Error, code core.Code) {
