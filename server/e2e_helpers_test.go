@@ -139,19 +139,7 @@ func (s *testServer) mustGQL(t *testing.T, token, query string, vars map[string]
 
 func (s *testServer) do(t *testing.T, token string, req *http.Request) gqlResult {
 	t.Helper()
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var r gqlResult
-	if err := json.Unmarshal(raw, &r); err != nil {
-		t.Fatalf("HTTP %d, not JSON: %s", resp.StatusCode, raw)
-	}
+	_, r := s.send(t, token, req)
 	return r
 }
 
