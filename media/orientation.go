@@ -185,8 +185,37 @@ func orient(src *image.NRGBA, o int) *image.NRGBA {
 	return dst
 }
 
-// jpegScans counts the SOS markers in a JPEG. In entropy-coded data 0xFF
-// is always followed by 0x00 or a restart marker, so every FF DA starts a
-// scan, except by chance inside an APP segment (an EXIF thumbnail has one):
-// an upper bound, good enough for MaxJPEGScans.
-func jpegScans(data []byte) int { return bytes.Count(data, []byte{0xFF, 0xDA}) }
+// jpegScans counts the scans (SOS segments) of a JPEG by walking its
+// segments: lengths skip the payload of APP, COM and table segments, so
+// bytes that look like markers inside them (an EXIF thumbnail, a comment)
+// do not count, and in entropy-coded data 0xFF is followed by 0x00 or a
+// restart marker unless a real marker starts. One linear pass; on
+// malformed data it counts what it saw (the decoder reports the damage).
+func jpegScans(data []byte) int {
+	n, i := 0, 2 // after SOI
+	for i+1 < len(data) {
+		if data[i] != 0xFF {
+			i++ // entropy-coded data
+			continue
+		}
+		m := data[i+1]
+		switch {
+		case m == 0xFF: // fill byte
+			i++
+			continue
+		case m == 0x00 || m >= 0xD0 && m <= 0xD7: // stuffing, restart
+			i += 2
+			continue
+		case m == 0xD9: // EOI
+			return n
+		}
+		if i+3 >= len(data) {
+			return n
+		}
+		if m == 0xDA {
+			n++
+		}
+		i += 2 + (int(data[i+2])<<8 | int(data[i+3]))
+	}
+	return n
+}

@@ -189,3 +189,19 @@ func TestProbeImageOrientationFromEXIF(t *testing.T) {
 		})
 	}
 }
+
+// Bytes that look like scan markers inside comment and APP segments do not
+// count as scans: a photo padded with such segments is accepted.
+func TestJPEGScansSkipsSegmentPayloads(t *testing.T) {
+	jpg := encodeJPEGT(t, gradient(64, 48), 90)
+	seg := []byte{0xFF, 0xFE, 0, 0}
+	payload := bytes.Repeat([]byte{0xFF, 0xDA, 0x12}, 2000)
+	seg[2], seg[3] = byte((len(payload)+2)>>8), byte(len(payload)+2)
+	padded := append(append(append([]byte{}, jpg[:2]...), append(seg, payload...)...), jpg[2:]...)
+	if n := jpegScans(padded); n != jpegScans(jpg) || n < 1 {
+		t.Errorf("jpegScans = %d, want %d", n, jpegScans(jpg))
+	}
+	if _, err := ProbeImage(padded, Limits{}); err != nil {
+		t.Errorf("ProbeImage: %v", err)
+	}
+}
