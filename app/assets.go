@@ -63,6 +63,15 @@ func (s *Service) UploadAsset(ctx context.Context, r io.Reader, filename string,
 // streams: PAYLOAD_TOO_LARGE.
 func readLimited(r io.Reader, limit int64) ([]byte, error) {
 	var buf bytes.Buffer
+	// A seekable body (an upload gqlgen buffered, a stored object) says
+	// its size, so the buffer is allocated once instead of doubling.
+	if sk, ok := r.(io.Seeker); ok {
+		if end, err := sk.Seek(0, io.SeekEnd); err == nil {
+			if _, err := sk.Seek(0, io.SeekStart); err == nil && end <= limit {
+				buf.Grow(int(end) + 1)
+			}
+		}
+	}
 	n, err := io.Copy(&buf, io.LimitReader(r, limit+1))
 	if err != nil {
 		var ce *core.Error

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -86,14 +85,46 @@ func (s *Service) ReceiveUpload(ctx context.Context, ticketID, exp, sig string, 
 	if t.UsedAt != nil {
 		return core.Errorf(core.CodeConflict, "upload ticket %s was used already", ticketID)
 	}
-	data, err := readLimited(body, t.MaxBytes)
-	if err != nil {
+	// Streamed to the store, never held whole: the store's Put is atomic,
+	// so a body cut short or over the limit leaves no object behind.
+	cr := &cappedReader{r: body, left: t.MaxBytes}
+	if err := s.objects.Put(ctx, t.Key, cr, -1, t.ContentType); err != nil {
+		if cr.over {
+			return core.Errorf(core.CodePayloadTooLarge, "file is larger than %d bytes", t.MaxBytes)
+		}
 		return err
 	}
-	if len(data) == 0 {
+	if cr.read == 0 {
+		_ = s.objects.Delete(ctx, t.Key)
 		return core.Errorf(core.CodeBadUserInput, "the body is empty")
 	}
-	return s.objects.Put(ctx, t.Key, bytes.NewReader(data), int64(len(data)), t.ContentType)
+	return nil
+}
+
+// cappedReader fails once more than left bytes are read.
+type cappedReader struct {
+	r    io.Reader
+	left int64
+	read int64
+	over bool
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.left < 0 {
+		c.over = true
+		return 0, core.Errorf(core.CodePayloadTooLarge, "body over the limit")
+	}
+	if int64(len(p)) > c.left+1 {
+		p = p[:c.left+1]
+	}
+	n, err := c.r.Read(p)
+	c.read += int64(n)
+	c.left -= int64(n)
+	if c.left < 0 {
+		c.over = true
+		return n, core.Errorf(core.CodePayloadTooLarge, "body over the limit")
+	}
+	return n, err
 }
 
 // CompleteUpload turns a directly uploaded file into an asset: the ticket

@@ -53,7 +53,8 @@ const (
 	maxJSONBodyBytes = 1 << 20
 	// multipartMemory is how much of a multipart body is kept in memory;
 	// the rest goes to temporary files.
-	multipartMemory = 16 << 20
+	// Kept small: 50 uploads at once would otherwise hold 50 times it.
+	multipartMemory = 1 << 20
 )
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
