@@ -157,7 +157,11 @@ func (s *Service) checkImage(data []byte) (media.Probe, error) {
 	if _, _, err := media.Sniff(data); err != nil {
 		return media.Probe{}, err
 	}
-	return media.ProbeImage(data, s.cfg.ImageLimits)
+	p, err := media.ProbeImage(data, s.cfg.ImageLimits)
+	if err != nil {
+		return p, err
+	}
+	return p, media.CheckComplete(data, p.Format)
 }
 
 // MaxFilesPerUpload bounds the files of one uploadAssets request.

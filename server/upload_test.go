@@ -74,3 +74,36 @@ func TestUploadShoot(t *testing.T) {
 		t.Errorf("%v assets, want 2", n)
 	}
 }
+
+// TestUploadOverByteLimit: a file over STILLROOM_MAX_UPLOAD_BYTES inside a
+// request the body limit allows is PAYLOAD_TOO_LARGE; hostile bytes get
+// their codes; nothing is stored and the server carries on.
+func TestUploadOverByteLimit(t *testing.T) {
+	s := startServer(t, map[string]string{"ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword,
+		"MAX_UPLOAD_BYTES": "100000", "MAX_BODY_BYTES": "10000000"}, false)
+	tok := login(t, s, adminEmail, adminPassword)
+	big := photoJPEG(t, 800, 600, 1)
+	for len(big) <= 100000 {
+		big = append(big[:len(big)-2], append(bytes.Repeat([]byte{0}, 50000), 0xFF, 0xD9)...)
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+		code string
+	}{
+		{"over the byte limit", big, "PAYLOAD_TOO_LARGE"},
+		{"zero bytes", nil, "UNSUPPORTED_MEDIA_TYPE"},
+		{"html named .jpg", []byte("<!doctype html><script>alert(1)</script>"), "UNSUPPORTED_MEDIA_TYPE"},
+		{"truncated jpeg", photoJPEG(t, 300, 200, 2)[:2000], "BAD_USER_INPUT"},
+	} {
+		if r := s.upload(t, tok, "x.jpg", tc.data, "id"); r.code() != tc.code {
+			t.Errorf("%s: %+v, want %s", tc.name, r.Errors, tc.code)
+		}
+	}
+	if n := dig(s.mustGQL(t, tok, `{ assets { totalCount } }`, nil), "assets", "totalCount"); n != 0.0 {
+		t.Errorf("%v assets stored", n)
+	}
+	if r := s.upload(t, tok, "ok.jpg", photoJPEG(t, 300, 200, 3), "status"); dig(r.Data, "uploadAsset", "status") != "READY" {
+		t.Errorf("a good upload afterwards: %+v", r.Errors)
+	}
+}
