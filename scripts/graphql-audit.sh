@@ -14,6 +14,7 @@
 script=graphql-audit
 # shellcheck source=lib/server.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/server.sh"
+need_clients
 
 start_server
 node clients/audit.mjs "http://127.0.0.1:$port/graphql" || server_failed "the audits failed"

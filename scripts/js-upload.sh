@@ -13,6 +13,7 @@
 script=js-upload
 # shellcheck source=lib/server.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/server.sh"
+need_clients
 
 admin_email=js-upload@example.com
 admin_password=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')

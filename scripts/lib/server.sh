@@ -1,6 +1,6 @@
-# Sourced by scripts that run a JavaScript check against a real server
-# (graphql-audit.sh, js-upload.sh). Before sourcing, set `script` to the
-# caller's name. It builds the server, starts it on a free loopback port
+# Sourced by scripts that run something against a real server (the
+# JavaScript checks and the benchmarks). Before sourcing, set `script` to
+# the caller's name. It builds the server, starts it on a free loopback port
 # with a throwaway data folder and only the STILLROOM_* settings given to
 # start_server (none of the caller's), waits for /readyz, and removes the
 # server and its data however the script ends. Sets `port` and `tmp`.
@@ -16,10 +16,13 @@ die() {
 	exit 1
 }
 
-command -v node >/dev/null || die "node is not installed"
-if [[ ! -d clients/node_modules ]]; then
-	npm ci --prefix clients --no-audit --no-fund --loglevel=error
-fi
+# need_clients makes sure node and the pinned npm packages are there.
+need_clients() {
+	command -v node >/dev/null || die "node is not installed"
+	if [[ ! -d clients/node_modules ]]; then
+		npm ci --prefix clients --no-audit --no-fund --loglevel=error
+	fi
+}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/stillroom-$script.XXXXXX")
 server_pid=
@@ -44,6 +47,8 @@ server_failed() {
 
 # start_server NAME=VALUE... starts the server with those STILLROOM_*
 # settings besides its address and data folder, and waits until it is ready.
+# The binary is $tmp/stillroom, its process $server_pid, its data folder
+# $tmp/data.
 start_server() {
 	echo "building the server"
 	go build -o "$tmp/stillroom" ./server

@@ -150,7 +150,9 @@ func seed(server, email, password string) {
 		assets = append(assets, upload(server, tok, i))
 	}
 	for i := range 20 {
-		var g struct{ Data struct{ CreateGallery struct{ ID string } } }
+		var g struct {
+			Data struct{ CreateGallery struct{ ID string } }
+		}
 		gql(server, tok, `mutation($t: String!) { createGallery(input: {title: $t}) { id } }`, map[string]any{"t": fmt.Sprintf("Thư viện ảnh %d", i)}, &g)
 		gid := g.Data.CreateGallery.ID
 		var items []string
@@ -159,7 +161,9 @@ func seed(server, email, password string) {
 		}
 		gql(server, tok, `mutation($g: ID!, $a: [ID!]!) { addGalleryItems(galleryId: $g, assetIds: $a) { id } }`, map[string]any{"g": gid, "a": items}, nil)
 		gql(server, tok, `mutation($g: ID!) { publishGallery(id: $g) { id } }`, map[string]any{"g": gid}, nil)
-		var a struct{ Data struct{ CreateArticle struct{ ID string } } }
+		var a struct {
+			Data struct{ CreateArticle struct{ ID string } }
+		}
 		gql(server, tok, `mutation($in: ArticleInput!) { createArticle(input: $in) { id } }`, map[string]any{"in": map[string]any{
 			"title": fmt.Sprintf("Bài viết số %d về phong trào Dân vận khéo", i), "coverAssetId": assets[i%len(assets)],
 			"blocks": []any{map[string]any{"paragraph": "Sáng nay, Ban Chỉ đạo tổ chức buổi toạ đàm."}, map[string]any{"gallery": gid}},
@@ -205,7 +209,9 @@ func upload(server, token string, i int) string {
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("GraphQL-Preflight", "1")
 	req.Header.Set("Authorization", "Bearer "+token)
-	var out struct{ Data struct{ UploadAsset struct{ ID string } } }
+	var out struct {
+		Data struct{ UploadAsset struct{ ID string } }
+	}
 	raw := do(req)
 	if json.Unmarshal(raw, &out) != nil || out.Data.UploadAsset.ID == "" {
 		log.Fatalf("benchreads: upload: %s", raw)
