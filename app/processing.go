@@ -248,31 +248,78 @@ func (s *Service) readOriginal(ctx context.Context, a *core.Asset) ([]byte, erro
 	return data, nil
 }
 
+// subscriptionPoll is how often a subscription to named assets also reads
+// them from the database, to see changes made by other processes.
+const subscriptionPoll = 2 * time.Second
+
 // AssetUpdates streams changes to the given assets (all when ids is
-// empty) until ctx ends. Signed-in users only.
+// empty) until ctx ends. Changes made by this process arrive at once; with
+// ids, the assets are also re-read every subscriptionPoll, so changes made
+// by other server processes arrive too (an unfiltered subscription sees
+// this process's changes only). Each version is sent once. Signed-in users
+// only.
 func (s *Service) AssetUpdates(ctx context.Context, ids []string) (<-chan *core.Asset, error) {
 	if _, err := require(ctx, core.RolePhotographer); err != nil {
 		return nil, err
+	}
+	if len(ids) > MaxFilesPerUpload {
+		return nil, core.Errorf(core.CodeBadUserInput, "subscribe to at most %d assets", MaxFilesPerUpload)
 	}
 	in, cancel := s.events.subscribe(ids)
 	out := make(chan *core.Asset)
 	go func() {
 		defer close(out)
 		defer cancel()
+		sent := map[string]int{} // asset ID → last version sent
+		var poll <-chan time.Time
+		if len(ids) > 0 {
+			t := time.NewTicker(subscriptionPoll)
+			defer t.Stop()
+			poll = t.C
+			for _, a := range s.freshAssets(ctx, ids) {
+				sent[a.ID] = a.Version // the starting point is no update
+			}
+		}
+		emit := func(a *core.Asset) bool {
+			if v, ok := sent[a.ID]; ok && v >= a.Version {
+				return true
+			}
+			sent[a.ID] = a.Version
+			select {
+			case out <- a:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case a := <-in:
-				select {
-				case out <- a:
-				case <-ctx.Done():
+				if !emit(a) {
 					return
+				}
+			case <-poll:
+				for _, a := range s.freshAssets(ctx, ids) {
+					if !emit(a) {
+						return
+					}
 				}
 			}
 		}
 	}()
 	return out, nil
+}
+
+// freshAssets reads assets straight from the store, ignoring errors (a
+// subscription retries at its next poll).
+func (s *Service) freshAssets(ctx context.Context, ids []string) []*core.Asset {
+	list, err := s.store.AssetsByIDs(ctx, ids)
+	if err != nil && ctx.Err() == nil {
+		s.log.Warn("subscription poll", "err", err)
+	}
+	return list
 }
 
 // QueueStats reports the processing queue for metrics: how many jobs there
