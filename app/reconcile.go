@@ -58,47 +58,28 @@ func (s *Service) Reconcile(ctx context.Context, opt ReconcileOptions) (Reconcil
 		return a, err
 	}
 	for _, prefix := range []string{"originals/", "renditions/"} {
-		err := s.objects.List(ctx, prefix, func(o media.ObjectInfo) error {
-			rep.ObjectsSeen++
+		err := s.removeUnused(ctx, prefix, opt.DryRun, &rep, func(o media.ObjectInfo) (bool, error) {
 			if o.ModTime.After(cutoff) {
-				return nil
+				return true, nil
 			}
 			sha, ok := shaOfKey(o.Key)
 			if !ok {
-				return nil // not a key this program writes
+				return true, nil // not a key this program writes
 			}
 			a, err := assetBySHA(sha)
-			if err != nil {
-				return err
-			}
-			if referenced(a, o.Key) {
-				return nil
-			}
-			rep.OrphansRemoved = append(rep.OrphansRemoved, o.Key)
-			if opt.DryRun {
-				return nil
-			}
-			return s.objects.Delete(ctx, o.Key)
+			return referenced(a, o.Key), err
 		})
 		if err != nil {
-			return rep, fmt.Errorf("app: reconcile %s: %w", prefix, err)
+			return rep, err
 		}
 	}
 	// Direct uploads never completed: their tickets have expired.
 	abandoned := s.now().Add(-s.cfg.UploadTicketTTL - opt.Grace)
-	err := s.objects.List(ctx, "incoming/", func(o media.ObjectInfo) error {
-		rep.ObjectsSeen++
-		if o.ModTime.After(abandoned) {
-			return nil
-		}
-		rep.OrphansRemoved = append(rep.OrphansRemoved, o.Key)
-		if opt.DryRun {
-			return nil
-		}
-		return s.objects.Delete(ctx, o.Key)
+	err := s.removeUnused(ctx, "incoming/", opt.DryRun, &rep, func(o media.ObjectInfo) (bool, error) {
+		return o.ModTime.After(abandoned), nil
 	})
 	if err != nil {
-		return rep, fmt.Errorf("app: reconcile incoming/: %w", err)
+		return rep, err
 	}
 	if !opt.DryRun {
 		if _, err := s.store.DeleteTicketsExpiredBefore(ctx, abandoned); err != nil {
@@ -139,6 +120,26 @@ func (s *Service) Reconcile(ctx context.Context, opt ReconcileOptions) (Reconcil
 		return nil
 	})
 	return rep, err
+}
+
+// removeUnused lists the objects under prefix and removes (or, in a dry
+// run, only reports) each one keep says is not needed.
+func (s *Service) removeUnused(ctx context.Context, prefix string, dryRun bool, rep *ReconcileReport, keep func(media.ObjectInfo) (bool, error)) error {
+	err := s.objects.List(ctx, prefix, func(o media.ObjectInfo) error {
+		rep.ObjectsSeen++
+		if k, err := keep(o); k || err != nil {
+			return err
+		}
+		rep.OrphansRemoved = append(rep.OrphansRemoved, o.Key)
+		if dryRun {
+			return nil
+		}
+		return s.objects.Delete(ctx, o.Key)
+	})
+	if err != nil {
+		return fmt.Errorf("app: reconcile %s: %w", prefix, err)
+	}
+	return nil
 }
 
 // shaOfKey returns the original's SHA-256 an object key derives from.
