@@ -86,46 +86,34 @@ func blockToModel(b core.Block) model.ArticleBlock {
 	return nil
 }
 
-func pageInfo[T any](p core.PageOf[T], lastID string) *model.PageInfo {
+// edges builds a connection's edges and page info from a page of items.
+func edges[T, E any](p core.PageOf[T], id func(T) string, edge func(cursor string, node T) E) ([]E, *model.PageInfo) {
+	out := make([]E, 0, len(p.Items))
 	pi := &model.PageInfo{HasNextPage: p.HasNext}
-	if lastID != "" {
-		c := app.Cursor(lastID)
+	for _, item := range p.Items {
+		c := app.Cursor(id(item))
+		out = append(out, edge(c, item))
 		pi.EndCursor = &c
 	}
-	return pi
+	return out, pi
 }
 
 func articleConnection(p core.PageOf[*core.Article]) *model.ArticleConnection {
-	c := &model.ArticleConnection{Edges: make([]*model.ArticleEdge, 0, len(p.Items)), TotalCount: int(p.Total)}
-	last := ""
-	for _, a := range p.Items {
-		c.Edges = append(c.Edges, &model.ArticleEdge{Cursor: app.Cursor(a.ID), Node: a})
-		last = a.ID
-	}
-	c.PageInfo = pageInfo(p, last)
-	return c
+	es, pi := edges(p, func(a *core.Article) string { return a.ID },
+		func(c string, a *core.Article) *model.ArticleEdge { return &model.ArticleEdge{Cursor: c, Node: a} })
+	return &model.ArticleConnection{Edges: es, PageInfo: pi, TotalCount: int(p.Total)}
 }
 
 func galleryConnection(p core.PageOf[*core.Gallery]) *model.GalleryConnection {
-	c := &model.GalleryConnection{Edges: make([]*model.GalleryEdge, 0, len(p.Items)), TotalCount: int(p.Total)}
-	last := ""
-	for _, g := range p.Items {
-		c.Edges = append(c.Edges, &model.GalleryEdge{Cursor: app.Cursor(g.ID), Node: g})
-		last = g.ID
-	}
-	c.PageInfo = pageInfo(p, last)
-	return c
+	es, pi := edges(p, func(g *core.Gallery) string { return g.ID },
+		func(c string, g *core.Gallery) *model.GalleryEdge { return &model.GalleryEdge{Cursor: c, Node: g} })
+	return &model.GalleryConnection{Edges: es, PageInfo: pi, TotalCount: int(p.Total)}
 }
 
 func assetConnection(p core.PageOf[*core.Asset]) *model.AssetConnection {
-	c := &model.AssetConnection{Edges: make([]*model.AssetEdge, 0, len(p.Items)), TotalCount: int(p.Total)}
-	last := ""
-	for _, a := range p.Items {
-		c.Edges = append(c.Edges, &model.AssetEdge{Cursor: app.Cursor(a.ID), Node: a})
-		last = a.ID
-	}
-	c.PageInfo = pageInfo(p, last)
-	return c
+	es, pi := edges(p, func(a *core.Asset) string { return a.ID },
+		func(c string, a *core.Asset) *model.AssetEdge { return &model.AssetEdge{Cursor: c, Node: a} })
+	return &model.AssetConnection{Edges: es, PageInfo: pi, TotalCount: int(p.Total)}
 }
 
 func deref[T any](p *T) T {
