@@ -111,83 +111,73 @@ func missing[T any](ids []string, have map[string]T) []string {
 	return out
 }
 
-// fetchAssets loads the assets not cached yet; ones that do not exist are
-// cached as nil so they are not asked for again.
-func (l *loader) fetchAssets(ctx context.Context, st core.Store, ids []string) error {
-	need := missing(ids, l.assets)
+// fetchInto loads into cache the ids not cached yet, with one call of
+// load; ones that do not exist are cached as nil so they are not asked for
+// again.
+func fetchInto[T any](ctx context.Context, cache map[string]*T, ids []string,
+	load func(context.Context, []string) ([]*T, error), id func(*T) string) error {
+	need := missing(ids, cache)
 	if len(need) == 0 {
 		return nil
 	}
-	list, err := st.AssetsByIDs(ctx, need)
+	list, err := load(ctx, need)
 	if err != nil {
 		return err
 	}
-	for _, id := range need {
-		l.assets[id] = nil
+	for _, x := range need {
+		cache[x] = nil
 	}
-	for _, a := range list {
-		l.assets[a.ID] = a
+	for _, v := range list {
+		cache[id(v)] = v
 	}
 	return nil
 }
 
+func assetID(a *core.Asset) string     { return a.ID }
+func galleryID(g *core.Gallery) string { return g.ID }
+func userID(u *core.User) string       { return u.ID }
+
+func (l *loader) fetchAssets(ctx context.Context, st core.Store, ids []string) error {
+	return fetchInto(ctx, l.assets, ids, st.AssetsByIDs, assetID)
+}
+
 func (l *loader) fetchGalleries(ctx context.Context, st core.Store, ids []string) error {
-	need := missing(ids, l.galleries)
-	if len(need) == 0 {
-		return nil
+	return fetchInto(ctx, l.galleries, ids, st.GalleriesByIDs, galleryID)
+}
+
+// loadThrough returns the items with the given ids that exist, in order:
+// straight from the store without a loader; with one, from its cache after
+// loading the registered page's references and then what is still missing.
+func loadThrough[T any](ctx context.Context, s *Service, ids []string, cache func(*loader) map[string]*T,
+	load func(context.Context, []string) ([]*T, error), id func(*T) string) ([]*T, error) {
+	l := loaderFrom(ctx)
+	if l == nil {
+		list, err := load(ctx, ids)
+		return orderByID(ids, list, id), err
 	}
-	list, err := st.GalleriesByIDs(ctx, need)
-	if err != nil {
-		return err
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c := cache(l)
+	if firstMissing(ids, c) != "" {
+		if err := l.expand(ctx, s.store); err != nil {
+			return nil, err
+		}
+		if err := fetchInto(ctx, c, ids, load, id); err != nil {
+			return nil, err
+		}
 	}
-	for _, id := range need {
-		l.galleries[id] = nil
-	}
-	for _, g := range list {
-		l.galleries[g.ID] = g
-	}
-	return nil
+	return pick(ids, c), nil
 }
 
 // loadAssets returns the assets with the given ids that exist, in order,
 // through the request's loader when there is one.
 func (s *Service) loadAssets(ctx context.Context, ids []string) ([]*core.Asset, error) {
-	l := loaderFrom(ctx)
-	if l == nil {
-		list, err := s.store.AssetsByIDs(ctx, ids)
-		return orderByID(ids, list, func(a *core.Asset) string { return a.ID }), err
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if firstMissing(ids, l.assets) != "" {
-		if err := l.expand(ctx, s.store); err != nil {
-			return nil, err
-		}
-		if err := l.fetchAssets(ctx, s.store, ids); err != nil {
-			return nil, err
-		}
-	}
-	return pick(ids, l.assets), nil
+	return loadThrough(ctx, s, ids, func(l *loader) map[string]*core.Asset { return l.assets }, s.store.AssetsByIDs, assetID)
 }
 
 // loadGalleries is loadAssets for galleries.
 func (s *Service) loadGalleries(ctx context.Context, ids []string) ([]*core.Gallery, error) {
-	l := loaderFrom(ctx)
-	if l == nil {
-		list, err := s.store.GalleriesByIDs(ctx, ids)
-		return orderByID(ids, list, func(g *core.Gallery) string { return g.ID }), err
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if firstMissing(ids, l.galleries) != "" {
-		if err := l.expand(ctx, s.store); err != nil {
-			return nil, err
-		}
-		if err := l.fetchGalleries(ctx, s.store, ids); err != nil {
-			return nil, err
-		}
-	}
-	return pick(ids, l.galleries), nil
+	return loadThrough(ctx, s, ids, func(l *loader) map[string]*core.Gallery { return l.galleries }, s.store.GalleriesByIDs, galleryID)
 }
 
 // loadUser returns a user through the loader, loading the authors of every
@@ -199,26 +189,14 @@ func (s *Service) loadUser(ctx context.Context, id string) (*core.User, error) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if u, ok := l.users[id]; ok {
-		if u == nil {
-			return nil, core.Errorf(core.CodeNotFound, "user %s not found", id)
+	if _, ok := l.users[id]; !ok {
+		ids := []string{id}
+		for _, a := range l.articles {
+			ids = append(ids, a.AuthorID)
 		}
-		return u, nil
-	}
-	ids := []string{id}
-	for _, a := range l.articles {
-		ids = append(ids, a.AuthorID)
-	}
-	need := missing(ids, l.users)
-	list, err := s.store.UsersByIDs(ctx, need)
-	if err != nil {
-		return nil, err
-	}
-	for _, x := range need {
-		l.users[x] = nil
-	}
-	for _, u := range list {
-		l.users[u.ID] = u
+		if err := fetchInto(ctx, l.users, ids, s.store.UsersByIDs, userID); err != nil {
+			return nil, err
+		}
 	}
 	if l.users[id] == nil {
 		return nil, core.Errorf(core.CodeNotFound, "user %s not found", id)
