@@ -188,28 +188,16 @@ func (s *Service) UpdateArticle(ctx context.Context, id string, p ArticlePatch, 
 
 // mutateArticle is mutateGallery for articles.
 func (s *Service) mutateArticle(ctx context.Context, id string, version *int, fn func(*core.Article) error) (*core.Article, error) {
-	for attempt := 0; ; attempt++ {
-		a, err := s.store.ArticleByID(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if err := checkVersion("article", id, version, a.Version); err != nil {
-			return nil, err
-		}
-		if err := fn(a); err != nil {
-			return nil, err
-		}
-		a.SearchTokens = articleTokens(a)
-		a.UpdatedAt = s.now()
-		err = s.store.UpdateArticle(ctx, a)
-		if err == nil {
-			s.contentChanged()
-			return a, nil
-		}
-		if !core.IsCode(err, core.CodeConflict) || version != nil || attempt >= maxRetries || !isStale(err) {
-			return nil, err
-		}
-	}
+	return mutateVersioned(s, ctx, "article", id, version, s.store.ArticleByID, s.store.UpdateArticle,
+		func(a *core.Article) int { return a.Version },
+		func(a *core.Article) error {
+			if err := fn(a); err != nil {
+				return err
+			}
+			a.SearchTokens = articleTokens(a)
+			a.UpdatedAt = s.now()
+			return nil
+		})
 }
 
 // PublishArticle publishes now, or at a later time (SCHEDULED until

@@ -87,6 +87,35 @@ func publishAt(p core.Publication, at *time.Time, now time.Time) core.Publicatio
 	return p
 }
 
+// mutateVersioned loads, changes and saves a gallery or an article as one
+// versioned write. With a client version, a stale one is CONFLICT; without,
+// a concurrent change is retried on the fresh copy, so no change is lost.
+func mutateVersioned[T any](s *Service, ctx context.Context, kind, id string, version *int,
+	load func(context.Context, string) (T, error), save func(context.Context, T) error,
+	versionOf func(T) int, fn func(T) error) (T, error) {
+	var zero T
+	for attempt := 0; ; attempt++ {
+		v, err := load(ctx, id)
+		if err != nil {
+			return zero, err
+		}
+		if err := checkVersion(kind, id, version, versionOf(v)); err != nil {
+			return zero, err
+		}
+		if err := fn(v); err != nil {
+			return zero, err
+		}
+		err = save(ctx, v)
+		if err == nil {
+			s.contentChanged()
+			return v, nil
+		}
+		if !core.IsCode(err, core.CodeConflict) || version != nil || attempt >= maxRetries || !isStale(err) {
+			return zero, err
+		}
+	}
+}
+
 // checkVersion answers CONFLICT when the client's version is stale.
 func checkVersion(kind, id string, want *int, have int) error {
 	if want != nil && *want != have {

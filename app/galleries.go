@@ -128,32 +128,19 @@ func (s *Service) UpdateGallery(ctx context.Context, id string, p GalleryPatch, 
 	})
 }
 
-// mutateGallery loads, changes and saves a gallery as one versioned write.
-// With a client version, a stale one is CONFLICT; without, a concurrent
-// change is retried on the fresh copy, so no change is lost.
+// mutateGallery applies fn to a gallery as one versioned write (see
+// mutateVersioned), keeping its search tokens and UpdatedAt current.
 func (s *Service) mutateGallery(ctx context.Context, id string, version *int, fn func(*core.Gallery) error) (*core.Gallery, error) {
-	for attempt := 0; ; attempt++ {
-		g, err := s.store.GalleryByID(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if err := checkVersion("gallery", id, version, g.Version); err != nil {
-			return nil, err
-		}
-		if err := fn(g); err != nil {
-			return nil, err
-		}
-		g.SearchTokens = galleryTokens(g)
-		g.UpdatedAt = s.now()
-		err = s.store.UpdateGallery(ctx, g)
-		if err == nil {
-			s.contentChanged()
-			return g, nil
-		}
-		if !core.IsCode(err, core.CodeConflict) || version != nil || attempt >= maxRetries || !isStale(err) {
-			return nil, err
-		}
-	}
+	return mutateVersioned(s, ctx, "gallery", id, version, s.store.GalleryByID, s.store.UpdateGallery,
+		func(g *core.Gallery) int { return g.Version },
+		func(g *core.Gallery) error {
+			if err := fn(g); err != nil {
+				return err
+			}
+			g.SearchTokens = galleryTokens(g)
+			g.UpdatedAt = s.now()
+			return nil
+		})
 }
 
 // isStale tells a version conflict from another CONFLICT (a taken slug).
