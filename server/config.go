@@ -37,6 +37,7 @@ type config struct {
 	JobLease       time.Duration
 	MemoryBudget   int64
 	PublishGate    bool
+	DebugAddr      string
 
 	// monitor, when set (by tests), sees every database command.
 	monitor *event.CommandMonitor
@@ -116,6 +117,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.DurationVar(&c.UploadWait, "upload-wait", envDur("UPLOAD_WAIT", app.DefaultUploadWait), "how long an upload waits for its renditions")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", envDur("SESSION_TTL", app.DefaultSessionTTL), "how long a login lasts")
 	fs.DurationVar(&c.JobLease, "job-lease", envDur("JOB_LEASE", app.DefaultJobLease), "how long a claimed job is reserved; a crashed process's job is taken again after it")
+	fs.StringVar(&c.DebugAddr, "debug-addr", env("DEBUG_ADDR", ""), "address of a listener with Go's profiler (/debug/pprof/); empty = none. Keep it on loopback")
 	gate := fs.String("publish-gate", env("PUBLISH_GATE", "on"), "on: publishing needs alt text and credit on every image; off: it does not")
 	if err := fs.Parse(args); err != nil {
 		return c, fmt.Errorf("flags: %w", err)

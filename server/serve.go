@@ -75,6 +75,9 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, ready chan<- strin
 		svc.RunWorkers(workCtx)
 	}()
 
+	if cfg.DebugAddr != "" {
+		startDebug(ctx, cfg.DebugAddr, log)
+	}
 	addr := ln.Addr().String()
 	log.Info("serving", "graphql", "http://"+addr+"/graphql", "media", st.objectsDesc, "database", st.metaDesc)
 	if ready != nil {

@@ -22,15 +22,19 @@ import (
 // startTimeout bounds how long Start waits for the server to answer a ping.
 const startTimeout = 30 * time.Second
 
+// ErrInUse is returned by Start when another process runs on the folder.
+var ErrInUse = errors.New("the embedded database folder is in use by another Stillroom process (stop it first)")
+
 // Server is a running in-process FerretDB. Close stops it.
 type Server struct {
 	uri    string
 	cancel context.CancelFunc
 	done   chan error
+	unlock func()
 }
 
 // Start starts FerretDB with its SQLite files under dir (created if
-// missing), listening on a free port of 127.0.0.1, and returns once it
+// missing), locked for this process (ErrInUse when another has it), listening on a free port of 127.0.0.1, and returns once it
 // answers a ping. FerretDB's own log records below error level are
 // dropped; the rest go to logger (nil discards them). The server runs until
 // Close, even if ctx is canceled later; ctx only bounds the start.
@@ -41,6 +45,10 @@ func Start(ctx context.Context, dir string, logger *slog.Logger) (*Server, error
 	}
 	if err := os.MkdirAll(abs, 0o700); err != nil {
 		return nil, fmt.Errorf("embedded: %w", err)
+	}
+	unlock, err := lockFolder(abs)
+	if err != nil {
+		return nil, err
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -56,11 +64,12 @@ func Start(ctx context.Context, dir string, logger *slog.Logger) (*Server, error
 		SQLiteURL: sqliteURL,
 	})
 	if err != nil {
+		unlock()
 		return nil, fmt.Errorf("embedded: start ferretdb: %w", err)
 	}
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s := &Server{cancel: cancel, done: make(chan error, 1)}
+	s := &Server{cancel: cancel, done: make(chan error, 1), unlock: unlock}
 	go func() { s.done <- f.Run(runCtx) }()
 	// New has already bound the listener, so this does not block.
 	s.uri = f.MongoDBURI()
@@ -102,6 +111,7 @@ func (s *Server) Close() error {
 		return nil
 	}
 	close(s.done)
+	s.unlock()
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("embedded: ferretdb: %w", err)
 	}

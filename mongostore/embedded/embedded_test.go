@@ -2,6 +2,7 @@ package embedded_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"testing"
 
@@ -44,4 +45,29 @@ func TestStartInsertFindClose(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
+}
+
+// TestOneProcessPerFolder: a second server on a folder in use is refused
+// with ErrInUse (a lock on a file, so another process is refused the same
+// way); once the first has stopped, the folder can be opened again.
+func TestOneProcessPerFolder(t *testing.T) {
+	dir := t.TempDir()
+	first, err := embedded.Start(t.Context(), dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := embedded.Start(t.Context(), dir, nil); !errors.Is(err, embedded.ErrInUse) {
+		if s != nil {
+			s.Close()
+		}
+		t.Fatalf("second Start on the same folder: %v, want ErrInUse", err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := embedded.Start(t.Context(), dir, nil)
+	if err != nil {
+		t.Fatalf("Start after Close: %v", err)
+	}
+	again.Close()
 }
