@@ -1,7 +1,7 @@
 // Package jpeg is a fork of the Go standard library's image/jpeg decoder
 // (Go 1.26.8; reader.go, huffman.go, scan.go and the inverse half of
 // dct.go, under Go's BSD licence in LICENSE) that the media pipeline
-// needs two things from:
+// needs these things from:
 //
 //   - DecodeScaled decodes at 1/2, 1/4 or 1/8 of the size with reduced
 //     inverse DCTs (idct_scaled.go), as libjpeg does: a 24-megapixel
@@ -11,6 +11,12 @@
 //     entropy decoding goes on (reconstruct.go), and progressive images'
 //     final reconstruction is split between goroutines, so a decode uses
 //     more than one core.
+//   - Fast entropy decoding: sequential scans are entropy-decoded by
+//     entropy.go, with a 64-bit bit buffer refilled eight bytes at a time
+//     and look-up tables that decode most AC coefficients in one step,
+//     giving the same coefficients, errors and byte positions as
+//     processSOS's loop (which still decodes progressive scans and tiny
+//     ones).
 //
 // Decode at full size gives the same pixels as image/jpeg. The encoder,
 // the registration with image.RegisterFormat, and the use of

@@ -104,6 +104,12 @@ func samePixels(a, b image.Image) bool {
 	case *image.Gray:
 		b, ok := b.(*image.Gray)
 		return ok && a.Rect == b.Rect && bytes.Equal(a.Pix, b.Pix)
+	case *image.CMYK:
+		b, ok := b.(*image.CMYK)
+		return ok && a.Rect == b.Rect && bytes.Equal(a.Pix, b.Pix)
+	case *image.RGBA:
+		b, ok := b.(*image.RGBA)
+		return ok && a.Rect == b.Rect && bytes.Equal(a.Pix, b.Pix)
 	}
 	return false
 }

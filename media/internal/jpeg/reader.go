@@ -156,11 +156,11 @@ func (d *decoder) fill() error {
 		panic("jpeg: fill called when unread bytes exist")
 	}
 	// Move the last 2 bytes to the start of the buffer, in case we need
-	// to call unreadByteStuffedByte.
-	if d.bytes.j > 2 {
-		d.bytes.buf[0] = d.bytes.buf[d.bytes.j-2]
-		d.bytes.buf[1] = d.bytes.buf[d.bytes.j-1]
-		d.bytes.i, d.bytes.j = 2, 2
+	// to call unreadByteStuffedByte. Fast entropy decoding: the last
+	// 16, which is as many as entropyReader.sync gives back.
+	if d.bytes.j > keepBytes {
+		copy(d.bytes.buf[:keepBytes], d.bytes.buf[d.bytes.j-keepBytes:d.bytes.j])
+		d.bytes.i, d.bytes.j = keepBytes, keepBytes
 	}
 	// Fill in the rest of the buffer.
 	n, err := d.r.Read(d.bytes.buf[d.bytes.j:])

@@ -75,6 +75,13 @@ func (r *reconstructor) add(b *block, bx, by, compIndex int) {
 	r.cur = append(r.cur, pendingBlock{*b, int32(bx), int32(by), int32(compIndex)})
 }
 
+// next queues a zeroed block at (bx, by) of component compIndex and returns
+// it, for the caller to decode into before the next flush.
+func (r *reconstructor) next(bx, by, compIndex int) *block {
+	r.cur = append(r.cur, pendingBlock{bx: int32(bx), by: int32(by), compIndx: int32(compIndex)})
+	return &r.cur[len(r.cur)-1].b
+}
+
 // flush hands the queued blocks to a worker.
 func (r *reconstructor) flush() {
 	if len(r.cur) == 0 {

@@ -64,11 +64,7 @@ func (d *decoder) processSOS(n int) error {
 	if n != 4+2*nComp {
 		return FormatError("SOS length inconsistent with number of components")
 	}
-	var scan [maxComponents]struct {
-		compIndex uint8
-		td        uint8 // DC table selector.
-		ta        uint8 // AC table selector.
-	}
+	var scan [maxComponents]scanComponent // Fast entropy decoding: a named type.
 	totalHV := 0
 	for i := 0; i < nComp; i++ {
 		cs := d.tmp[1+2*i] // Component selector.
@@ -168,6 +164,12 @@ func (d *decoder) processSOS(n int) error {
 	if !d.progressive {
 		rec = d.newReconstructor(mxx, myy, nComp)
 		defer rec.stop()
+	}
+
+	// Fast entropy decoding: most sequential scans are decoded by
+	// sequentialScan (entropy.go).
+	if !d.progressive && d.useSequentialScan(scan[:nComp], mxx, myy) {
+		return d.sequentialScan(scan[:nComp], mxx, myy, rec)
 	}
 
 	d.bits = bits{}
