@@ -211,20 +211,31 @@ func TestDecodeScaledDeterministic(t *testing.T) {
 }
 
 // FuzzDecodeScaled checks that no input panics or hangs the fork at any
-// scale, and that it accepts what image/jpeg accepts.
+// scale, that it accepts what image/jpeg accepts, and that the fast
+// entropy decoding (entropy.go), used here for scans of any size, gives
+// the errors and pixels of processSOS's loop.
 func FuzzDecodeScaled(f *testing.F) {
 	f.Add(encode(f, testImage(40, 30, 16), 80), uint8(1))
 	f.Add(encode(f, grey(testImage(17, 9, 16)), 80), uint8(2))
 	f.Add(encode(f, testImage(300, 200, 4), 50), uint8(3))
+	f.Add(testEncode(f, testImage(48, 40, 24), encOptions{comps: 3, sampling: [4]byte{0x21}, q: 2, restart: 3}), uint8(0))
+	f.Add(testEncode(f, testImage(30, 20, 24), encOptions{comps: 1, q: 1, restart: 2, skewed: true}), uint8(1))
+	f.Add(testEncode(f, testImage(24, 24, 24), encOptions{comps: 4, q: 4, progressive: true}), uint8(2))
 	f.Fuzz(func(t *testing.T, data []byte, shift uint8) {
 		cfg, err := stdjpeg.DecodeConfig(bytes.NewReader(data))
 		if err != nil || cfg.Width*cfg.Height > 1<<20 {
 			return
 		}
 		_, errStd := stdjpeg.Decode(bytes.NewReader(data))
-		_, err = DecodeScaled(bytes.NewReader(data), uint(shift%4))
+		setMinFastBlocks(t, 0)
+		got, err := DecodeScaled(bytes.NewReader(data), uint(shift%4))
 		if (err == nil) != (errStd == nil) {
 			t.Fatalf("fork error %v, image/jpeg error %v", err, errStd)
+		}
+		minFastBlocks = legacyOnly
+		legacy, errLegacy := DecodeScaled(bytes.NewReader(data), uint(shift%4))
+		if fmt.Sprint(err) != fmt.Sprint(errLegacy) || err == nil && !samePixels(got, legacy) {
+			t.Fatalf("fast entropy decoding: error %v, processSOS's loop: error %v (or other pixels)", err, errLegacy)
 		}
 	})
 }
