@@ -105,6 +105,31 @@ func makeWeights(dst, src int, k *kernel) weights {
 	return ws
 }
 
+// paddedWeights are makeWeights' weights with every output pixel's padded
+// with zeros to the same number of taps (its window moved in from the
+// right edge where it would run past it), so the horizontal pass's inner
+// loop has no ragged ends.
+type paddedWeights struct {
+	start []int
+	taps  int
+	w     []int32 // taps per output pixel
+}
+
+func makePaddedWeights(dst, src int, k *kernel) paddedWeights {
+	ws := makeWeights(dst, src, k)
+	taps := 0
+	for _, w := range ws.w {
+		taps = max(taps, len(w))
+	}
+	p := paddedWeights{start: make([]int, dst), taps: taps, w: make([]int32, dst*taps)}
+	for i, w := range ws.w {
+		start := min(ws.start[i], src-taps) // taps <= src: a window never exceeds it
+		copy(p.w[i*taps+ws.start[i]-start:], w)
+		p.start[i] = start
+	}
+	return p
+}
+
 // resample resizes an opaque image to size with kernel k: horizontally into
 // an intermediate of the output width and the input height, then
 // vertically. Work is in 8-bit fixed point on the colour channels, rows
@@ -127,7 +152,8 @@ func resampleH(src image.Image, dw int, k *kernel) *image.NRGBA {
 	b := src.Bounds()
 	h := b.Dy()
 	dst := image.NewNRGBA(image.Rect(0, 0, dw, h))
-	ws := makeWeights(dw, b.Dx(), k)
+	ws := makePaddedWeights(dw, b.Dx(), k)
+	taps := ws.taps
 	r := newRowReader(src)
 	inParallel(h, func(y0, y1 int) {
 		buf := make([]uint8, b.Dx()*4)
@@ -135,18 +161,31 @@ func resampleH(src image.Image, dw int, k *kernel) *image.NRGBA {
 			row := r.row(y, buf)
 			out := dst.Pix[y*dst.Stride : y*dst.Stride+dw*4]
 			for x := range dw {
-				wx := ws.w[x]
-				s := row[ws.start[x]*4 : (ws.start[x]+len(wx))*4]
-				var cr, cg, cb int32
-				for len(wx) > 0 && len(s) >= 4 { // shaped so the compiler drops bounds checks
+				wx := ws.w[x*taps : x*taps+taps : x*taps+taps]
+				s := row[ws.start[x]*4:]
+				s = s[:len(wx)*4]
+				// Two taps a step, in two sums, so the multiplications
+				// of one do not wait on the other's additions. The
+				// loops are shaped so the compiler drops bounds checks.
+				var cr, cg, cb, dr, dg, db int32
+				for len(wx) >= 2 && len(s) >= 8 {
+					w0, w1 := wx[0], wx[1]
+					cr += int32(s[0]) * w0
+					cg += int32(s[1]) * w0
+					cb += int32(s[2]) * w0
+					dr += int32(s[4]) * w1
+					dg += int32(s[5]) * w1
+					db += int32(s[6]) * w1
+					s, wx = s[8:], wx[2:]
+				}
+				if len(wx) > 0 && len(s) >= 4 {
 					w := wx[0]
 					cr += int32(s[0]) * w
 					cg += int32(s[1]) * w
 					cb += int32(s[2]) * w
-					s, wx = s[4:], wx[1:]
 				}
 				o := out[x*4 : x*4+4 : x*4+4]
-				o[0], o[1], o[2], o[3] = fixedToUint8(cr), fixedToUint8(cg), fixedToUint8(cb), 0xFF
+				o[0], o[1], o[2], o[3] = fixedToUint8(cr+dr), fixedToUint8(cg+dg), fixedToUint8(cb+db), 0xFF
 			}
 		}
 	})

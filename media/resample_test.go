@@ -59,3 +59,30 @@ func TestRenditionResampleFlat(t *testing.T) {
 		}
 	}
 }
+
+// TestRenditionResampleHPadded checks that the horizontal pass, with its
+// windows padded to one length and moved in from the right edge, gives
+// exactly the sums of makeWeights' own windows, at sizes down to a few
+// pixels where the windows cover the whole row.
+func TestRenditionResampleHPadded(t *testing.T) {
+	for _, sz := range [][2]int{{301, 205}, {301, 150}, {97, 37}, {7, 3}, {3, 2}, {2, 1}, {1, 1}, {5, 9}} {
+		for _, k := range []*kernel{lanczos3, catmullRom} {
+			src := toNRGBA(photoLike(sz[0], 3))
+			got := resampleH(src, sz[1], k)
+			ws := makeWeights(sz[1], sz[0], k)
+			for y := range 3 {
+				for x := range sz[1] {
+					for c := range 3 {
+						var sum int32
+						for j, w := range ws.w[x] {
+							sum += int32(src.Pix[y*src.Stride+(ws.start[x]+j)*4+c]) * w
+						}
+						if g, want := got.Pix[y*got.Stride+x*4+c], fixedToUint8(sum); g != want {
+							t.Fatalf("%d to %d, support %v: pixel (%d, %d) channel %d is %d, want %d", sz[0], sz[1], k.support, x, y, c, g, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
