@@ -93,14 +93,14 @@ func (db *DB) InsertArticle(ctx context.Context, a *core.Article) error {
 	if err := checkPublication(a.Publication); err != nil {
 		return err
 	}
-	_, err := db.articles.InsertOne(ctx, toArticleDoc(a))
+	err := db.insertDoc(ctx, db.articles, a.ID, toArticleDoc(a))
 	return translate(err, "insert", "article "+a.ID, conflictSlug)
 }
 
 // ArticleByID returns the article with id; NOT_FOUND when there is none.
 func (db *DB) ArticleByID(ctx context.Context, id string) (*core.Article, error) {
 	var d articleDoc
-	if err := db.articles.FindOne(ctx, eq("_id", id)).Decode(&d); err != nil {
+	if err := findOne(ctx, db, db.articles, eq("_id", id), &d); err != nil {
 		return nil, translate(err, "find", "article "+id, "")
 	}
 	return d.toCore(), nil
@@ -109,7 +109,7 @@ func (db *DB) ArticleByID(ctx context.Context, id string) (*core.Article, error)
 // ArticleBySlug returns the article with slug; NOT_FOUND when there is none.
 func (db *DB) ArticleBySlug(ctx context.Context, slug string) (*core.Article, error) {
 	var d articleDoc
-	if err := db.articles.FindOne(ctx, eq("slug", slug)).Decode(&d); err != nil {
+	if err := findOne(ctx, db, db.articles, eq("slug", slug), &d); err != nil {
 		return nil, translate(err, "find", "article "+slug, "")
 	}
 	return d.toCore(), nil
@@ -150,21 +150,21 @@ func (db *DB) ListArticles(ctx context.Context, q core.ArticleQuery) (core.PageO
 		cs = append(cs, eq("tags", q.Tag))
 	}
 	cs = append(cs, searchConds(q.Search)...)
-	return listPage(ctx, db.articles, cs, q.Page, (*articleDoc).toCore)
+	return listPage(ctx, db, db.articles, cs, q.Page, (*articleDoc).toCore)
 }
 
 // ArticlesWithAsset returns the articles whose cover or image blocks use
 // the asset, newest first.
 func (db *DB) ArticlesWithAsset(ctx context.Context, assetID string) ([]*core.Article, error) {
 	filter := bson.D{{Key: "$or", Value: bson.A{eq("coverAssetId", assetID), eq("blocks.assetIds", assetID)}}}
-	docs, err := findAll[articleDoc](ctx, db.articles, filter)
+	docs, err := findAll[articleDoc](ctx, db, db.articles, filter)
 	return articlesOf(docs, err, "articles with asset "+assetID)
 }
 
 // ArticlesWithGallery returns the articles with a block showing the
 // gallery, newest first.
 func (db *DB) ArticlesWithGallery(ctx context.Context, galleryID string) ([]*core.Article, error) {
-	docs, err := findAll[articleDoc](ctx, db.articles, eq("blocks.galleryId", galleryID))
+	docs, err := findAll[articleDoc](ctx, db, db.articles, eq("blocks.galleryId", galleryID))
 	return articlesOf(docs, err, "articles with gallery "+galleryID)
 }
 

@@ -184,14 +184,14 @@ const conflictSHA256 = "asset with the same content exists"
 
 // InsertAsset stores a. CONFLICT when an asset with its SHA256 exists.
 func (db *DB) InsertAsset(ctx context.Context, a *core.Asset) error {
-	_, err := db.assets.InsertOne(ctx, toAssetDoc(a))
+	err := db.insertDoc(ctx, db.assets, a.ID, toAssetDoc(a))
 	return translate(err, "insert", "asset "+a.ID, conflictSHA256)
 }
 
 // AssetByID returns the asset with id; NOT_FOUND when there is none.
 func (db *DB) AssetByID(ctx context.Context, id string) (*core.Asset, error) {
 	var d assetDoc
-	if err := db.assets.FindOne(ctx, eq("_id", id)).Decode(&d); err != nil {
+	if err := findOne(ctx, db, db.assets, eq("_id", id), &d); err != nil {
 		return nil, translate(err, "find", "asset "+id, "")
 	}
 	return d.toCore(), nil
@@ -201,7 +201,7 @@ func (db *DB) AssetByID(ctx context.Context, id string) (*core.Asset, error) {
 // NOT_FOUND when there is none.
 func (db *DB) AssetBySHA256(ctx context.Context, sha256 string) (*core.Asset, error) {
 	var d assetDoc
-	if err := db.assets.FindOne(ctx, eq("sha256", sha256)).Decode(&d); err != nil {
+	if err := findOne(ctx, db, db.assets, eq("sha256", sha256), &d); err != nil {
 		return nil, translate(err, "find", "asset with SHA-256 "+sha256, "")
 	}
 	return d.toCore(), nil
@@ -209,7 +209,7 @@ func (db *DB) AssetBySHA256(ctx context.Context, sha256 string) (*core.Asset, er
 
 // AssetsByIDs returns the assets that exist among ids, newest first.
 func (db *DB) AssetsByIDs(ctx context.Context, ids []string) ([]*core.Asset, error) {
-	docs, err := findByIDs[assetDoc](ctx, db.assets, ids)
+	docs, err := findByIDs[assetDoc](ctx, db, db.assets, ids)
 	if err != nil {
 		return nil, translate(err, "find", "assets by id", "")
 	}
@@ -266,5 +266,5 @@ func (db *DB) ListAssets(ctx context.Context, q core.AssetQuery) (core.PageOf[*c
 		cs = append(cs, op("pipelineVersion", "$lt", q.PipelineBelow))
 	}
 	cs = append(cs, searchConds(q.Search)...)
-	return listPage(ctx, db.assets, cs, q.Page, (*assetDoc).toCore)
+	return listPage(ctx, db, db.assets, cs, q.Page, (*assetDoc).toCore)
 }

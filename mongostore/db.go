@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -50,6 +51,12 @@ type Config struct {
 	Monitor *event.CommandMonitor
 	// ClientOptions, if set, are applied after URI and Monitor.
 	ClientOptions *options.ClientOptions
+	// Memory keeps a copy of the assets, galleries and articles in memory
+	// and answers reads of them from it (see memColl). Only for a database
+	// this DB is the one writer of, such as the embedded server: another
+	// writer's changes would not be seen. It costs about the documents'
+	// BSON size (some 2 KB an asset) and a full read of them at Open.
+	Memory bool
 }
 
 // DB is the metadata store on one database. It is safe for concurrent use.
@@ -74,6 +81,11 @@ type DB struct {
 	// other clients). MongoDB's writes are atomic by themselves.
 	serialize bool
 	serial    sync.Mutex
+
+	// mem holds the in-memory copies of Config.Memory by collection name;
+	// nil without it. Writes to those collections update them under serial.
+	mem          map[string]*memColl
+	memFallbacks atomic.Int64
 }
 
 var _ core.Store = (*DB)(nil)
@@ -120,10 +132,49 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}
+	var inMemory int
+	if cfg.Memory {
+		db.mem = map[string]*memColl{}
+		for _, coll := range []*mongo.Collection{db.assets, db.galleries, db.articles} {
+			m, err := loadMem(ctx, coll)
+			if err != nil {
+				_ = client.Disconnect(context.WithoutCancel(ctx))
+				return nil, fmt.Errorf("mongostore: read %s into memory: %w", coll.Name(), err)
+			}
+			db.mem[coll.Name()] = m
+			inMemory += len(m.ids)
+		}
+	}
 	logger.InfoContext(ctx, "metadata store open", "database", cfg.Database,
-		"ferretdb", db.serialize, "duration", time.Since(start))
+		"ferretdb", db.serialize, "in_memory_documents", inMemory, "duration", time.Since(start))
 	return db, nil
 }
+
+// memFor returns the in-memory copy of coll to read from, or nil when reads
+// must go to the database.
+func (db *DB) memFor(coll *mongo.Collection) *memColl {
+	m := db.mem[coll.Name()]
+	if !m.usable() {
+		return nil
+	}
+	return m
+}
+
+// memFallback counts a read that memory could not answer (a filter the
+// matcher does not know); the database answered it instead.
+func (db *DB) memFallback(err error) {
+	if errors.Is(err, errUnsupportedFilter) {
+		db.memFallbacks.Add(1)
+	}
+}
+
+// InMemory reports whether content reads are answered from memory
+// (Config.Memory).
+func (db *DB) InMemory() bool { return db.mem != nil }
+
+// MemoryFallbacks is how many reads Config.Memory sent to the database
+// because the in-memory matcher did not know their filter. Tests keep it 0.
+func (db *DB) MemoryFallbacks() int64 { return db.memFallbacks.Load() }
 
 // setup pings, detects FerretDB and creates the indexes.
 func (db *DB) setup(ctx context.Context) error {
@@ -227,10 +278,12 @@ func (db *DB) ensureIndexes(ctx context.Context) error {
 	return nil
 }
 
-// exclusive makes a conditional write atomic on FerretDB (see DB.serial)
-// and returns the function that ends it. On MongoDB it does nothing.
+// exclusive makes a conditional write atomic on FerretDB (see DB.serial),
+// and orders writes to the in-memory copies as the database saw them, and
+// returns the function that ends it. On MongoDB without Memory it does
+// nothing.
 func (db *DB) exclusive() (unlock func()) {
-	if !db.serialize {
+	if !db.serialize && db.mem == nil {
 		return func() {}
 	}
 	db.serial.Lock()

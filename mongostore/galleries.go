@@ -86,14 +86,14 @@ func (db *DB) InsertGallery(ctx context.Context, g *core.Gallery) error {
 	if err := checkPublication(g.Publication); err != nil {
 		return err
 	}
-	_, err := db.galleries.InsertOne(ctx, toGalleryDoc(g))
+	err := db.insertDoc(ctx, db.galleries, g.ID, toGalleryDoc(g))
 	return translate(err, "insert", "gallery "+g.ID, conflictSlug)
 }
 
 // GalleryByID returns the gallery with id; NOT_FOUND when there is none.
 func (db *DB) GalleryByID(ctx context.Context, id string) (*core.Gallery, error) {
 	var d galleryDoc
-	if err := db.galleries.FindOne(ctx, eq("_id", id)).Decode(&d); err != nil {
+	if err := findOne(ctx, db, db.galleries, eq("_id", id), &d); err != nil {
 		return nil, translate(err, "find", "gallery "+id, "")
 	}
 	return d.toCore(), nil
@@ -102,7 +102,7 @@ func (db *DB) GalleryByID(ctx context.Context, id string) (*core.Gallery, error)
 // GalleryBySlug returns the gallery with slug; NOT_FOUND when there is none.
 func (db *DB) GalleryBySlug(ctx context.Context, slug string) (*core.Gallery, error) {
 	var d galleryDoc
-	if err := db.galleries.FindOne(ctx, eq("slug", slug)).Decode(&d); err != nil {
+	if err := findOne(ctx, db, db.galleries, eq("slug", slug), &d); err != nil {
 		return nil, translate(err, "find", "gallery "+slug, "")
 	}
 	return d.toCore(), nil
@@ -110,7 +110,7 @@ func (db *DB) GalleryBySlug(ctx context.Context, slug string) (*core.Gallery, er
 
 // GalleriesByIDs returns the galleries that exist among ids, newest first.
 func (db *DB) GalleriesByIDs(ctx context.Context, ids []string) ([]*core.Gallery, error) {
-	docs, err := findByIDs[galleryDoc](ctx, db.galleries, ids)
+	docs, err := findByIDs[galleryDoc](ctx, db, db.galleries, ids)
 	return galleriesOf(docs, err, "galleries by id")
 }
 
@@ -143,14 +143,14 @@ func (db *DB) ListGalleries(ctx context.Context, q core.GalleryQuery) (core.Page
 		return core.PageOf[*core.Gallery]{}, err
 	}
 	cs = append(cs, searchConds(q.Search)...)
-	return listPage(ctx, db.galleries, cs, q.Page, (*galleryDoc).toCore)
+	return listPage(ctx, db, db.galleries, cs, q.Page, (*galleryDoc).toCore)
 }
 
 // GalleriesWithAsset returns the galleries having an item with the asset
 // or the asset as explicit cover, newest first.
 func (db *DB) GalleriesWithAsset(ctx context.Context, assetID string) ([]*core.Gallery, error) {
 	filter := bson.D{{Key: "$or", Value: bson.A{eq("items.assetId", assetID), eq("coverAssetId", assetID)}}}
-	docs, err := findAll[galleryDoc](ctx, db.galleries, filter)
+	docs, err := findAll[galleryDoc](ctx, db, db.galleries, filter)
 	return galleriesOf(docs, err, "galleries with asset "+assetID)
 }
 

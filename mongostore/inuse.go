@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -19,13 +20,14 @@ func (db *DB) AssetIDsInUse(ctx context.Context) ([]string, error) {
 			out = append(out, id)
 		}
 	}
-	var gals []struct {
+	type galleryUses struct {
 		Cover string `bson:"coverAssetId"`
 		Items []struct {
 			AssetID string `bson:"assetId"`
 		} `bson:"items"`
 	}
-	if err := findProjected(ctx, db, db.galleries.Name(), bson.D{{Key: "coverAssetId", Value: 1}, {Key: "items.assetId", Value: 1}}, &gals); err != nil {
+	gals, err := findProjected[galleryUses](ctx, db, db.galleries, bson.D{{Key: "coverAssetId", Value: 1}, {Key: "items.assetId", Value: 1}})
+	if err != nil {
 		return nil, translate(err, "find", "assets in galleries", "")
 	}
 	for _, g := range gals {
@@ -34,13 +36,14 @@ func (db *DB) AssetIDsInUse(ctx context.Context) ([]string, error) {
 			add(it.AssetID)
 		}
 	}
-	var arts []struct {
+	type articleUses struct {
 		Cover  string `bson:"coverAssetId"`
 		Blocks []struct {
 			AssetIDs []string `bson:"assetIds"`
 		} `bson:"blocks"`
 	}
-	if err := findProjected(ctx, db, db.articles.Name(), bson.D{{Key: "coverAssetId", Value: 1}, {Key: "blocks.assetIds", Value: 1}}, &arts); err != nil {
+	arts, err := findProjected[articleUses](ctx, db, db.articles, bson.D{{Key: "coverAssetId", Value: 1}, {Key: "blocks.assetIds", Value: 1}})
+	if err != nil {
 		return nil, translate(err, "find", "assets in articles", "")
 	}
 	for _, a := range arts {
@@ -54,10 +57,17 @@ func (db *DB) AssetIDsInUse(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-func findProjected(ctx context.Context, db *DB, coll string, projection bson.D, out any) error {
-	cur, err := db.db.Collection(coll).Find(ctx, bson.D{}, options.Find().SetProjection(projection))
-	if err != nil {
-		return err
+// findProjected returns the projection of every document of coll. From
+// memory it decodes whole documents into D, which keeps D's fields only.
+func findProjected[D any](ctx context.Context, db *DB, coll *mongo.Collection, projection bson.D) ([]D, error) {
+	if db.memFor(coll) != nil {
+		return findAll[D](ctx, db, coll, bson.D{})
 	}
-	return cur.All(ctx, out)
+	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetProjection(projection))
+	if err != nil {
+		return nil, err
+	}
+	var out []D
+	err = cur.All(ctx, &out)
+	return out, err
 }

@@ -55,23 +55,14 @@ func checkPage(p core.Page) error {
 // learn whether more follow, and counts the matches without the cursor for
 // the total; when the first page already holds every match, it skips the
 // count (one round trip instead of two).
-func listPage[D any, T any](ctx context.Context, coll *mongo.Collection, cs conds, page core.Page, conv func(*D) T) (core.PageOf[T], error) {
+func listPage[D any, T any](ctx context.Context, db *DB, coll *mongo.Collection, cs conds, page core.Page, conv func(*D) T) (core.PageOf[T], error) {
 	var out core.PageOf[T]
 	if err := checkPage(page); err != nil {
 		return out, err
 	}
-	paged := cs
-	if page.After != "" {
-		paged = append(cs[:len(cs):len(cs)], op("_id", "$lt", page.After))
-	}
-	opts := options.Find().SetSort(newestFirst).SetLimit(int64(page.Limit) + 1)
-	cur, err := coll.Find(ctx, paged.filter(), opts)
+	docs, total, err := findPage[D](ctx, db, coll, cs, page)
 	if err != nil {
-		return out, translate(err, "list", coll.Name(), "")
-	}
-	var docs []D
-	if err := cur.All(ctx, &docs); err != nil {
-		return out, translate(err, "list", coll.Name(), "")
+		return out, err
 	}
 	if len(docs) > page.Limit {
 		out.HasNext = true
@@ -81,19 +72,60 @@ func listPage[D any, T any](ctx context.Context, coll *mongo.Collection, cs cond
 	for i := range docs {
 		out.Items[i] = conv(&docs[i])
 	}
-	if page.After == "" && !out.HasNext {
-		out.Total = int64(len(docs))
-		return out, nil
-	}
-	out.Total, err = coll.CountDocuments(ctx, cs.filter())
-	if err != nil {
-		return out, translate(err, "count", coll.Name(), "")
-	}
+	out.Total = total
 	return out, nil
 }
 
+// findPage returns up to page.Limit+1 documents matching cs after the
+// cursor, newest first, and the number of matches without the cursor.
+func findPage[D any](ctx context.Context, db *DB, coll *mongo.Collection, cs conds, page core.Page) ([]D, int64, error) {
+	needCount := func(n int) bool { return page.After != "" || n > page.Limit }
+	if m := db.memFor(coll); m != nil {
+		raws, _, err := m.find(cs.filter(), page.After, page.Limit+1, false)
+		if err == nil {
+			total := int64(len(raws))
+			if needCount(len(raws)) {
+				_, total, err = m.find(cs.filter(), "", 0, true)
+			}
+			if err == nil {
+				docs, err := decodeAll[D](raws)
+				return docs, total, translate(err, "list", coll.Name(), "")
+			}
+		}
+		db.memFallback(err)
+	}
+	paged := cs
+	if page.After != "" {
+		paged = append(cs[:len(cs):len(cs)], op("_id", "$lt", page.After))
+	}
+	opts := options.Find().SetSort(newestFirst).SetLimit(int64(page.Limit) + 1)
+	cur, err := coll.Find(ctx, paged.filter(), opts)
+	if err != nil {
+		return nil, 0, translate(err, "list", coll.Name(), "")
+	}
+	var docs []D
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, 0, translate(err, "list", coll.Name(), "")
+	}
+	if !needCount(len(docs)) {
+		return docs, int64(len(docs)), nil
+	}
+	total, err := coll.CountDocuments(ctx, cs.filter())
+	if err != nil {
+		return nil, 0, translate(err, "count", coll.Name(), "")
+	}
+	return docs, total, nil
+}
+
 // findAll returns the documents of coll matching filter, newest first.
-func findAll[D any](ctx context.Context, coll *mongo.Collection, filter bson.D) ([]D, error) {
+func findAll[D any](ctx context.Context, db *DB, coll *mongo.Collection, filter bson.D) ([]D, error) {
+	if m := db.memFor(coll); m != nil {
+		raws, _, err := m.find(filter, "", 0, false)
+		if err == nil {
+			return decodeAll[D](raws)
+		}
+		db.memFallback(err)
+	}
 	cur, err := coll.Find(ctx, filter, options.Find().SetSort(newestFirst))
 	if err != nil {
 		return nil, err
@@ -105,11 +137,52 @@ func findAll[D any](ctx context.Context, coll *mongo.Collection, filter bson.D) 
 	return docs, nil
 }
 
-// findByIDs returns the documents of coll whose _id is among ids, without
-// a round trip when there are none.
-func findByIDs[D any](ctx context.Context, coll *mongo.Collection, ids []string) ([]D, error) {
+// findByIDs returns the documents of coll whose _id is among ids, newest
+// first, without a round trip when there are none.
+func findByIDs[D any](ctx context.Context, db *DB, coll *mongo.Collection, ids []string) ([]D, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return findAll[D](ctx, coll, op("_id", "$in", ids))
+	if m := db.memFor(coll); m != nil {
+		return decodeAll[D](m.byIDs(ids))
+	}
+	return findAll[D](ctx, db, coll, op("_id", "$in", ids))
+}
+
+// findOne decodes into out the document of coll matching filter (one of a
+// unique field's values); mongo.ErrNoDocuments when there is none.
+func findOne(ctx context.Context, db *DB, coll *mongo.Collection, filter bson.D, out any) error {
+	if m := db.memFor(coll); m != nil {
+		var raw bson.Raw
+		var err error
+		if len(filter) == 1 && filter[0].Key == "_id" {
+			id, _ := filter[0].Value.(string)
+			raw = m.byID(id)
+		} else {
+			var raws []bson.Raw
+			raws, _, err = m.find(filter, "", 1, false)
+			if len(raws) > 0 {
+				raw = raws[0]
+			}
+		}
+		if err == nil {
+			if raw == nil {
+				return mongo.ErrNoDocuments
+			}
+			return bson.Unmarshal(raw, out)
+		}
+		db.memFallback(err)
+	}
+	return coll.FindOne(ctx, filter).Decode(out)
+}
+
+// decodeAll decodes stored documents.
+func decodeAll[D any](raws []bson.Raw) ([]D, error) {
+	docs := make([]D, len(raws))
+	for i, raw := range raws {
+		if err := bson.Unmarshal(raw, &docs[i]); err != nil {
+			return nil, err
+		}
+	}
+	return docs, nil
 }

@@ -73,7 +73,7 @@ func (db *DB) findUser(ctx context.Context, filter bson.D, what string) (*core.U
 
 // UsersByIDs returns the users that exist among ids, in any order.
 func (db *DB) UsersByIDs(ctx context.Context, ids []string) ([]*core.User, error) {
-	docs, err := findByIDs[userDoc](ctx, db.users, ids)
+	docs, err := findByIDs[userDoc](ctx, db, db.users, ids)
 	if err != nil {
 		return nil, translate(err, "find", "users by id", "")
 	}

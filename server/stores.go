@@ -37,7 +37,8 @@ func openStores(ctx context.Context, cfg config, log *slog.Logger) (*stores, err
 func (st *stores) open(ctx context.Context, cfg config, log *slog.Logger) error {
 	uri := cfg.MongoURI
 	st.metaDesc = "mongodb"
-	if uri == "" {
+	embeddedDB := uri == ""
+	if embeddedDB {
 		dir := filepath.Join(cfg.DataDir, "db")
 		emb, err := embedded.Start(ctx, dir, log)
 		if err != nil {
@@ -47,7 +48,12 @@ func (st *stores) open(ctx context.Context, cfg config, log *slog.Logger) error 
 		uri = emb.URI()
 		st.metaDesc = "embedded (" + dir + ")"
 	}
-	db, err := mongostore.Open(ctx, mongostore.Config{URI: uri, Database: cfg.MongoDatabase, Logger: log, Monitor: cfg.monitor})
+	db, err := mongostore.Open(ctx, mongostore.Config{
+		URI: uri, Database: cfg.MongoDatabase, Logger: log, Monitor: cfg.monitor,
+		// The embedded server has this one client (its folder is locked to
+		// this process), so content can be read from memory.
+		Memory: embeddedDB && cfg.MemoryReads,
+	})
 	if err != nil {
 		return fmt.Errorf("database: %w", err)
 	}

@@ -29,6 +29,11 @@ import (
 // MongoDB instead of the embedded server.
 const EnvURI = "STILLROOM_TEST_MONGODB_URI"
 
+// EnvMemory, set to 1, opens every store of Open with Config.Memory, so a
+// package's store tests run against the in-memory reads too
+// (scripts/test.sh runs mongostore's tests both ways).
+const EnvMemory = "STILLROOM_TEST_STORE_MEMORY"
+
 // timeout bounds starting, opening and dropping.
 const timeout = 2 * time.Minute
 
@@ -73,13 +78,19 @@ func URI(tb testing.TB) string {
 	return uri
 }
 
-// Open opens a store on a new database named after tb, and drops the
-// database and closes the store in tb.Cleanup. cfg's URI and Database are
-// filled in; its other fields (such as a Monitor) are used as given.
+// Open opens a store on a new database named after tb (or on
+// cfg.Database, when set), and drops the database and closes the store in
+// tb.Cleanup. cfg's URI is filled in, and Memory when EnvMemory is set;
+// its other fields (such as a Monitor) are used as given.
 func Open(tb testing.TB, cfg mongostore.Config) *mongostore.DB {
 	tb.Helper()
 	cfg.URI = URI(tb)
-	cfg.Database = DatabaseName(tb)
+	if cfg.Database == "" {
+		cfg.Database = DatabaseName(tb)
+	}
+	if os.Getenv(EnvMemory) == "1" {
+		cfg.Memory = true
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	db, err := mongostore.Open(ctx, cfg)
