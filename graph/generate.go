@@ -2,4 +2,4 @@
 // resolvers that check nothing themselves and call the app services.
 package graph
 
-//go:generate sh -c "cd .. && go tool gqlgen generate"
+//go:generate sh -c "cd .. && go tool gqlgen generate && go run ./internal/tools/gqlgenpost graph/generated.go"

@@ -1,0 +1,114 @@
+package graph
+
+import (
+	"context"
+	"io"
+	"sync/atomic"
+
+	"github.com/99designs/gqlgen/graphql"
+)
+
+// The generated executor calls these instead of gqlgen's concurrent
+// versions; internal/tools/gqlgenpost explains why and makes the switch
+// after every `go generate`. Root fields (queries, mutations) keep gqlgen's
+// own scheduling.
+
+// marshalSliceInOrder marshals the elements of a list one after another,
+// each with its index in the field context and a panic turned into an
+// error on that element, as graphql.MarshalSliceConcurrently does.
+func marshalSliceInOrder(ctx context.Context, length int, marshalElement func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
+	ret := make(graphql.Array, length)
+	for i := range length {
+		childCtx := graphql.WithFieldContext(ctx, &graphql.FieldContext{Index: &i})
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					graphql.AddError(childCtx, graphql.Recover(childCtx, r))
+					ret[i] = graphql.Null
+				}
+			}()
+			ret[i] = marshalElement(childCtx, i)
+		}()
+	}
+	return ret
+}
+
+// resolveInline resolves field i of out now, on this goroutine, as
+// FieldSet.ResolveConcurrently would on another: a panic becomes an error
+// and a null (if recoverFromPanic), and a null where the schema forbids one
+// marks the object invalid.
+func resolveInline(ctx context.Context, oc *graphql.OperationContext, out *graphql.FieldSet, i int, recoverFromPanic, nonNull bool, resolve func(ctx context.Context) graphql.Marshaler) {
+	v := func() (v graphql.Marshaler) {
+		if recoverFromPanic {
+			defer func() {
+				if r := recover(); r != nil {
+					graphql.AddError(ctx, oc.Recover(ctx, r))
+					v = graphql.Null
+				}
+			}()
+		}
+		return resolve(ctx)
+	}()
+	out.Values[i] = v
+	if nonNull && v == graphql.Null || !nonNull && v == graphql.RequiredNull {
+		atomic.AddUint32(&out.Invalids, 1)
+	}
+}
+
+// newDeferredGroup is graphql.NewDeferredGroup without the object's path
+// and without a map of deferred labels, both made for every object and
+// used only by deferred fields. There are none: resolveInline answers a
+// field marked @defer in place, with the rest (TestDeferIsAnsweredAtOnce),
+// which the incremental delivery proposal allows, and which the transports
+// here need, since they send one answer per request.
+func newDeferredGroup(ctx context.Context) graphql.DeferredGroup {
+	return graphql.DeferredGroup{Context: ctx}
+}
+
+// objectJSON writes an object's fields as graphql.FieldSet does, without
+// its per-object map and per-field copies. Response keys are GraphQL names
+// ([_A-Za-z][_0-9A-Za-z]*, checked by the parser), so they need no escaping.
+type objectJSON struct {
+	fields []graphql.CollectedField
+	values []graphql.Marshaler
+}
+
+func (o objectJSON) MarshalGQL(w io.Writer) {
+	sw, ok := w.(io.StringWriter)
+	if !ok {
+		sw = stringWriter{w}
+	}
+	sw.WriteString("{")
+	first := true
+	for i := range o.fields {
+		alias := o.fields[i].Alias
+		if o.repeats(i, alias) {
+			continue
+		}
+		if first {
+			sw.WriteString(`"`)
+			first = false
+		} else {
+			sw.WriteString(`,"`)
+		}
+		sw.WriteString(alias)
+		sw.WriteString(`":`)
+		o.values[i].MarshalGQL(w)
+	}
+	sw.WriteString("}")
+}
+
+// repeats reports whether a field before i has the response key alias;
+// the first one wins, as in graphql.FieldSet.
+func (o objectJSON) repeats(i int, alias string) bool {
+	for j := range i {
+		if o.fields[j].Alias == alias {
+			return true
+		}
+	}
+	return false
+}
+
+type stringWriter struct{ io.Writer }
+
+func (w stringWriter) WriteString(s string) (int, error) { return io.WriteString(w.Writer, s) }

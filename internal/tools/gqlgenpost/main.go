@@ -1,0 +1,107 @@
+// Command gqlgenpost rewrites gqlgen's generated executor (go generate runs
+// it right after gqlgen) so that an operation runs on the goroutine of its
+// request instead of fanning out:
+//
+//   - list elements are marshalled one after another
+//     (graphql.MarshalSliceConcurrently → marshalSliceInOrder), and
+//   - object fields with resolvers are resolved in place
+//     (FieldSet.ResolveConcurrently → resolveInline), fields marked
+//     @defer included (they come in the one answer), and
+//   - an object's deferred group is made without computing its path
+//     (graphql.NewDeferredGroup → newDeferredGroup); only deferred fields
+//     need it, and resolveInline answers @defer fields in place, and
+//   - a field that reads a plain Go value (a string, number or boolean
+//     field of the model, no resolver, no directive) is marshalled
+//     directly, without graphql.ResolveField's field context, middleware
+//     call and closures: four allocations of the ~45,000 the front page
+//     made, each. Only resolvers and fields with errors need those; the
+//     server registers no field interceptor (TestNoFieldInterceptors),
+//     and
+//   - an object's answer is written by objectJSON instead of
+//     graphql.FieldSet's MarshalGQL, which makes a map and copies every
+//     field to the heap, for every object.
+//
+// gqlgen starts a goroutine for every element of every list and for every
+// object with two or more resolver fields: about 1,400 for the 20-article
+// front page, which then cost more than the work they carry (stack growth,
+// scheduling, garbage). Stillroom's resolvers do not need them: nested
+// loads are batched per page by app's loader, not by waiting for siblings,
+// and the embedded database answers from memory. The helpers are in
+// graph/inline.go. Each rewrite must apply at least once, so a gqlgen
+// upgrade that changes the generated code fails here instead of silently
+// keeping the fan-out.
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"go/format"
+	"os"
+	"regexp"
+)
+
+type rewrite struct {
+	what string
+	re   *regexp.Regexp
+	to   string
+}
+
+var rewrites = []rewrite{
+	{"list marshalling", regexp.MustCompile(`graphql\.MarshalSliceConcurrently\(ctx, len\(v\), \d+, (?:true|false), `), "marshalSliceInOrder(ctx, len(v), "},
+	{"resolver fields", regexp.MustCompile(`out\.ResolveConcurrently\(ec\.OperationContext, &deferred, i,`), "resolveInline(ctx, ec.OperationContext, out, i,"},
+	{"deferred groups", regexp.MustCompile(`graphql\.NewDeferredGroup\(ctx\)`), "newDeferredGroup(ctx)"},
+	{"plain fields", regexp.MustCompile(`(?m)^\treturn graphql\.ResolveField\(
+\t\tctx,
+\t\tec\.OperationContext,
+\t\tfield,
+\t\tfunc\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{
+\t\t\treturn ec\.fieldContext_\w+\(ctx, field\)
+\t\t\},
+\t\tfunc\(ctx context\.Context\) \(any, error\) \{
+\t\t\treturn obj\.(\w+), nil
+\t\t\},
+\t\tnil,
+\t\tfunc\(ctx context\.Context, selections ast\.SelectionSet, v (?:string|int|int64|bool|float64|graphql\.ID)\) graphql\.Marshaler \{
+\t\t\treturn ec\.(marshal\w+)\(ctx, selections, v\)
+\t\t\},
+\t\ttrue,
+\t\t(?:true|false),
+\t\)
+`), "\treturn ec.$2(ctx, field.Selections, obj.$1)\n"},
+	{"object answers", regexp.MustCompile(`(?m)^\treturn out\n}$`), "\treturn objectJSON{fields, out.Values}\n}"},
+}
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: gqlgenpost graph/generated.go")
+		os.Exit(2)
+	}
+	if err := run(os.Args[1]); err != nil {
+		fmt.Fprintln(os.Stderr, "gqlgenpost:", err)
+		os.Exit(1)
+	}
+}
+
+func run(name string) error {
+	src, err := os.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	for _, r := range rewrites {
+		n := len(r.re.FindAllIndex(src, -1))
+		if n == 0 {
+			return fmt.Errorf("%s: no %s found to rewrite; gqlgen's output changed, see this command's doc", name, r.what)
+		}
+		src = r.re.ReplaceAll(src, []byte(r.to))
+	}
+	for _, left := range []string{"MarshalSliceConcurrently(", ".ResolveConcurrently(", "NewDeferredGroup("} {
+		if bytes.Contains(src, []byte(left)) {
+			return fmt.Errorf("%s: a call to %s is left in a form this command does not know", name, left)
+		}
+	}
+	out, err := format.Source(src)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(name, out, 0o644)
+}
