@@ -10,4 +10,4 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/server.sh"
 
 go build -o "$tmp/benchreads" ./internal/tools/benchreads
 start_server STILLROOM_ENV=production STILLROOM_ADMIN_EMAIL=bench@example.com STILLROOM_ADMIN_PASSWORD=bench-password-1
-"$tmp/benchreads" -server "http://127.0.0.1:$port" -email bench@example.com -password bench-password-1 "$@"
+"$tmp/benchreads" -server "http://127.0.0.1:$port" -pid "$server_pid" -email bench@example.com -password bench-password-1 "$@"

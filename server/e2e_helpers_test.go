@@ -26,7 +26,7 @@ type testServer struct {
 // startServer runs serve with env (STILLROOM_* names without the prefix)
 // on a free port and a fresh data folder, and stops it at cleanup. With
 // useMinIO the object store is a fresh bucket on the test MinIO.
-func startServer(t *testing.T, env map[string]string, useMinIO bool) *testServer {
+func startServer(t testing.TB, env map[string]string, useMinIO bool) *testServer {
 	t.Helper()
 	full := map[string]string{"ADDR": "127.0.0.1:0", "DATA_DIR": t.TempDir()}
 	if useMinIO {
@@ -40,7 +40,7 @@ func startServer(t *testing.T, env map[string]string, useMinIO bool) *testServer
 	return startWith(t, full)
 }
 
-func startWith(t *testing.T, env map[string]string) *testServer {
+func startWith(t testing.TB, env map[string]string) *testServer {
 	t.Helper()
 	return startLogged(t, env, testLog{t}).srv
 }
@@ -54,7 +54,7 @@ type runningServer struct {
 
 // startLogged starts a server with env, logging to logTo; opts may change
 // the parsed configuration (e.g. to add a command monitor).
-func startLogged(t *testing.T, env map[string]string, logTo io.Writer, opts ...func(*config)) runningServer {
+func startLogged(t testing.TB, env map[string]string, logTo io.Writer, opts ...func(*config)) runningServer {
 	t.Helper()
 	cfg, err := parseConfig(nil, func(k string) string { return env[strings.TrimPrefix(k, "STILLROOM_")] })
 	if err != nil {
@@ -93,7 +93,7 @@ func startLogged(t *testing.T, env map[string]string, logTo io.Writer, opts ...f
 }
 
 // testLog sends the server's log to the test log.
-type testLog struct{ t *testing.T }
+type testLog struct{ t testing.TB }
 
 func (l testLog) Write(p []byte) (int, error) {
 	l.t.Log(strings.TrimRight(string(p), "\n"))
@@ -119,7 +119,7 @@ func (r gqlResult) code() string {
 }
 
 // gql posts a query as JSON and decodes the answer.
-func (s *testServer) gql(t *testing.T, token, query string, vars map[string]any) gqlResult {
+func (s *testServer) gql(t testing.TB, token, query string, vars map[string]any) gqlResult {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, _ := http.NewRequest("POST", s.URL+"/graphql", bytes.NewReader(body))
@@ -128,7 +128,7 @@ func (s *testServer) gql(t *testing.T, token, query string, vars map[string]any)
 }
 
 // mustGQL is gql that fails the test on any error.
-func (s *testServer) mustGQL(t *testing.T, token, query string, vars map[string]any) map[string]any {
+func (s *testServer) mustGQL(t testing.TB, token, query string, vars map[string]any) map[string]any {
 	t.Helper()
 	r := s.gql(t, token, query, vars)
 	if len(r.Errors) > 0 {
@@ -137,21 +137,21 @@ func (s *testServer) mustGQL(t *testing.T, token, query string, vars map[string]
 	return r.Data
 }
 
-func (s *testServer) do(t *testing.T, token string, req *http.Request) gqlResult {
+func (s *testServer) do(t testing.TB, token string, req *http.Request) gqlResult {
 	t.Helper()
 	_, r := s.send(t, token, req)
 	return r
 }
 
 // upload sends one file through the GraphQL multipart request spec.
-func (s *testServer) upload(t *testing.T, token, filename string, data []byte, fields string) gqlResult {
+func (s *testServer) upload(t testing.TB, token, filename string, data []byte, fields string) gqlResult {
 	t.Helper()
 	req := multipartUpload(t, s.URL, filename, data, fields)
 	req.Header.Set("GraphQL-Preflight", "1")
 	return s.do(t, token, req)
 }
 
-func multipartUpload(t *testing.T, base, filename string, data []byte, fields string) *http.Request {
+func multipartUpload(t testing.TB, base, filename string, data []byte, fields string) *http.Request {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -172,7 +172,7 @@ func multipartUpload(t *testing.T, base, filename string, data []byte, fields st
 	return req
 }
 
-func login(t *testing.T, s *testServer, email, password string) string {
+func login(t testing.TB, s *testServer, email, password string) string {
 	t.Helper()
 	d := s.mustGQL(t, "", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token user { role } } }`,
 		map[string]any{"e": email, "p": password})
@@ -198,7 +198,7 @@ func dig(v any, path ...any) any {
 }
 
 // photoJPEG makes a w×h JPEG with smooth colour, like a photo.
-func photoJPEG(t *testing.T, w, h int, seed uint8) []byte {
+func photoJPEG(t testing.TB, w, h int, seed uint8) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for y := 0; y < h; y++ {
@@ -215,7 +215,7 @@ func photoJPEG(t *testing.T, w, h int, seed uint8) []byte {
 
 // orientedJPEG makes a w×h JPEG whose left half is red and right half blue,
 // tagged with the EXIF orientation o.
-func orientedJPEG(t *testing.T, w, h int, o uint16) []byte {
+func orientedJPEG(t testing.TB, w, h int, o uint16) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for y := 0; y < h; y++ {
@@ -244,7 +244,7 @@ func orientedJPEG(t *testing.T, w, h int, o uint16) []byte {
 
 // fetch GETs a URL (root-relative to the server) and returns the response
 // with its body read.
-func (s *testServer) fetch(t *testing.T, url string, header map[string]string) (*http.Response, []byte) {
+func (s *testServer) fetch(t testing.TB, url string, header map[string]string) (*http.Response, []byte) {
 	t.Helper()
 	if strings.HasPrefix(url, "/") {
 		url = s.URL + url

@@ -27,6 +27,25 @@ func newGraphQL(svc *app.Service, cfg config, log *slog.Logger) http.Handler {
 	return newGraphQLWith(svc, cfg, log, defaultGraphQLLimits())
 }
 
+// graphqlExtensions are the extensions of the GraphQL handler, in order.
+// None may be a graphql.FieldInterceptor, and the handler has no
+// AroundFields: the generated executor marshals plain fields without
+// calling field middleware (see internal/tools/gqlgenpost).
+func graphqlExtensions(production bool, lim graphqlLimits) []graphql.HandlerExtension {
+	var es []graphql.HandlerExtension
+	if !production {
+		es = append(es, extension.Introspection{})
+	}
+	return append(es,
+		// Before the other operation interceptors, so it times and counts
+		// every operation, refused ones too.
+		graphqlMetrics{},
+		extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)},
+		// After APQ, so a query sent by its hash is checked too.
+		newQueryLimits(lim),
+	)
+}
+
 // newGraphQLWith builds the GraphQL handler with the limits lim (see
 // limits.go): each is enforced before any resolver runs.
 func newGraphQLWith(svc *app.Service, cfg config, log *slog.Logger, lim graphqlLimits) *handler.Server {
@@ -43,7 +62,7 @@ func newGraphQLWith(svc *app.Service, cfg config, log *slog.Logger, lim graphqlL
 	})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(jsonPOST{})
 	srv.AddTransport(limitedMultipart{
 		MultipartForm:   transport.MultipartForm{MaxUploadSize: cfg.MaxBodyBytes, MaxMemory: multipartMemory},
 		MaxFiles:        lim.MaxUploadFiles,
@@ -54,15 +73,10 @@ func newGraphQLWith(svc *app.Service, cfg config, log *slog.Logger, lim graphqlL
 	srv.SetParserTokenLimit(lim.MaxTokens)
 	if production {
 		srv.SetDisableSuggestion(true)
-	} else {
-		srv.Use(extension.Introspection{})
 	}
-	// Before the other operation interceptors, so it times and counts
-	// every operation, refused ones too.
-	srv.Use(graphqlMetrics{})
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	// After APQ, so a query sent by its hash is checked too.
-	srv.Use(newQueryLimits(lim))
+	for _, e := range graphqlExtensions(production, lim) {
+		srv.Use(e)
+	}
 	srv.AroundOperations(operationTimeout(lim.Timeout))
 	// A fresh loader per operation batches nested loads and never serves
 	// one operation's reads to another.

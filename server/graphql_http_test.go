@@ -125,13 +125,13 @@ func apqParams(query, hash string, vars map[string]any) url.Values {
 	return v
 }
 
-func (s *testServer) apqGET(t *testing.T, token, query, hash string, vars map[string]any) gqlResult {
+func (s *testServer) apqGET(t testing.TB, token, query, hash string, vars map[string]any) gqlResult {
 	t.Helper()
 	req, _ := http.NewRequest("GET", s.URL+"/graphql?"+apqParams(query, hash, vars).Encode(), nil)
 	return s.do(t, token, req)
 }
 
-func (s *testServer) apqPOST(t *testing.T, token, query, hash string, vars map[string]any) gqlResult {
+func (s *testServer) apqPOST(t testing.TB, token, query, hash string, vars map[string]any) gqlResult {
 	t.Helper()
 	body := map[string]any{"extensions": apqExtensions(hash), "variables": vars}
 	if query != "" {

@@ -22,7 +22,7 @@ import (
 func newHandler(svc *app.Service, cfg config, log *slog.Logger, obs *observability) http.Handler {
 	mux := http.NewServeMux()
 	gql := newGraphQL(svc, cfg, log)
-	mux.Handle("/graphql", newResponseCache(svc).wrap(requirePreflight(limitBody(gql, cfg.MaxBodyBytes))))
+	mux.Handle("/graphql", newResponseCache(svc).wrap(requirePreflight(limitBody(newAdmission(0).wrap(gql), cfg.MaxBodyBytes))))
 	mux.Handle("GET /media/{asset}/{rendition}", mediaHandler(svc, log))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -347,7 +347,7 @@ func TestOperationTimeoutSkipsSubscriptions(t *testing.T) {
 }
 
 // assertHealthy checks that the server answers /healthz and a normal query.
-func (s *testServer) assertHealthy(t *testing.T, token string) {
+func (s *testServer) assertHealthy(t testing.TB, token string) {
 	t.Helper()
 	if resp, _ := s.fetch(t, "/healthz", nil); resp.StatusCode != http.StatusOK {
 		t.Fatalf("/healthz: HTTP %d", resp.StatusCode)
@@ -356,7 +356,7 @@ func (s *testServer) assertHealthy(t *testing.T, token string) {
 }
 
 // assertUploadWorks checks health and that an upload goes through.
-func (s *testServer) assertUploadWorks(t *testing.T, token string) {
+func (s *testServer) assertUploadWorks(t testing.TB, token string) {
 	t.Helper()
 	s.assertHealthy(t, token)
 	if r := s.upload(t, token, "after.jpg", photoJPEG(t, 64, 48, uint8(time.Now().UnixNano())), "id status"); len(r.Errors) > 0 {
@@ -371,7 +371,7 @@ func jsonBody(query string, vars map[string]any) io.Reader {
 
 // post sends body to /graphql and returns the response (body read) and
 // its decoded GraphQL result.
-func (s *testServer) post(t *testing.T, token, contentType string, body io.Reader, header map[string]string) (*http.Response, gqlResult) {
+func (s *testServer) post(t testing.TB, token, contentType string, body io.Reader, header map[string]string) (*http.Response, gqlResult) {
 	t.Helper()
 	req, err := http.NewRequest("POST", s.URL+"/graphql", body)
 	if err != nil {
@@ -384,7 +384,7 @@ func (s *testServer) post(t *testing.T, token, contentType string, body io.Reade
 	return s.send(t, token, req)
 }
 
-func (s *testServer) send(t *testing.T, token string, req *http.Request) (*http.Response, gqlResult) {
+func (s *testServer) send(t testing.TB, token string, req *http.Request) (*http.Response, gqlResult) {
 	t.Helper()
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -407,7 +407,7 @@ func (s *testServer) send(t *testing.T, token string, req *http.Request) (*http.
 // must come from the map alone, before any file byte is read. (The
 // declared length keeps net/http from reading the rest of the body before
 // it answers.)
-func (s *testServer) multipartHeld(t *testing.T, token, query string, vars map[string]any, uploads map[string][]string) (*http.Response, gqlResult) {
+func (s *testServer) multipartHeld(t testing.TB, token, query string, vars map[string]any, uploads map[string][]string) (*http.Response, gqlResult) {
 	t.Helper()
 	var pre bytes.Buffer
 	mw := multipart.NewWriter(&pre)
@@ -432,4 +432,34 @@ func (s *testServer) multipartHeld(t *testing.T, token, query string, vars map[s
 		t.Errorf("answered after %v: the server waited for the files", d)
 	}
 	return resp, r
+}
+
+// TestNoFieldInterceptors: the generated executor marshals plain fields
+// without field middleware (internal/tools/gqlgenpost), so no extension of
+// the handler may intercept fields.
+func TestNoFieldInterceptors(t *testing.T) {
+	for _, production := range []bool{false, true} {
+		for _, e := range graphqlExtensions(production, defaultGraphQLLimits()) {
+			if _, ok := e.(graphql.FieldInterceptor); ok {
+				t.Errorf("%T intercepts fields; see internal/tools/gqlgenpost", e)
+			}
+		}
+	}
+}
+
+// TestDeferIsAnsweredAtOnce: @defer is accepted and ignored, as the
+// incremental delivery proposal allows: deferred fields come in the one
+// answer (the transports here send one answer per request). The generated
+// executor resolves them in place and makes objects' deferred groups
+// without paths (internal/tools/gqlgenpost), which relies on this.
+func TestDeferIsAnsweredAtOnce(t *testing.T) {
+	s := startServer(t, map[string]string{"ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword}, false)
+	admin := login(t, s, adminEmail, adminPassword)
+	a := s.mustGQL(t, admin, `mutation { createArticle(input: {title: "Toạ đàm", summary: "Tóm tắt", blocks: [{paragraph: "x"}]}) { id } }`, nil)
+	s.mustGQL(t, admin, `mutation($a: ID!) { publishArticle(id: $a) { id } }`, map[string]any{"a": dig(a, "createArticle", "id")})
+	d := s.mustGQL(t, "", `{ articles(first: 1) { edges { node { id ... @defer(label: "more") { title summary blocks { ... on ParagraphBlock { text } } } } } } }`, nil)
+	node := dig(d, "articles", "edges", 0, "node")
+	if dig(node, "title") != "Toạ đàm" || dig(node, "summary") != "Tóm tắt" || dig(node, "blocks", 0, "text") != "x" {
+		t.Fatalf("deferred fields missing from the answer: %v", d)
+	}
 }

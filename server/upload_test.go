@@ -11,7 +11,7 @@ import (
 )
 
 // uploadMany sends files through uploadAssets in one multipart request.
-func (s *testServer) uploadMany(t *testing.T, token string, names []string, datas [][]byte) gqlResult {
+func (s *testServer) uploadMany(t testing.TB, token string, names []string, datas [][]byte) gqlResult {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)

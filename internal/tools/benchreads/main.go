@@ -23,6 +23,8 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -38,6 +40,7 @@ func main() {
 	password := flag.String("password", os.Getenv("STILLROOM_ADMIN_PASSWORD"), "admin password")
 	conns := flag.Int("c", 16, "concurrent connections")
 	dur := flag.Duration("d", 10*time.Second, "duration of each run")
+	flag.IntVar(&serverPID, "pid", 0, "the server's process ID, to report its CPU time per request (Linux)")
 	flag.Parse()
 	log.SetFlags(0)
 
@@ -66,7 +69,7 @@ func main() {
 	plainURL := "http://" + ln.Addr().String() + "/"
 
 	fmt.Printf("list query answer: %d bytes; %d connections, %s per run\n\n", len(answer), *conns, *dur)
-	fmt.Printf("%-28s %10s %10s %10s\n", "target", "req/s", "p50 ms", "p99 ms")
+	fmt.Printf("%-28s %10s %10s %10s %12s\n", "target", "req/s", "p50 ms", "p99 ms", "server CPU/req")
 	plain := load("plain net/http, same bytes", *conns, *dur, func() *http.Request { r, _ := http.NewRequest("GET", plainURL, nil); return r })
 	unc := load("stillroom uncached (POST)", *conns, *dur, post)
 	cac := load("stillroom cached (GET APQ)", *conns, *dur, func() *http.Request { r, _ := http.NewRequest("GET", cachedURL, nil); return r })
@@ -82,6 +85,7 @@ func load(name string, conns int, d time.Duration, req func() *http.Request) flo
 	var mu sync.Mutex
 	var lat []time.Duration
 	errors := 0
+	cpu0 := serverCPU()
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
 	for range conns {
@@ -120,11 +124,41 @@ func load(name string, conns int, d time.Duration, req func() *http.Request) flo
 	}
 	rate := float64(len(lat)) / d.Seconds()
 	fmt.Printf("%-28s %10.0f %10.2f %10.2f", name, rate, pct(0.5), pct(0.99))
+	if cpu1 := serverCPU(); cpu1 > 0 && len(lat) > 0 && !strings.HasPrefix(name, "plain") {
+		fmt.Printf(" %9.2f ms", float64((cpu1-cpu0).Microseconds())/1000/float64(len(lat)))
+	}
 	if errors > 0 {
 		fmt.Printf("  (%d errors)", errors)
 	}
 	fmt.Println()
 	return rate
+}
+
+// serverPID is the server's process, whose CPU time serverCPU reads.
+var serverPID int
+
+// serverCPU returns the CPU time (user + system) the server has used, from
+// /proc; 0 when unknown. CPU time per request is steadier than rates on a
+// shared machine: other processes slow the server down without adding to it.
+func serverCPU() time.Duration {
+	if serverPID == 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", serverPID))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name (which may hold spaces): state is
+	// field 3; utime and stime are fields 14 and 15, in clock ticks.
+	rest := string(b[strings.LastIndexByte(string(b), ')')+2:])
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	const ticksPerSecond = 100 // USER_HZ on Linux
+	return time.Duration(ut+st) * time.Second / ticksPerSecond
 }
 
 // seed signs in and makes 20 published articles, each with a cover and a

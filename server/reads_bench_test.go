@@ -1,0 +1,43 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"testing"
+)
+
+// frontPageQuery is the public list scripts/bench-reads.sh measures.
+const frontPageQuery = `{ articles(first: 20) { edges { node { title slug
+	cover { srcset renditions { name url width height } }
+	blocks { ... on ParagraphBlock { text } ... on GalleryBlock { gallery { title items { caption altText credit asset { srcset renditions { name url } } } } } }
+} } } }`
+
+// BenchmarkFrontPage runs the 20-article front page, uncached (POST), on
+// the embedded default through loopback HTTP, one request at a time. Its
+// allocations per operation are a steady measure of the server's work on
+// a shared machine; scripts/bench-reads.sh measures rates and latencies.
+func BenchmarkFrontPage(b *testing.B) {
+	env := map[string]string{"ADDR": "127.0.0.1:0", "DATA_DIR": b.TempDir(), "ENV": "production",
+		"ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword, "PUBLISH_GATE": "off"}
+	s := startLogged(b, env, io.Discard).srv
+	seedFrontPage(b, s, login(b, s, adminEmail, adminPassword))
+	body, _ := json.Marshal(map[string]any{"query": frontPageQuery})
+	client := &http.Client{}
+	b.ReportAllocs()
+	var size int
+	for b.Loop() {
+		resp, err := client.Post(s.URL+"/graphql", "application/json", bytes.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, _ := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || n < 50_000 {
+			b.Fatalf("status %d, %d bytes", resp.StatusCode, n)
+		}
+		size = int(n)
+	}
+	b.ReportMetric(float64(size), "bytes/answer")
+}
