@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -32,16 +33,26 @@ type memColl struct {
 	name string
 
 	mu   sync.RWMutex
-	docs map[string]bson.Raw
+	docs map[string]*memDoc
 	ids  []string // ascending: IDs are time-ordered, so this is creation order
 	// stale is set when a write's outcome is unknown and reading it back
 	// failed too: reads go to the database until the store is reopened.
 	stale bool
 }
 
+// memDoc is one stored document: its bytes, and once read, its decoded
+// form, which readers get copies of (see decodeAll).
+type memDoc struct {
+	raw     bson.Raw
+	decoded atomic.Pointer[decodedDoc]
+}
+
+// decodedDoc holds a *D for the collection's document type D.
+type decodedDoc struct{ v any }
+
 // loadMem reads every document of coll.
 func loadMem(ctx context.Context, coll *mongo.Collection) (*memColl, error) {
-	m := &memColl{name: coll.Name(), docs: map[string]bson.Raw{}}
+	m := &memColl{name: coll.Name(), docs: map[string]*memDoc{}}
 	cur, err := coll.Find(ctx, bson.D{})
 	if err != nil {
 		return nil, err
@@ -53,7 +64,7 @@ func loadMem(ctx context.Context, coll *mongo.Collection) (*memColl, error) {
 		if !ok {
 			return nil, fmt.Errorf("%s: a document without a string _id", m.name)
 		}
-		m.docs[id] = raw
+		m.docs[id] = &memDoc{raw: raw}
 		m.ids = append(m.ids, id)
 	}
 	if err := cur.Err(); err != nil {
@@ -81,7 +92,7 @@ func (m *memColl) put(id string, raw bson.Raw) {
 		i, _ := slices.BinarySearch(m.ids, id)
 		m.ids = slices.Insert(m.ids, i, id)
 	}
-	m.docs[id] = raw
+	m.docs[id] = &memDoc{raw: raw}
 }
 
 // remove forgets the document id.
@@ -118,23 +129,23 @@ func (m *memColl) resync(coll *mongo.Collection, id string) {
 }
 
 // byID returns the document id, or nil.
-func (m *memColl) byID(id string) bson.Raw {
+func (m *memColl) byID(id string) *memDoc {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	return m.docs[id]
 }
 
 // byIDs returns the documents among ids that exist, newest first.
-func (m *memColl) byIDs(ids []string) []bson.Raw {
+func (m *memColl) byIDs(ids []string) []*memDoc {
 	sorted := slices.Clone(ids)
 	slices.Sort(sorted)
 	sorted = slices.Compact(sorted)
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	out := make([]bson.Raw, 0, len(sorted))
+	out := make([]*memDoc, 0, len(sorted))
 	for i := len(sorted) - 1; i >= 0; i-- {
-		if raw, ok := m.docs[sorted[i]]; ok {
-			out = append(out, raw)
+		if d, ok := m.docs[sorted[i]]; ok {
+			out = append(out, d)
 		}
 	}
 	return out
@@ -143,7 +154,7 @@ func (m *memColl) byIDs(ids []string) []bson.Raw {
 // find returns, newest first, up to limit (0: all) documents matching
 // filter whose ID is below before ("" for no bound), and, when count is
 // set, how many documents match filter regardless of before and limit.
-func (m *memColl) find(filter bson.D, before string, limit int, count bool) ([]bson.Raw, int64, error) {
+func (m *memColl) find(filter bson.D, before string, limit int, count bool) ([]*memDoc, int64, error) {
 	mt, err := newMatcher(filter)
 	if err != nil {
 		return nil, 0, err
@@ -158,20 +169,53 @@ func (m *memColl) find(filter bson.D, before string, limit int, count bool) ([]b
 	if !count {
 		hi = start
 	}
-	var out []bson.Raw
+	var out []*memDoc
 	var total int64
 	for i := hi - 1; i >= 0; i-- {
 		if !count && limit > 0 && len(out) == limit {
 			break
 		}
-		raw := m.docs[m.ids[i]]
-		if !mt.match(raw) {
+		d := m.docs[m.ids[i]]
+		if !mt.match(d.raw) {
 			continue
 		}
 		total++
 		if i < start && (limit == 0 || len(out) < limit) {
-			out = append(out, raw)
+			out = append(out, d)
 		}
 	}
 	return out, total, nil
+}
+
+// decodeAll returns copies of the documents decoded as D. The first read
+// of a document as its collection's type decodes its bytes and keeps the
+// result; later reads get a deep copy of it (cloneDoc), several times
+// cheaper than decoding again. Nothing read is shared with the kept form,
+// so callers may change what they get.
+func decodeAll[D any](docs []*memDoc) ([]D, error) {
+	out := make([]D, len(docs))
+	for i, d := range docs {
+		if err := decodeMem(d, &out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func decodeMem[D any](d *memDoc, out *D) error {
+	if c := d.decoded.Load(); c != nil {
+		if kept, ok := c.v.(*D); ok {
+			*out = cloneDoc(kept)
+			return nil
+		}
+		// Read as another type (a projection): decode, keep nothing.
+		return bson.Unmarshal(d.raw, out)
+	}
+	kept := new(D)
+	if err := bson.Unmarshal(d.raw, kept); err != nil {
+		return err
+	}
+	d.decoded.CompareAndSwap(nil, &decodedDoc{v: kept})
+	*out = cloneDoc(kept)
+	return nil
 }

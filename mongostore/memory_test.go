@@ -229,6 +229,15 @@ func TestMemoryMatchesDatabase(t *testing.T) {
 		return ids, err
 	})
 
+	// What a read returns is the caller's: changing it changes nothing kept.
+	g, err := mem.GalleryByID(ctx, galleries[0].ID)
+	mustNil(t, err)
+	if len(g.Items) > 0 {
+		g.Items[0].Caption = "changed in place"
+	}
+	g.SearchTokens = append(g.SearchTokens[:0], "changed")
+	same("GalleryByID after a reader changed its copy", func(db *mongostore.DB) (any, error) { return db.GalleryByID(ctx, galleries[0].ID) })
+
 	for _, s := range stores {
 		if n := s.db.MemoryFallbacks(); n != 0 {
 			t.Errorf("%s: %d reads went to the database", s.name, n)

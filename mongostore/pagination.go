@@ -81,14 +81,14 @@ func listPage[D any, T any](ctx context.Context, db *DB, coll *mongo.Collection,
 func findPage[D any](ctx context.Context, db *DB, coll *mongo.Collection, cs conds, page core.Page) ([]D, int64, error) {
 	needCount := func(n int) bool { return page.After != "" || n > page.Limit }
 	if m := db.memFor(coll); m != nil {
-		raws, _, err := m.find(cs.filter(), page.After, page.Limit+1, false)
+		found, _, err := m.find(cs.filter(), page.After, page.Limit+1, false)
 		if err == nil {
-			total := int64(len(raws))
-			if needCount(len(raws)) {
+			total := int64(len(found))
+			if needCount(len(found)) {
 				_, total, err = m.find(cs.filter(), "", 0, true)
 			}
 			if err == nil {
-				docs, err := decodeAll[D](raws)
+				docs, err := decodeAll[D](found)
 				return docs, total, translate(err, "list", coll.Name(), "")
 			}
 		}
@@ -120,9 +120,9 @@ func findPage[D any](ctx context.Context, db *DB, coll *mongo.Collection, cs con
 // findAll returns the documents of coll matching filter, newest first.
 func findAll[D any](ctx context.Context, db *DB, coll *mongo.Collection, filter bson.D) ([]D, error) {
 	if m := db.memFor(coll); m != nil {
-		raws, _, err := m.find(filter, "", 0, false)
+		found, _, err := m.find(filter, "", 0, false)
 		if err == nil {
-			return decodeAll[D](raws)
+			return decodeAll[D](found)
 		}
 		db.memFallback(err)
 	}
@@ -151,38 +151,27 @@ func findByIDs[D any](ctx context.Context, db *DB, coll *mongo.Collection, ids [
 
 // findOne decodes into out the document of coll matching filter (one of a
 // unique field's values); mongo.ErrNoDocuments when there is none.
-func findOne(ctx context.Context, db *DB, coll *mongo.Collection, filter bson.D, out any) error {
+func findOne[D any](ctx context.Context, db *DB, coll *mongo.Collection, filter bson.D, out *D) error {
 	if m := db.memFor(coll); m != nil {
-		var raw bson.Raw
+		var doc *memDoc
 		var err error
 		if len(filter) == 1 && filter[0].Key == "_id" {
 			id, _ := filter[0].Value.(string)
-			raw = m.byID(id)
+			doc = m.byID(id)
 		} else {
-			var raws []bson.Raw
-			raws, _, err = m.find(filter, "", 1, false)
-			if len(raws) > 0 {
-				raw = raws[0]
+			var found []*memDoc
+			found, _, err = m.find(filter, "", 1, false)
+			if len(found) > 0 {
+				doc = found[0]
 			}
 		}
 		if err == nil {
-			if raw == nil {
+			if doc == nil {
 				return mongo.ErrNoDocuments
 			}
-			return bson.Unmarshal(raw, out)
+			return decodeMem(doc, out)
 		}
 		db.memFallback(err)
 	}
 	return coll.FindOne(ctx, filter).Decode(out)
-}
-
-// decodeAll decodes stored documents.
-func decodeAll[D any](raws []bson.Raw) ([]D, error) {
-	docs := make([]D, len(raws))
-	for i, raw := range raws {
-		if err := bson.Unmarshal(raw, &docs[i]); err != nil {
-			return nil, err
-		}
-	}
-	return docs, nil
 }

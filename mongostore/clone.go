@@ -1,0 +1,106 @@
+package mongostore
+
+import (
+	"reflect"
+	"sync"
+)
+
+// cloneDoc returns a deep copy of *d: slices, pointers and maps are new,
+// so changing the copy never changes d. Strings and values without
+// exported references (such as time.Time) are copied as they are; they
+// cannot be changed in place.
+func cloneDoc[D any](d *D) D {
+	var out D
+	deepCopy(reflect.ValueOf(&out).Elem(), reflect.ValueOf(d).Elem())
+	return out
+}
+
+func deepCopy(dst, src reflect.Value) {
+	switch src.Kind() {
+	case reflect.Pointer:
+		if src.IsNil() {
+			return
+		}
+		p := reflect.New(src.Type().Elem())
+		deepCopy(p.Elem(), src.Elem())
+		dst.Set(p)
+	case reflect.Slice:
+		if src.IsNil() {
+			return
+		}
+		s := reflect.MakeSlice(src.Type(), src.Len(), src.Len())
+		if needsDeepCopy(src.Type().Elem()) {
+			for i := range src.Len() {
+				deepCopy(s.Index(i), src.Index(i))
+			}
+		} else {
+			reflect.Copy(s, src)
+		}
+		dst.Set(s)
+	case reflect.Map:
+		if src.IsNil() {
+			return
+		}
+		m := reflect.MakeMapWithSize(src.Type(), src.Len())
+		for it := src.MapRange(); it.Next(); {
+			v := reflect.New(src.Type().Elem()).Elem()
+			deepCopy(v, it.Value())
+			m.SetMapIndex(it.Key(), v)
+		}
+		dst.Set(m)
+	case reflect.Struct:
+		dst.Set(src)
+		if !needsDeepCopy(src.Type()) {
+			return
+		}
+		for i := range src.NumField() {
+			if f := dst.Field(i); f.CanSet() && needsDeepCopy(f.Type()) {
+				f.SetZero()
+				deepCopy(f, src.Field(i))
+			}
+		}
+	case reflect.Array:
+		dst.Set(src)
+		if needsDeepCopy(src.Type().Elem()) {
+			for i := range src.Len() {
+				deepCopy(dst.Index(i), src.Index(i))
+			}
+		}
+	case reflect.Interface:
+		if src.IsNil() {
+			return
+		}
+		v := reflect.New(src.Elem().Type()).Elem()
+		deepCopy(v, src.Elem())
+		dst.Set(v)
+	default:
+		dst.Set(src)
+	}
+}
+
+var deepTypes sync.Map // reflect.Type → bool
+
+// needsDeepCopy reports whether values of t hold references to memory
+// that a plain copy would share: pointers, slices, maps or interfaces,
+// themselves or in exported fields.
+func needsDeepCopy(t reflect.Type) bool {
+	if v, ok := deepTypes.Load(t); ok {
+		return v.(bool)
+	}
+	deep := false
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
+		deep = true
+	case reflect.Array:
+		deep = needsDeepCopy(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if f := t.Field(i); f.IsExported() && needsDeepCopy(f.Type) {
+				deep = true
+				break
+			}
+		}
+	}
+	deepTypes.Store(t, deep)
+	return deep
+}
