@@ -133,16 +133,12 @@ func (r *assetResolver) DominantColor(ctx context.Context, obj *core.Asset) (*st
 
 // Renditions is the resolver for the renditions field.
 func (r *assetResolver) Renditions(ctx context.Context, obj *core.Asset) ([]*model.Rendition, error) {
-	out := make([]*model.Rendition, len(obj.Renditions))
-	for i := range obj.Renditions {
-		out[i] = &model.Rendition{Rendition: obj.Renditions[i], URL: r.App.RenditionURL(obj.ID, &obj.Renditions[i])}
-	}
-	return out, nil
+	return r.assetView(obj).renditions, nil
 }
 
 // Srcset is the resolver for the srcset field.
 func (r *assetResolver) Srcset(ctx context.Context, obj *core.Asset) (string, error) {
-	return r.App.Srcset(obj), nil
+	return r.assetView(obj).srcset, nil
 }
 
 // OriginalURL is the resolver for the originalUrl field.
