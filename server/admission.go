@@ -26,7 +26,7 @@ type admission struct {
 
 // operationSlotsPerCore leaves room for operations that wait on the
 // database (MongoDB in production) while others use the cores.
-const operationSlotsPerCore = 2
+const operationSlotsPerCore = 1
 
 // newAdmission admits n operations at once; 0 means operationSlotsPerCore
 // per core (GOMAXPROCS).

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/stillroom/stillroom/app"
@@ -31,6 +32,7 @@ const (
 // the listening address once requests are accepted.
 func serve(ctx context.Context, cfg config, stdout io.Writer, ready chan<- string) error {
 	log := newLogger(cfg, stdout)
+	tuneGC(cfg, os.Getenv, log)
 	st, err := openStores(ctx, cfg, log)
 	if err != nil {
 		return err
