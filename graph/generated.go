@@ -9034,7 +9034,7 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("Article")
+			out.Values[i] = marshalString("Article")
 		case "id":
 			out.Values[i] = ec._Article_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -9152,7 +9152,7 @@ func (ec *executionContext) _ArticleConnection(ctx context.Context, sel ast.Sele
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("ArticleConnection")
+			out.Values[i] = marshalString("ArticleConnection")
 		case "edges":
 			out.Values[i] = ec._ArticleConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -9195,7 +9195,7 @@ func (ec *executionContext) _ArticleEdge(ctx context.Context, sel ast.SelectionS
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("ArticleEdge")
+			out.Values[i] = marshalString("ArticleEdge")
 		case "cursor":
 			out.Values[i] = ec._ArticleEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -9233,7 +9233,7 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("Asset")
+			out.Values[i] = marshalString("Asset")
 		case "id":
 			out.Values[i] = ec._Asset_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -9417,7 +9417,7 @@ func (ec *executionContext) _AssetConnection(ctx context.Context, sel ast.Select
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("AssetConnection")
+			out.Values[i] = marshalString("AssetConnection")
 		case "edges":
 			out.Values[i] = ec._AssetConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -9460,7 +9460,7 @@ func (ec *executionContext) _AssetEdge(ctx context.Context, sel ast.SelectionSet
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("AssetEdge")
+			out.Values[i] = marshalString("AssetEdge")
 		case "cursor":
 			out.Values[i] = ec._AssetEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -9498,7 +9498,7 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("AuthPayload")
+			out.Values[i] = marshalString("AuthPayload")
 		case "token":
 			out.Values[i] = ec._AuthPayload_token(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -9541,7 +9541,7 @@ func (ec *executionContext) _Camera(ctx context.Context, sel ast.SelectionSet, o
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("Camera")
+			out.Values[i] = marshalString("Camera")
 		case "make":
 			resolveInline(ctx, ec.OperationContext, out, i,
 				true, false,
@@ -9611,7 +9611,7 @@ func (ec *executionContext) _FocalPoint(ctx context.Context, sel ast.SelectionSe
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("FocalPoint")
+			out.Values[i] = marshalString("FocalPoint")
 		case "x":
 			out.Values[i] = ec._FocalPoint_x(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -9649,7 +9649,7 @@ func (ec *executionContext) _FormField(ctx context.Context, sel ast.SelectionSet
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("FormField")
+			out.Values[i] = marshalString("FormField")
 		case "name":
 			out.Values[i] = ec._FormField_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -9687,7 +9687,7 @@ func (ec *executionContext) _Gallery(ctx context.Context, sel ast.SelectionSet, 
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("Gallery")
+			out.Values[i] = marshalString("Gallery")
 		case "id":
 			out.Values[i] = ec._Gallery_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -9787,7 +9787,7 @@ func (ec *executionContext) _GalleryBlock(ctx context.Context, sel ast.Selection
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("GalleryBlock")
+			out.Values[i] = marshalString("GalleryBlock")
 		case "gallery":
 			resolveInline(ctx, ec.OperationContext, out, i,
 				true, true,
@@ -9821,7 +9821,7 @@ func (ec *executionContext) _GalleryConnection(ctx context.Context, sel ast.Sele
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("GalleryConnection")
+			out.Values[i] = marshalString("GalleryConnection")
 		case "edges":
 			out.Values[i] = ec._GalleryConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -9864,7 +9864,7 @@ func (ec *executionContext) _GalleryEdge(ctx context.Context, sel ast.SelectionS
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("GalleryEdge")
+			out.Values[i] = marshalString("GalleryEdge")
 		case "cursor":
 			out.Values[i] = ec._GalleryEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -9902,7 +9902,7 @@ func (ec *executionContext) _GalleryItem(ctx context.Context, sel ast.SelectionS
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("GalleryItem")
+			out.Values[i] = marshalString("GalleryItem")
 		case "id":
 			out.Values[i] = ec._GalleryItem_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -9961,7 +9961,7 @@ func (ec *executionContext) _GeoPoint(ctx context.Context, sel ast.SelectionSet,
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("GeoPoint")
+			out.Values[i] = marshalString("GeoPoint")
 		case "lat":
 			out.Values[i] = ec._GeoPoint_lat(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -9999,7 +9999,7 @@ func (ec *executionContext) _HeadingBlock(ctx context.Context, sel ast.Selection
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("HeadingBlock")
+			out.Values[i] = marshalString("HeadingBlock")
 		case "text":
 			out.Values[i] = ec._HeadingBlock_text(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -10037,7 +10037,7 @@ func (ec *executionContext) _ImageBlock(ctx context.Context, sel ast.SelectionSe
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("ImageBlock")
+			out.Values[i] = marshalString("ImageBlock")
 		case "assets":
 			resolveInline(ctx, ec.OperationContext, out, i,
 				true, true,
@@ -10084,7 +10084,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("Mutation")
+			out.Values[i] = marshalString("Mutation")
 		case "login":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_login(ctx, field)
@@ -10287,7 +10287,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("PageInfo")
+			out.Values[i] = marshalString("PageInfo")
 		case "hasNextPage":
 			out.Values[i] = ec._PageInfo_hasNextPage(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -10325,7 +10325,7 @@ func (ec *executionContext) _ParagraphBlock(ctx context.Context, sel ast.Selecti
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("ParagraphBlock")
+			out.Values[i] = marshalString("ParagraphBlock")
 		case "text":
 			out.Values[i] = ec._ParagraphBlock_text(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -10366,7 +10366,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("Query")
+			out.Values[i] = marshalString("Query")
 		case "node":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -10456,7 +10456,7 @@ func (ec *executionContext) _Rendition(ctx context.Context, sel ast.SelectionSet
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("Rendition")
+			out.Values[i] = marshalString("Rendition")
 		case "name":
 			out.Values[i] = ec._Rendition_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -10534,7 +10534,7 @@ func (ec *executionContext) _Timecode(ctx context.Context, sel ast.SelectionSet,
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("Timecode")
+			out.Values[i] = marshalString("Timecode")
 		case "hours":
 			out.Values[i] = ec._Timecode_hours(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -10588,7 +10588,7 @@ func (ec *executionContext) _UploadTicket(ctx context.Context, sel ast.Selection
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("UploadTicket")
+			out.Values[i] = marshalString("UploadTicket")
 		case "id":
 			out.Values[i] = ec._UploadTicket_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -10641,7 +10641,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("User")
+			out.Values[i] = marshalString("User")
 		case "id":
 			out.Values[i] = ec._User_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -10689,7 +10689,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("__Directive")
+			out.Values[i] = marshalString("__Directive")
 		case "name":
 			out.Values[i] = ec.___Directive_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -10742,7 +10742,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("__EnumValue")
+			out.Values[i] = marshalString("__EnumValue")
 		case "name":
 			out.Values[i] = ec.___EnumValue_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -10790,7 +10790,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("__Field")
+			out.Values[i] = marshalString("__Field")
 		case "name":
 			out.Values[i] = ec.___Field_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -10848,7 +10848,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("__InputValue")
+			out.Values[i] = marshalString("__InputValue")
 		case "name":
 			out.Values[i] = ec.___InputValue_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -10906,7 +10906,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("__Schema")
+			out.Values[i] = marshalString("__Schema")
 		case "description":
 			out.Values[i] = ec.___Schema_description(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -10964,7 +10964,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("__Type")
+			out.Values[i] = marshalString("__Type")
 		case "kind":
 			out.Values[i] = ec.___Type_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -11179,7 +11179,7 @@ func (ec *executionContext) unmarshalNAssetStatus2githubᚗcomᚋstillroomᚋsti
 
 func (ec *executionContext) marshalNAssetStatus2githubᚗcomᚋstillroomᚋstillroomᚋcoreᚐAssetStatus(ctx context.Context, sel ast.SelectionSet, v core.AssetStatus) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(string(v))
+	res := marshalString(string(v))
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "AssetStatus!")
 	}
@@ -11443,7 +11443,7 @@ func (ec *executionContext) unmarshalNPublishStatus2githubᚗcomᚋstillroomᚋs
 
 func (ec *executionContext) marshalNPublishStatus2githubᚗcomᚋstillroomᚋstillroomᚋcoreᚐPublishStatus(ctx context.Context, sel ast.SelectionSet, v core.PublishStatus) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(string(v))
+	res := marshalString(string(v))
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "PublishStatus!")
 	}
@@ -11487,7 +11487,7 @@ func (ec *executionContext) unmarshalNRole2githubᚗcomᚋstillroomᚋstillroom�
 
 func (ec *executionContext) marshalNRole2githubᚗcomᚋstillroomᚋstillroomᚋcoreᚐRole(ctx context.Context, sel ast.SelectionSet, v core.Role) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(string(v))
+	res := marshalString(string(v))
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Role!")
 	}
@@ -11501,7 +11501,7 @@ func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) 
 
 func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(v)
+	res := marshalString(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
@@ -11655,7 +11655,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2string(ctx context.Con
 
 func (ec *executionContext) marshalN__DirectiveLocation2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(v)
+	res := marshalString(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "__DirectiveLocation!")
 	}
@@ -11763,7 +11763,7 @@ func (ec *executionContext) unmarshalN__TypeKind2string(ctx context.Context, v a
 
 func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(v)
+	res := marshalString(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "__TypeKind!")
 	}
@@ -11823,7 +11823,7 @@ func (ec *executionContext) marshalOAssetStatus2ᚖgithubᚗcomᚋstillroomᚋst
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(string(*v))
+	res := marshalString(string(*v))
 	return res
 }
 
@@ -12044,7 +12044,7 @@ func (ec *executionContext) marshalOPublishStatus2ᚖgithubᚗcomᚋstillroomᚋ
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(string(*v))
+	res := marshalString(string(*v))
 	return res
 }
 
@@ -12097,7 +12097,7 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(*v)
+	res := marshalString(*v)
 	return res
 }
 

@@ -112,3 +112,49 @@ func (o objectJSON) repeats(i int, alias string) bool {
 type stringWriter struct{ io.Writer }
 
 func (w stringWriter) WriteString(s string) (int, error) { return io.WriteString(w.Writer, s) }
+
+// quotedString is a string answer. It writes what graphql.MarshalString
+// writes — the bytes as they are, with ASCII control characters, '"' and
+// '\' escaped — but in one write when there is nothing to escape, which is
+// nearly always.
+type quotedString string
+
+func (s quotedString) MarshalGQL(w io.Writer) {
+	sw, ok := w.(io.StringWriter)
+	if !ok {
+		sw = stringWriter{w}
+	}
+	str := string(s)
+	sw.WriteString(`"`)
+	start := 0
+	for i := 0; i < len(str); i++ {
+		c := str[i]
+		if c >= 0x20 && c != '\\' && c != '"' {
+			continue
+		}
+		sw.WriteString(str[start:i])
+		switch c {
+		case '\t':
+			sw.WriteString(`\t`)
+		case '\r':
+			sw.WriteString(`\r`)
+		case '\n':
+			sw.WriteString(`\n`)
+		case '\\':
+			sw.WriteString(`\\`)
+		case '"':
+			sw.WriteString(`\"`)
+		default:
+			sw.WriteString(`\u00`)
+			sw.WriteString(string([]byte{hexDigits[c>>4], hexDigits[c&0xf]}))
+		}
+		start = i + 1
+	}
+	sw.WriteString(str[start:])
+	sw.WriteString(`"`)
+}
+
+const hexDigits = "0123456789ABCDEF"
+
+// marshalString replaces graphql.MarshalString.
+func marshalString(s string) graphql.Marshaler { return quotedString(s) }

@@ -108,24 +108,21 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 	if err != nil {
 		panic(err) // as transport.POST does; the recoverer answers 500
 	}
-	var buf bytes.Buffer
-	buf.Grow(len(resp.Data) + len(errs) + len(tail) + 32)
-	buf.WriteByte('{')
+	// Written in pieces: the response writer buffers them, and the data
+	// (the bulk) is not copied once more.
+	head := []byte("{")
 	if errs != nil {
-		buf.WriteString(`"errors":`)
-		buf.Write(errs)
-		buf.WriteByte(',')
+		head = append(append(append(head, `"errors":`...), errs...), ',')
 	}
-	buf.WriteString(`"data":`)
+	head = append(head, `"data":`...)
 	if len(resp.Data) == 0 {
-		buf.WriteString("null")
-	} else {
-		buf.Write(resp.Data)
+		head = append(head, "null"...)
 	}
+	w.Write(head)
+	w.Write(resp.Data)
+	end := []byte{}
 	if inner := tail[1 : len(tail)-1]; len(inner) > 0 {
-		buf.WriteByte(',')
-		buf.Write(inner)
+		end = append(append(end, ','), inner...)
 	}
-	buf.WriteByte('}')
-	w.Write(buf.Bytes())
+	w.Write(append(end, '}'))
 }
