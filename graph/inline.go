@@ -15,11 +15,18 @@ import (
 
 // marshalSliceInOrder marshals the elements of a list one after another,
 // each with its index in the field context and a panic turned into an
-// error on that element, as graphql.MarshalSliceConcurrently does.
+// error on that element, as graphql.MarshalSliceConcurrently does. One
+// field context serves every element, its index moved along: elements are
+// marshalled one at a time, and an error's path is taken when the error is
+// added, so nothing sees an element's context after its turn.
 func marshalSliceInOrder(ctx context.Context, length int, marshalElement func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
 	ret := make(graphql.Array, length)
+	index := 0
+	fc := &graphql.FieldContext{Index: &index}
+	childCtx := graphql.WithFieldContext(ctx, fc)
 	for i := range length {
-		childCtx := graphql.WithFieldContext(ctx, &graphql.FieldContext{Index: &i})
+		index = i
+		fc.Result = nil
 		func() {
 			defer func() {
 				if r := recover(); r != nil {
