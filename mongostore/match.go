@@ -2,6 +2,7 @@ package mongostore
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"regexp"
@@ -64,14 +65,7 @@ func compileDoc(q bson.Raw) (func(bson.Raw) bool, error) {
 		}
 		preds = append(preds, p)
 	}
-	return func(d bson.Raw) bool {
-		for _, p := range preds {
-			if !p(d) {
-				return false
-			}
-		}
-		return true
-	}, nil
+	return allOf(preds), nil
 }
 
 // compileLogical compiles {$and: [...]} or {$or: [...]}.
@@ -126,6 +120,11 @@ func compileField(path string, val bson.RawValue) (func(bson.Raw) bool, error) {
 		}
 		preds = append(preds, p)
 	}
+	return allOf(preds), nil
+}
+
+// allOf is the predicate that holds when every one of preds does.
+func allOf(preds []func(bson.Raw) bool) func(bson.Raw) bool {
 	return func(d bson.Raw) bool {
 		for _, p := range preds {
 			if !p(d) {
@@ -133,7 +132,7 @@ func compileField(path string, val bson.RawValue) (func(bson.Raw) bool, error) {
 			}
 		}
 		return true
-	}, nil
+	}
 }
 
 func isOperatorDoc(doc bson.Raw) bool {
@@ -285,25 +284,11 @@ func compare(a, b bson.RawValue) (int, bool) {
 	}
 	switch ba {
 	case 1:
-		x, y := number(a), number(b)
-		switch {
-		case x < y:
-			return -1, true
-		case x > y:
-			return 1, true
-		}
-		return 0, true
+		return cmp.Compare(number(a), number(b)), true
 	case 2:
 		return strings.Compare(a.StringValue(), b.StringValue()), true
 	case 3:
-		x, y := a.DateTime(), b.DateTime()
-		switch {
-		case x < y:
-			return -1, true
-		case x > y:
-			return 1, true
-		}
-		return 0, true
+		return cmp.Compare(a.DateTime(), b.DateTime()), true
 	case 4:
 		x, y := a.Boolean(), b.Boolean()
 		switch {

@@ -6,13 +6,9 @@ import (
 	"io"
 	"net/http"
 	"testing"
-)
 
-// frontPageQuery is the public list scripts/bench-reads.sh measures.
-const frontPageQuery = `{ articles(first: 20) { edges { node { title slug
-	cover { srcset renditions { name url width height } }
-	blocks { ... on ParagraphBlock { text } ... on GalleryBlock { gallery { title items { caption altText credit asset { srcset renditions { name url } } } } } }
-} } } }`
+	"github.com/stillroom/stillroom/internal/frontpage"
+)
 
 // BenchmarkFrontPage runs the 20-article front page, uncached (POST), on
 // the embedded default through loopback HTTP, one request at a time. Its
@@ -23,7 +19,7 @@ func BenchmarkFrontPage(b *testing.B) {
 		"ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword, "PUBLISH_GATE": "off"}
 	s := startLogged(b, env, io.Discard).srv
 	seedFrontPage(b, s, login(b, s, adminEmail, adminPassword))
-	body, _ := json.Marshal(map[string]any{"query": frontPageQuery})
+	body, _ := json.Marshal(map[string]any{"query": frontpage.Query})
 	client := &http.Client{}
 	b.ReportAllocs()
 	var size int

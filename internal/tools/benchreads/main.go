@@ -27,12 +27,9 @@ import (
 	"strings"
 	"sync"
 	"time"
-)
 
-const listQuery = `{ articles(first: 20) { edges { node { title slug
-	cover { srcset renditions { name url width height } }
-	blocks { ... on ParagraphBlock { text } ... on GalleryBlock { gallery { title items { caption altText credit asset { srcset renditions { name url } } } } } }
-} } } }`
+	"github.com/stillroom/stillroom/internal/frontpage"
+)
 
 func main() {
 	server := flag.String("server", "http://127.0.0.1:8080", "Stillroom base URL")
@@ -45,15 +42,15 @@ func main() {
 	log.SetFlags(0)
 
 	seed(*server, *email, *password)
-	body, _ := json.Marshal(map[string]any{"query": listQuery})
+	body, _ := json.Marshal(map[string]any{"query": frontpage.Query})
 	post := func() *http.Request {
 		r, _ := http.NewRequest("POST", *server+"/graphql", bytes.NewReader(body))
 		r.Header.Set("Content-Type", "application/json")
 		return r
 	}
-	sum := sha256.Sum256([]byte(listQuery))
+	sum := sha256.Sum256([]byte(frontpage.Query))
 	ext := `{"persistedQuery":{"version":1,"sha256Hash":"` + hex.EncodeToString(sum[:]) + `"}}`
-	reg := *server + "/graphql?" + url.Values{"query": {listQuery}, "extensions": {ext}}.Encode()
+	reg := *server + "/graphql?" + url.Values{"query": {frontpage.Query}, "extensions": {ext}}.Encode()
 	must(http.Get(reg))
 	cachedURL := *server + "/graphql?" + url.Values{"extensions": {ext}}.Encode()
 
