@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -118,11 +119,16 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 	if len(resp.Data) == 0 {
 		head = append(head, "null"...)
 	}
-	w.Write(head)
-	w.Write(resp.Data)
-	end := []byte{}
+	var end []byte
 	if inner := tail[1 : len(tail)-1]; len(inner) > 0 {
 		end = append(append(end, ','), inner...)
 	}
-	w.Write(append(end, '}'))
+	end = append(end, '}')
+	if hw, ok := w.(http.ResponseWriter); ok {
+		// A known length spares the chunked encoding.
+		hw.Header().Set("Content-Length", strconv.Itoa(len(head)+len(resp.Data)+len(end)))
+	}
+	w.Write(head)
+	w.Write(resp.Data)
+	w.Write(end)
 }
