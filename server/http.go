@@ -132,6 +132,8 @@ func (w *tooLargeWriter) WriteHeader(code int) {
 	w.written = true
 	if w.body.over.Load() {
 		w.dropped = true
+		// The handler's answer is replaced: so is any length it declared.
+		w.ResponseWriter.Header().Del("Content-Length")
 		writeJSONError(w.ResponseWriter, http.StatusRequestEntityTooLarge, core.CodePayloadTooLarge, "request body is too large")
 		return
 	}

@@ -144,6 +144,27 @@ func TestGraphQLLimits(t *testing.T) {
 		}
 		s.assertHealthy(t, tok)
 	})
+	t.Run("JSON body over 1 MiB, length not declared", func(t *testing.T) {
+		body := jsonBody(`query($s: String) { articles(filter: {search: $s}) { totalCount } }`, map[string]any{"s": strings.Repeat("x", 1<<20)})
+		// A reader net/http does not know: sent chunked, so only reading
+		// it finds it too large, after the handler has begun answering.
+		req, _ := http.NewRequest("POST", s.URL+"/graphql", io.MultiReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("reading the answer: %v (Content-Length %s, %d bytes)", err, resp.Header.Get("Content-Length"), len(raw))
+		}
+		var r gqlResult
+		if json.Unmarshal(raw, &r) != nil || resp.StatusCode != http.StatusRequestEntityTooLarge || r.code() != "PAYLOAD_TOO_LARGE" {
+			t.Fatalf("HTTP %d %s, want 413 PAYLOAD_TOO_LARGE", resp.StatusCode, raw)
+		}
+		s.assertHealthy(t, tok)
+	})
 	t.Run("multipart body over MAX_BODY_BYTES", func(t *testing.T) {
 		req := multipartUpload(t, s.URL, "big.jpg", bytes.Repeat([]byte{0xFF}, 3<<20+1), "id")
 		req.Header.Set("GraphQL-Preflight", "1")
