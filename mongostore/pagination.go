@@ -79,21 +79,17 @@ func listPage[D any, T any](ctx context.Context, db *DB, coll *mongo.Collection,
 // findPage returns up to page.Limit+1 documents matching cs after the
 // cursor, newest first, and the number of matches without the cursor.
 func findPage[D any](ctx context.Context, db *DB, coll *mongo.Collection, cs conds, page core.Page) ([]D, int64, error) {
-	needCount := func(n int) bool { return page.After != "" || n > page.Limit }
 	if m := db.memFor(coll); m != nil {
-		found, _, err := m.find(cs.filter(), page.After, page.Limit+1, false)
+		// One pass: the page and the count (a page that holds every match
+		// has looked at every document anyway).
+		found, total, err := m.find(cs.filter(), page.After, page.Limit+1, true)
 		if err == nil {
-			total := int64(len(found))
-			if needCount(len(found)) {
-				_, total, err = m.find(cs.filter(), "", 0, true)
-			}
-			if err == nil {
-				docs, err := decodeAll[D](found)
-				return docs, total, translate(err, "list", coll.Name(), "")
-			}
+			docs, err := decodeAll[D](found)
+			return docs, total, translate(err, "list", coll.Name(), "")
 		}
 		db.memFallback(err)
 	}
+	needCount := func(n int) bool { return page.After != "" || n > page.Limit }
 	paged := cs
 	if page.After != "" {
 		paged = append(cs[:len(cs):len(cs)], op("_id", "$lt", page.After))
