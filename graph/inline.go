@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"sync/atomic"
@@ -122,43 +123,47 @@ func (w stringWriter) WriteString(s string) (int, error) { return io.WriteString
 
 // quotedString is a string answer. It writes what graphql.MarshalString
 // writes — the bytes as they are, with ASCII control characters, '"' and
-// '\' escaped — but in one write when there is nothing to escape, which is
-// nearly always.
+// '\' escaped — but in one write, straight into the executor's buffer,
+// instead of rune by rune.
 type quotedString string
 
 func (s quotedString) MarshalGQL(w io.Writer) {
-	sw, ok := w.(io.StringWriter)
-	if !ok {
-		sw = stringWriter{w}
+	if b, ok := w.(*bytes.Buffer); ok {
+		b.Grow(len(s) + 2)
+		b.Write(appendQuoted(b.AvailableBuffer(), string(s)))
+		return
 	}
-	str := string(s)
-	sw.WriteString(`"`)
+	w.Write(appendQuoted(nil, string(s)))
+}
+
+// appendQuoted appends s as graphql.MarshalString writes it.
+func appendQuoted(dst []byte, s string) []byte {
+	dst = append(dst, '"')
 	start := 0
-	for i := 0; i < len(str); i++ {
-		c := str[i]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		if c >= 0x20 && c != '\\' && c != '"' {
 			continue
 		}
-		sw.WriteString(str[start:i])
+		dst = append(dst, s[start:i]...)
 		switch c {
 		case '\t':
-			sw.WriteString(`\t`)
+			dst = append(dst, `\t`...)
 		case '\r':
-			sw.WriteString(`\r`)
+			dst = append(dst, `\r`...)
 		case '\n':
-			sw.WriteString(`\n`)
+			dst = append(dst, `\n`...)
 		case '\\':
-			sw.WriteString(`\\`)
+			dst = append(dst, `\\`...)
 		case '"':
-			sw.WriteString(`\"`)
+			dst = append(dst, `\"`...)
 		default:
-			sw.WriteString(`\u00`)
-			sw.WriteString(string([]byte{hexDigits[c>>4], hexDigits[c&0xf]}))
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 		}
 		start = i + 1
 	}
-	sw.WriteString(str[start:])
-	sw.WriteString(`"`)
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
 }
 
 const hexDigits = "0123456789ABCDEF"

@@ -10,8 +10,10 @@
 //   - an object's deferred group is made without computing its path
 //     (graphql.NewDeferredGroup → newDeferredGroup); only deferred fields
 //     need it, and resolveInline answers @defer fields in place, and
-//   - a field that reads a plain Go value (a string, number or boolean
-//     field of the model, no resolver, no directive) is marshalled
+//   - a field that reads a plain Go value (a string, integer or boolean
+//     field of the model, or a pointer to one for a nullable field; no
+//     resolver, no directive; not floats, whose marshaller can fail on
+//     NaN and must then see the field's context) is marshalled
 //     directly, without graphql.ResolveField's field context, middleware
 //     call and closures: four allocations of the ~45,000 the front page
 //     made, each. Only resolvers and fields with errors need those; the
@@ -22,7 +24,9 @@
 //     field to the heap, for every object, and
 //   - strings are written by quotedString, which copies a string without
 //     characters to escape in one write instead of rune by rune (the
-//     output is the same as graphql.MarshalString's).
+//     output is the same as graphql.MarshalString's), and
+//   - a list of renditions is written by renditionsJSON (graph/renditions.go)
+//     straight into one buffer, as the generated path would write it.
 //
 // gqlgen starts a goroutine for every element of every list and for every
 // object with two or more resolver fields: about 1,400 for the 20-article
@@ -64,14 +68,15 @@ var rewrites = []rewrite{
 \t\t\treturn obj\.(\w+), nil
 \t\t\},
 \t\tnil,
-\t\tfunc\(ctx context\.Context, selections ast\.SelectionSet, v (?:string|int|int64|bool|float64|graphql\.ID)\) graphql\.Marshaler \{
-\t\t\treturn ec\.(marshal\w+)\(ctx, selections, v\)
+\t\tfunc\(ctx context\.Context, selections ast\.SelectionSet, v \*?(?:string|int|int64|bool)\) graphql\.Marshaler \{
+\t\t\treturn ec\.(marshal[^(\s]+)\(ctx, selections, v\)
 \t\t\},
 \t\ttrue,
 \t\t(?:true|false),
 \t\)
 `), "\treturn ec.$2(ctx, field.Selections, obj.$1)\n"},
 	{"strings", regexp.MustCompile(`graphql\.MarshalString\(`), "marshalString("},
+	{"rendition lists", regexp.MustCompile(`(func \(ec \*executionContext\) marshalNRendition2ᚕ[^\n]*v \[\]\*model\.Rendition\) graphql\.Marshaler \{\n)`), "${1}\tif m, ok := ec.renditionsJSON(sel, v); ok {\n\t\treturn m\n\t}\n"},
 	{"object answers", regexp.MustCompile(`(?m)^\treturn out\n}$`), "\treturn objectJSON{fields, out.Values}\n}"},
 }
 
