@@ -1632,6 +1632,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 type executionContext struct {
 	*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]
+	fields *fieldsCache
 }
 
 func newExecutionContext(
@@ -1640,6 +1641,7 @@ func newExecutionContext(
 	deferredResults chan graphql.DeferredResult,
 ) *executionContext {
 	return &executionContext{
+		fields: new(fieldsCache),
 		ExecutionContextState: graphql.NewExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot](
 			opCtx,
 			(*graphql.ExecutableSchemaState[ResolverRoot, DirectiveRoot, ComplexityRoot])(execSchema),
@@ -8995,9 +8997,9 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 var articleImplementors = []string{"Article", "Node"}
 
 func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, obj *core.Article) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, articleImplementors)
+	fields := ec.collectFields(sel, articleImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -9107,15 +9109,15 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var articleConnectionImplementors = []string{"ArticleConnection"}
 
 func (ec *executionContext) _ArticleConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, articleConnectionImplementors)
+	fields := ec.collectFields(sel, articleConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -9150,15 +9152,15 @@ func (ec *executionContext) _ArticleConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var articleEdgeImplementors = []string{"ArticleEdge"}
 
 func (ec *executionContext) _ArticleEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, articleEdgeImplementors)
+	fields := ec.collectFields(sel, articleEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -9188,15 +9190,15 @@ func (ec *executionContext) _ArticleEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var assetImplementors = []string{"Asset", "Node"}
 
 func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, obj *core.Asset) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, assetImplementors)
+	fields := ec.collectFields(sel, assetImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -9372,15 +9374,15 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var assetConnectionImplementors = []string{"AssetConnection"}
 
 func (ec *executionContext) _AssetConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AssetConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, assetConnectionImplementors)
+	fields := ec.collectFields(sel, assetConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -9415,15 +9417,15 @@ func (ec *executionContext) _AssetConnection(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var assetEdgeImplementors = []string{"AssetEdge"}
 
 func (ec *executionContext) _AssetEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AssetEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, assetEdgeImplementors)
+	fields := ec.collectFields(sel, assetEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -9453,15 +9455,15 @@ func (ec *executionContext) _AssetEdge(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var authPayloadImplementors = []string{"AuthPayload"}
 
 func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AuthPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, authPayloadImplementors)
+	fields := ec.collectFields(sel, authPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -9496,15 +9498,15 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var cameraImplementors = []string{"Camera"}
 
 func (ec *executionContext) _Camera(ctx context.Context, sel ast.SelectionSet, obj *core.Camera) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, cameraImplementors)
+	fields := ec.collectFields(sel, cameraImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -9566,15 +9568,15 @@ func (ec *executionContext) _Camera(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var focalPointImplementors = []string{"FocalPoint"}
 
 func (ec *executionContext) _FocalPoint(ctx context.Context, sel ast.SelectionSet, obj *core.FocalPoint) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, focalPointImplementors)
+	fields := ec.collectFields(sel, focalPointImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -9604,15 +9606,15 @@ func (ec *executionContext) _FocalPoint(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var formFieldImplementors = []string{"FormField"}
 
 func (ec *executionContext) _FormField(ctx context.Context, sel ast.SelectionSet, obj *model.FormField) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, formFieldImplementors)
+	fields := ec.collectFields(sel, formFieldImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -9642,15 +9644,15 @@ func (ec *executionContext) _FormField(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var galleryImplementors = []string{"Gallery", "Node"}
 
 func (ec *executionContext) _Gallery(ctx context.Context, sel ast.SelectionSet, obj *core.Gallery) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, galleryImplementors)
+	fields := ec.collectFields(sel, galleryImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -9742,15 +9744,15 @@ func (ec *executionContext) _Gallery(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var galleryBlockImplementors = []string{"GalleryBlock", "ArticleBlock"}
 
 func (ec *executionContext) _GalleryBlock(ctx context.Context, sel ast.SelectionSet, obj *model.GalleryBlock) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, galleryBlockImplementors)
+	fields := ec.collectFields(sel, galleryBlockImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -9776,15 +9778,15 @@ func (ec *executionContext) _GalleryBlock(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var galleryConnectionImplementors = []string{"GalleryConnection"}
 
 func (ec *executionContext) _GalleryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.GalleryConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, galleryConnectionImplementors)
+	fields := ec.collectFields(sel, galleryConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -9819,15 +9821,15 @@ func (ec *executionContext) _GalleryConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var galleryEdgeImplementors = []string{"GalleryEdge"}
 
 func (ec *executionContext) _GalleryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.GalleryEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, galleryEdgeImplementors)
+	fields := ec.collectFields(sel, galleryEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -9857,15 +9859,15 @@ func (ec *executionContext) _GalleryEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var galleryItemImplementors = []string{"GalleryItem"}
 
 func (ec *executionContext) _GalleryItem(ctx context.Context, sel ast.SelectionSet, obj *model.GalleryItem) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, galleryItemImplementors)
+	fields := ec.collectFields(sel, galleryItemImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -9916,15 +9918,15 @@ func (ec *executionContext) _GalleryItem(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var geoPointImplementors = []string{"GeoPoint"}
 
 func (ec *executionContext) _GeoPoint(ctx context.Context, sel ast.SelectionSet, obj *core.GeoPoint) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, geoPointImplementors)
+	fields := ec.collectFields(sel, geoPointImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -9954,15 +9956,15 @@ func (ec *executionContext) _GeoPoint(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var headingBlockImplementors = []string{"HeadingBlock", "ArticleBlock"}
 
 func (ec *executionContext) _HeadingBlock(ctx context.Context, sel ast.SelectionSet, obj *model.HeadingBlock) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, headingBlockImplementors)
+	fields := ec.collectFields(sel, headingBlockImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -9992,15 +9994,15 @@ func (ec *executionContext) _HeadingBlock(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var imageBlockImplementors = []string{"ImageBlock", "ArticleBlock"}
 
 func (ec *executionContext) _ImageBlock(ctx context.Context, sel ast.SelectionSet, obj *model.ImageBlock) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, imageBlockImplementors)
+	fields := ec.collectFields(sel, imageBlockImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -10031,13 +10033,13 @@ func (ec *executionContext) _ImageBlock(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	fields := ec.collectFields(sel, mutationImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Mutation",
 	})
@@ -10248,9 +10250,9 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
+	fields := ec.collectFields(sel, pageInfoImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -10280,15 +10282,15 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var paragraphBlockImplementors = []string{"ParagraphBlock", "ArticleBlock"}
 
 func (ec *executionContext) _ParagraphBlock(ctx context.Context, sel ast.SelectionSet, obj *model.ParagraphBlock) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, paragraphBlockImplementors)
+	fields := ec.collectFields(sel, paragraphBlockImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -10313,13 +10315,13 @@ func (ec *executionContext) _ParagraphBlock(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, queryImplementors)
+	fields := ec.collectFields(sel, queryImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Query",
 	})
@@ -10417,9 +10419,9 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 var renditionImplementors = []string{"Rendition"}
 
 func (ec *executionContext) _Rendition(ctx context.Context, sel ast.SelectionSet, obj *model.Rendition) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, renditionImplementors)
+	fields := ec.collectFields(sel, renditionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -10469,13 +10471,13 @@ func (ec *executionContext) _Rendition(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	fields := ec.collectFields(sel, subscriptionImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Subscription",
 	})
@@ -10495,9 +10497,9 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 var timecodeImplementors = []string{"Timecode"}
 
 func (ec *executionContext) _Timecode(ctx context.Context, sel ast.SelectionSet, obj *core.Timecode) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, timecodeImplementors)
+	fields := ec.collectFields(sel, timecodeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -10543,15 +10545,15 @@ func (ec *executionContext) _Timecode(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var uploadTicketImplementors = []string{"UploadTicket"}
 
 func (ec *executionContext) _UploadTicket(ctx context.Context, sel ast.SelectionSet, obj *model.UploadTicket) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, uploadTicketImplementors)
+	fields := ec.collectFields(sel, uploadTicketImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -10596,15 +10598,15 @@ func (ec *executionContext) _UploadTicket(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var userImplementors = []string{"User", "Node"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *core.User) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, userImplementors)
+	fields := ec.collectFields(sel, userImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -10644,15 +10646,15 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
+	fields := ec.collectFields(sel, __DirectiveImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -10697,15 +10699,15 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
 
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
+	fields := ec.collectFields(sel, __EnumValueImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -10745,15 +10747,15 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var __FieldImplementors = []string{"__Field"}
 
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
+	fields := ec.collectFields(sel, __FieldImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -10803,15 +10805,15 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
 
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
+	fields := ec.collectFields(sel, __InputValueImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -10861,15 +10863,15 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var __SchemaImplementors = []string{"__Schema"}
 
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
+	fields := ec.collectFields(sel, __SchemaImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -10919,15 +10921,15 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 var __TypeImplementors = []string{"__Type"}
 
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
+	fields := ec.collectFields(sel, __TypeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out, answer := newObjectFieldSet(fields)
 	deferred := newDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
@@ -11002,7 +11004,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return answer
 }
 
 // endregion **************************** object.gotpl ****************************
@@ -11419,7 +11421,7 @@ func (ec *executionContext) marshalNPublishStatus2githubᚗcomᚋstillroomᚋsti
 }
 
 func (ec *executionContext) marshalNRendition2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐRenditionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Rendition) graphql.Marshaler {
-	if m, ok := ec.renditionsJSON(sel, v); ok {
+	if m, ok := renditionsJSON(ec.collectFields(sel, renditionImplementors), v); ok {
 		return m
 	}
 	ret := marshalSliceInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
@@ -12188,3 +12190,9 @@ func (ec *executionContext) marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgen�
 }
 
 // endregion ***************************** type.gotpl *****************************
+
+// collectFields is graphql.CollectFields, remembered for the operation
+// (added by gqlgenpost; see fieldsCache).
+func (ec *executionContext) collectFields(sel ast.SelectionSet, satisfies []string) []graphql.CollectedField {
+	return ec.fields.collect(ec.OperationContext, sel, satisfies)
+}

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // The generated executor calls these instead of gqlgen's concurrent
@@ -170,3 +173,89 @@ const hexDigits = "0123456789ABCDEF"
 
 // marshalString replaces graphql.MarshalString.
 func marshalString(s string) graphql.Marshaler { return quotedString(s) }
+
+// newObjectFieldSet replaces graphql.NewFieldSet for objects below the
+// root: the field set, its values and the object's answer (objectJSON) come
+// in one allocation instead of three, and the answer is returned as is.
+// The field set's own list of fields (unexported, set only by
+// graphql.NewFieldSet) stays empty: only FieldSet.MarshalGQL, deferred
+// views and ResolveConcurrently read it, and the rewritten executor uses
+// none of them (objectJSON writes the answer, resolveInline resolves in
+// place).
+func newObjectFieldSet(fields []graphql.CollectedField) (*graphql.FieldSet, *objectJSON) {
+	switch n := len(fields); {
+	case n <= 2:
+		o := &struct {
+			fs  graphql.FieldSet
+			obj objectJSON
+			v   [2]graphql.Marshaler
+		}{}
+		return initObject(&o.fs, &o.obj, fields, o.v[:n])
+	case n <= 4:
+		o := &struct {
+			fs  graphql.FieldSet
+			obj objectJSON
+			v   [4]graphql.Marshaler
+		}{}
+		return initObject(&o.fs, &o.obj, fields, o.v[:n])
+	case n <= 8:
+		o := &struct {
+			fs  graphql.FieldSet
+			obj objectJSON
+			v   [8]graphql.Marshaler
+		}{}
+		return initObject(&o.fs, &o.obj, fields, o.v[:n])
+	default:
+		o := &struct {
+			fs  graphql.FieldSet
+			obj objectJSON
+		}{}
+		return initObject(&o.fs, &o.obj, fields, make([]graphql.Marshaler, n))
+	}
+}
+
+func initObject(fs *graphql.FieldSet, obj *objectJSON, fields []graphql.CollectedField, values []graphql.Marshaler) (*graphql.FieldSet, *objectJSON) {
+	fs.Values = values
+	*obj = objectJSON{fields: fields, values: values}
+	return fs, obj
+}
+
+// fieldsCache keeps what graphql.CollectFields answered during one
+// operation (it depends on the selection set, the object's type and the
+// operation's variables and fragments). gqlgen keeps such a cache too,
+// but makes its key by hashing the type names every time: an allocation
+// and a hash for each of the thousand objects of a front page. Here the
+// key is the identity of the selection set and of the type's list of
+// names, both of which live as long as the operation.
+type fieldsCache struct {
+	mu sync.Mutex
+	m  map[fieldsKey][]graphql.CollectedField
+}
+
+type fieldsKey struct {
+	sel       *ast.Selection
+	n         int
+	satisfies *string
+}
+
+// collect is graphql.CollectFields, remembered for the operation. The
+// executor calls it through ec.collectFields, which gqlgenpost adds to the
+// generated code along with the cache itself (a field of the execution
+// context).
+func (c *fieldsCache) collect(oc *graphql.OperationContext, sel ast.SelectionSet, satisfies []string) []graphql.CollectedField {
+	key := fieldsKey{unsafe.SliceData(sel), len(sel), unsafe.SliceData(satisfies)}
+	c.mu.Lock()
+	f, ok := c.m[key]
+	c.mu.Unlock()
+	if ok {
+		return f
+	}
+	f = graphql.CollectFields(oc, sel, satisfies)
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = make(map[fieldsKey][]graphql.CollectedField)
+	}
+	c.m[key] = f
+	c.mu.Unlock()
+	return f
+}

@@ -5,13 +5,13 @@ import (
 	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/stillroom/stillroom/graph/model"
 )
 
-// renditionsJSON writes a list of renditions exactly as the generated
-// executor does (marshalNRendition2ᚕ… → _Rendition for each element →
+// renditionsJSON writes a list of renditions, whose fields are the
+// collected fields of its selection set, exactly as the generated executor
+// does (marshalNRendition2ᚕ… → _Rendition for each element →
 // objectJSON), but straight into one buffer. A rendition is plain data:
 // every field is a non-null scalar read from the struct, with no resolver
 // and no way to fail. A front page shows some 700 of them, and the
@@ -22,7 +22,7 @@ import (
 // reports false: for a nil element (whose error the generated path
 // reports) or a field it does not know (a schema change;
 // TestRenditionsJSONMatchesGenerated fails then too).
-func (ec *executionContext) renditionsJSON(sel ast.SelectionSet, v []*model.Rendition) (graphql.Marshaler, bool) {
+func renditionsJSON(fields []graphql.CollectedField, v []*model.Rendition) (graphql.Marshaler, bool) {
 	if !renditionsFast {
 		return nil, false
 	}
@@ -31,7 +31,6 @@ func (ec *executionContext) renditionsJSON(sel ast.SelectionSet, v []*model.Rend
 			return nil, false
 		}
 	}
-	fields := graphql.CollectFields(ec.OperationContext, sel, renditionImplementors)
 	for _, f := range fields {
 		switch f.Name {
 		case "__typename", "name", "width", "height", "format", "byteSize", "url":

@@ -3,11 +3,15 @@ package graph
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/stillroom/stillroom/core"
 	"github.com/stillroom/stillroom/graph/model"
@@ -74,12 +78,45 @@ func TestRenditionsJSONMatchesGenerated(t *testing.T) {
 		if fast != slow {
 			t.Errorf("%s:\n fast %s\n want %s", s, fast, slow)
 		}
-		if _, ok := newExecutionContext(oc, es, nil).renditionsJSON(sel.Selections, renditions); !ok {
+		if _, ok := renditionsJSON(graphql.CollectFields(oc, sel.Selections, renditionImplementors), renditions); !ok {
 			t.Errorf("%s: renditionsJSON declined", s)
 		}
 	}
 	// A nil element is left to the generated path, which reports it.
-	if _, ok := (&executionContext{}).renditionsJSON(nil, []*model.Rendition{nil}); ok {
+	if _, ok := renditionsJSON(nil, []*model.Rendition{nil}); ok {
 		t.Error("renditionsJSON took a list with a nil element")
+	}
+}
+
+// TestCollectedFieldsPerOperation: the executor keeps parsed documents, so
+// two operations of one document share its selection sets; what
+// collectFields remembers must still follow each operation's variables.
+func TestCollectedFieldsPerOperation(t *testing.T) {
+	es := NewExecutableSchema(Config{Resolvers: &Resolver{}}).(*executableSchema)
+	exec := executor.New(es)
+	exec.SetQueryCache(lru.New[*ast.QueryDocument](10)) // as the server does
+	const doc = `query($yes: Boolean!) { me @include(if: $yes) { id } asset(id: "a") @skip(if: $yes) { id } }`
+	var seen []string
+	var sels []*ast.Selection
+	for _, yes := range []bool{true, false, true} {
+		oc, errs := exec.CreateOperationContext(graphql.StartOperationTrace(context.Background()), &graphql.RawParams{Query: doc, Variables: map[string]any{"yes": yes}})
+		if errs != nil {
+			t.Fatal(errs)
+		}
+		ec := newExecutionContext(oc, es, nil)
+		sels = append(sels, unsafe.SliceData(oc.Operation.SelectionSet))
+		for range 2 { // the second time from the cache
+			var names []string
+			for _, f := range ec.collectFields(oc.Operation.SelectionSet, queryImplementors) {
+				names = append(names, f.Name)
+			}
+			seen = append(seen, strings.Join(names, " "))
+		}
+	}
+	if want := []string{"me", "me", "asset", "asset", "me", "me"}; !slices.Equal(seen, want) {
+		t.Errorf("fields %q, want %q", seen, want)
+	}
+	if sels[0] != sels[1] {
+		t.Error("the operations did not share the parsed document; the test proves nothing")
 	}
 }

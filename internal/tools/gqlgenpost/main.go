@@ -76,9 +76,23 @@ var rewrites = []rewrite{
 \t\)
 `), "\treturn ec.$2(ctx, field.Selections, obj.$1)\n"},
 	{"strings", regexp.MustCompile(`graphql\.MarshalString\(`), "marshalString("},
-	{"rendition lists", regexp.MustCompile(`(func \(ec \*executionContext\) marshalNRendition2ᚕ[^\n]*v \[\]\*model\.Rendition\) graphql\.Marshaler \{\n)`), "${1}\tif m, ok := ec.renditionsJSON(sel, v); ok {\n\t\treturn m\n\t}\n"},
+	{"rendition lists", regexp.MustCompile(`(func \(ec \*executionContext\) marshalNRendition2ᚕ[^\n]*v \[\]\*model\.Rendition\) graphql\.Marshaler \{\n)`), "${1}\tif m, ok := renditionsJSON(ec.collectFields(sel, renditionImplementors), v); ok {\n\t\treturn m\n\t}\n"},
+	{"objects below the root", regexp.MustCompile(`(sel ast\.SelectionSet, obj [^)]*\) graphql\.Marshaler \{\n\tfields := graphql\.CollectFields\([^\n]*\n\n\t)out := graphql\.NewFieldSet\(fields\)((?s:.*?)\n)\treturn out\n}\n`), "${1}out, answer := newObjectFieldSet(fields)${2}\treturn answer\n}\n"},
 	{"object answers", regexp.MustCompile(`(?m)^\treturn out\n}$`), "\treturn objectJSON{fields, out.Values}\n}"},
+	{"collected fields", regexp.MustCompile(`graphql\.CollectFields\(ec\.OperationContext, sel, `), "ec.collectFields(sel, "},
+	{"execution state", regexp.MustCompile(`(type executionContext struct \{\n\t\*graphql\.ExecutionContextState\[[^\n]*\n)\}`), "${1}\tfields *fieldsCache\n}"},
+	{"execution state made", regexp.MustCompile(`(?m)^(\treturn &executionContext\{\n)`), "${1}\t\tfields: new(fieldsCache),\n"},
 }
+
+// collectFieldsMethod is added to the generated code, which alone knows
+// the execution context's cache field ("execution state" above).
+const collectFieldsMethod = `
+// collectFields is graphql.CollectFields, remembered for the operation
+// (added by gqlgenpost; see fieldsCache).
+func (ec *executionContext) collectFields(sel ast.SelectionSet, satisfies []string) []graphql.CollectedField {
+	return ec.fields.collect(ec.OperationContext, sel, satisfies)
+}
+`
 
 func main() {
 	if len(os.Args) != 2 {
@@ -108,6 +122,7 @@ func run(name string) error {
 			return fmt.Errorf("%s: a call to %s is left in a form this command does not know", name, left)
 		}
 	}
+	src = append(src, collectFieldsMethod...)
 	out, err := format.Source(src)
 	if err != nil {
 		return err
