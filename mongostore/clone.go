@@ -2,8 +2,72 @@ package mongostore
 
 import (
 	"reflect"
+	"slices"
 	"sync"
 )
+
+// copyDoc returns a deep copy of *d, as cloneDoc does, by the type's own
+// clone method when it has one. The content documents have one: they are
+// copied for every read from memory, and reflection made that a tenth of
+// a front page's CPU. TestCloneDocShares fills every field of each of them
+// and checks the copy equals the original and shares nothing with it, so a
+// field added later and forgotten in its clone method fails there.
+func copyDoc[D any](d *D) D {
+	if c, ok := any(d).(interface{ clone() D }); ok {
+		return c.clone()
+	}
+	return cloneDoc(d)
+}
+
+func (d *assetDoc) clone() assetDoc {
+	c := *d
+	c.Tags = slices.Clone(d.Tags)
+	c.TakenAt = clonePtr(d.TakenAt)
+	c.Timecode = clonePtr(d.Timecode)
+	c.Camera = clonePtr(d.Camera)
+	c.Location = clonePtr(d.Location)
+	c.FocalPoint = clonePtr(d.FocalPoint)
+	c.Renditions = slices.Clone(d.Renditions)
+	c.SearchTokens = slices.Clone(d.SearchTokens)
+	return c
+}
+
+func (d *galleryDoc) clone() galleryDoc {
+	c := *d
+	c.Publication = d.Publication.clone()
+	c.Items = slices.Clone(d.Items)
+	c.SearchTokens = slices.Clone(d.SearchTokens)
+	return c
+}
+
+func (d *articleDoc) clone() articleDoc {
+	c := *d
+	c.Tags = slices.Clone(d.Tags)
+	c.Publication = d.Publication.clone()
+	if d.Blocks != nil {
+		c.Blocks = make([]blockDoc, len(d.Blocks))
+		for i, b := range d.Blocks {
+			b.AssetIDs = slices.Clone(b.AssetIDs)
+			c.Blocks[i] = b
+		}
+	}
+	c.SearchTokens = slices.Clone(d.SearchTokens)
+	return c
+}
+
+func (d publicationDoc) clone() publicationDoc {
+	d.PublishAt = clonePtr(d.PublishAt)
+	d.PublishedAt = clonePtr(d.PublishedAt)
+	return d
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
 
 // cloneDoc returns a deep copy of *d: slices, pointers and maps are new,
 // so changing the copy never changes d. Strings and values without

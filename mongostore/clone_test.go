@@ -1,6 +1,7 @@
 package mongostore
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -8,8 +9,10 @@ import (
 	"github.com/stillroom/stillroom/core"
 )
 
-// TestCloneDocShares: a clone equals its original and shares no slice,
-// pointer or map with it, for each content document type, every field set.
+// TestCloneDocShares: a copy equals its original and shares no slice,
+// pointer or map with it, for each content document type with every field
+// set (by reflection, so a field added later is covered), both by the
+// types' own clone methods (copyDoc) and by the reflective cloneDoc.
 func TestCloneDocShares(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	asset := toAssetDoc(&core.Asset{
@@ -28,6 +31,13 @@ func TestCloneDocShares(t *testing.T) {
 		Blocks:       []core.Block{{Kind: core.BlockImage, AssetIDs: []string{"a", "b"}}, {Kind: core.BlockGallery, GalleryID: "g"}},
 		SearchTokens: []string{"z"}, CreatedAt: now,
 	})
+	var full struct {
+		Asset   assetDoc
+		Gallery galleryDoc
+		Article articleDoc
+	}
+	n := 0
+	fillAll(reflect.ValueOf(&full).Elem(), &n)
 	for _, tc := range []struct {
 		name      string
 		orig, cpy any
@@ -35,6 +45,15 @@ func TestCloneDocShares(t *testing.T) {
 		{"asset", asset, ptrTo(cloneDoc(asset))},
 		{"gallery", gallery, ptrTo(cloneDoc(gallery))},
 		{"article", article, ptrTo(cloneDoc(article))},
+		{"asset, copyDoc", asset, ptrTo(copyDoc(asset))},
+		{"gallery, copyDoc", gallery, ptrTo(copyDoc(gallery))},
+		{"article, copyDoc", article, ptrTo(copyDoc(article))},
+		{"every asset field", &full.Asset, ptrTo(copyDoc(&full.Asset))},
+		{"every gallery field", &full.Gallery, ptrTo(copyDoc(&full.Gallery))},
+		{"every article field", &full.Article, ptrTo(copyDoc(&full.Article))},
+		{"every asset field, cloneDoc", &full.Asset, ptrTo(cloneDoc(&full.Asset))},
+		{"every gallery field, cloneDoc", &full.Gallery, ptrTo(cloneDoc(&full.Gallery))},
+		{"every article field, cloneDoc", &full.Article, ptrTo(cloneDoc(&full.Article))},
 	} {
 		if !reflect.DeepEqual(tc.orig, tc.cpy) {
 			t.Errorf("%s: clone differs:\n%+v\n%+v", tc.name, tc.orig, tc.cpy)
@@ -44,6 +63,70 @@ func TestCloneDocShares(t *testing.T) {
 			t.Errorf("clone shares %s with the original", where)
 		}
 	}
+	for _, d := range []any{&full.Asset, &full.Gallery, &full.Article} {
+		if empty := zeroFields(reflect.ValueOf(d).Elem(), reflect.TypeOf(d).Elem().Name()); len(empty) > 0 {
+			t.Errorf("fillAll left %v unset", empty)
+		}
+	}
+}
+
+// fillAll sets every exported field of v, at any depth, to a value that
+// is not zero, different from the others: pointers point, slices have two
+// elements.
+func fillAll(v reflect.Value, n *int) {
+	*n++
+	if v.Type() == reflect.TypeFor[time.Time]() {
+		v.Set(reflect.ValueOf(time.Unix(int64(*n), 0).UTC()))
+		return
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(fmt.Sprint("s", *n))
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		v.SetInt(int64(*n))
+	case reflect.Float64:
+		v.SetFloat(float64(*n) + 0.5)
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fillAll(v.Elem(), n)
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+		for i := range 2 {
+			fillAll(v.Index(i), n)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fillAll(v.Field(i), n)
+			}
+		}
+	default:
+		panic("fillAll: no value for " + v.Type().String())
+	}
+}
+
+// zeroFields lists the exported fields of v left at their zero value.
+func zeroFields(v reflect.Value, path string) []string {
+	if v.IsZero() {
+		return []string{path}
+	}
+	var out []string
+	switch v.Kind() {
+	case reflect.Pointer:
+		out = zeroFields(v.Elem(), path)
+	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			return nil
+		}
+		for i := range v.NumField() {
+			if f := v.Type().Field(i); f.IsExported() {
+				out = append(out, zeroFields(v.Field(i), path+"."+f.Name)...)
+			}
+		}
+	}
+	return out
 }
 
 func ptrTo[T any](v T) *T { return &v }

@@ -189,7 +189,7 @@ func (m *memColl) find(filter bson.D, before string, limit int, count bool) ([]*
 
 // decodeAll returns copies of the documents decoded as D. The first read
 // of a document as its collection's type decodes its bytes and keeps the
-// result; later reads get a deep copy of it (cloneDoc), several times
+// result; later reads get a deep copy of it (copyDoc), several times
 // cheaper than decoding again. Nothing read is shared with the kept form,
 // so callers may change what they get.
 func decodeAll[D any](docs []*memDoc) ([]D, error) {
@@ -205,7 +205,7 @@ func decodeAll[D any](docs []*memDoc) ([]D, error) {
 func decodeMem[D any](d *memDoc, out *D) error {
 	if c := d.decoded.Load(); c != nil {
 		if kept, ok := c.v.(*D); ok {
-			*out = cloneDoc(kept)
+			*out = copyDoc(kept)
 			return nil
 		}
 		// Read as another type (a projection): decode, keep nothing.
@@ -216,6 +216,6 @@ func decodeMem[D any](d *memDoc, out *D) error {
 		return err
 	}
 	d.decoded.CompareAndSwap(nil, &decodedDoc{v: kept})
-	*out = cloneDoc(kept)
+	*out = copyDoc(kept)
 	return nil
 }
