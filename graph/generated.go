@@ -3356,7 +3356,7 @@ func (ec *executionContext) fieldContext_Article_title(_ context.Context, field 
 }
 
 func (ec *executionContext) _Article_summary(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3379,7 +3379,7 @@ func (ec *executionContext) fieldContext_Article_summary(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Article_section(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3402,7 +3402,7 @@ func (ec *executionContext) fieldContext_Article_section(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Article_tags(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3425,7 +3425,7 @@ func (ec *executionContext) fieldContext_Article_tags(_ context.Context, field g
 }
 
 func (ec *executionContext) _Article_status(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3448,7 +3448,7 @@ func (ec *executionContext) fieldContext_Article_status(_ context.Context, field
 }
 
 func (ec *executionContext) _Article_publishAt(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3471,7 +3471,7 @@ func (ec *executionContext) fieldContext_Article_publishAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Article_publishedAt(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3494,7 +3494,7 @@ func (ec *executionContext) fieldContext_Article_publishedAt(_ context.Context, 
 }
 
 func (ec *executionContext) _Article_author(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3526,7 +3526,7 @@ func (ec *executionContext) fieldContext_Article_author(_ context.Context, field
 }
 
 func (ec *executionContext) _Article_cover(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3558,7 +3558,7 @@ func (ec *executionContext) fieldContext_Article_cover(_ context.Context, field 
 }
 
 func (ec *executionContext) _Article_blocks(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3581,7 +3581,7 @@ func (ec *executionContext) fieldContext_Article_blocks(_ context.Context, field
 }
 
 func (ec *executionContext) _Article_galleries(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3620,7 +3620,7 @@ func (ec *executionContext) fieldContext_Article_version(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Article_createdAt(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3643,7 +3643,7 @@ func (ec *executionContext) fieldContext_Article_createdAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Article_updatedAt(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3666,7 +3666,7 @@ func (ec *executionContext) fieldContext_Article_updatedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _ArticleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ArticleConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3698,7 +3698,7 @@ func (ec *executionContext) fieldContext_ArticleConnection_edges(_ context.Conte
 }
 
 func (ec *executionContext) _ArticleConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ArticleConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3744,7 +3744,7 @@ func (ec *executionContext) fieldContext_ArticleEdge_cursor(_ context.Context, f
 }
 
 func (ec *executionContext) _ArticleEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ArticleEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3783,7 +3783,7 @@ func (ec *executionContext) fieldContext_Asset_id(_ context.Context, field graph
 }
 
 func (ec *executionContext) _Asset_status(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3806,7 +3806,7 @@ func (ec *executionContext) fieldContext_Asset_status(_ context.Context, field g
 }
 
 func (ec *executionContext) _Asset_error(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3857,7 +3857,7 @@ func (ec *executionContext) fieldContext_Asset_sha256(_ context.Context, field g
 }
 
 func (ec *executionContext) _Asset_width(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3880,7 +3880,7 @@ func (ec *executionContext) fieldContext_Asset_width(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Asset_height(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3903,7 +3903,7 @@ func (ec *executionContext) fieldContext_Asset_height(_ context.Context, field g
 }
 
 func (ec *executionContext) _Asset_caption(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3926,7 +3926,7 @@ func (ec *executionContext) fieldContext_Asset_caption(_ context.Context, field 
 }
 
 func (ec *executionContext) _Asset_altText(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3949,7 +3949,7 @@ func (ec *executionContext) fieldContext_Asset_altText(_ context.Context, field 
 }
 
 func (ec *executionContext) _Asset_credit(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3972,7 +3972,7 @@ func (ec *executionContext) fieldContext_Asset_credit(_ context.Context, field g
 }
 
 func (ec *executionContext) _Asset_copyright(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3995,7 +3995,7 @@ func (ec *executionContext) fieldContext_Asset_copyright(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Asset_tags(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4018,7 +4018,7 @@ func (ec *executionContext) fieldContext_Asset_tags(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Asset_takenAt(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4041,7 +4041,7 @@ func (ec *executionContext) fieldContext_Asset_takenAt(_ context.Context, field 
 }
 
 func (ec *executionContext) _Asset_timecode(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4073,7 +4073,7 @@ func (ec *executionContext) fieldContext_Asset_timecode(_ context.Context, field
 }
 
 func (ec *executionContext) _Asset_camera(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4105,7 +4105,7 @@ func (ec *executionContext) fieldContext_Asset_camera(_ context.Context, field g
 }
 
 func (ec *executionContext) _Asset_location(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4137,7 +4137,7 @@ func (ec *executionContext) fieldContext_Asset_location(_ context.Context, field
 }
 
 func (ec *executionContext) _Asset_blurhash(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4160,7 +4160,7 @@ func (ec *executionContext) fieldContext_Asset_blurhash(_ context.Context, field
 }
 
 func (ec *executionContext) _Asset_dominantColor(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4183,7 +4183,7 @@ func (ec *executionContext) fieldContext_Asset_dominantColor(_ context.Context, 
 }
 
 func (ec *executionContext) _Asset_focalPoint(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4215,7 +4215,7 @@ func (ec *executionContext) fieldContext_Asset_focalPoint(_ context.Context, fie
 }
 
 func (ec *executionContext) _Asset_renditions(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4247,7 +4247,7 @@ func (ec *executionContext) fieldContext_Asset_renditions(_ context.Context, fie
 }
 
 func (ec *executionContext) _Asset_srcset(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4270,7 +4270,7 @@ func (ec *executionContext) fieldContext_Asset_srcset(_ context.Context, field g
 }
 
 func (ec *executionContext) _Asset_originalUrl(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4293,7 +4293,7 @@ func (ec *executionContext) fieldContext_Asset_originalUrl(_ context.Context, fi
 }
 
 func (ec *executionContext) _Asset_uploadedBy(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4325,7 +4325,7 @@ func (ec *executionContext) fieldContext_Asset_uploadedBy(_ context.Context, fie
 }
 
 func (ec *executionContext) _Asset_usedIn(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4357,7 +4357,7 @@ func (ec *executionContext) fieldContext_Asset_usedIn(_ context.Context, field g
 }
 
 func (ec *executionContext) _Asset_createdAt(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4380,7 +4380,7 @@ func (ec *executionContext) fieldContext_Asset_createdAt(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Asset_updatedAt(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4403,7 +4403,7 @@ func (ec *executionContext) fieldContext_Asset_updatedAt(_ context.Context, fiel
 }
 
 func (ec *executionContext) _AssetConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AssetConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4435,7 +4435,7 @@ func (ec *executionContext) fieldContext_AssetConnection_edges(_ context.Context
 }
 
 func (ec *executionContext) _AssetConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AssetConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4481,7 +4481,7 @@ func (ec *executionContext) fieldContext_AssetEdge_cursor(_ context.Context, fie
 }
 
 func (ec *executionContext) _AssetEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AssetEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4520,7 +4520,7 @@ func (ec *executionContext) fieldContext_AuthPayload_token(_ context.Context, fi
 }
 
 func (ec *executionContext) _AuthPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4552,7 +4552,7 @@ func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, fie
 }
 
 func (ec *executionContext) _AuthPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4575,7 +4575,7 @@ func (ec *executionContext) fieldContext_AuthPayload_expiresAt(_ context.Context
 }
 
 func (ec *executionContext) _Camera_make(ctx context.Context, field graphql.CollectedField, obj *core.Camera) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4598,7 +4598,7 @@ func (ec *executionContext) fieldContext_Camera_make(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Camera_model(ctx context.Context, field graphql.CollectedField, obj *core.Camera) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4621,7 +4621,7 @@ func (ec *executionContext) fieldContext_Camera_model(_ context.Context, field g
 }
 
 func (ec *executionContext) _Camera_lens(ctx context.Context, field graphql.CollectedField, obj *core.Camera) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4644,7 +4644,7 @@ func (ec *executionContext) fieldContext_Camera_lens(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Camera_focalLength(ctx context.Context, field graphql.CollectedField, obj *core.Camera) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4667,7 +4667,7 @@ func (ec *executionContext) fieldContext_Camera_focalLength(_ context.Context, f
 }
 
 func (ec *executionContext) _Camera_aperture(ctx context.Context, field graphql.CollectedField, obj *core.Camera) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4690,7 +4690,7 @@ func (ec *executionContext) fieldContext_Camera_aperture(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Camera_exposureTime(ctx context.Context, field graphql.CollectedField, obj *core.Camera) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4713,7 +4713,7 @@ func (ec *executionContext) fieldContext_Camera_exposureTime(_ context.Context, 
 }
 
 func (ec *executionContext) _Camera_iso(ctx context.Context, field graphql.CollectedField, obj *core.Camera) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4736,7 +4736,7 @@ func (ec *executionContext) fieldContext_Camera_iso(_ context.Context, field gra
 }
 
 func (ec *executionContext) _FocalPoint_x(ctx context.Context, field graphql.CollectedField, obj *core.FocalPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4759,7 +4759,7 @@ func (ec *executionContext) fieldContext_FocalPoint_x(_ context.Context, field g
 }
 
 func (ec *executionContext) _FocalPoint_y(ctx context.Context, field graphql.CollectedField, obj *core.FocalPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4817,7 +4817,7 @@ func (ec *executionContext) fieldContext_Gallery_title(_ context.Context, field 
 }
 
 func (ec *executionContext) _Gallery_description(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4840,7 +4840,7 @@ func (ec *executionContext) fieldContext_Gallery_description(_ context.Context, 
 }
 
 func (ec *executionContext) _Gallery_status(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4863,7 +4863,7 @@ func (ec *executionContext) fieldContext_Gallery_status(_ context.Context, field
 }
 
 func (ec *executionContext) _Gallery_publishAt(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4886,7 +4886,7 @@ func (ec *executionContext) fieldContext_Gallery_publishAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Gallery_publishedAt(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4909,7 +4909,7 @@ func (ec *executionContext) fieldContext_Gallery_publishedAt(_ context.Context, 
 }
 
 func (ec *executionContext) _Gallery_cover(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4941,7 +4941,7 @@ func (ec *executionContext) fieldContext_Gallery_cover(_ context.Context, field 
 }
 
 func (ec *executionContext) _Gallery_items(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4973,7 +4973,7 @@ func (ec *executionContext) fieldContext_Gallery_items(_ context.Context, field 
 }
 
 func (ec *executionContext) _Gallery_itemCount(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5003,7 +5003,7 @@ func (ec *executionContext) fieldContext_Gallery_version(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Gallery_createdAt(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5026,7 +5026,7 @@ func (ec *executionContext) fieldContext_Gallery_createdAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Gallery_updatedAt(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5049,7 +5049,7 @@ func (ec *executionContext) fieldContext_Gallery_updatedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _GalleryBlock_gallery(ctx context.Context, field graphql.CollectedField, obj *model.GalleryBlock) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5081,7 +5081,7 @@ func (ec *executionContext) fieldContext_GalleryBlock_gallery(_ context.Context,
 }
 
 func (ec *executionContext) _GalleryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.GalleryConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5113,7 +5113,7 @@ func (ec *executionContext) fieldContext_GalleryConnection_edges(_ context.Conte
 }
 
 func (ec *executionContext) _GalleryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.GalleryConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5159,7 +5159,7 @@ func (ec *executionContext) fieldContext_GalleryEdge_cursor(_ context.Context, f
 }
 
 func (ec *executionContext) _GalleryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.GalleryEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5205,7 +5205,7 @@ func (ec *executionContext) fieldContext_GalleryItem_position(_ context.Context,
 }
 
 func (ec *executionContext) _GalleryItem_asset(ctx context.Context, field graphql.CollectedField, obj *model.GalleryItem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5258,7 +5258,7 @@ func (ec *executionContext) fieldContext_GalleryItem_credit(_ context.Context, f
 }
 
 func (ec *executionContext) _GeoPoint_lat(ctx context.Context, field graphql.CollectedField, obj *core.GeoPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5281,7 +5281,7 @@ func (ec *executionContext) fieldContext_GeoPoint_lat(_ context.Context, field g
 }
 
 func (ec *executionContext) _GeoPoint_lng(ctx context.Context, field graphql.CollectedField, obj *core.GeoPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5318,7 +5318,7 @@ func (ec *executionContext) fieldContext_HeadingBlock_level(_ context.Context, f
 }
 
 func (ec *executionContext) _ImageBlock_assets(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlock) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5357,7 +5357,7 @@ func (ec *executionContext) fieldContext_ImageBlock_caption(_ context.Context, f
 }
 
 func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5401,7 +5401,7 @@ func (ec *executionContext) fieldContext_Mutation_login(ctx context.Context, fie
 }
 
 func (ec *executionContext) _Mutation_logout(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5424,7 +5424,7 @@ func (ec *executionContext) fieldContext_Mutation_logout(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Mutation_createUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5468,7 +5468,7 @@ func (ec *executionContext) fieldContext_Mutation_createUser(ctx context.Context
 }
 
 func (ec *executionContext) _Mutation_uploadAsset(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5512,7 +5512,7 @@ func (ec *executionContext) fieldContext_Mutation_uploadAsset(ctx context.Contex
 }
 
 func (ec *executionContext) _Mutation_uploadAssets(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5556,7 +5556,7 @@ func (ec *executionContext) fieldContext_Mutation_uploadAssets(ctx context.Conte
 }
 
 func (ec *executionContext) _Mutation_requestUpload(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5600,7 +5600,7 @@ func (ec *executionContext) fieldContext_Mutation_requestUpload(ctx context.Cont
 }
 
 func (ec *executionContext) _Mutation_completeUpload(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5644,7 +5644,7 @@ func (ec *executionContext) fieldContext_Mutation_completeUpload(ctx context.Con
 }
 
 func (ec *executionContext) _Mutation_updateAsset(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5688,7 +5688,7 @@ func (ec *executionContext) fieldContext_Mutation_updateAsset(ctx context.Contex
 }
 
 func (ec *executionContext) _Mutation_reprocessAsset(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5732,7 +5732,7 @@ func (ec *executionContext) fieldContext_Mutation_reprocessAsset(ctx context.Con
 }
 
 func (ec *executionContext) _Mutation_deleteAsset(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5776,7 +5776,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteAsset(ctx context.Contex
 }
 
 func (ec *executionContext) _Mutation_createGallery(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5820,7 +5820,7 @@ func (ec *executionContext) fieldContext_Mutation_createGallery(ctx context.Cont
 }
 
 func (ec *executionContext) _Mutation_updateGallery(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5864,7 +5864,7 @@ func (ec *executionContext) fieldContext_Mutation_updateGallery(ctx context.Cont
 }
 
 func (ec *executionContext) _Mutation_addGalleryItems(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5908,7 +5908,7 @@ func (ec *executionContext) fieldContext_Mutation_addGalleryItems(ctx context.Co
 }
 
 func (ec *executionContext) _Mutation_moveGalleryItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5952,7 +5952,7 @@ func (ec *executionContext) fieldContext_Mutation_moveGalleryItem(ctx context.Co
 }
 
 func (ec *executionContext) _Mutation_updateGalleryItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5996,7 +5996,7 @@ func (ec *executionContext) fieldContext_Mutation_updateGalleryItem(ctx context.
 }
 
 func (ec *executionContext) _Mutation_removeGalleryItems(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6040,7 +6040,7 @@ func (ec *executionContext) fieldContext_Mutation_removeGalleryItems(ctx context
 }
 
 func (ec *executionContext) _Mutation_sortGalleryItems(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6084,7 +6084,7 @@ func (ec *executionContext) fieldContext_Mutation_sortGalleryItems(ctx context.C
 }
 
 func (ec *executionContext) _Mutation_publishGallery(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6128,7 +6128,7 @@ func (ec *executionContext) fieldContext_Mutation_publishGallery(ctx context.Con
 }
 
 func (ec *executionContext) _Mutation_unpublishGallery(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6172,7 +6172,7 @@ func (ec *executionContext) fieldContext_Mutation_unpublishGallery(ctx context.C
 }
 
 func (ec *executionContext) _Mutation_deleteGallery(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6216,7 +6216,7 @@ func (ec *executionContext) fieldContext_Mutation_deleteGallery(ctx context.Cont
 }
 
 func (ec *executionContext) _Mutation_createArticle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6260,7 +6260,7 @@ func (ec *executionContext) fieldContext_Mutation_createArticle(ctx context.Cont
 }
 
 func (ec *executionContext) _Mutation_updateArticle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6304,7 +6304,7 @@ func (ec *executionContext) fieldContext_Mutation_updateArticle(ctx context.Cont
 }
 
 func (ec *executionContext) _Mutation_publishArticle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6348,7 +6348,7 @@ func (ec *executionContext) fieldContext_Mutation_publishArticle(ctx context.Con
 }
 
 func (ec *executionContext) _Mutation_unpublishArticle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6392,7 +6392,7 @@ func (ec *executionContext) fieldContext_Mutation_unpublishArticle(ctx context.C
 }
 
 func (ec *executionContext) _Mutation_deleteArticle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6457,7 +6457,7 @@ func (ec *executionContext) fieldContext_ParagraphBlock_text(_ context.Context, 
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6501,7 +6501,7 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 }
 
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6533,7 +6533,7 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 }
 
 func (ec *executionContext) _Query_article(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6577,7 +6577,7 @@ func (ec *executionContext) fieldContext_Query_article(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _Query_articles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6621,7 +6621,7 @@ func (ec *executionContext) fieldContext_Query_articles(ctx context.Context, fie
 }
 
 func (ec *executionContext) _Query_gallery(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6665,7 +6665,7 @@ func (ec *executionContext) fieldContext_Query_gallery(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _Query_galleries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6709,7 +6709,7 @@ func (ec *executionContext) fieldContext_Query_galleries(ctx context.Context, fi
 }
 
 func (ec *executionContext) _Query_asset(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6753,7 +6753,7 @@ func (ec *executionContext) fieldContext_Query_asset(ctx context.Context, field 
 }
 
 func (ec *executionContext) _Query_assets(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6797,7 +6797,7 @@ func (ec *executionContext) fieldContext_Query_assets(ctx context.Context, field
 }
 
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6841,7 +6841,7 @@ func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field
 }
 
 func (ec *executionContext) _Query___schema(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6987,7 +6987,7 @@ func (ec *executionContext) fieldContext_Timecode_frames(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Timecode_still(ctx context.Context, field graphql.CollectedField, obj *core.Timecode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7031,7 +7031,7 @@ func (ec *executionContext) fieldContext_UploadTicket_method(_ context.Context, 
 }
 
 func (ec *executionContext) _UploadTicket_fields(ctx context.Context, field graphql.CollectedField, obj *model.UploadTicket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7063,7 +7063,7 @@ func (ec *executionContext) fieldContext_UploadTicket_fields(_ context.Context, 
 }
 
 func (ec *executionContext) _UploadTicket_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.UploadTicket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7107,7 +7107,7 @@ func (ec *executionContext) fieldContext_User_name(_ context.Context, field grap
 }
 
 func (ec *executionContext) _User_role(ctx context.Context, field graphql.CollectedField, obj *core.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7137,7 +7137,7 @@ func (ec *executionContext) fieldContext___Directive_name(_ context.Context, fie
 }
 
 func (ec *executionContext) ___Directive_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7167,7 +7167,7 @@ func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Cont
 }
 
 func (ec *executionContext) ___Directive_locations(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7190,7 +7190,7 @@ func (ec *executionContext) fieldContext___Directive_locations(_ context.Context
 }
 
 func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7241,7 +7241,7 @@ func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, fie
 }
 
 func (ec *executionContext) ___EnumValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7264,7 +7264,7 @@ func (ec *executionContext) fieldContext___EnumValue_description(_ context.Conte
 }
 
 func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7287,7 +7287,7 @@ func (ec *executionContext) fieldContext___EnumValue_isDeprecated(_ context.Cont
 }
 
 func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7317,7 +7317,7 @@ func (ec *executionContext) fieldContext___Field_name(_ context.Context, field g
 }
 
 func (ec *executionContext) ___Field_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7340,7 +7340,7 @@ func (ec *executionContext) fieldContext___Field_description(_ context.Context, 
 }
 
 func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7384,7 +7384,7 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 }
 
 func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7416,7 +7416,7 @@ func (ec *executionContext) fieldContext___Field_type(_ context.Context, field g
 }
 
 func (ec *executionContext) ___Field_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7439,7 +7439,7 @@ func (ec *executionContext) fieldContext___Field_isDeprecated(_ context.Context,
 }
 
 func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7469,7 +7469,7 @@ func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7492,7 +7492,7 @@ func (ec *executionContext) fieldContext___InputValue_description(_ context.Cont
 }
 
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7531,7 +7531,7 @@ func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7554,7 +7554,7 @@ func (ec *executionContext) fieldContext___InputValue_isDeprecated(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7577,7 +7577,7 @@ func (ec *executionContext) fieldContext___InputValue_deprecationReason(_ contex
 }
 
 func (ec *executionContext) ___Schema_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7600,7 +7600,7 @@ func (ec *executionContext) fieldContext___Schema_description(_ context.Context,
 }
 
 func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7632,7 +7632,7 @@ func (ec *executionContext) fieldContext___Schema_types(_ context.Context, field
 }
 
 func (ec *executionContext) ___Schema_queryType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7664,7 +7664,7 @@ func (ec *executionContext) fieldContext___Schema_queryType(_ context.Context, f
 }
 
 func (ec *executionContext) ___Schema_mutationType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7696,7 +7696,7 @@ func (ec *executionContext) fieldContext___Schema_mutationType(_ context.Context
 }
 
 func (ec *executionContext) ___Schema_subscriptionType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7728,7 +7728,7 @@ func (ec *executionContext) fieldContext___Schema_subscriptionType(_ context.Con
 }
 
 func (ec *executionContext) ___Schema_directives(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7760,7 +7760,7 @@ func (ec *executionContext) fieldContext___Schema_directives(_ context.Context, 
 }
 
 func (ec *executionContext) ___Type_kind(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7783,7 +7783,7 @@ func (ec *executionContext) fieldContext___Type_kind(_ context.Context, field gr
 }
 
 func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7806,7 +7806,7 @@ func (ec *executionContext) fieldContext___Type_name(_ context.Context, field gr
 }
 
 func (ec *executionContext) ___Type_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7829,7 +7829,7 @@ func (ec *executionContext) fieldContext___Type_description(_ context.Context, f
 }
 
 func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7852,7 +7852,7 @@ func (ec *executionContext) fieldContext___Type_specifiedByURL(_ context.Context
 }
 
 func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7896,7 +7896,7 @@ func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, fiel
 }
 
 func (ec *executionContext) ___Type_interfaces(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7928,7 +7928,7 @@ func (ec *executionContext) fieldContext___Type_interfaces(_ context.Context, fi
 }
 
 func (ec *executionContext) ___Type_possibleTypes(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7960,7 +7960,7 @@ func (ec *executionContext) fieldContext___Type_possibleTypes(_ context.Context,
 }
 
 func (ec *executionContext) ___Type_enumValues(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8004,7 +8004,7 @@ func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, 
 }
 
 func (ec *executionContext) ___Type_inputFields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8048,7 +8048,7 @@ func (ec *executionContext) fieldContext___Type_inputFields(ctx context.Context,
 }
 
 func (ec *executionContext) ___Type_ofType(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8080,7 +8080,7 @@ func (ec *executionContext) fieldContext___Type_ofType(_ context.Context, field 
 }
 
 func (ec *executionContext) ___Type_isOneOf(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,

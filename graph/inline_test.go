@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -49,5 +50,79 @@ func TestSliceErrorPaths(t *testing.T) {
 	want := []string{"items[0]", "items[2].caption", "items[3]"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("error paths %q, want %q", got, want)
+	}
+}
+
+// TestResolveFieldMatchesGQLGen: resolveField answers as
+// graphql.ResolveField does — value, null, the errors and their paths —
+// for a value, an error, a nil result and a panic, on nullable and
+// non-null fields.
+func TestResolveFieldMatchesGQLGen(t *testing.T) {
+	resolvers := map[string]func(ctx context.Context) (any, error){
+		"value": func(ctx context.Context) (any, error) { return "Dân vận khéo", nil },
+		"error": func(ctx context.Context) (any, error) { return nil, errors.New("no such thing") },
+		"nil":   func(ctx context.Context) (any, error) { return nil, nil },
+		"typed nil": func(ctx context.Context) (any, error) {
+			var s *string
+			return s, nil
+		},
+		"panic":      func(ctx context.Context) (any, error) { panic("boom") },
+		"wrong type": func(ctx context.Context) (any, error) { return 42, nil },
+	}
+	marshal := func(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+		if v == nil {
+			return graphql.Null
+		}
+		return graphql.MarshalString(*v)
+	}
+	for name, resolve := range resolvers {
+		for _, flags := range [][2]bool{{false, false}, {true, true}, {false, true}} {
+			nonNull, fcNonNull := flags[0], flags[1]
+			answer := func(ours bool) string {
+				ctx := graphql.WithResponseContext(context.Background(), graphql.DefaultErrorPresenter, func(ctx context.Context, err any) error { return fmt.Errorf("recovered: %v", err) })
+				oc := &graphql.OperationContext{
+					RecoverFunc: func(ctx context.Context, err any) error { return fmt.Errorf("recovered: %v", err) },
+					// what the executor sets when no field interceptor is registered
+					ResolverMiddleware: func(ctx context.Context, next graphql.Resolver) (any, error) { return next(ctx) },
+				}
+				ctx = graphql.WithOperationContext(ctx, oc)
+				ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{Field: graphql.CollectedField{Field: &ast.Field{Alias: "asset"}}})
+				field := graphql.CollectedField{Field: &ast.Field{Alias: "caption", Name: "caption"}}
+				init := func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+					return &graphql.FieldContext{Object: "Asset", Field: field, IsResolver: true, NonNull: fcNonNull}, nil
+				}
+				ptr := func(ctx context.Context) (any, error) {
+					v, err := resolve(ctx)
+					if s, ok := v.(string); ok {
+						return &s, err
+					}
+					return v, err
+				}
+				var m graphql.Marshaler
+				if ours {
+					m = resolveField(ctx, oc, field, init, ptr, nil, marshal, true, nonNull)
+				} else {
+					m = graphql.ResolveField(ctx, oc, field, init, ptr, nil, marshal, true, nonNull)
+				}
+				var buf bytes.Buffer
+				switch m {
+				case nil:
+					buf.WriteString("<nil>")
+				case graphql.RequiredNull:
+					buf.WriteString("<required null>")
+				default:
+					m.MarshalGQL(&buf)
+				}
+				for _, e := range graphql.GetErrors(ctx) {
+					fmt.Fprintf(&buf, " | %s at %s", e.Message, e.Path)
+				}
+				return buf.String()
+			}
+			want, got := answer(false), answer(true)
+			if got != want {
+				t.Errorf("%s, non-null %v/%v: got %s, want %s", name, nonNull, fcNonNull, got, want)
+			}
+			t.Logf("%s, non-null %v/%v: %s", name, nonNull, fcNonNull, got)
+		}
 	}
 }

@@ -25,6 +25,10 @@
 //   - strings are written by quotedString, which copies a string without
 //     characters to escape in one write instead of rune by rune (the
 //     output is the same as graphql.MarshalString's), and
+//   - the other fields without directives (all of them today) are
+//     resolved by resolveField, gqlgen's ResolveField without the closures
+//     that put each field's context, resolver and marshaller on the heap,
+//     and
 //   - a list of renditions is written by renditionsJSON (graph/renditions.go)
 //     straight into one buffer, as the generated path would write it.
 //
@@ -75,6 +79,16 @@ var rewrites = []rewrite{
 \t\t(?:true|false),
 \t\)
 `), "\treturn ec.$2(ctx, field.Selections, obj.$1)\n"},
+	{"resolver fields' calls", regexp.MustCompile(`graphql\.ResolveField\((
+\t\tctx,
+\t\tec\.OperationContext,
+\t\tfield,
+\t\tfunc\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{
+(?:\t\t\t[^\n]*\n)*?\t\t\},
+\t\tfunc\(ctx context\.Context\) \(any, error\) \{
+(?:\t\t\t[^\n]*\n)*?\t\t\},
+\t\tnil,
+)`), "resolveField($1"},
 	{"strings", regexp.MustCompile(`graphql\.MarshalString\(`), "marshalString("},
 	{"rendition lists", regexp.MustCompile(`(func \(ec \*executionContext\) marshalNRendition2ᚕ[^\n]*v \[\]\*model\.Rendition\) graphql\.Marshaler \{\n)`), "${1}\tif m, ok := renditionsJSON(ec.collectFields(sel, renditionImplementors), v); ok {\n\t\treturn m\n\t}\n"},
 	{"objects below the root", regexp.MustCompile(`(sel ast\.SelectionSet, obj [^)]*\) graphql\.Marshaler \{\n\tfields := graphql\.CollectFields\([^\n]*\n\n\t)out := graphql\.NewFieldSet\(fields\)((?s:.*?)\n)\treturn out\n}\n`), "${1}out, answer := newObjectFieldSet(fields)${2}\treturn answer\n}\n"},
