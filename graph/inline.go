@@ -139,16 +139,26 @@ func (s quotedString) MarshalGQL(w io.Writer) {
 	w.Write(appendQuoted(nil, string(s)))
 }
 
-// appendQuoted appends s as graphql.MarshalString writes it.
+// appendQuoted appends s as graphql.MarshalString writes it. Bytes that
+// need no escape are skipped eight at a time (a front page is some 100 KB
+// of strings, almost none with anything to escape).
 func appendQuoted(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
+		for i+8 <= len(s) && !needsEscape8(uint64(s[i])|uint64(s[i+1])<<8|uint64(s[i+2])<<16|uint64(s[i+3])<<24|
+			uint64(s[i+4])<<32|uint64(s[i+5])<<40|uint64(s[i+6])<<48|uint64(s[i+7])<<56) {
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
+		i++
 		if c >= 0x20 && c != '\\' && c != '"' {
 			continue
 		}
-		dst = append(dst, s[start:i]...)
+		dst = append(dst, s[start:i-1]...)
 		switch c {
 		case '\t':
 			dst = append(dst, `\t`...)
@@ -163,10 +173,23 @@ func appendQuoted(dst []byte, s string) []byte {
 		default:
 			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 		}
-		start = i + 1
+		start = i
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// needsEscape8 reports whether any of the eight bytes of w is below 0x20,
+// '"' or '\\' (the classic "has a byte less than n" and "has a zero byte"
+// word tests, exact as yes/no answers).
+func needsEscape8(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	control := (w - ones*0x20) &^ w & highs
+	q := w ^ (ones * '"')
+	quote := (q - ones) &^ q & highs
+	b := w ^ (ones * '\\')
+	backslash := (b - ones) &^ b & highs
+	return control|quote|backslash != 0
 }
 
 const hexDigits = "0123456789ABCDEF"

@@ -23,6 +23,21 @@ func TestQuotedStringMatchesGQLGen(t *testing.T) {
 			t.Errorf("%q: got %s, want %s", s, got.String(), want.String())
 		}
 	}
+	// Every byte value at every place of strings around the 8-byte steps.
+	for n := 1; n <= 19; n++ {
+		for at := range n {
+			for c := range 256 {
+				b := []byte(strings.Repeat("aé", n)[:n])
+				b[at] = byte(c)
+				s := string(b)
+				var want bytes.Buffer
+				graphql.MarshalString(s).MarshalGQL(&want)
+				if got := appendQuoted(nil, s); string(got) != want.String() {
+					t.Fatalf("%q: got %s, want %s", s, got, want.String())
+				}
+			}
+		}
+	}
 }
 
 // TestSliceErrorPaths: errors raised while marshalling list elements, in
