@@ -1582,9 +1582,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 					return nil
 				}
 			}
-			var buf bytes.Buffer
-			data.MarshalGQL(&buf)
+			buf := answerBuffer(opCtx)
+			data.MarshalGQL(buf)
 			response.Data = buf.Bytes()
+			noteAnswerSize(opCtx, len(response.Data))
 			if atomic.LoadInt32(&ec.Deferred) > 0 {
 				hasNext := atomic.LoadInt32(&ec.PendingDeferred) > 0
 				response.HasNext = &hasNext

@@ -141,3 +141,20 @@ func TestResolveFieldMatchesGQLGen(t *testing.T) {
 		}
 	}
 }
+
+// TestAnswerBufferFollowsLastAnswer: an answer's buffer is made as large
+// as the last answer to the same query text, and no larger than the cap.
+func TestAnswerBufferFollowsLastAnswer(t *testing.T) {
+	front, other := &graphql.OperationContext{RawQuery: "{ articles { totalCount } }"}, &graphql.OperationContext{RawQuery: "{ me { id } }"}
+	noteAnswerSize(front, 110_000)
+	if c := answerBuffer(front).Cap(); c < 110_000 || c > 130_000 {
+		t.Errorf("buffer for a 110 KB answer has room for %d bytes", c)
+	}
+	if c := answerBuffer(other).Cap(); c != 0 {
+		t.Errorf("buffer for an unseen query has room for %d bytes", c)
+	}
+	noteAnswerSize(other, 1<<30)
+	if c := answerBuffer(other).Cap(); c > 2*maxAnswerSizeHint {
+		t.Errorf("buffer after a 1 GiB answer has room for %d bytes", c)
+	}
+}

@@ -29,6 +29,8 @@
 //     resolved by resolveField, gqlgen's ResolveField without the closures
 //     that put each field's context, resolver and marshaller on the heap,
 //     and
+//   - a query's answer is written to a buffer as large as the last answer
+//     to the same query text (answerBuffer), and
 //   - a list of renditions is written by renditionsJSON (graph/renditions.go)
 //     straight into one buffer, as the generated path would write it.
 //
@@ -89,6 +91,7 @@ var rewrites = []rewrite{
 (?:\t\t\t[^\n]*\n)*?\t\t\},
 \t\tnil,
 )`), "resolveField($1"},
+	{"answer buffers", regexp.MustCompile(`(?m)^(\t+)var buf bytes\.Buffer\n(\t+)data\.MarshalGQL\(&buf\)\n(\t+)response\.Data = buf\.Bytes\(\)\n`), "${1}buf := answerBuffer(opCtx)\n${2}data.MarshalGQL(buf)\n${3}response.Data = buf.Bytes()\n${3}noteAnswerSize(opCtx, len(response.Data))\n"},
 	{"strings", regexp.MustCompile(`graphql\.MarshalString\(`), "marshalString("},
 	{"rendition lists", regexp.MustCompile(`(func \(ec \*executionContext\) marshalNRendition2ᚕ[^\n]*v \[\]\*model\.Rendition\) graphql\.Marshaler \{\n)`), "${1}\tif m, ok := renditionsJSON(ec.collectFields(sel, renditionImplementors), v); ok {\n\t\treturn m\n\t}\n"},
 	{"objects below the root", regexp.MustCompile(`(sel ast\.SelectionSet, obj [^)]*\) graphql\.Marshaler \{\n\tfields := graphql\.CollectFields\([^\n]*\n\n\t)out := graphql\.NewFieldSet\(fields\)((?s:.*?)\n)\treturn out\n}\n`), "${1}out, answer := newObjectFieldSet(fields)${2}\treturn answer\n}\n"},
