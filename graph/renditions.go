@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bytes"
 	"io"
 	"strconv"
 
@@ -12,7 +13,7 @@ import (
 // renditionsJSON writes a list of renditions, whose fields are the
 // collected fields of its selection set, exactly as the generated executor
 // does (marshalNRendition2ᚕ… → _Rendition for each element →
-// objectJSON), but straight into one buffer. A rendition is plain data:
+// objectJSON), but straight into the answer's buffer. A rendition is plain data:
 // every field is a non-null scalar read from the struct, with no resolver
 // and no way to fail. A front page shows some 700 of them, and the
 // generated path costs each one a field set, a values slice, a
@@ -38,10 +39,30 @@ func renditionsJSON(fields []graphql.CollectedField, v []*model.Rendition) (grap
 			return nil, false
 		}
 	}
+	return renditionList{fields, v}, true
+}
+
+// renditionList is a list of renditions and the fields to show of each.
+type renditionList struct {
+	fields []graphql.CollectedField
+	v      []*model.Rendition
+}
+
+// MarshalGQL writes the list straight into the answer's buffer (gqlgen
+// writes answers to a bytes.Buffer; any other writer gets one write).
+func (l renditionList) MarshalGQL(w io.Writer) {
+	if b, ok := w.(*bytes.Buffer); ok {
+		b.Write(l.appendTo(b.AvailableBuffer()))
+		return
+	}
+	w.Write(l.appendTo(nil))
+}
+
+func (l renditionList) appendTo(buf []byte) []byte {
+	fields := l.fields
 	o := objectJSON{fields: fields}
-	buf := make(rawJSON, 0, 2+len(v)*(2+len(fields)*48))
 	buf = append(buf, '[')
-	for i, r := range v {
+	for i, r := range l.v {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
@@ -78,15 +99,9 @@ func renditionsJSON(fields []graphql.CollectedField, v []*model.Rendition) (grap
 		}
 		buf = append(buf, '}')
 	}
-	buf = append(buf, ']')
-	return buf, true
+	return append(buf, ']')
 }
 
 // renditionsFast switches renditionsJSON on; tests turn it off to get the
 // generated path's answer to compare with.
 var renditionsFast = true
-
-// rawJSON is an answer already written as JSON.
-type rawJSON []byte
-
-func (r rawJSON) MarshalGQL(w io.Writer) { w.Write(r) }

@@ -78,8 +78,14 @@ func TestRenditionsJSONMatchesGenerated(t *testing.T) {
 		if fast != slow {
 			t.Errorf("%s:\n fast %s\n want %s", s, fast, slow)
 		}
-		if _, ok := renditionsJSON(graphql.CollectFields(oc, sel.Selections, renditionImplementors), renditions); !ok {
-			t.Errorf("%s: renditionsJSON declined", s)
+		m, ok := renditionsJSON(graphql.CollectFields(oc, sel.Selections, renditionImplementors), renditions)
+		if !ok {
+			t.Fatalf("%s: renditionsJSON declined", s)
+		}
+		var other strings.Builder // not the executor's bytes.Buffer
+		m.MarshalGQL(&other)
+		if other.String() != slow {
+			t.Errorf("%s, to another writer:\n fast %s\n want %s", s, other.String(), slow)
 		}
 	}
 	// A nil element is left to the generated path, which reports it.
