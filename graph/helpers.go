@@ -61,18 +61,35 @@ func (r *Resolver) galleryItems(ctx context.Context, g *core.Gallery) ([]*model.
 	for _, a := range assets {
 		byID[a.ID] = a
 	}
+	// The items and the texts they point to are made together, in one
+	// allocation for the whole gallery.
+	views := make([]struct {
+		item                     model.GalleryItem
+		caption, altText, credit string
+	}, len(g.Items))
 	out := make([]*model.GalleryItem, 0, len(g.Items))
 	for i, it := range g.Items {
 		a := byID[it.AssetID]
 		if a == nil {
 			continue // deleted meanwhile; never a dangling item
 		}
-		out = append(out, &model.GalleryItem{
+		v := &views[i]
+		v.caption = app.Fallback(it.Caption, a.Caption)
+		v.altText = app.Fallback(it.AltText, a.AltText)
+		v.credit = app.Fallback(it.Credit, a.Credit)
+		v.item = model.GalleryItem{
 			ID: it.ID, Position: i, AssetID: it.AssetID,
-			Caption: nonEmpty(app.Fallback(it.Caption, a.Caption)),
-			AltText: nonEmpty(app.Fallback(it.AltText, a.AltText)),
-			Credit:  nonEmpty(app.Fallback(it.Credit, a.Credit)),
-		})
+			Caption: pointIfNonEmpty(&v.caption), AltText: pointIfNonEmpty(&v.altText), Credit: pointIfNonEmpty(&v.credit),
+		}
+		out = append(out, &v.item)
 	}
 	return out, nil
+}
+
+// pointIfNonEmpty returns p, or nil when *p is empty.
+func pointIfNonEmpty(p *string) *string {
+	if *p == "" {
+		return nil
+	}
+	return p
 }
