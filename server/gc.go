@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	rtmetrics "runtime/metrics"
 	"sync"
+	"sync/atomic"
 )
 
 // Garbage collector defaults of the server, used unless the environment
@@ -20,14 +21,16 @@ import (
 // lets the heap grow further between collections, and a floor under the
 // heap goal keeps a small live heap from being collected every few
 // requests all the same (with 3 MB live and GOGC=400 the goal is 16 MB: a
-// collection every 30 front pages, a quarter of the CPU of each; with the
-// 64 MB floor, one every 130). The memory limit caps the price: near it
-// the collector works harder instead of the heap growing.
+// collection every 30 front pages; with the 32 MB floor, one every 65 —
+// a 64 MB floor was no faster within the noise of scripts/bench-reads.sh
+// and raised the server's peak memory there from about 115 to 150-200
+// MB, this one did not). The memory limit caps the price: near it the
+// collector works harder instead of the heap growing.
 const (
 	defaultGCPercent = 400
 	// minHeapGoal is the least heap the collector lets grow before it runs:
 	// while the live heap is small, GOGC is raised so that the goal is this.
-	minHeapGoal = 64 << 20
+	minHeapGoal = 32 << 20
 	// defaultMemoryLimitFactor times the image memory budget is the soft
 	// memory limit: room for the decodes plus the rest of the server.
 	defaultMemoryLimitFactor = 2
@@ -38,7 +41,10 @@ func tuneGC(cfg config, getenv func(string) string, log *slog.Logger) {
 	var set []any
 	if getenv("GOGC") == "" {
 		debug.SetGCPercent(defaultGCPercent)
-		heapFloorOnce.Do(func() { keepHeapFloor(minHeapGoal, defaultGCPercent) })
+		heapFloorOnce.Do(func() {
+			heapFloor.Store(minHeapGoal)
+			keepHeapFloor(defaultGCPercent)
+		})
 		set = append(set, "gc_percent", defaultGCPercent, "min_heap_goal_bytes", minHeapGoal)
 	}
 	if getenv("GOMEMLIMIT") == "" && cfg.MemoryBudget > 0 {
@@ -51,19 +57,22 @@ func tuneGC(cfg config, getenv func(string) string, log *slog.Logger) {
 	}
 }
 
-var heapFloorOnce sync.Once
+var (
+	heapFloorOnce sync.Once
+	heapFloor     atomic.Uint64 // the floor keepHeapFloor keeps
+)
 
 // keepHeapFloor sets GOGC after every collection (from a finalizer, which
 // runs once a cycle has found its object unreachable) so that the next
-// heap goal is at least floor, and never below percent.
-func keepHeapFloor(floor uint64, percent int) {
+// heap goal is at least heapFloor, and never below percent.
+func keepHeapFloor(percent int) {
 	sample := []rtmetrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	var arm func()
 	arm = func() {
 		runtime.SetFinalizer(new(gcCycle), func(*gcCycle) {
 			rtmetrics.Read(sample)
 			if sample[0].Value.Kind() == rtmetrics.KindUint64 {
-				debug.SetGCPercent(gcPercentFor(sample[0].Value.Uint64(), floor, percent))
+				debug.SetGCPercent(gcPercentFor(sample[0].Value.Uint64(), heapFloor.Load(), percent))
 			}
 			arm()
 		})

@@ -71,6 +71,9 @@ func main() {
 	unc := load("stillroom uncached (POST)", *conns, *dur, post)
 	cac := load("stillroom cached (GET APQ)", *conns, *dur, func() *http.Request { r, _ := http.NewRequest("GET", cachedURL, nil); return r })
 	fmt.Printf("\nuncached: %.1f%% of plain's rate; cached: %.1f%% of plain's rate\n", 100*unc/plain, 100*cac/plain)
+	if peak := serverPeakRSS(); peak != "" {
+		fmt.Printf("server peak memory (VmHWM): %s\n", peak)
+	}
 }
 
 // load runs requests on conns connections for d and prints the rate and
@@ -133,6 +136,24 @@ func load(name string, conns int, d time.Duration, req func() *http.Request) flo
 
 // serverPID is the server's process, whose CPU time serverCPU reads.
 var serverPID int
+
+// serverPeakRSS returns the server's peak resident memory as Linux reports
+// it, or "" without -pid.
+func serverPeakRSS() string {
+	if serverPID == 0 {
+		return ""
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", serverPID))
+	if err != nil {
+		return ""
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
 
 // serverCPU returns the CPU time (user + system) the server has used, from
 // /proc; 0 when unknown. CPU time per request is steadier than rates on a
