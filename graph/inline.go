@@ -208,39 +208,27 @@ func marshalString(s string) graphql.Marshaler { return quotedString(s) }
 func newObjectFieldSet(fields []graphql.CollectedField) (*graphql.FieldSet, *objectJSON) {
 	switch n := len(fields); {
 	case n <= 2:
-		o := &struct {
-			fs  graphql.FieldSet
-			obj objectJSON
-			v   [2]graphql.Marshaler
-		}{}
-		return initObject(&o.fs, &o.obj, fields, o.v[:n])
+		return newObject(fields, func(v *[2]graphql.Marshaler) []graphql.Marshaler { return v[:n] })
 	case n <= 4:
-		o := &struct {
-			fs  graphql.FieldSet
-			obj objectJSON
-			v   [4]graphql.Marshaler
-		}{}
-		return initObject(&o.fs, &o.obj, fields, o.v[:n])
+		return newObject(fields, func(v *[4]graphql.Marshaler) []graphql.Marshaler { return v[:n] })
 	case n <= 8:
-		o := &struct {
-			fs  graphql.FieldSet
-			obj objectJSON
-			v   [8]graphql.Marshaler
-		}{}
-		return initObject(&o.fs, &o.obj, fields, o.v[:n])
+		return newObject(fields, func(v *[8]graphql.Marshaler) []graphql.Marshaler { return v[:n] })
 	default:
-		o := &struct {
-			fs  graphql.FieldSet
-			obj objectJSON
-		}{}
-		return initObject(&o.fs, &o.obj, fields, make([]graphql.Marshaler, n))
+		return newObject(fields, func(*struct{}) []graphql.Marshaler { return make([]graphql.Marshaler, n) })
 	}
 }
 
-func initObject(fs *graphql.FieldSet, obj *objectJSON, fields []graphql.CollectedField, values []graphql.Marshaler) (*graphql.FieldSet, *objectJSON) {
-	fs.Values = values
-	*obj = objectJSON{fields: fields, values: values}
-	return fs, obj
+// newObject allocates a field set, its answer and room V for its values
+// together; values returns the values' slice of that room.
+func newObject[V any](fields []graphql.CollectedField, values func(*V) []graphql.Marshaler) (*graphql.FieldSet, *objectJSON) {
+	o := new(struct {
+		fs  graphql.FieldSet
+		obj objectJSON
+		v   V
+	})
+	o.fs.Values = values(&o.v)
+	o.obj = objectJSON{fields: fields, values: o.fs.Values}
+	return &o.fs, &o.obj
 }
 
 // fieldsCache keeps what graphql.CollectFields answered during one
