@@ -31,7 +31,8 @@ const (
 // serve runs the server until ctx ends. When ready is not nil it receives
 // the listening address once requests are accepted.
 func serve(ctx context.Context, cfg config, stdout io.Writer, ready chan<- string) error {
-	log := newLogger(cfg, stdout)
+	log, closeLog := bufferedLogger(cfg, stdout)
+	defer closeLog()
 	tuneGC(cfg, os.Getenv, log)
 	st, err := openStores(ctx, cfg, log)
 	if err != nil {
