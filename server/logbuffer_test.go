@@ -1,36 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *lockedBuffer) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *lockedBuffer) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
-}
 
 // TestLogBuffer: buffered log lines all reach the output, in order:
 // warnings before the logging call returns, a full buffer at once, the
 // rest within the flush interval and at close.
 func TestLogBuffer(t *testing.T) {
-	var out lockedBuffer
+	var out syncBuffer // auth_test.go
 	b := newLogBuffer(&out)
 	log := slog.New(flushOnWarn{slog.NewJSONHandler(b, nil), b}).With("service", "stillroom")
 
