@@ -3,6 +3,7 @@ package graph
 import (
 	"bytes"
 	"context"
+	"hash/maphash"
 	"io"
 	"sync"
 	"sync/atomic"
@@ -343,8 +344,9 @@ func resolveField[T any](
 // reaches by doubling eleven times, allocating and copying twice the
 // answer. gqlgenpost makes the executor call it and noteAnswerSize.
 func answerBuffer(oc *graphql.OperationContext) *bytes.Buffer {
+	key := maphash.String(answerSizes.seed, oc.RawQuery)
 	answerSizes.mu.Lock()
-	n := answerSizes.m[oc.RawQuery]
+	n := answerSizes.m[key]
 	answerSizes.mu.Unlock()
 	if n == 0 {
 		return new(bytes.Buffer)
@@ -355,20 +357,25 @@ func answerBuffer(oc *graphql.OperationContext) *bytes.Buffer {
 // noteAnswerSize remembers the size of an answer to oc's query text.
 func noteAnswerSize(oc *graphql.OperationContext, n int) {
 	n = min(n, maxAnswerSizeHint)
+	key := maphash.String(answerSizes.seed, oc.RawQuery)
 	answerSizes.mu.Lock()
 	if answerSizes.m == nil || len(answerSizes.m) >= answerSizeHints {
-		answerSizes.m = make(map[string]int)
+		answerSizes.m = make(map[uint64]int)
 	}
-	answerSizes.m[oc.RawQuery] = n
+	answerSizes.m[key] = n
 	answerSizes.mu.Unlock()
 }
 
 // answerSizes holds the sizes of the last answers to up to answerSizeHints
 // query texts (then it starts over); a hint is at most maxAnswerSizeHint.
-var answerSizes struct {
-	mu sync.Mutex
-	m  map[string]int
-}
+// Texts are kept as hashes: a query text may be up to a megabyte, and a
+// thousand of them must not stay in memory for a size hint (two texts with
+// the same hash only share a hint).
+var answerSizes = struct {
+	mu   sync.Mutex
+	seed maphash.Seed
+	m    map[uint64]int
+}{seed: maphash.MakeSeed()}
 
 const (
 	answerSizeHints   = 1000
