@@ -133,6 +133,21 @@ if [[ $before != "$after" ]]; then
 fi
 echo "no diff"
 
+# --- Browser and npm packages ----------------------------------------------
+# The browser tests (internal/browsertest) drive Debian's Chromium, never a
+# downloaded build; install it when missing (CI starts without it). They
+# also inject axe-core from clients/node_modules.
+section "Chromium and the clients' npm packages"
+if ! command -v chromium >/dev/null && [[ ! -x /usr/bin/chromium ]]; then
+	sudo=
+	[[ $(id -u) -eq 0 ]] || sudo=sudo
+	echo "installing Debian's chromium (about 1.5 minutes)"
+	$sudo apt-get update -qq || true
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+/usr/bin/chromium --version 2>/dev/null || chromium --version
+npm ci --prefix clients --no-audit --no-fund --loglevel=error
+
 # --- go test ---------------------------------------------------------------
 read -r -a pkgs <<<"${STILLROOM_TEST_PKGS:-./...}"
 section "go test -race ${pkgs[*]} $*"
@@ -149,13 +164,13 @@ fi
 # GraphQL-over-HTTP compliance (graphql-http's server audits) and a real
 # JavaScript multipart upload, each against a freshly built server: see
 # scripts/graphql-audit.sh and scripts/js-upload.sh. The npm packages are
-# pinned in clients/package-lock.json. A run narrowed to some packages or
-# tests (STILLROOM_TEST_PKGS or extra arguments) leaves them out.
+# pinned in clients/package-lock.json (installed before go test: the
+# browser tests take axe-core from there). A run narrowed to some packages
+# or tests (STILLROOM_TEST_PKGS or extra arguments) leaves them out.
 if [[ -n ${STILLROOM_TEST_PKGS:-} || $# -gt 0 ]]; then
 	section "JavaScript clients: skipped (narrowed run)"
 else
-	section "JavaScript clients: npm ci, GraphQL-over-HTTP audits, JS upload"
-	npm ci --prefix clients --no-audit --no-fund --loglevel=error
+	section "JavaScript clients: GraphQL-over-HTTP audits, JS upload"
 	./scripts/graphql-audit.sh
 	./scripts/js-upload.sh
 fi

@@ -1,0 +1,178 @@
+package browsertest
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/chromedp/cdproto/accessibility"
+	"github.com/chromedp/cdproto/cdp"
+	jsonv2 "github.com/chromedp/cdproto/cdp/jsonv2"
+	"github.com/chromedp/cdproto/dom"
+	"github.com/chromedp/chromedp"
+)
+
+// textRoles are the accessibility nodes of text itself, which carry the
+// same name as the control a label names.
+var textRoles = map[string]bool{"StaticText": true, "InlineTextBox": true, "LabelText": true, "none": true, "generic": true}
+
+// ByRole is a chromedp query option that finds elements by their computed
+// accessible role ("button", "textbox", "link", "checkbox", …) and exact
+// accessible name, as assistive technology sees them. An empty role matches
+// any control with that name (not the label's own text). Pass "" as the
+// selector: ByRole replaces the lookup.
+func ByRole(role, name string) chromedp.QueryOption {
+	return byAX(role, name, nil)
+}
+
+// ByRoleMatch is ByRole with a regular expression for the name.
+func ByRoleMatch(role string, name *regexp.Regexp) chromedp.QueryOption {
+	return byAX(role, "", name)
+}
+
+func byAX(role, name string, re *regexp.Regexp) chromedp.QueryOption {
+	return chromedp.ByFunc(func(ctx context.Context, t *chromedp.Target, n *chromedp.Node) ([]cdp.NodeID, error) {
+		res, err := cdp.Call(ctx, t, accessibility.QueryAXTree, accessibility.QueryAXTreeParams{
+			BackendNodeID:  n.BackendNodeID,
+			AccessibleName: name,
+			Role:           role,
+		})
+		if err != nil {
+			return nil, err
+		}
+		var backend []cdp.BackendNodeID
+		for _, ax := range res.Nodes {
+			if ax.Ignored || ax.BackendDOMNodeID == 0 {
+				continue
+			}
+			axRole := axString(ax.Role)
+			if role == "" && textRoles[axRole] {
+				continue
+			}
+			if re != nil && !re.MatchString(axString(ax.Name)) {
+				continue
+			}
+			backend = append(backend, ax.BackendDOMNodeID)
+		}
+		if len(backend) == 0 {
+			return nil, nil
+		}
+		pushed, err := cdp.Call(ctx, t, dom.PushNodesByBackendIDsToFrontend, dom.PushNodesByBackendIDsToFrontendParams{BackendNodeIDs: backend})
+		if err != nil {
+			return nil, err
+		}
+		return pushed.NodeIDs, nil
+	})
+}
+
+func axString(v *accessibility.Value) string {
+	if v == nil || len(v.Value) == 0 {
+		return ""
+	}
+	var s string
+	if err := jsonv2.Unmarshal(v.Value, &s); err != nil {
+		return strings.Trim(string(v.Value), `"`)
+	}
+	return s
+}
+
+func describeAX(role, name string) string {
+	if role == "" {
+		return fmt.Sprintf("control named %q", name)
+	}
+	return fmt.Sprintf("%s named %q", role, name)
+}
+
+// Click clicks, with the mouse, the visible control of that role and name.
+func (b *Browser) Click(role, name string) {
+	b.t.Helper()
+	b.Do("click "+describeAX(role, name), chromedp.Click("", ByRole(role, name), chromedp.NodeVisible))
+}
+
+// Fill replaces the text of the field named name (its label) by typing
+// text into it, key by key, as a person would.
+func (b *Browser) Fill(name, text string) {
+	b.t.Helper()
+	sel := ByRole("", name)
+	b.Do("fill "+describeAX("", name),
+		chromedp.Click("", sel, chromedp.NodeVisible),
+		chromedp.Clear("", sel),
+		chromedp.SendKeys("", text, sel),
+	)
+}
+
+// Press sends keys (kb.Enter, kb.ArrowDown, "a", …) to the focused element.
+func (b *Browser) Press(keys string, opts ...chromedp.KeyOption) {
+	b.t.Helper()
+	b.Do(fmt.Sprintf("press %q", keys), chromedp.KeyEvent(keys, opts...))
+}
+
+// Focus moves the keyboard focus to the control of that role and name.
+func (b *Browser) Focus(role, name string) {
+	b.t.Helper()
+	b.Do("focus "+describeAX(role, name), chromedp.Focus("", ByRole(role, name)))
+}
+
+// SetFiles gives the file input named name (its label) these files, as
+// picking them in the file dialog would.
+func (b *Browser) SetFiles(name string, files []string) {
+	b.t.Helper()
+	b.Do("choose files for "+describeAX("", name), chromedp.SetUploadFiles("", files, ByRole("", name)))
+}
+
+// WaitFor waits until a visible control of that role and name exists.
+func (b *Browser) WaitFor(role, name string) {
+	b.t.Helper()
+	b.Do("wait for "+describeAX(role, name), chromedp.WaitVisible("", ByRole(role, name)))
+}
+
+// WaitGone waits until no control of that role and name is in the page.
+func (b *Browser) WaitGone(role, name string) {
+	b.t.Helper()
+	b.Do("wait until gone: "+describeAX(role, name), chromedp.WaitNotPresent("", ByRole(role, name)))
+}
+
+// Count returns how many controls of that role and name the page has now.
+func (b *Browser) Count(role, name string) int {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.Ctx, b.timeout)
+	defer cancel()
+	var n int
+	err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		doc, err := cdp.Call(ctx, t, dom.GetDocument, dom.GetDocumentParams{})
+		if err != nil {
+			return err
+		}
+		res, err := cdp.Call(ctx, t, accessibility.QueryAXTree, accessibility.QueryAXTreeParams{
+			BackendNodeID: doc.Root.BackendNodeID, AccessibleName: name, Role: role,
+		})
+		if err != nil {
+			return err
+		}
+		for _, ax := range res.Nodes {
+			if !ax.Ignored && !(role == "" && textRoles[axString(ax.Role)]) {
+				n++
+			}
+		}
+		return nil
+	}))
+	if err != nil {
+		b.t.Fatalf("browsertest: count %s: %v", describeAX(role, name), err)
+	}
+	return n
+}
+
+// WaitText waits until the page's visible text contains s.
+func (b *Browser) WaitText(s string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.Ctx, b.timeout)
+	defer cancel()
+	q, _ := jsonv2.Marshal(s)
+	expr := fmt.Sprintf("document.body !== null && document.body.innerText.includes(%s)", q)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+		b.Screenshot("failed")
+		b.t.Fatalf("browsertest: wait for the text %q: %v", s, err)
+	}
+}
