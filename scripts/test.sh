@@ -133,6 +133,28 @@ if [[ $before != "$after" ]]; then
 fi
 echo "no diff"
 
+# --- Web builds ------------------------------------------------------------
+# The desk's build (desk/dist) is committed and embedded in the binary, so
+# `go run ./server` needs no Node. Rebuild it from its sources and lockfile
+# and fail when the result differs from what is committed, as for go
+# generate. Add a web project to the list to check it the same way.
+web_projects=(desk)
+section "web builds (npm ci && npm run build) leave no diff: ${web_projects[*]}"
+for web in "${web_projects[@]}"; do
+	before=$(snapshot)
+	npm ci --prefix "$web" --no-audit --no-fund --loglevel=error
+	npm run build --prefix "$web" --silent >/dev/null
+	after=$(snapshot)
+	if [[ $before != "$after" ]]; then
+		{
+			echo "test.sh: the build of $web/ differs from what is committed; run (cd $web && npm ci && npm run build) and commit the result:"
+			git --no-pager diff --stat "$before" "$after"
+		} >&2
+		exit 1
+	fi
+	echo "$web: no diff"
+done
+
 # --- Browser and npm packages ----------------------------------------------
 # The browser tests (internal/browsertest) drive Debian's Chromium, never a
 # downloaded build; install it when missing (CI starts without it). They

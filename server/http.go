@@ -15,6 +15,7 @@ import (
 
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
+	"github.com/stillroom/stillroom/desk"
 )
 
 // newHandler routes every endpoint of the server. obs wraps them all:
@@ -32,6 +33,9 @@ func newHandler(svc *app.Service, cfg config, log *slog.Logger, obs *observabili
 	mux.Handle("GET /metrics", obs.metrics.handler())
 	mux.Handle("GET /originals/{asset}", originalHandler(svc, log))
 	mux.Handle("PUT /uploads/{ticket}", uploadHandler(svc, log))
+	mux.Handle("GET /desk/", desk.Handler(desk.Options{}))
+	mux.Handle("HEAD /desk/", desk.Handler(desk.Options{}))
+	mux.Handle("GET /desk", http.RedirectHandler(desk.Prefix, http.StatusMovedPermanently))
 	if cfg.Env != "production" {
 		// GraphiQL, a development tool: its page loads scripts from a CDN
 		// (jsDelivr), so it needs a browser with internet access.

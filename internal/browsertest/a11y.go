@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	jsonv2 "github.com/chromedp/cdproto/cdp/jsonv2"
 	"github.com/chromedp/cdproto/dom"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -175,4 +176,28 @@ func (b *Browser) WaitText(s string) {
 		b.Screenshot("failed")
 		b.t.Fatalf("browsertest: wait for the text %q: %v", s, err)
 	}
+}
+
+// Select chooses the option whose visible text is option in the select
+// named name, as picking it from the list does (input and change events).
+func (b *Browser) Select(name, option string) {
+	b.t.Helper()
+	fn := `function(option) {
+		const o = Array.from(this.options).find(o => o.text.trim() === option);
+		if (!o) throw new Error('no option ' + JSON.stringify(option));
+		this.focus();
+		this.value = o.value;
+		this.dispatchEvent(new Event('input', {bubbles: true}));
+		this.dispatchEvent(new Event('change', {bubbles: true}));
+	}`
+	b.Do(fmt.Sprintf("select %q in %s", option, describeAX("combobox", name)),
+		chromedp.QueryAfter("", func(ctx context.Context, t *chromedp.Target, nodes []*chromedp.Node) (chromedp.Void, error) {
+			obj, err := cdp.Call(ctx, t, dom.ResolveNode, dom.ResolveNodeParams{NodeID: nodes[0].NodeID})
+			if err != nil {
+				return chromedp.Void{}, err
+			}
+			on := func(p *runtime.CallFunctionOnParams) { p.ObjectID = obj.Object.ObjectID }
+			return chromedp.CallFunctionOn[chromedp.Void](fn, on, option)(ctx, t)
+		}, ByRole("combobox", name), chromedp.NodeVisible),
+	)
 }

@@ -66,7 +66,6 @@ type Browser struct {
 	console  []string
 	outside  []string
 	expected []*regexp.Regexp
-	shotSeq  int
 }
 
 // ChromiumPath returns the Chromium to run, or "" when there is none.
@@ -315,11 +314,7 @@ func (b *Browser) Screenshot(name string) string {
 		b.t.Logf("browsertest: screenshot %s: %v", name, err)
 		return ""
 	}
-	b.mu.Lock()
-	b.shotSeq++
-	seq := b.shotSeq
-	b.mu.Unlock()
-	p := filepath.Join(b.shots, fmt.Sprintf("%02d-%s.png", seq, sanitize(name)))
+	p := filepath.Join(b.shots, fmt.Sprintf("%02d-%s.png", nextShot(b.shots), sanitize(name)))
 	if err := os.WriteFile(p, png, 0o644); err != nil {
 		b.t.Logf("browsertest: screenshot %s: %v", name, err)
 		return ""
@@ -328,16 +323,37 @@ func (b *Browser) Screenshot(name string) string {
 	return p
 }
 
+// shotSeq numbers the screenshots of each folder, across the browsers of
+// one test, in the order they were taken.
+var (
+	shotMu  sync.Mutex
+	shotSeq = map[string]int{}
+)
+
+func nextShot(dir string) int {
+	shotMu.Lock()
+	defer shotMu.Unlock()
+	shotSeq[dir]++
+	return shotSeq[dir]
+}
+
 // screenshotDir is $STILLROOM_SCREENSHOTS/<test> (default: the system's
-// temporary folder/stillroom-screenshots/<test>), emptied first. It
-// outlives the test so that people can look at the pictures.
+// temporary folder/stillroom-screenshots/<test>), emptied when the test
+// process first uses it. It outlives the test so that people can look at
+// the pictures.
 func screenshotDir(t testing.TB) string {
 	root := os.Getenv("STILLROOM_SCREENSHOTS")
 	if root == "" {
 		root = filepath.Join(os.TempDir(), "stillroom-screenshots")
 	}
 	dir := filepath.Join(root, sanitize(t.Name()))
-	os.RemoveAll(dir)
+	shotMu.Lock()
+	_, seen := shotSeq[dir]
+	if !seen {
+		shotSeq[dir] = 0
+		os.RemoveAll(dir)
+	}
+	shotMu.Unlock()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
