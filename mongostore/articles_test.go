@@ -25,7 +25,8 @@ func fullArticle(slug string) *core.Article {
 		Blocks: []core.Block{
 			{Kind: core.BlockHeading, Text: "Before five", Level: 2},
 			{Kind: core.BlockParagraph, Text: "The first boats leave."},
-			{Kind: core.BlockImage, AssetIDs: []string{"asset-1", "asset-2"}, Caption: "Leaving"},
+			{Kind: core.BlockImage, AssetIDs: []string{"asset-1", "asset-2"}, Caption: "Leaving",
+				Overrides: []core.ImageOverride{{Caption: "Ra khơi", AltText: "Two boats"}, {Credit: "Trần Việt Đức"}}},
 			{Kind: core.BlockGallery, GalleryID: "gallery-1"},
 		},
 		SearchTokens: []string{"harbour", "wakes", "dawn"},
