@@ -219,7 +219,7 @@ type ComplexityRoot struct {
 		DeleteArticle      func(childComplexity int, id string) int
 		DeleteAsset        func(childComplexity int, id string, force *bool) int
 		DeleteGallery      func(childComplexity int, id string) int
-		Login              func(childComplexity int, email string, password string) int
+		Login              func(childComplexity int, email string, password string, cookie *bool) int
 		Logout             func(childComplexity int) int
 		MoveGalleryItem    func(childComplexity int, galleryID string, itemID string, position int, version *int) int
 		PublishArticle     func(childComplexity int, id string, at *time.Time, withGalleries *bool) int
@@ -366,7 +366,7 @@ type ImageBlockItemResolver interface {
 	Asset(ctx context.Context, obj *model.ImageBlockItem) (*core.Asset, error)
 }
 type MutationResolver interface {
-	Login(ctx context.Context, email string, password string) (*model.AuthPayload, error)
+	Login(ctx context.Context, email string, password string, cookie *bool) (*model.AuthPayload, error)
 	Logout(ctx context.Context) (bool, error)
 	CreateUser(ctx context.Context, input model.CreateUserInput) (*core.User, error)
 	UploadAsset(ctx context.Context, file graphql.Upload, input *model.AssetInput) (*core.Asset, error)
@@ -1175,7 +1175,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.Login(childComplexity, args["email"].(string), args["password"].(string)), true
+		return e.ComplexityRoot.Mutation.Login(childComplexity, args["email"].(string), args["password"].(string), args["cookie"].(*bool)), true
 	case "Mutation.logout":
 		if e.ComplexityRoot.Mutation.Logout == nil {
 			break
@@ -1768,7 +1768,11 @@ type User implements Node {
 }
 
 type AuthPayload {
-  "Opaque bearer token: send it as 'Authorization: Bearer <token>'."
+  """
+  Opaque bearer token: send it as 'Authorization: Bearer <token>'. Empty
+  when the session was put in a cookie (login with cookie: true), so page
+  scripts never see it (the type stays non-null for existing clients).
+  """
   token: String!
   user: User!
   expiresAt: Time!
@@ -2121,7 +2125,15 @@ type Query {
 }
 
 type Mutation {
-  login(email: String!, password: String!): AuthPayload!
+  """
+  Signs in. With cookie: true (browsers on the server's own origin, such as
+  the desk) the session is set as an HttpOnly, SameSite=Strict cookie
+  (Secure, named __Host-stillroom_session, in production) instead of being
+  returned: it is accepted by /graphql (JSON or preflighted multipart
+  requests only, so another site cannot post with it), /media and
+  /originals. logout clears it.
+  """
+  login(email: String!, password: String!, cookie: Boolean = false): AuthPayload!
   logout: Boolean!
   createUser(input: CreateUserInput!): User!
 
@@ -2829,6 +2841,14 @@ func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["password"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "cookie",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cookie"] = arg2
 	return args, nil
 }
 
@@ -5612,7 +5632,7 @@ func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().Login(ctx, fc.Args["email"].(string), fc.Args["password"].(string))
+			return ec.Resolvers.Mutation().Login(ctx, fc.Args["email"].(string), fc.Args["password"].(string), fc.Args["cookie"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AuthPayload) graphql.Marshaler {

@@ -271,17 +271,32 @@ func (r *imageBlockItemResolver) Asset(ctx context.Context, obj *model.ImageBloc
 }
 
 // Login is the resolver for the login field.
-func (r *mutationResolver) Login(ctx context.Context, email string, password string) (*model.AuthPayload, error) {
+func (r *mutationResolver) Login(ctx context.Context, email string, password string, cookie *bool) (*model.AuthPayload, error) {
+	jar := sessionCookiesFrom(ctx)
+	useCookie := cookie != nil && *cookie
+	if useCookie && jar == nil {
+		return nil, core.Errorf(core.CodeBadUserInput, "a cookie session needs an HTTP request; sign in over HTTP, not the websocket")
+	}
 	token, u, exp, err := r.App.Login(ctx, email, password)
 	if err != nil {
 		return nil, err
+	}
+	if useCookie {
+		jar.Set(token, exp)
+		return &model.AuthPayload{User: u, ExpiresAt: exp}, nil
 	}
 	return &model.AuthPayload{Token: token, User: u, ExpiresAt: exp}, nil
 }
 
 // Logout is the resolver for the logout field.
 func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
-	return true, r.App.Logout(ctx)
+	if err := r.App.Logout(ctx); err != nil {
+		return false, err
+	}
+	if jar := sessionCookiesFrom(ctx); jar != nil {
+		jar.Clear()
+	}
+	return true, nil
 }
 
 // CreateUser is the resolver for the createUser field.

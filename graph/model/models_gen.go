@@ -72,7 +72,9 @@ type AssetInput struct {
 }
 
 type AuthPayload struct {
-	// Opaque bearer token: send it as 'Authorization: Bearer <token>'.
+	// Opaque bearer token: send it as 'Authorization: Bearer <token>'. Empty
+	// when the session was put in a cookie (login with cookie: true), so page
+	// scripts never see it (the type stays non-null for existing clients).
 	Token     string     `json:"token"`
 	User      *core.User `json:"user"`
 	ExpiresAt time.Time  `json:"expiresAt"`
