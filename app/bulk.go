@@ -75,6 +75,7 @@ func (s *Service) UpdateAssets(ctx context.Context, ids []string, patch AssetPat
 	for i, id := range uniq {
 		var moved bool
 		a, err := s.mutateAsset(ctx, id, func(a *core.Asset) error {
+			a.EditVersion++
 			old := a.FocalPoint
 			if err := applyAssetPatch(a, patch); err != nil {
 				return err
@@ -111,6 +112,7 @@ func (s *Service) restorePatched(ctx context.Context, ids []string, before map[s
 	for _, id := range ids {
 		old := before[id]
 		_, err := s.mutateAsset(ctx, id, func(a *core.Asset) error {
+			a.EditVersion++
 			if patch.Caption != nil {
 				a.Caption = old.Caption
 			}

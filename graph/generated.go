@@ -14,6 +14,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
 	"github.com/stillroom/stillroom/graph/model"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -79,34 +80,36 @@ type ComplexityRoot struct {
 	}
 
 	Asset struct {
-		AltText       func(childComplexity int) int
-		Blurhash      func(childComplexity int) int
-		ByteSize      func(childComplexity int) int
-		Camera        func(childComplexity int) int
-		Caption       func(childComplexity int) int
-		Copyright     func(childComplexity int) int
-		CreatedAt     func(childComplexity int) int
-		Credit        func(childComplexity int) int
-		DominantColor func(childComplexity int) int
-		Error         func(childComplexity int) int
-		Filename      func(childComplexity int) int
-		FocalPoint    func(childComplexity int) int
-		Height        func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Location      func(childComplexity int) int
-		MimeType      func(childComplexity int) int
-		OriginalURL   func(childComplexity int) int
-		Renditions    func(childComplexity int) int
-		SHA256        func(childComplexity int) int
-		Srcset        func(childComplexity int) int
-		Status        func(childComplexity int) int
-		Tags          func(childComplexity int) int
-		TakenAt       func(childComplexity int) int
-		Timecode      func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
-		UploadedBy    func(childComplexity int) int
-		UsedIn        func(childComplexity int) int
-		Width         func(childComplexity int) int
+		AltText        func(childComplexity int) int
+		Blurhash       func(childComplexity int) int
+		ByteSize       func(childComplexity int) int
+		Camera         func(childComplexity int) int
+		Caption        func(childComplexity int) int
+		Copyright      func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Credit         func(childComplexity int) int
+		DominantColor  func(childComplexity int) int
+		EditVersion    func(childComplexity int) int
+		Error          func(childComplexity int) int
+		Filename       func(childComplexity int) int
+		FocalPoint     func(childComplexity int) int
+		Height         func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Location       func(childComplexity int) int
+		MimeType       func(childComplexity int) int
+		OriginalURL    func(childComplexity int) int
+		Renditions     func(childComplexity int) int
+		SHA256         func(childComplexity int) int
+		Srcset         func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Tags           func(childComplexity int) int
+		TakenAt        func(childComplexity int) int
+		Timecode       func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		UploadedBy     func(childComplexity int) int
+		UsedIn         func(childComplexity int) int
+		UsedInArticles func(childComplexity int) int
+		Width          func(childComplexity int) int
 	}
 
 	AssetConnection struct {
@@ -231,7 +234,7 @@ type ComplexityRoot struct {
 		UnpublishArticle   func(childComplexity int, id string) int
 		UnpublishGallery   func(childComplexity int, id string) int
 		UpdateArticle      func(childComplexity int, id string, input model.ArticleInput, version *int) int
-		UpdateAsset        func(childComplexity int, id string, input model.AssetInput) int
+		UpdateAsset        func(childComplexity int, id string, input model.AssetInput, version *int) int
 		UpdateAssets       func(childComplexity int, ids []string, input model.AssetInput) int
 		UpdateGallery      func(childComplexity int, id string, input model.GalleryInput, version *int) int
 		UpdateGalleryItem  func(childComplexity int, galleryID string, itemID string, input model.GalleryItemInput, version *int) int
@@ -249,14 +252,15 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Article   func(childComplexity int, slug *string, id *string) int
-		Articles  func(childComplexity int, first *int, after *string, filter *model.ArticleFilter) int
-		Asset     func(childComplexity int, id string) int
-		Assets    func(childComplexity int, first *int, after *string, filter *model.AssetFilter) int
-		Galleries func(childComplexity int, first *int, after *string, filter *model.GalleryFilter) int
-		Gallery   func(childComplexity int, slug *string, id *string) int
-		Me        func(childComplexity int) int
-		Node      func(childComplexity int, id string) int
+		Article      func(childComplexity int, slug *string, id *string) int
+		Articles     func(childComplexity int, first *int, after *string, filter *model.ArticleFilter) int
+		Asset        func(childComplexity int, id string) int
+		Assets       func(childComplexity int, first *int, after *string, filter *model.AssetFilter) int
+		Galleries    func(childComplexity int, first *int, after *string, filter *model.GalleryFilter) int
+		Gallery      func(childComplexity int, slug *string, id *string) int
+		Me           func(childComplexity int) int
+		Node         func(childComplexity int, id string) int
+		UploadPolicy func(childComplexity int) int
 	}
 
 	Rendition struct {
@@ -278,6 +282,13 @@ type ComplexityRoot struct {
 		Minutes func(childComplexity int) int
 		Seconds func(childComplexity int) int
 		Still   func(childComplexity int) int
+	}
+
+	UploadPolicy struct {
+		Direct    func(childComplexity int) int
+		MaxBytes  func(childComplexity int) int
+		MaxPixels func(childComplexity int) int
+		Types     func(childComplexity int) int
 	}
 
 	UploadTicket struct {
@@ -332,6 +343,7 @@ type AssetResolver interface {
 	OriginalURL(ctx context.Context, obj *core.Asset) (*string, error)
 	UploadedBy(ctx context.Context, obj *core.Asset) (*core.User, error)
 	UsedIn(ctx context.Context, obj *core.Asset) ([]*core.Gallery, error)
+	UsedInArticles(ctx context.Context, obj *core.Asset) ([]*core.Article, error)
 }
 type CameraResolver interface {
 	Make(ctx context.Context, obj *core.Camera) (*string, error)
@@ -373,7 +385,7 @@ type MutationResolver interface {
 	UploadAssets(ctx context.Context, files []*graphql.Upload, input *model.AssetInput) ([]*core.Asset, error)
 	RequestUpload(ctx context.Context, input model.RequestUploadInput) (*model.UploadTicket, error)
 	CompleteUpload(ctx context.Context, ticketID string, input *model.AssetInput) (*core.Asset, error)
-	UpdateAsset(ctx context.Context, id string, input model.AssetInput) (*core.Asset, error)
+	UpdateAsset(ctx context.Context, id string, input model.AssetInput, version *int) (*core.Asset, error)
 	UpdateAssets(ctx context.Context, ids []string, input model.AssetInput) ([]*core.Asset, error)
 	ReprocessAsset(ctx context.Context, id string) (*core.Asset, error)
 	DeleteAsset(ctx context.Context, id string, force *bool) (bool, error)
@@ -402,6 +414,7 @@ type QueryResolver interface {
 	Galleries(ctx context.Context, first *int, after *string, filter *model.GalleryFilter) (*model.GalleryConnection, error)
 	Asset(ctx context.Context, id string) (*core.Asset, error)
 	Assets(ctx context.Context, first *int, after *string, filter *model.AssetFilter) (*model.AssetConnection, error)
+	UploadPolicy(ctx context.Context) (*app.UploadPolicy, error)
 }
 type SubscriptionResolver interface {
 	AssetUpdated(ctx context.Context, ids []string) (<-chan *core.Asset, error)
@@ -611,6 +624,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.DominantColor(childComplexity), true
+	case "Asset.version":
+		if e.ComplexityRoot.Asset.EditVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.EditVersion(childComplexity), true
 	case "Asset.error":
 		if e.ComplexityRoot.Asset.Error == nil {
 			break
@@ -719,6 +738,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.UsedIn(childComplexity), true
+	case "Asset.usedInArticles":
+		if e.ComplexityRoot.Asset.UsedInArticles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.UsedInArticles(childComplexity), true
 	case "Asset.width":
 		if e.ComplexityRoot.Asset.Width == nil {
 			break
@@ -1302,7 +1327,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateAsset(childComplexity, args["id"].(string), args["input"].(model.AssetInput)), true
+		return e.ComplexityRoot.Mutation.UpdateAsset(childComplexity, args["id"].(string), args["input"].(model.AssetInput), args["version"].(*int)), true
 	case "Mutation.updateAssets":
 		if e.ComplexityRoot.Mutation.UpdateAssets == nil {
 			break
@@ -1463,6 +1488,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
+	case "Query.uploadPolicy":
+		if e.ComplexityRoot.Query.UploadPolicy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.UploadPolicy(childComplexity), true
 
 	case "Rendition.byteSize":
 		if e.ComplexityRoot.Rendition.ByteSize == nil {
@@ -1543,6 +1574,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Timecode.Still(childComplexity), true
+
+	case "UploadPolicy.direct":
+		if e.ComplexityRoot.UploadPolicy.Direct == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadPolicy.Direct(childComplexity), true
+	case "UploadPolicy.maxBytes":
+		if e.ComplexityRoot.UploadPolicy.MaxBytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadPolicy.MaxBytes(childComplexity), true
+	case "UploadPolicy.maxPixels":
+		if e.ComplexityRoot.UploadPolicy.MaxPixels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadPolicy.MaxPixels(childComplexity), true
+	case "UploadPolicy.types":
+		if e.ComplexityRoot.UploadPolicy.Types == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadPolicy.Types(childComplexity), true
 
 	case "UploadTicket.expiresAt":
 		if e.ComplexityRoot.UploadTicket.ExpiresAt == nil {
@@ -1863,6 +1919,13 @@ type Asset implements Node {
   uploadedBy: User
   "Where-used, for safe delete."
   usedIn: [Gallery!]!
+  "Articles whose image blocks or cover use this asset (signed-in users only; empty for anonymous readers)."
+  usedInArticles: [Article!]!
+  """
+  Counts people's edits (not processing). Pass it to updateAsset(version:)
+  to be told, with CONFLICT, when someone else edited the asset meanwhile.
+  """
+  version: Int!
   createdAt: Time!
   updatedAt: Time!
 }
@@ -2095,6 +2158,18 @@ type UploadTicket {
   expiresAt: Time!
 }
 
+"What an uploading client should know before sending anything."
+type UploadPolicy {
+  "True when requestUpload tickets send bytes straight to object storage (S3); false when to this server."
+  direct: Boolean!
+  "Largest original accepted, in bytes."
+  maxBytes: Int!
+  "Largest image accepted, in pixels (width × height)."
+  maxPixels: Int!
+  "Accepted content types."
+  types: [String!]!
+}
+
 type FormField {
   name: String!
   value: String!
@@ -2122,6 +2197,8 @@ type Query {
   galleries(first: Int = 20, after: String, filter: GalleryFilter): GalleryConnection!
   asset(id: ID!): Asset
   assets(first: Int = 50, after: String, filter: AssetFilter): AssetConnection!
+  "Upload limits and transport (PHOTOGRAPHER and up)."
+  uploadPolicy: UploadPolicy!
 }
 
 type Mutation {
@@ -2141,7 +2218,11 @@ type Mutation {
   uploadAssets(files: [Upload!]!, input: AssetInput): [Asset!]!
   requestUpload(input: RequestUploadInput!): UploadTicket!
   completeUpload(ticketId: ID!, input: AssetInput): Asset!
-  updateAsset(id: ID!, input: AssetInput!): Asset!
+  """
+  Edits an asset's metadata. With version (Asset.version), the edit applies
+  only if nobody else edited the asset since: else CONFLICT, nothing changed.
+  """
+  updateAsset(id: ID!, input: AssetInput!, version: Int): Asset!
   """
   The same change on many assets (1..500), all or nothing: each needs the
   permission updateAsset would; one refusal changes none. In the order of ids.
@@ -2300,6 +2381,10 @@ func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql
 		return ec.fieldContext_Asset_uploadedBy(ctx, field)
 	case "usedIn":
 		return ec.fieldContext_Asset_usedIn(ctx, field)
+	case "usedInArticles":
+		return ec.fieldContext_Asset_usedInArticles(ctx, field)
+	case "version":
+		return ec.fieldContext_Asset_version(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Asset_createdAt(ctx, field)
 	case "updatedAt":
@@ -2522,6 +2607,20 @@ func (ec *executionContext) childFields_Timecode(ctx context.Context, field grap
 		return ec.fieldContext_Timecode_still(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Timecode", field.Name)
+}
+
+func (ec *executionContext) childFields_UploadPolicy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "direct":
+		return ec.fieldContext_UploadPolicy_direct(ctx, field)
+	case "maxBytes":
+		return ec.fieldContext_UploadPolicy_maxBytes(ctx, field)
+	case "maxPixels":
+		return ec.fieldContext_UploadPolicy_maxPixels(ctx, field)
+	case "types":
+		return ec.fieldContext_UploadPolicy_types(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UploadPolicy", field.Name)
 }
 
 func (ec *executionContext) childFields_UploadTicket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3107,6 +3206,14 @@ func (ec *executionContext) field_Mutation_updateAsset_args(ctx context.Context,
 		return nil, err
 	}
 	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg2
 	return args, nil
 }
 
@@ -4530,6 +4637,45 @@ func (ec *executionContext) fieldContext_Asset_usedIn(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Asset_usedInArticles(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_usedInArticles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().UsedInArticles(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*core.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐArticleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_usedInArticles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_version(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.EditVersion)
+}
+func (ec *executionContext) fieldContext_Asset_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Asset", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Asset_createdAt(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -5919,7 +6065,7 @@ func (ec *executionContext) _Mutation_updateAsset(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateAsset(ctx, fc.Args["id"].(string), fc.Args["input"].(model.AssetInput))
+			return ec.Resolvers.Mutation().UpdateAsset(ctx, fc.Args["id"].(string), fc.Args["input"].(model.AssetInput), fc.Args["version"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *core.Asset) graphql.Marshaler {
@@ -7106,6 +7252,38 @@ func (ec *executionContext) fieldContext_Query_assets(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_uploadPolicy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_uploadPolicy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().UploadPolicy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *app.UploadPolicy) graphql.Marshaler {
+			return ec.marshalNUploadPolicy2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋappᚐUploadPolicy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_uploadPolicy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UploadPolicy(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -7317,6 +7495,50 @@ func (ec *executionContext) _Timecode_still(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Timecode_still(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Timecode", field, true, true, "Int")
+}
+
+func (ec *executionContext) _UploadPolicy_direct(ctx context.Context, field graphql.CollectedField, obj *app.UploadPolicy) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Direct)
+}
+func (ec *executionContext) fieldContext_UploadPolicy_direct(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UploadPolicy", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _UploadPolicy_maxBytes(ctx context.Context, field graphql.CollectedField, obj *app.UploadPolicy) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.MaxBytes)
+}
+func (ec *executionContext) fieldContext_UploadPolicy_maxBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UploadPolicy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UploadPolicy_maxPixels(ctx context.Context, field graphql.CollectedField, obj *app.UploadPolicy) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.MaxPixels)
+}
+func (ec *executionContext) fieldContext_UploadPolicy_maxPixels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UploadPolicy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UploadPolicy_types(ctx context.Context, field graphql.CollectedField, obj *app.UploadPolicy) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UploadPolicy_types(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Types, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UploadPolicy_types(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UploadPolicy", field, false, false, "String")
 }
 
 func (ec *executionContext) _UploadTicket_id(ctx context.Context, field graphql.CollectedField, obj *model.UploadTicket) (ret graphql.Marshaler) {
@@ -9730,6 +9952,17 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_usedIn(ctx, field, obj)
 				})
+		case "usedInArticles":
+			resolveInline(ctx, ec.OperationContext, out, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_usedInArticles(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._Asset_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
 			out.Values[i] = ec._Asset_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -10832,6 +11065,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_assets(ctx, field)
 				})
+		case "uploadPolicy":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_uploadPolicy(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -10978,6 +11217,54 @@ func (ec *executionContext) _Timecode(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Timecode_still(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return answer
+}
+
+var uploadPolicyImplementors = []string{"UploadPolicy"}
+
+func (ec *executionContext) _UploadPolicy(ctx context.Context, sel ast.SelectionSet, obj *app.UploadPolicy) graphql.Marshaler {
+	fields := ec.collectFields(sel, uploadPolicyImplementors)
+
+	out, answer := newObjectFieldSet(fields)
+	deferred := newDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = marshalString("UploadPolicy")
+		case "direct":
+			out.Values[i] = ec._UploadPolicy_direct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxBytes":
+			out.Values[i] = ec._UploadPolicy_maxBytes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxPixels":
+			out.Values[i] = ec._UploadPolicy_maxPixels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "types":
+			out.Values[i] = ec._UploadPolicy_types(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11457,6 +11744,22 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) marshalNArticle2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐArticleᚄ(ctx context.Context, sel ast.SelectionSet, v []*core.Article) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐArticle(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
 
 func (ec *executionContext) marshalNArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐArticle(ctx context.Context, sel ast.SelectionSet, v *core.Article) graphql.Marshaler {
 	if v == nil {
@@ -12059,6 +12362,14 @@ func (ec *executionContext) marshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgen�
 		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNUploadPolicy2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋappᚐUploadPolicy(ctx context.Context, sel ast.SelectionSet, v *app.UploadPolicy) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UploadPolicy!")
+		return graphql.Null
+	}
+	return ec._UploadPolicy(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNUploadTicket2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐUploadTicket(ctx context.Context, sel ast.SelectionSet, v *model.UploadTicket) graphql.Marshaler {

@@ -159,6 +159,11 @@ func (r *assetResolver) UsedIn(ctx context.Context, obj *core.Asset) ([]*core.Ga
 	return r.App.UsedIn(ctx, obj.ID)
 }
 
+// UsedInArticles is the resolver for the usedInArticles field.
+func (r *assetResolver) UsedInArticles(ctx context.Context, obj *core.Asset) ([]*core.Article, error) {
+	return r.App.UsedInArticles(ctx, obj.ID)
+}
+
 // Make is the resolver for the make field.
 func (r *cameraResolver) Make(ctx context.Context, obj *core.Camera) (*string, error) {
 	return nonEmpty(obj.Make), nil
@@ -333,8 +338,8 @@ func (r *mutationResolver) CompleteUpload(ctx context.Context, ticketID string, 
 }
 
 // UpdateAsset is the resolver for the updateAsset field.
-func (r *mutationResolver) UpdateAsset(ctx context.Context, id string, input model.AssetInput) (*core.Asset, error) {
-	return r.App.UpdateAsset(ctx, id, deref(assetPatch(&input)))
+func (r *mutationResolver) UpdateAsset(ctx context.Context, id string, input model.AssetInput, version *int) (*core.Asset, error) {
+	return r.App.UpdateAsset(ctx, id, deref(assetPatch(&input)), version)
 }
 
 // UpdateAssets is the resolver for the updateAssets field.
@@ -506,6 +511,11 @@ func (r *queryResolver) Assets(ctx context.Context, first *int, after *string, f
 		return nil, err
 	}
 	return assetConnection(p), nil
+}
+
+// UploadPolicy is the resolver for the uploadPolicy field.
+func (r *queryResolver) UploadPolicy(ctx context.Context) (*app.UploadPolicy, error) {
+	return r.App.UploadPolicy(ctx)
 }
 
 // AssetUpdated is the resolver for the assetUpdated field.
