@@ -29,6 +29,7 @@ type config struct {
 	AdminPassword  string
 	PublicMediaURL string
 	PublicURL      string
+	CORSOrigins    []string
 	MaxUploadBytes int64
 	MaxBodyBytes   int64
 	MaxPixels      int64
@@ -122,6 +123,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.DurationVar(&c.SessionTTL, "session-ttl", envDur("SESSION_TTL", app.DefaultSessionTTL), "how long a login lasts")
 	fs.DurationVar(&c.JobLease, "job-lease", envDur("JOB_LEASE", app.DefaultJobLease), "how long a claimed job is reserved; a crashed process's job is taken again after it")
 	fs.StringVar(&c.DebugAddr, "debug-addr", env("DEBUG_ADDR", ""), "address of a listener with Go's profiler (/debug/pprof/); empty = none. Keep it on loopback")
+	corsOrigins := fs.String("cors-origins", env("CORS_ORIGINS", ""), "comma-separated origins (https://www.example.com) whose pages may use the API; development also allows http://localhost:* and http://127.0.0.1:*")
 	reads := fs.String("embedded-reads", env("EMBEDDED_READS", "memory"), "memory: the embedded database's content is read from a copy in memory; database: every read asks the database")
 	gate := fs.String("publish-gate", env("PUBLISH_GATE", "on"), "on: publishing needs alt text and credit on every image; off: it does not")
 	if err := fs.Parse(args); err != nil {
@@ -146,6 +148,9 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		errs = append(errs, fmt.Errorf("unexpected arguments: %q", fs.Args()))
 	}
 	var err error
+	if c.CORSOrigins, err = parseOrigins(*corsOrigins); err != nil {
+		errs = append(errs, err)
+	}
 	if c.PublicURL, err = checkPublicURL("PUBLIC_URL", c.PublicURL); err != nil {
 		errs = append(errs, err)
 	}
