@@ -38,6 +38,7 @@ type ResolverRoot interface {
 	GalleryBlock() GalleryBlockResolver
 	GalleryItem() GalleryItemResolver
 	ImageBlock() ImageBlockResolver
+	ImageBlockItem() ImageBlockItemResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
@@ -201,6 +202,15 @@ type ComplexityRoot struct {
 	ImageBlock struct {
 		Assets  func(childComplexity int) int
 		Caption func(childComplexity int) int
+		Items   func(childComplexity int) int
+	}
+
+	ImageBlockItem struct {
+		AltText  func(childComplexity int) int
+		Asset    func(childComplexity int) int
+		Caption  func(childComplexity int) int
+		Credit   func(childComplexity int) int
+		Position func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -215,7 +225,7 @@ type ComplexityRoot struct {
 		Login              func(childComplexity int, email string, password string, cookie *bool) int
 		Logout             func(childComplexity int) int
 		MoveGalleryItem    func(childComplexity int, galleryID string, itemID string, position int, version *int) int
-		PublishArticle     func(childComplexity int, id string, at *time.Time) int
+		PublishArticle     func(childComplexity int, id string, at *time.Time, withGalleries *bool) int
 		PublishGallery     func(childComplexity int, id string, at *time.Time) int
 		RemoveGalleryItems func(childComplexity int, galleryID string, itemIds []string, version *int) int
 		ReprocessAsset     func(childComplexity int, id string) int
@@ -225,6 +235,7 @@ type ComplexityRoot struct {
 		UnpublishGallery   func(childComplexity int, id string) int
 		UpdateArticle      func(childComplexity int, id string, input model.ArticleInput, version *int) int
 		UpdateAsset        func(childComplexity int, id string, input model.AssetInput, version *int) int
+		UpdateAssets       func(childComplexity int, ids []string, input model.AssetInput) int
 		UpdateGallery      func(childComplexity int, id string, input model.GalleryInput, version *int) int
 		UpdateGalleryItem  func(childComplexity int, galleryID string, itemID string, input model.GalleryItemInput, version *int) int
 		UploadAsset        func(childComplexity int, file graphql.Upload, input *model.AssetInput) int
@@ -360,6 +371,11 @@ type GalleryItemResolver interface {
 }
 type ImageBlockResolver interface {
 	Assets(ctx context.Context, obj *model.ImageBlock) ([]*core.Asset, error)
+
+	Items(ctx context.Context, obj *model.ImageBlock) ([]*model.ImageBlockItem, error)
+}
+type ImageBlockItemResolver interface {
+	Asset(ctx context.Context, obj *model.ImageBlockItem) (*core.Asset, error)
 }
 type MutationResolver interface {
 	Login(ctx context.Context, email string, password string, cookie *bool) (*model.AuthPayload, error)
@@ -370,6 +386,7 @@ type MutationResolver interface {
 	RequestUpload(ctx context.Context, input model.RequestUploadInput) (*model.UploadTicket, error)
 	CompleteUpload(ctx context.Context, ticketID string, input *model.AssetInput) (*core.Asset, error)
 	UpdateAsset(ctx context.Context, id string, input model.AssetInput, version *int) (*core.Asset, error)
+	UpdateAssets(ctx context.Context, ids []string, input model.AssetInput) ([]*core.Asset, error)
 	ReprocessAsset(ctx context.Context, id string) (*core.Asset, error)
 	DeleteAsset(ctx context.Context, id string, force *bool) (bool, error)
 	CreateGallery(ctx context.Context, input model.GalleryInput) (*core.Gallery, error)
@@ -384,7 +401,7 @@ type MutationResolver interface {
 	DeleteGallery(ctx context.Context, id string) (bool, error)
 	CreateArticle(ctx context.Context, input model.ArticleInput) (*core.Article, error)
 	UpdateArticle(ctx context.Context, id string, input model.ArticleInput, version *int) (*core.Article, error)
-	PublishArticle(ctx context.Context, id string, at *time.Time) (*core.Article, error)
+	PublishArticle(ctx context.Context, id string, at *time.Time, withGalleries *bool) (*core.Article, error)
 	UnpublishArticle(ctx context.Context, id string) (*core.Article, error)
 	DeleteArticle(ctx context.Context, id string) (bool, error)
 }
@@ -1047,6 +1064,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImageBlock.Caption(childComplexity), true
+	case "ImageBlock.items":
+		if e.ComplexityRoot.ImageBlock.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageBlock.Items(childComplexity), true
+
+	case "ImageBlockItem.altText":
+		if e.ComplexityRoot.ImageBlockItem.AltText == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageBlockItem.AltText(childComplexity), true
+	case "ImageBlockItem.asset":
+		if e.ComplexityRoot.ImageBlockItem.Asset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageBlockItem.Asset(childComplexity), true
+	case "ImageBlockItem.caption":
+		if e.ComplexityRoot.ImageBlockItem.Caption == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageBlockItem.Caption(childComplexity), true
+	case "ImageBlockItem.credit":
+		if e.ComplexityRoot.ImageBlockItem.Credit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageBlockItem.Credit(childComplexity), true
+	case "ImageBlockItem.position":
+		if e.ComplexityRoot.ImageBlockItem.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageBlockItem.Position(childComplexity), true
 
 	case "Mutation.addGalleryItems":
 		if e.ComplexityRoot.Mutation.AddGalleryItems == nil {
@@ -1174,7 +1228,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.PublishArticle(childComplexity, args["id"].(string), args["at"].(*time.Time)), true
+		return e.ComplexityRoot.Mutation.PublishArticle(childComplexity, args["id"].(string), args["at"].(*time.Time), args["withGalleries"].(*bool)), true
 	case "Mutation.publishGallery":
 		if e.ComplexityRoot.Mutation.PublishGallery == nil {
 			break
@@ -1274,6 +1328,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateAsset(childComplexity, args["id"].(string), args["input"].(model.AssetInput), args["version"].(*int)), true
+	case "Mutation.updateAssets":
+		if e.ComplexityRoot.Mutation.UpdateAssets == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateAssets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateAssets(childComplexity, args["ids"].([]string), args["input"].(model.AssetInput)), true
 	case "Mutation.updateGallery":
 		if e.ComplexityRoot.Mutation.UpdateGallery == nil {
 			break
@@ -1612,6 +1677,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("GalleryItemInput", ec.unmarshalInputGalleryItemInput),
 			graphql.NewInputUnmarshaler("HeadingInput", ec.unmarshalInputHeadingInput),
 			graphql.NewInputUnmarshaler("ImageBlockInput", ec.unmarshalInputImageBlockInput),
+			graphql.NewInputUnmarshaler("ImageBlockItemInput", ec.unmarshalInputImageBlockItemInput),
 			graphql.NewInputUnmarshaler("RequestUploadInput", ec.unmarshalInputRequestUploadInput),
 		)
 	}
@@ -1712,7 +1778,15 @@ var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `# Stillroom GraphQL schema: the API contract (see README and ARCHITECTURE.md).
 # Errors carry extensions.code: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
 # BAD_USER_INPUT, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE,
-# TOO_MANY_PIXELS, QUERY_TOO_COMPLEX, NOT_IMPLEMENTED, INTERNAL.
+# TOO_MANY_PIXELS, QUERY_TOO_COMPLEX, RATE_LIMITED, NOT_IMPLEMENTED, INTERNAL.
+# A refused publish (BAD_USER_INPUT) also carries extensions.problems:
+# [{path, assetId, galleryId, missing, status}], one per place at fault.
+# path is from the published object, 0-based like GraphQL paths and
+# ` + "`" + `position` + "`" + `: ["items", 3], ["cover"], ["blocks", 2, "items", 0],
+# ["blocks", 4] (a gallery block), ["blocks", 4, "gallery", "items", 1]
+# (with withGalleries). missing: texts the image lacks ("altText",
+# "credit"); status: why the asset or gallery cannot be shown
+# (PROCESSING, FAILED, DELETED; DRAFT, SCHEDULED).
 
 "RFC 3339 date-time."
 scalar Time
@@ -1899,7 +1973,21 @@ type HeadingBlock {
 "1..n stills side by side."
 type ImageBlock {
   assets: [Asset!]!
+  "The block's caption, under the whole row."
   caption: String
+  "Each still with its texts: the block's own for that image, else the asset's."
+  items: [ImageBlockItem!]!
+}
+
+"One still of an image block."
+type ImageBlockItem {
+  "0-based."
+  position: Int!
+  asset: Asset!
+  "Per-block override, falls back to the asset's."
+  caption: String
+  altText: String
+  credit: String
 }
 
 type GalleryBlock {
@@ -2027,9 +2115,19 @@ input HeadingInput {
   level: Int!
 }
 
+"Give assetIds (the stills only) or items (the stills with their own texts)."
 input ImageBlockInput {
-  assetIds: [ID!]!
+  assetIds: [ID!]
   caption: String
+  items: [ImageBlockItemInput!]
+}
+
+"Empty texts fall back to the asset's."
+input ImageBlockItemInput {
+  assetId: ID!
+  caption: String
+  altText: String
+  credit: String
 }
 
 input ArticleInput {
@@ -2125,6 +2223,11 @@ type Mutation {
   only if nobody else edited the asset since: else CONFLICT, nothing changed.
   """
   updateAsset(id: ID!, input: AssetInput!, version: Int): Asset!
+  """
+  The same change on many assets (1..500), all or nothing: each needs the
+  permission updateAsset would; one refusal changes none. In the order of ids.
+  """
+  updateAssets(ids: [ID!]!, input: AssetInput!): [Asset!]!
   reprocessAsset(id: ID!): Asset!
   "CONFLICT if used, unless force."
   deleteAsset(id: ID!, force: Boolean = false): Boolean!
@@ -2142,8 +2245,12 @@ type Mutation {
 
   createArticle(input: ArticleInput!): Article!
   updateArticle(id: ID!, input: ArticleInput!, version: Int): Article!
-  "at in the future = SCHEDULED."
-  publishArticle(id: ID!, at: Time): Article!
+  """
+  at in the future = SCHEDULED. A gallery block whose gallery would not be
+  visible with the article is refused (a problem naming the block), unless
+  withGalleries: then those galleries are published with it, checked first.
+  """
+  publishArticle(id: ID!, at: Time, withGalleries: Boolean = false): Article!
   unpublishArticle(id: ID!): Article!
   deleteArticle(id: ID!): Boolean!
 }
@@ -2440,6 +2547,22 @@ func (ec *executionContext) childFields_GeoPoint(ctx context.Context, field grap
 		return ec.fieldContext_GeoPoint_lng(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GeoPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_ImageBlockItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "position":
+		return ec.fieldContext_ImageBlockItem_position(ctx, field)
+	case "asset":
+		return ec.fieldContext_ImageBlockItem_asset(ctx, field)
+	case "caption":
+		return ec.fieldContext_ImageBlockItem_caption(ctx, field)
+	case "altText":
+		return ec.fieldContext_ImageBlockItem_altText(ctx, field)
+	case "credit":
+		return ec.fieldContext_ImageBlockItem_credit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageBlockItem", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2885,6 +3008,14 @@ func (ec *executionContext) field_Mutation_publishArticle_args(ctx context.Conte
 		return nil, err
 	}
 	args["at"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "withGalleries",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["withGalleries"] = arg2
 	return args, nil
 }
 
@@ -3083,6 +3214,28 @@ func (ec *executionContext) field_Mutation_updateAsset_args(ctx context.Context,
 		return nil, err
 	}
 	args["version"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateAssets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AssetInput, error) {
+			return ec.unmarshalNAssetInput2githubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐAssetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -5523,6 +5676,98 @@ func (ec *executionContext) fieldContext_ImageBlock_caption(_ context.Context, f
 	return graphql.NewScalarFieldContext("ImageBlock", field, false, false, "String")
 }
 
+func (ec *executionContext) _ImageBlock_items(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlock) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageBlock_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImageBlock().Items(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ImageBlockItem) graphql.Marshaler {
+			return ec.marshalNImageBlockItem2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageBlockItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageBlock_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImageBlock",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImageBlockItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImageBlockItem_position(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlockItem) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Position)
+}
+func (ec *executionContext) fieldContext_ImageBlockItem_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageBlockItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImageBlockItem_asset(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlockItem) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageBlockItem_asset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImageBlockItem().Asset(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *core.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐAsset(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageBlockItem_asset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImageBlockItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImageBlockItem_caption(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlockItem) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Caption)
+}
+func (ec *executionContext) fieldContext_ImageBlockItem_caption(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageBlockItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImageBlockItem_altText(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlockItem) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.AltText)
+}
+func (ec *executionContext) fieldContext_ImageBlockItem_altText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageBlockItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImageBlockItem_credit(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlockItem) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Credit)
+}
+func (ec *executionContext) fieldContext_ImageBlockItem_credit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageBlockItem", field, false, false, "String")
+}
+
 func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -5848,6 +6093,50 @@ func (ec *executionContext) fieldContext_Mutation_updateAsset(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateAsset_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateAssets(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateAssets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateAssets(ctx, fc.Args["ids"].([]string), fc.Args["input"].(model.AssetInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*core.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐAssetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateAssets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateAssets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6480,7 +6769,7 @@ func (ec *executionContext) _Mutation_publishArticle(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().PublishArticle(ctx, fc.Args["id"].(string), fc.Args["at"].(*time.Time))
+			return ec.Resolvers.Mutation().PublishArticle(ctx, fc.Args["id"].(string), fc.Args["at"].(*time.Time), fc.Args["withGalleries"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *core.Article) graphql.Marshaler {
@@ -9053,7 +9342,7 @@ func (ec *executionContext) unmarshalInputImageBlockInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"assetIds", "caption"}
+	fieldsInOrder := [...]string{"assetIds", "caption", "items"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -9062,7 +9351,7 @@ func (ec *executionContext) unmarshalInputImageBlockInput(ctx context.Context, o
 		switch k {
 		case "assetIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assetIds"))
-			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -9074,6 +9363,13 @@ func (ec *executionContext) unmarshalInputImageBlockInput(ctx context.Context, o
 				return it, err
 			}
 			it.Caption = data
+		case "items":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("items"))
+			data, err := ec.unmarshalOImageBlockItemInput2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageBlockItemInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Items = data
 		}
 	}
 	return it, nil
@@ -9088,6 +9384,69 @@ func (ec *executionContext) unmarshalInputImageBlockInput(ctx context.Context, o
 func UnmarshalImageBlockInput(ctx context.Context, raw any) (model.ImageBlockInput, error) {
 	var out model.ImageBlockInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImageBlockInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputImageBlockItemInput(ctx context.Context, obj any) (model.ImageBlockItemInput, error) {
+	var it model.ImageBlockItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"assetId", "caption", "altText", "credit"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "assetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assetId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssetID = data
+		case "caption":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caption"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Caption = data
+		case "altText":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("altText"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AltText = data
+		case "credit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("credit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Credit = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImageBlockItemInput unmarshals raw into the ImageBlockItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImageBlockItemInput(ctx context.Context, raw any) (model.ImageBlockItemInput, error) {
+	var out model.ImageBlockItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImageBlockItemInput", raw, &out)
 	return out, err
 }
 
@@ -10273,6 +10632,66 @@ func (ec *executionContext) _ImageBlock(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "items":
+			resolveInline(ctx, ec.OperationContext, out, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImageBlock_items(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return answer
+}
+
+var imageBlockItemImplementors = []string{"ImageBlockItem"}
+
+func (ec *executionContext) _ImageBlockItem(ctx context.Context, sel ast.SelectionSet, obj *model.ImageBlockItem) graphql.Marshaler {
+	fields := ec.collectFields(sel, imageBlockItemImplementors)
+
+	out, answer := newObjectFieldSet(fields)
+	deferred := newDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = marshalString("ImageBlockItem")
+		case "position":
+			out.Values[i] = ec._ImageBlockItem_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "asset":
+			resolveInline(ctx, ec.OperationContext, out, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImageBlockItem_asset(ctx, field, obj)
+				})
+		case "caption":
+			out.Values[i] = ec._ImageBlockItem_caption(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "altText":
+			out.Values[i] = ec._ImageBlockItem_altText(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "credit":
+			out.Values[i] = ec._ImageBlockItem_credit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10361,6 +10780,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateAsset":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateAsset(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateAssets":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateAssets(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -11693,6 +12119,35 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
+func (ec *executionContext) marshalNImageBlockItem2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageBlockItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImageBlockItem) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImageBlockItem2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageBlockItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImageBlockItem2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageBlockItem(ctx context.Context, sel ast.SelectionSet, v *model.ImageBlockItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImageBlockItem!")
+		return graphql.Null
+	}
+	return ec._ImageBlockItem(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNImageBlockItemInput2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageBlockItemInput(ctx context.Context, v any) (*model.ImageBlockItemInput, error) {
+	res, err := ec.unmarshalInputImageBlockItemInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -12307,6 +12762,23 @@ func (ec *executionContext) unmarshalOImageBlockInput2ᚖgithubᚗcomᚋstillroo
 	}
 	res, err := ec.unmarshalInputImageBlockInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOImageBlockItemInput2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageBlockItemInputᚄ(ctx context.Context, v any) ([]*model.ImageBlockItemInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ImageBlockItemInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNImageBlockItemInput2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageBlockItemInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {

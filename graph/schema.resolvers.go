@@ -261,6 +261,20 @@ func (r *imageBlockResolver) Assets(ctx context.Context, obj *model.ImageBlock) 
 	return r.App.AssetsByIDs(ctx, obj.AssetIDs)
 }
 
+// Items is the resolver for the items field.
+func (r *imageBlockResolver) Items(ctx context.Context, obj *model.ImageBlock) ([]*model.ImageBlockItem, error) {
+	return r.imageBlockItems(ctx, obj)
+}
+
+// Asset is the resolver for the asset field.
+func (r *imageBlockItemResolver) Asset(ctx context.Context, obj *model.ImageBlockItem) (*core.Asset, error) {
+	a, err := r.asset(ctx, obj.AssetID)
+	if err == nil && a == nil {
+		err = core.Errorf(core.CodeNotFound, "asset %s not found", obj.AssetID)
+	}
+	return a, err
+}
+
 // Login is the resolver for the login field.
 func (r *mutationResolver) Login(ctx context.Context, email string, password string, cookie *bool) (*model.AuthPayload, error) {
 	jar := sessionCookiesFrom(ctx)
@@ -326,6 +340,11 @@ func (r *mutationResolver) CompleteUpload(ctx context.Context, ticketID string, 
 // UpdateAsset is the resolver for the updateAsset field.
 func (r *mutationResolver) UpdateAsset(ctx context.Context, id string, input model.AssetInput, version *int) (*core.Asset, error) {
 	return r.App.UpdateAsset(ctx, id, deref(assetPatch(&input)), version)
+}
+
+// UpdateAssets is the resolver for the updateAssets field.
+func (r *mutationResolver) UpdateAssets(ctx context.Context, ids []string, input model.AssetInput) ([]*core.Asset, error) {
+	return r.App.UpdateAssets(ctx, ids, *assetPatch(&input))
 }
 
 // ReprocessAsset is the resolver for the reprocessAsset field.
@@ -399,8 +418,8 @@ func (r *mutationResolver) UpdateArticle(ctx context.Context, id string, input m
 }
 
 // PublishArticle is the resolver for the publishArticle field.
-func (r *mutationResolver) PublishArticle(ctx context.Context, id string, at *time.Time) (*core.Article, error) {
-	return r.App.PublishArticle(ctx, id, at)
+func (r *mutationResolver) PublishArticle(ctx context.Context, id string, at *time.Time, withGalleries *bool) (*core.Article, error) {
+	return r.App.PublishArticle(ctx, id, at, deref(withGalleries))
 }
 
 // UnpublishArticle is the resolver for the unpublishArticle field.
@@ -530,6 +549,9 @@ func (r *Resolver) GalleryItem() GalleryItemResolver { return &galleryItemResolv
 // ImageBlock returns ImageBlockResolver implementation.
 func (r *Resolver) ImageBlock() ImageBlockResolver { return &imageBlockResolver{r} }
 
+// ImageBlockItem returns ImageBlockItemResolver implementation.
+func (r *Resolver) ImageBlockItem() ImageBlockItemResolver { return &imageBlockItemResolver{r} }
+
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
@@ -543,15 +565,16 @@ func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionRes
 func (r *Resolver) Timecode() TimecodeResolver { return &timecodeResolver{r} }
 
 type (
-	articleResolver      struct{ *Resolver }
-	assetResolver        struct{ *Resolver }
-	cameraResolver       struct{ *Resolver }
-	galleryResolver      struct{ *Resolver }
-	galleryBlockResolver struct{ *Resolver }
-	galleryItemResolver  struct{ *Resolver }
-	imageBlockResolver   struct{ *Resolver }
-	mutationResolver     struct{ *Resolver }
-	queryResolver        struct{ *Resolver }
-	subscriptionResolver struct{ *Resolver }
-	timecodeResolver     struct{ *Resolver }
+	articleResolver        struct{ *Resolver }
+	assetResolver          struct{ *Resolver }
+	cameraResolver         struct{ *Resolver }
+	galleryResolver        struct{ *Resolver }
+	galleryBlockResolver   struct{ *Resolver }
+	galleryItemResolver    struct{ *Resolver }
+	imageBlockResolver     struct{ *Resolver }
+	imageBlockItemResolver struct{ *Resolver }
+	mutationResolver       struct{ *Resolver }
+	queryResolver          struct{ *Resolver }
+	subscriptionResolver   struct{ *Resolver }
+	timecodeResolver       struct{ *Resolver }
 )

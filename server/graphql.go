@@ -55,6 +55,7 @@ func newGraphQLWith(svc *app.Service, cfg config, log *slog.Logger, lim graphqlL
 		Complexity: complexityRoot(),
 	}))
 	srv.AddTransport(transport.Websocket{
+		Implementation:        newOriginCheckedWebsocket(newOriginPolicy(cfg)),
 		KeepAlivePingInterval: 10 * time.Second,
 		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 			return websocketAuth(ctx, svc, p)
@@ -108,6 +109,9 @@ func (p presenter) present(ctx context.Context, err error) *gqlerror.Error {
 	if errors.As(err, &ce) && ce.Code != core.CodeInternal {
 		gerr.Message = core.ErrorMessage(err)
 		setCode(gerr, ce.Code)
+		if len(ce.Problems) > 0 {
+			gerr.Extensions["problems"] = ce.Problems
+		}
 		return gerr
 	}
 	var ge *gqlerror.Error

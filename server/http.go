@@ -44,7 +44,7 @@ func newHandler(svc *app.Service, cfg config, log *slog.Logger, obs *observabili
 		// (jsDelivr), so it needs a browser with internet access.
 		mux.Handle("GET /{$}", playground.Handler("Stillroom", "/graphql"))
 	}
-	return obs.middleware(mux, authenticate(svc, log, cfg.Env == "production", noteUser(mux)))
+	return obs.middleware(mux, newOriginPolicy(cfg).wrap(authenticate(svc, log, cfg.Env == "production", noteUser(mux))))
 }
 
 // authenticate puts the caller's user into the request context: the

@@ -138,9 +138,19 @@ type HeadingInput struct {
 	Level int    `json:"level"`
 }
 
+// Give assetIds (the stills only) or items (the stills with their own texts).
 type ImageBlockInput struct {
-	AssetIds []string `json:"assetIds"`
-	Caption  *string  `json:"caption,omitempty"`
+	AssetIds []string               `json:"assetIds,omitempty"`
+	Caption  *string                `json:"caption,omitempty"`
+	Items    []*ImageBlockItemInput `json:"items,omitempty"`
+}
+
+// Empty texts fall back to the asset's.
+type ImageBlockItemInput struct {
+	AssetID string  `json:"assetId"`
+	Caption *string `json:"caption,omitempty"`
+	AltText *string `json:"altText,omitempty"`
+	Credit  *string `json:"credit,omitempty"`
 }
 
 type Mutation struct {
