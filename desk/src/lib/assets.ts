@@ -45,6 +45,37 @@ export interface AssetDetail extends AssetCard {
   usedInArticles: { id: string; title: string; status: string }[];
 }
 
+/**
+ * The desk shows renditions from this server's own /media path, whatever
+ * origin the API put in front of them (STILLROOM_PUBLIC_URL, a CDN): that
+ * is where the staff session cookie goes, so unpublished photos display
+ * too, and it is always allowed by the desk's Content-Security-Policy.
+ */
+export function localMedia(u: string): string {
+  try {
+    const x = new URL(u, location.href);
+    return x.pathname.startsWith('/media/') ? x.pathname + x.search : u;
+  } catch {
+    return u;
+  }
+}
+
+/** An asset as the desk keeps it: rendition URLs made local (see localMedia). */
+export function localCard<T extends AssetCard>(a: T): T {
+  return {
+    ...a,
+    renditions: a.renditions.map((r) => ({ ...r, url: localMedia(r.url) })),
+    srcset: a.srcset
+      .split(',')
+      .map((part) => {
+        const [u, w] = part.trim().split(/\s+/);
+        return u ? `${localMedia(u)}${w ? ' ' + w : ''}` : '';
+      })
+      .filter(Boolean)
+      .join(', '),
+  };
+}
+
 export const cardFields = `id status error filename width height caption altText credit blurhash dominantColor focalPoint { x y } srcset renditions { name width height url } createdAt`;
 const detailFields = `${cardFields} version mimeType byteSize copyright tags takenAt timecode { hours minutes seconds frames still }
   camera { make model lens focalLength aperture exposureTime iso } uploadedBy { id name } updatedAt
@@ -82,7 +113,7 @@ export async function listAssets(filter: AssetFilter, first: number, after: stri
     { first, after, filter: clean(filter) },
     signal,
   );
-  return { items: d.assets.edges.map((e) => e.node), total: d.assets.totalCount, endCursor: d.assets.pageInfo.endCursor, hasNext: d.assets.pageInfo.hasNextPage };
+  return { items: d.assets.edges.map((e) => localCard(e.node)), total: d.assets.totalCount, endCursor: d.assets.pageInfo.endCursor, hasNext: d.assets.pageInfo.hasNextPage };
 }
 
 /** Every id matching the filter (for "select all"), a page of ids at a time. */
@@ -102,7 +133,7 @@ export async function listAssetIDs(filter: AssetFilter): Promise<string[]> {
 
 export async function getAsset(id: string): Promise<AssetDetail | null> {
   const d = await gql<{ asset: AssetDetail | null }>(`query DeskAsset($id: ID!) { asset(id: $id) { ${detailFields} } }`, { id });
-  return d.asset;
+  return d.asset ? localCard(d.asset) : null;
 }
 
 export interface AssetInput {
@@ -120,26 +151,29 @@ export async function updateAsset(id: string, input: AssetInput, version?: numbe
     `mutation DeskUpdateAsset($id: ID!, $input: AssetInput!, $version: Int) { updateAsset(id: $id, input: $input, version: $version) { ${detailFields} } }`,
     { id, input, version },
   );
-  return d.updateAsset;
+  return localCard(d.updateAsset);
 }
 
-/** Sets the same fields on many assets, a few calls at a time; returns the ids that failed with their errors. */
-export async function updateAssets(ids: string[], input: AssetInput, onProgress?: (done: number) => void): Promise<{ id: string; error: ApiError }[]> {
-  const failed: { id: string; error: ApiError }[] = [];
+/** The API's limit on one updateAssets call. */
+const bulkChunk = 500;
+
+/**
+ * Sets the same fields on many assets: one all-or-nothing updateAssets call
+ * per 500 (the API's limit). Returns the chunks that were refused, with why.
+ */
+export async function updateAssets(ids: string[], input: AssetInput, onProgress?: (done: number) => void): Promise<{ ids: string[]; error: ApiError }[]> {
+  const failed: { ids: string[]; error: ApiError }[] = [];
   let done = 0;
-  let next = 0;
-  async function worker() {
-    while (next < ids.length) {
-      const id = ids[next++];
-      try {
-        await gql(`mutation DeskBulkOne($id: ID!, $input: AssetInput!) { updateAsset(id: $id, input: $input) { id } }`, { id, input });
-      } catch (e) {
-        failed.push({ id, error: e instanceof ApiError ? e : new ApiError([{ message: String(e) }], 0) });
-      }
-      onProgress?.(++done);
+  for (let i = 0; i < ids.length; i += bulkChunk) {
+    const chunk = ids.slice(i, i + bulkChunk);
+    try {
+      await gql(`mutation DeskBulkEdit($ids: [ID!]!, $input: AssetInput!) { updateAssets(ids: $ids, input: $input) { id } }`, { ids: chunk, input });
+    } catch (e) {
+      failed.push({ ids: chunk, error: e instanceof ApiError ? e : new ApiError([{ message: String(e) }], 0) });
     }
+    done += chunk.length;
+    onProgress?.(done);
   }
-  await Promise.all([worker(), worker(), worker(), worker()]);
   return failed;
 }
 
@@ -174,7 +208,7 @@ export function followAssets(ids: string[] | null, onAsset: (a: AssetCard) => vo
   return subscribe<{ assetUpdated: AssetCard }>(
     `subscription DeskAssetUpdated($ids: [ID!]) { assetUpdated(ids: $ids) { ${cardFields} } }`,
     { ids },
-    (d) => onAsset(d.assetUpdated),
+    (d) => onAsset(localCard(d.assetUpdated)),
   );
 }
 

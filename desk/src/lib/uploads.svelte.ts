@@ -9,7 +9,7 @@
 // otherwise they go to /graphql as a multipart request with the
 // GraphQL-Preflight header.
 import { ApiError, endpoint, gql, type GraphQLErrorShape } from './api';
-import { cardFields, uploadPolicy, type AssetCard, type UploadPolicy } from './assets';
+import { cardFields, localCard, uploadPolicy, type AssetCard, type UploadPolicy } from './assets';
 
 export type UploadState = 'queued' | 'uploading' | 'processing' | 'done' | 'duplicate' | 'refused' | 'failed' | 'cancelled';
 
@@ -219,7 +219,7 @@ async function sendMultipart(i: UploadItem): Promise<Sent> {
   form.append('0', i.file, i.file.name);
   const r = await xhr(i, 'POST', endpoint, form, { 'GraphQL-Preflight': '1', Accept: 'application/graphql-response+json, application/json' });
   const { data, duplicate } = parse(r.status, r.text);
-  return { asset: data.uploadAsset, duplicate };
+  return { asset: localCard(data.uploadAsset), duplicate };
 }
 
 async function sendDirect(i: UploadItem): Promise<Sent> {
@@ -246,5 +246,5 @@ async function sendDirect(i: UploadItem): Promise<Sent> {
     throw new ApiError([{ message: 'network error', extensions: { code: 'NETWORK' } }], 0);
   });
   const { data, duplicate } = parse(res.status, await res.text());
-  return { asset: data.completeUpload, duplicate };
+  return { asset: localCard(data.completeUpload), duplicate };
 }
