@@ -523,6 +523,16 @@ func (r *subscriptionResolver) AssetUpdated(ctx context.Context, ids []string) (
 	return r.App.AssetUpdates(ctx, ids)
 }
 
+// GalleryChanged is the resolver for the galleryChanged field.
+func (r *subscriptionResolver) GalleryChanged(ctx context.Context, id string) (<-chan *core.Gallery, error) {
+	return r.App.WatchGallery(ctx, id)
+}
+
+// ArticleChanged is the resolver for the articleChanged field.
+func (r *subscriptionResolver) ArticleChanged(ctx context.Context, id string) (<-chan *core.Article, error) {
+	return r.App.WatchArticle(ctx, id)
+}
+
 // Still is the resolver for the still field.
 func (r *timecodeResolver) Still(ctx context.Context, obj *core.Timecode) (*int, error) {
 	return nonZero(obj.Still), nil
