@@ -73,7 +73,7 @@ func Seed(ctx context.Context, svc *app.Service, actor *core.User) (string, erro
 	if _, err := svc.AddGalleryItems(ctx, g.ID, ids, nil, nil); err != nil {
 		return "", fmt.Errorf("demo: gallery %s: add stills: %w", g.ID, err)
 	}
-	g, err = svc.SortGalleryItems(ctx, g.ID, app.SortTimecode, nil)
+	g, err = svc.SortGalleryItems(ctx, g.ID, app.SortTimecode, nil, false)
 	if err != nil {
 		return "", fmt.Errorf("demo: gallery %s: sort: %w", g.ID, err)
 	}

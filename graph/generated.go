@@ -230,7 +230,7 @@ type ComplexityRoot struct {
 		RemoveGalleryItems func(childComplexity int, galleryID string, itemIds []string, version *int) int
 		ReprocessAsset     func(childComplexity int, id string) int
 		RequestUpload      func(childComplexity int, input model.RequestUploadInput) int
-		SortGalleryItems   func(childComplexity int, galleryID string, by model.GallerySort, version *int) int
+		SortGalleryItems   func(childComplexity int, galleryID string, by model.GallerySort, version *int, reverse *bool) int
 		UnpublishArticle   func(childComplexity int, id string) int
 		UnpublishGallery   func(childComplexity int, id string) int
 		UpdateArticle      func(childComplexity int, id string, input model.ArticleInput, version *int) int
@@ -397,7 +397,7 @@ type MutationResolver interface {
 	MoveGalleryItem(ctx context.Context, galleryID string, itemID string, position int, version *int) (*core.Gallery, error)
 	UpdateGalleryItem(ctx context.Context, galleryID string, itemID string, input model.GalleryItemInput, version *int) (*core.Gallery, error)
 	RemoveGalleryItems(ctx context.Context, galleryID string, itemIds []string, version *int) (*core.Gallery, error)
-	SortGalleryItems(ctx context.Context, galleryID string, by model.GallerySort, version *int) (*core.Gallery, error)
+	SortGalleryItems(ctx context.Context, galleryID string, by model.GallerySort, version *int, reverse *bool) (*core.Gallery, error)
 	PublishGallery(ctx context.Context, id string, at *time.Time) (*core.Gallery, error)
 	UnpublishGallery(ctx context.Context, id string) (*core.Gallery, error)
 	DeleteGallery(ctx context.Context, id string) (bool, error)
@@ -1287,7 +1287,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SortGalleryItems(childComplexity, args["galleryId"].(string), args["by"].(model.GallerySort), args["version"].(*int)), true
+		return e.ComplexityRoot.Mutation.SortGalleryItems(childComplexity, args["galleryId"].(string), args["by"].(model.GallerySort), args["version"].(*int), args["reverse"].(*bool)), true
 	case "Mutation.unpublishArticle":
 		if e.ComplexityRoot.Mutation.UnpublishArticle == nil {
 			break
@@ -2264,7 +2264,7 @@ type Mutation {
   moveGalleryItem(galleryId: ID!, itemId: ID!, position: Int!, version: Int): Gallery!
   updateGalleryItem(galleryId: ID!, itemId: ID!, input: GalleryItemInput!, version: Int): Gallery!
   removeGalleryItems(galleryId: ID!, itemIds: [ID!]!, version: Int): Gallery!
-  sortGalleryItems(galleryId: ID!, by: GallerySort!, version: Int): Gallery!
+  sortGalleryItems(galleryId: ID!, by: GallerySort!, version: Int, "Last first." reverse: Boolean = false): Gallery!
   publishGallery(id: ID!, at: Time): Gallery!
   unpublishGallery(id: ID!): Gallery!
   deleteGallery(id: ID!): Boolean!
@@ -3160,6 +3160,14 @@ func (ec *executionContext) field_Mutation_sortGalleryItems_args(ctx context.Con
 		return nil, err
 	}
 	args["version"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "reverse",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reverse"] = arg3
 	return args, nil
 }
 
@@ -6567,7 +6575,7 @@ func (ec *executionContext) _Mutation_sortGalleryItems(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SortGalleryItems(ctx, fc.Args["galleryId"].(string), fc.Args["by"].(model.GallerySort), fc.Args["version"].(*int))
+			return ec.Resolvers.Mutation().SortGalleryItems(ctx, fc.Args["galleryId"].(string), fc.Args["by"].(model.GallerySort), fc.Args["version"].(*int), fc.Args["reverse"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *core.Gallery) graphql.Marshaler {

@@ -388,8 +388,8 @@ func (r *mutationResolver) RemoveGalleryItems(ctx context.Context, galleryID str
 }
 
 // SortGalleryItems is the resolver for the sortGalleryItems field.
-func (r *mutationResolver) SortGalleryItems(ctx context.Context, galleryID string, by model.GallerySort, version *int) (*core.Gallery, error) {
-	return r.App.SortGalleryItems(ctx, galleryID, app.GallerySort(by), version)
+func (r *mutationResolver) SortGalleryItems(ctx context.Context, galleryID string, by model.GallerySort, version *int, reverse *bool) (*core.Gallery, error) {
+	return r.App.SortGalleryItems(ctx, galleryID, app.GallerySort(by), version, reverse != nil && *reverse)
 }
 
 // PublishGallery is the resolver for the publishGallery field.
