@@ -2240,6 +2240,13 @@ type Mutation {
   logout: Boolean!
   createUser(input: CreateUserInput!): User!
 
+  """
+  Bytes already in the library return the existing asset, its empty fields
+  filled from input (never overwritten; when the caller may edit it), and
+  the response's extensions.duplicates lists each such upload:
+  [{assetId, filename, filled: ["credit", ...]}]. The same for uploadAssets
+  and completeUpload.
+  """
   uploadAsset(file: Upload!, input: AssetInput): Asset!
   uploadAssets(files: [Upload!]!, input: AssetInput): [Asset!]!
   requestUpload(input: RequestUploadInput!): UploadTicket!
