@@ -2085,6 +2085,8 @@ input ArticleFilter {
   section: String
   tag: String
   status: PublishStatus
+  "The article made with this ArticleInput.importKey."
+  importKey: String
 }
 
 input GalleryFilter {
@@ -2164,6 +2166,11 @@ input ArticleInput {
   tags: [String!]
   coverAssetId: ID
   blocks: [BlockInput!]
+  """
+  Names the source an importing tool built the article from, so running it
+  again finds the article (ArticleFilter.importKey) instead of making another.
+  """
+  importKey: String
 }
 
 input CreateUserInput {
@@ -8814,7 +8821,7 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"search", "section", "tag", "status"}
+	fieldsInOrder := [...]string{"search", "section", "tag", "status", "importKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -8849,6 +8856,13 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Status = data
+		case "importKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("importKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ImportKey = data
 		}
 	}
 	return it, nil
@@ -8877,7 +8891,7 @@ func (ec *executionContext) unmarshalInputArticleInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "slug", "summary", "section", "tags", "coverAssetId", "blocks"}
+	fieldsInOrder := [...]string{"title", "slug", "summary", "section", "tags", "coverAssetId", "blocks", "importKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -8933,6 +8947,13 @@ func (ec *executionContext) unmarshalInputArticleInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.Blocks = data
+		case "importKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("importKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ImportKey = data
 		}
 	}
 	return it, nil

@@ -461,7 +461,8 @@ func (r *queryResolver) Articles(ctx context.Context, first *int, after *string,
 	}
 	var f app.ArticleFilter
 	if filter != nil {
-		f = app.ArticleFilter{Status: deref(filter.Status), Section: deref(filter.Section), Tag: deref(filter.Tag), Search: app.SearchWords(filter.Search)}
+		f = app.ArticleFilter{Status: deref(filter.Status), Section: deref(filter.Section), Tag: deref(filter.Tag), Search: app.SearchWords(filter.Search),
+			ImportKey: deref(filter.ImportKey)}
 	}
 	p, err := r.App.ListArticles(ctx, page, f)
 	if err != nil {
