@@ -2085,6 +2085,8 @@ input ArticleFilter {
   section: String
   tag: String
   status: PublishStatus
+  "The article made with this ArticleInput.importKey."
+  importKey: String
 }
 
 input GalleryFilter {
@@ -2164,6 +2166,11 @@ input ArticleInput {
   tags: [String!]
   coverAssetId: ID
   blocks: [BlockInput!]
+  """
+  Names the source an importing tool built the article from, so running it
+  again finds the article (ArticleFilter.importKey) instead of making another.
+  """
+  importKey: String
 }
 
 input CreateUserInput {
@@ -2240,6 +2247,13 @@ type Mutation {
   logout: Boolean!
   createUser(input: CreateUserInput!): User!
 
+  """
+  Bytes already in the library return the existing asset, its empty fields
+  filled from input (never overwritten; when the caller may edit it), and
+  the response's extensions.duplicates lists each such upload:
+  [{assetId, filename, filled: ["credit", ...]}]. The same for uploadAssets
+  and completeUpload.
+  """
   uploadAsset(file: Upload!, input: AssetInput): Asset!
   uploadAssets(files: [Upload!]!, input: AssetInput): [Asset!]!
   requestUpload(input: RequestUploadInput!): UploadTicket!
@@ -8807,7 +8821,7 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"search", "section", "tag", "status"}
+	fieldsInOrder := [...]string{"search", "section", "tag", "status", "importKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -8842,6 +8856,13 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Status = data
+		case "importKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("importKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ImportKey = data
 		}
 	}
 	return it, nil
@@ -8870,7 +8891,7 @@ func (ec *executionContext) unmarshalInputArticleInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "slug", "summary", "section", "tags", "coverAssetId", "blocks"}
+	fieldsInOrder := [...]string{"title", "slug", "summary", "section", "tags", "coverAssetId", "blocks", "importKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -8926,6 +8947,13 @@ func (ec *executionContext) unmarshalInputArticleInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.Blocks = data
+		case "importKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("importKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ImportKey = data
 		}
 	}
 	return it, nil

@@ -43,6 +43,9 @@ type config struct {
 	// MemoryReads answers content reads of the embedded database from memory.
 	MemoryReads bool
 
+	// demo seeds the demo content once the port is bound (serve --demo).
+	demo bool
+
 	// monitor, when set (by tests), sees every database command.
 	monitor *event.CommandMonitor
 }
@@ -126,6 +129,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	corsOrigins := fs.String("cors-origins", env("CORS_ORIGINS", ""), "comma-separated origins (https://www.example.com) whose pages may use the API; development also allows http://localhost:* and http://127.0.0.1:*")
 	reads := fs.String("embedded-reads", env("EMBEDDED_READS", "memory"), "memory: the embedded database's content is read from a copy in memory; database: every read asks the database")
 	gate := fs.String("publish-gate", env("PUBLISH_GATE", "on"), "on: publishing needs alt text and credit on every image; off: it does not")
+	noteSettings(fs)
 	if err := fs.Parse(args); err != nil {
 		return c, fmt.Errorf("flags: %w", err)
 	}
