@@ -103,7 +103,7 @@ func (db *DB) ListAssets(ctx context.Context, q core.AssetQuery) (core.PageOf[*c
 // AssetIDsInUse returns the IDs of every asset some gallery (item or
 // cover) or article (cover or image block) uses, each once.
 func (db *DB) AssetIDsInUse(ctx context.Context) ([]string, error) {
-	rows, err := db.db.QueryContext(ctx,
+	rows, err := db.query(ctx,
 		"SELECT DISTINCT value FROM terms WHERE coll IN (?, ?) AND field = ?", collGalleries, collArticles, fieldAsset)
 	if err != nil {
 		return nil, translate(err, "find", "assets in use", "")

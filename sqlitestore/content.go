@@ -261,7 +261,7 @@ func listPage[T any](ctx context.Context, db *DB, coll string, w where, page cor
 	}
 	out.Total = int64(len(items))
 	if page.After != "" || out.HasNext {
-		if err := db.db.QueryRowContext(ctx, "SELECT count(*) FROM "+coll+w.sql(), w.args...).Scan(&out.Total); err != nil {
+		if err := db.queryRow(ctx, "SELECT count(*) FROM "+coll+w.sql(), w.args...).Scan(&out.Total); err != nil {
 			return out, translate(err, "count", coll, "")
 		}
 	}
@@ -270,7 +270,7 @@ func listPage[T any](ctx context.Context, db *DB, coll string, w where, page cor
 
 // queryDocs runs q, which selects one doc column, and decodes every row.
 func queryDocs[T any](ctx context.Context, db *DB, q string, args ...any) ([]*T, error) {
-	rows, err := db.db.QueryContext(ctx, q, args...)
+	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

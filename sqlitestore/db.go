@@ -48,13 +48,17 @@ type Config struct {
 	Path string
 	// Logger receives a line when the store opens; nil discards it.
 	Logger *slog.Logger
+	// TraceReads, if set, sees the text of every reading query before it
+	// runs (tests count round trips with it).
+	TraceReads func(query string)
 }
 
 // DB is the metadata store on one SQLite file. It is safe for concurrent
 // use, also by several processes on one file.
 type DB struct {
-	db   *sql.DB
-	path string
+	db    *sql.DB
+	path  string
+	trace func(string)
 	// writeMu queues this process's writes (see the package comment).
 	writeMu sync.Mutex
 }
@@ -180,7 +184,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	n := max(4, 2*runtime.GOMAXPROCS(0))
 	sdb.SetMaxOpenConns(n)
 	sdb.SetMaxIdleConns(n)
-	db := &DB{db: sdb, path: cfg.Path}
+	db := &DB{db: sdb, path: cfg.Path, trace: cfg.TraceReads}
 	if err := db.migrate(ctx); err != nil {
 		sdb.Close()
 		return nil, err
@@ -193,7 +197,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 // newer version.
 func (db *DB) migrate(ctx context.Context) error {
 	var v int
-	if err := db.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+	if err := db.queryRow(ctx, "PRAGMA user_version").Scan(&v); err != nil {
 		return fmt.Errorf("sqlitestore: open %s: %w", db.path, err)
 	}
 	if v == schemaVersion {
@@ -246,10 +250,26 @@ func (db *DB) exec(ctx context.Context, query string, args ...any) (int64, error
 	return res.RowsAffected()
 }
 
+// query runs a reading query.
+func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if db.trace != nil {
+		db.trace(q)
+	}
+	return db.db.QueryContext(ctx, q, args...)
+}
+
+// queryRow runs a reading query that returns one row.
+func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if db.trace != nil {
+		db.trace(q)
+	}
+	return db.db.QueryRowContext(ctx, q, args...)
+}
+
 // Ping checks that the database file answers.
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
-	if err := db.db.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+	if err := db.queryRow(ctx, "SELECT 1").Scan(&one); err != nil {
 		return fmt.Errorf("sqlitestore: ping: %w", err)
 	}
 	return nil

@@ -45,7 +45,7 @@ func (db *DB) ClaimJob(ctx context.Context, owner string, now time.Time, lease t
 	}
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
-	j, err := scanJob(db.db.QueryRowContext(ctx, `UPDATE jobs SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
+	j, err := scanJob(db.queryRow(ctx, `UPDATE jobs SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
 		WHERE id = (SELECT id FROM jobs WHERE run_at <= ? AND lease_until <= ? ORDER BY run_at, id LIMIT 1)
 		RETURNING `+jobColumns, owner, ms(now.Add(lease)), ms(now), ms(now)))
 	if err != nil {
@@ -89,7 +89,7 @@ func (db *DB) leaseResult(ctx context.Context, id string, n int64, err error) er
 		return nil
 	}
 	var one int
-	err = db.db.QueryRowContext(ctx, "SELECT 1 FROM jobs WHERE id = ?", id).Scan(&one)
+	err = db.queryRow(ctx, "SELECT 1 FROM jobs WHERE id = ?", id).Scan(&one)
 	if err == nil {
 		return core.Errorf(core.CodeConflict, "job %s is leased by another worker", id)
 	}
@@ -106,7 +106,7 @@ func (db *DB) CountJobs(ctx context.Context) (int64, error) {
 func (db *DB) QueueStats(ctx context.Context, now time.Time) (int64, *time.Time, error) {
 	var n int64
 	var oldest sql.NullInt64
-	err := db.db.QueryRowContext(ctx, "SELECT count(*), (SELECT min(run_at) FROM jobs WHERE run_at <= ?) FROM jobs", ms(now)).Scan(&n, &oldest)
+	err := db.queryRow(ctx, "SELECT count(*), (SELECT min(run_at) FROM jobs WHERE run_at <= ?) FROM jobs", ms(now)).Scan(&n, &oldest)
 	if err != nil {
 		return 0, nil, translate(err, "count", "jobs", "")
 	}

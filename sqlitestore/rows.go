@@ -51,7 +51,7 @@ func (db *DB) count(ctx context.Context, table, cond string, args ...any) (int64
 		q += " WHERE " + cond
 	}
 	var n int64
-	err := db.db.QueryRowContext(ctx, q, args...).Scan(&n)
+	err := db.queryRow(ctx, q, args...).Scan(&n)
 	return n, translate(err, "count", table, "")
 }
 
@@ -70,7 +70,7 @@ func (db *DB) InsertSession(ctx context.Context, s *core.Session) error {
 func (db *DB) SessionByTokenHash(ctx context.Context, hash string) (*core.Session, error) {
 	s := core.Session{TokenHash: hash}
 	var created, expires int64
-	err := db.db.QueryRowContext(ctx, "SELECT user_id, created_at, expires_at FROM sessions WHERE token_hash = ?", hash).
+	err := db.queryRow(ctx, "SELECT user_id, created_at, expires_at FROM sessions WHERE token_hash = ?", hash).
 		Scan(&s.UserID, &created, &expires)
 	if err != nil {
 		return nil, translate(err, "find", "session", "")
@@ -106,7 +106,7 @@ func (db *DB) TicketByID(ctx context.Context, id string) (*core.UploadTicket, er
 	t := core.UploadTicket{ID: id}
 	var expires, created int64
 	var used sql.NullInt64
-	err := db.db.QueryRowContext(ctx, `SELECT key, user_id, filename, content_type, byte_size, max_bytes, expires_at, used_at, created_at
+	err := db.queryRow(ctx, `SELECT key, user_id, filename, content_type, byte_size, max_bytes, expires_at, used_at, created_at
 		FROM uploads WHERE id = ?`, id).
 		Scan(&t.Key, &t.UserID, &t.Filename, &t.ContentType, &t.ByteSize, &t.MaxBytes, &expires, &used, &created)
 	if err != nil {
@@ -146,7 +146,7 @@ func (db *DB) DeleteTicketsExpiredBefore(ctx context.Context, t time.Time) (int6
 // when there is none; the first value stored wins.
 func (db *DB) SettingOrInit(ctx context.Context, name, init string) (string, error) {
 	var v string
-	err := db.db.QueryRowContext(ctx, "SELECT value FROM settings WHERE name = ?", name).Scan(&v)
+	err := db.queryRow(ctx, "SELECT value FROM settings WHERE name = ?", name).Scan(&v)
 	if err == nil {
 		return v, nil
 	}
@@ -156,6 +156,6 @@ func (db *DB) SettingOrInit(ctx context.Context, name, init string) (string, err
 	if _, err := db.exec(ctx, "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING", name, init); err != nil {
 		return "", translate(err, "insert", "setting "+name, "")
 	}
-	err = db.db.QueryRowContext(ctx, "SELECT value FROM settings WHERE name = ?", name).Scan(&v)
+	err = db.queryRow(ctx, "SELECT value FROM settings WHERE name = ?", name).Scan(&v)
 	return v, translate(err, "find", "setting "+name, "")
 }
