@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -163,5 +164,24 @@ func TestNewerSchemaRefused(t *testing.T) {
 	_, err = sqlitestore.Open(context.Background(), sqlitestore.Config{Path: path})
 	if err == nil || !strings.Contains(err.Error(), "newer") {
 		t.Fatalf("Open = %v, want a newer-schema error", err)
+	}
+}
+
+// The file and its journal are readable by their owner only: they hold
+// password and session hashes.
+func TestFileMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "stillroom.db")
+	db := open(t, path)
+	if err := db.InsertUser(t.Context(), &core.User{ID: "u", Email: "u@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := fi.Mode().Perm(); m&0o077 != 0 {
+			t.Errorf("%s: mode %v, want no access for group and others", p, m)
+		}
 	}
 }
