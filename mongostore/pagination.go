@@ -79,19 +79,6 @@ func listPage[D any, T any](ctx context.Context, db *DB, coll *mongo.Collection,
 // findPage returns up to page.Limit+1 documents matching cs after the
 // cursor, newest first, and the number of matches without the cursor.
 func findPage[D any](ctx context.Context, db *DB, coll *mongo.Collection, cs conds, page core.Page) ([]D, int64, error) {
-	if m := db.memFor(coll); m != nil {
-		if err := ctx.Err(); err != nil {
-			return nil, 0, err
-		}
-		// One pass: the page and the count (a page that holds every match
-		// has looked at every document anyway).
-		found, total, err := m.find(cs.filter(), page.After, page.Limit+1, true)
-		if err == nil {
-			docs, err := decodeAll[D](found)
-			return docs, total, translate(err, "list", coll.Name(), "")
-		}
-		db.memFallback(err)
-	}
 	needCount := func(n int) bool { return page.After != "" || n > page.Limit }
 	paged := cs
 	if page.After != "" {
@@ -118,16 +105,6 @@ func findPage[D any](ctx context.Context, db *DB, coll *mongo.Collection, cs con
 
 // findAll returns the documents of coll matching filter, newest first.
 func findAll[D any](ctx context.Context, db *DB, coll *mongo.Collection, filter bson.D) ([]D, error) {
-	if m := db.memFor(coll); m != nil {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		found, _, err := m.find(filter, "", 0, false)
-		if err == nil {
-			return decodeAll[D](found)
-		}
-		db.memFallback(err)
-	}
 	cur, err := coll.Find(ctx, filter, options.Find().SetSort(newestFirst))
 	if err != nil {
 		return nil, err
@@ -145,43 +122,11 @@ func findByIDs[D any](ctx context.Context, db *DB, coll *mongo.Collection, ids [
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	if m := db.memFor(coll); m != nil {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		return decodeAll[D](m.byIDs(ids))
-	}
 	return findAll[D](ctx, db, coll, op("_id", "$in", ids))
 }
 
 // findOne decodes into out the document of coll matching filter (one of a
 // unique field's values); mongo.ErrNoDocuments when there is none.
 func findOne[D any](ctx context.Context, db *DB, coll *mongo.Collection, filter bson.D, out *D) error {
-	if m := db.memFor(coll); m != nil {
-		// Memory answers at once, but a cancelled caller still gets its
-		// error, as from the database.
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		var doc *memDoc
-		var err error
-		if len(filter) == 1 && filter[0].Key == "_id" {
-			id, _ := filter[0].Value.(string)
-			doc = m.byID(id)
-		} else {
-			var found []*memDoc
-			found, _, err = m.find(filter, "", 1, false)
-			if len(found) > 0 {
-				doc = found[0]
-			}
-		}
-		if err == nil {
-			if doc == nil {
-				return mongo.ErrNoDocuments
-			}
-			return decodeMem(doc, out)
-		}
-		db.memFallback(err)
-	}
 	return coll.FindOne(ctx, filter).Decode(out)
 }
