@@ -72,7 +72,7 @@ func TestCookieSession(t *testing.T) {
 	}
 	// The unpublished asset's rendition loads in a plain <img> (a GET with
 	// the cookie), and is private.
-	resp, err := browser.Get(s.URL + url)
+	resp, err := browser.Get(s.abs(url))
 	if err != nil {
 		t.Fatal(err)
 	}
