@@ -169,3 +169,28 @@ func TestBrowserOnAnotherOrigin(t *testing.T) {
 		t.Errorf("stranger's crossorigin image: %s", got)
 	}
 }
+
+// TestGraphiQLOffline: GraphiQL (development only) renders its editor and
+// runs a query with every file from the server itself: the browser may
+// reach no other origin (browsertest fails on any request elsewhere, and
+// no name but loopback resolves). Production serves no GraphiQL.
+func TestGraphiQLOffline(t *testing.T) {
+	s := startServer(t, nil, false)
+	b := browsertest.Start(t, browsertest.Options{Allow: []string{s.URL}})
+	b.Navigate(s.URL + "/")
+	b.WaitFor("button", "Execute query (Ctrl-Enter)")
+	// The page's own example query (the newest articles: none yet).
+	b.Click("button", "Execute query (Ctrl-Enter)")
+	b.WaitText(`"edges": []`)
+	b.Screenshot("graphiql")
+	if got := browsertest.Eval[string](b, `document.querySelector('.graphiql-response .CodeMirror').CodeMirror.getValue()`); !strings.Contains(got, `"articles": {`) {
+		t.Errorf("GraphiQL's answer: %s", got)
+	}
+
+	p := startServer(t, map[string]string{"ENV": "production"}, false)
+	for _, path := range []string{"/", "/graphiql/"} {
+		if resp, _ := p.fetch(t, path, nil); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("production GET %s: %d", path, resp.StatusCode)
+		}
+	}
+}

@@ -41,6 +41,9 @@ type config struct {
 	PublishGate    bool
 	DebugAddr      string
 
+	// demo seeds the demo content once the port is bound (serve --demo).
+	demo bool
+
 	// monitor, when set (by tests), sees every MongoDB command.
 	monitor *event.CommandMonitor
 	// traceReads, when set (by tests), sees every query of the embedded
@@ -126,6 +129,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.StringVar(&c.DebugAddr, "debug-addr", env("DEBUG_ADDR", ""), "address of a listener with Go's profiler (/debug/pprof/); empty = none. Keep it on loopback")
 	corsOrigins := fs.String("cors-origins", env("CORS_ORIGINS", ""), "comma-separated origins (https://www.example.com) whose pages may use the API; development also allows http://localhost:* and http://127.0.0.1:*")
 	gate := fs.String("publish-gate", env("PUBLISH_GATE", "on"), "on: publishing needs alt text and credit on every image; off: it does not")
+	noteSettings(fs)
 	if err := fs.Parse(args); err != nil {
 		return c, fmt.Errorf("flags: %w", err)
 	}

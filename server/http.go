@@ -12,12 +12,11 @@ import (
 	"strings"
 	"sync/atomic"
 
-	"github.com/99designs/gqlgen/graphql/playground"
-
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
 	"github.com/stillroom/stillroom/desk"
 	"github.com/stillroom/stillroom/graph"
+	"github.com/stillroom/stillroom/graphiql"
 )
 
 // newHandler routes every endpoint of the server. obs wraps them all:
@@ -40,9 +39,10 @@ func newHandler(svc *app.Service, cfg config, log *slog.Logger, obs *observabili
 	mux.Handle("HEAD /desk/", deskApp)
 	mux.Handle("GET /desk", http.RedirectHandler(desk.Prefix, http.StatusMovedPermanently))
 	if cfg.Env != "production" {
-		// GraphiQL, a development tool: its page loads scripts from a CDN
-		// (jsDelivr), so it needs a browser with internet access.
-		mux.Handle("GET /{$}", playground.Handler("Stillroom", "/graphql"))
+		// GraphiQL, a development tool, built into the binary: it loads
+		// nothing from outside the server.
+		mux.Handle("GET /{$}", graphiql.Handler())
+		mux.Handle("GET "+graphiql.Prefix, graphiql.Handler())
 	}
 	return obs.middleware(mux, newOriginPolicy(cfg).wrap(authenticate(svc, log, cfg.Env == "production", noteUser(mux))))
 }
