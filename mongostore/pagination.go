@@ -42,6 +42,9 @@ func op(field, operator string, value any) bson.D {
 // reversed because IDs are time-ordered (see core.NewID).
 var newestFirst = bson.D{{Key: "_id", Value: -1}}
 
+// oldestFirst is creation order.
+var oldestFirst = bson.D{{Key: "_id", Value: 1}}
+
 // checkPage returns BAD_USER_INPUT unless the limit is 1..core.MaxPageSize.
 func checkPage(p core.Page) error {
 	if p.Limit < 1 || p.Limit > core.MaxPageSize {
@@ -51,8 +54,8 @@ func checkPage(p core.Page) error {
 }
 
 // listPage returns one page of the documents of coll matching cs, newest
-// first, converted by conv. It fetches one document more than the page to
-// learn whether more follow, and counts the matches without the cursor for
+// first (oldest first with page.Oldest), converted by conv. It fetches one
+// document more than the page to learn whether more follow, and counts the matches without the cursor for
 // the total; when the first page already holds every match, it skips the
 // count (one round trip instead of two).
 func listPage[D any, T any](ctx context.Context, db *DB, coll *mongo.Collection, cs conds, page core.Page, conv func(*D) T) (core.PageOf[T], error) {
@@ -81,10 +84,14 @@ func listPage[D any, T any](ctx context.Context, db *DB, coll *mongo.Collection,
 func findPage[D any](ctx context.Context, db *DB, coll *mongo.Collection, cs conds, page core.Page) ([]D, int64, error) {
 	needCount := func(n int) bool { return page.After != "" || n > page.Limit }
 	paged := cs
-	if page.After != "" {
-		paged = append(cs[:len(cs):len(cs)], op("_id", "$lt", page.After))
+	order, bound := newestFirst, "$lt"
+	if page.Oldest {
+		order, bound = oldestFirst, "$gt"
 	}
-	opts := options.Find().SetSort(newestFirst).SetLimit(int64(page.Limit) + 1)
+	if page.After != "" {
+		paged = append(cs[:len(cs):len(cs)], op("_id", bound, page.After))
+	}
+	opts := options.Find().SetSort(order).SetLimit(int64(page.Limit) + 1)
 	cur, err := coll.Find(ctx, paged.filter(), opts)
 	if err != nil {
 		return nil, 0, translate(err, "list", coll.Name(), "")

@@ -243,10 +243,14 @@ func listPage[T any](ctx context.Context, db *DB, coll string, w where, page cor
 		return out, err
 	}
 	paged := where{conds: slices.Clone(w.conds), args: slices.Clone(w.args)}
-	if page.After != "" {
-		paged.add("id < ?", page.After)
+	bound, order := "id < ?", " ORDER BY id DESC LIMIT ?"
+	if page.Oldest {
+		bound, order = "id > ?", " ORDER BY id ASC LIMIT ?"
 	}
-	q := "SELECT doc FROM " + coll + paged.sql() + " ORDER BY id DESC LIMIT ?"
+	if page.After != "" {
+		paged.add(bound, page.After)
+	}
+	q := "SELECT doc FROM " + coll + paged.sql() + order
 	items, err := queryDocs[T](ctx, db, q, append(paged.args, page.Limit+1)...)
 	if err != nil {
 		return out, translate(err, "list", coll, "")

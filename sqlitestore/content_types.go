@@ -186,6 +186,10 @@ func (db *DB) ListArticles(ctx context.Context, q core.ArticleQuery) (core.PageO
 	if q.Tag != "" {
 		w.hasTerm(collArticles, fieldTag, q.Tag)
 	}
+	if q.ImportKey != "" {
+		// Rare (an importer finding its draft): read from the document.
+		w.add("json_extract(doc, '$.ImportKey') = ?", q.ImportKey)
+	}
 	w.search(collArticles, q.Search)
 	return listPage[core.Article](ctx, db, collArticles, w, q.Page)
 }
