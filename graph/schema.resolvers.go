@@ -454,8 +454,8 @@ func (r *queryResolver) Article(ctx context.Context, slug *string, id *string) (
 }
 
 // Articles is the resolver for the articles field.
-func (r *queryResolver) Articles(ctx context.Context, first *int, after *string, filter *model.ArticleFilter) (*model.ArticleConnection, error) {
-	page, err := app.Page(first, after, 20)
+func (r *queryResolver) Articles(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, sort *model.ListSort) (*model.ArticleConnection, error) {
+	w, err := app.PageWindow(app.ListArgs{First: first, After: after, Last: last, Before: before, Oldest: deref(sort) == model.ListSortOldest}, 20)
 	if err != nil {
 		return nil, err
 	}
@@ -464,11 +464,11 @@ func (r *queryResolver) Articles(ctx context.Context, first *int, after *string,
 		f = app.ArticleFilter{Status: deref(filter.Status), Section: deref(filter.Section), Tag: deref(filter.Tag), Search: app.SearchWords(filter.Search),
 			ImportKey: deref(filter.ImportKey)}
 	}
-	p, err := r.App.ListArticles(ctx, page, f)
+	p, err := r.App.ListArticles(ctx, w.Page, f)
 	if err != nil {
 		return nil, err
 	}
-	return articleConnection(p), nil
+	return articleConnection(p, w), nil
 }
 
 // Gallery is the resolver for the gallery field.
@@ -477,8 +477,8 @@ func (r *queryResolver) Gallery(ctx context.Context, slug *string, id *string) (
 }
 
 // Galleries is the resolver for the galleries field.
-func (r *queryResolver) Galleries(ctx context.Context, first *int, after *string, filter *model.GalleryFilter) (*model.GalleryConnection, error) {
-	page, err := app.Page(first, after, 20)
+func (r *queryResolver) Galleries(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.GalleryFilter, sort *model.ListSort) (*model.GalleryConnection, error) {
+	w, err := app.PageWindow(app.ListArgs{First: first, After: after, Last: last, Before: before, Oldest: deref(sort) == model.ListSortOldest}, 20)
 	if err != nil {
 		return nil, err
 	}
@@ -486,11 +486,11 @@ func (r *queryResolver) Galleries(ctx context.Context, first *int, after *string
 	if filter != nil {
 		f = *filter
 	}
-	p, err := r.App.ListGalleries(ctx, page, deref(f.Status), app.SearchWords(f.Search))
+	p, err := r.App.ListGalleries(ctx, w.Page, deref(f.Status), app.SearchWords(f.Search))
 	if err != nil {
 		return nil, err
 	}
-	return galleryConnection(p), nil
+	return galleryConnection(p, w), nil
 }
 
 // Asset is the resolver for the asset field.
@@ -499,12 +499,12 @@ func (r *queryResolver) Asset(ctx context.Context, id string) (*core.Asset, erro
 }
 
 // Assets is the resolver for the assets field.
-func (r *queryResolver) Assets(ctx context.Context, first *int, after *string, filter *model.AssetFilter) (*model.AssetConnection, error) {
-	page, err := app.Page(first, after, 50)
+func (r *queryResolver) Assets(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AssetFilter, sort *model.ListSort) (*model.AssetConnection, error) {
+	w, err := app.PageWindow(app.ListArgs{First: first, After: after, Last: last, Before: before, Oldest: deref(sort) == model.ListSortOldest}, 50)
 	if err != nil {
 		return nil, err
 	}
-	q := core.AssetQuery{Page: page}
+	q := core.AssetQuery{Page: w.Page}
 	unattached := false
 	if filter != nil {
 		q.Status = deref(filter.Status)
@@ -517,7 +517,7 @@ func (r *queryResolver) Assets(ctx context.Context, first *int, after *string, f
 	if err != nil {
 		return nil, err
 	}
-	return assetConnection(p), nil
+	return assetConnection(p, w), nil
 }
 
 // UploadPolicy is the resolver for the uploadPolicy field.

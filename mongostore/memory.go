@@ -187,6 +187,30 @@ func (m *memColl) find(filter bson.D, before string, limit int, count bool) ([]*
 	return out, total, nil
 }
 
+// findOldest is find in ascending ID order: up to limit documents
+// matching filter with an ID above after, and the number of all matches.
+func (m *memColl) findOldest(filter bson.D, after string, limit int) ([]*memDoc, int64, error) {
+	mt, err := newMatcher(filter)
+	if err != nil {
+		return nil, 0, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	var out []*memDoc
+	var total int64
+	for _, id := range m.ids {
+		d := m.docs[id]
+		if !mt.match(d.raw) {
+			continue
+		}
+		total++
+		if (after == "" || id > after) && len(out) < limit {
+			out = append(out, d)
+		}
+	}
+	return out, total, nil
+}
+
 // decodeAll returns copies of the documents decoded as D. The first read
 // of a document as its collection's type decodes its bytes and keeps the
 // result; later reads get a deep copy of it (copyDoc), several times

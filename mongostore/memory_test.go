@@ -145,19 +145,23 @@ func TestMemoryMatchesDatabase(t *testing.T) {
 	}
 	pages := func(list func(db *mongostore.DB, p core.Page) (any, string, bool, error)) func(db *mongostore.DB) (any, error) {
 		return func(db *mongostore.DB) (any, error) {
+			// Newest first, then oldest first.
 			var all []any
-			p := core.Page{Limit: 4}
-			for {
-				items, last, more, err := list(db, p)
-				if err != nil {
-					return nil, err
+			for _, oldest := range []bool{false, true} {
+				p := core.Page{Limit: 4, Oldest: oldest}
+				for {
+					items, last, more, err := list(db, p)
+					if err != nil {
+						return nil, err
+					}
+					all = append(all, items)
+					if !more {
+						break
+					}
+					p.After = last
 				}
-				all = append(all, items)
-				if !more {
-					return all, nil
-				}
-				p.After = last
 			}
+			return all, nil
 		}
 	}
 	listAssets := func(q core.AssetQuery) func(db *mongostore.DB) (any, error) {

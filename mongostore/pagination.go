@@ -42,6 +42,9 @@ func op(field, operator string, value any) bson.D {
 // reversed because IDs are time-ordered (see core.NewID).
 var newestFirst = bson.D{{Key: "_id", Value: -1}}
 
+// oldestFirst is creation order.
+var oldestFirst = bson.D{{Key: "_id", Value: 1}}
+
 // checkPage returns BAD_USER_INPUT unless the limit is 1..core.MaxPageSize.
 func checkPage(p core.Page) error {
 	if p.Limit < 1 || p.Limit > core.MaxPageSize {
@@ -51,7 +54,7 @@ func checkPage(p core.Page) error {
 }
 
 // listPage returns one page of the documents of coll matching cs, newest
-// first, converted by conv. It fetches one document more than the page to
+// first (oldest first with page.Oldest), converted by conv. It fetches one document more than the page to
 // learn whether more follow, and counts the matches without the cursor for
 // the total; when the first page already holds every match, it skips the
 // count (one round trip instead of two).
@@ -85,7 +88,13 @@ func findPage[D any](ctx context.Context, db *DB, coll *mongo.Collection, cs con
 		}
 		// One pass: the page and the count (a page that holds every match
 		// has looked at every document anyway).
-		found, total, err := m.find(cs.filter(), page.After, page.Limit+1, true)
+		find := m.find
+		if page.Oldest {
+			find = func(f bson.D, after string, limit int, _ bool) ([]*memDoc, int64, error) {
+				return m.findOldest(f, after, limit)
+			}
+		}
+		found, total, err := find(cs.filter(), page.After, page.Limit+1, true)
 		if err == nil {
 			docs, err := decodeAll[D](found)
 			return docs, total, translate(err, "list", coll.Name(), "")
@@ -94,10 +103,14 @@ func findPage[D any](ctx context.Context, db *DB, coll *mongo.Collection, cs con
 	}
 	needCount := func(n int) bool { return page.After != "" || n > page.Limit }
 	paged := cs
-	if page.After != "" {
-		paged = append(cs[:len(cs):len(cs)], op("_id", "$lt", page.After))
+	order, bound := newestFirst, "$lt"
+	if page.Oldest {
+		order, bound = oldestFirst, "$gt"
 	}
-	opts := options.Find().SetSort(newestFirst).SetLimit(int64(page.Limit) + 1)
+	if page.After != "" {
+		paged = append(cs[:len(cs):len(cs)], op("_id", bound, page.After))
+	}
+	opts := options.Find().SetSort(order).SetLimit(int64(page.Limit) + 1)
 	cur, err := coll.Find(ctx, paged.filter(), opts)
 	if err != nil {
 		return nil, 0, translate(err, "list", coll.Name(), "")

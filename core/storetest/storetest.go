@@ -50,6 +50,7 @@ func Run(t *testing.T, newStore func(t *testing.T) core.Store) {
 		{"ReleaseJobAndQueueStats", testReleaseJobAndQueueStats},
 		{"ConcurrentClaims", testConcurrentClaims},
 		{"ListArticlesPagination", testListArticlesPagination},
+		{"OldestFirstAndImportKey", testOldestFirstAndImportKey},
 		{"PublicationFilter", testPublicationFilter},
 		{"SearchArticles", testSearchArticles},
 		{"SearchVietnamese", testSearchVietnamese},
