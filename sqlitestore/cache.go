@@ -12,13 +12,14 @@ import (
 const maxCached = 20_000
 
 // docCache keeps the documents of one collection as decoded from their
-// JSON, by ID, with the version and size of the row they came from.
-// Decoding JSON was most of a read's cost (the 20-article front page reads
-// some 50 documents), so a row whose version and size match an entry is
-// answered with a deep copy of it instead (callers may change what they
-// get). Every write of a document increments its version, in this process
-// or another, so a changed row never matches a stale entry; a deleted
-// row's entry is never asked for and is dropped when the cache fills.
+// JSON, by ID, with the version of the row they came from. Decoding JSON
+// was most of a read's cost (the 20-article front page reads some 50
+// documents), so a row whose version matches an entry is answered with a
+// deep copy of it instead (callers may change what they get). Every write
+// of a document increments its version, in this process or another, so a
+// changed row never matches a stale entry (IDs are never reused: an
+// insert always has a new one); a deleted row's entry is never asked for
+// and is dropped when the cache fills.
 type docCache[T any] struct {
 	clone func(*T) *T
 	mu    sync.Mutex
@@ -26,8 +27,8 @@ type docCache[T any] struct {
 }
 
 type cachedDoc[T any] struct {
-	version, size int
-	v             *T
+	version int
+	v       *T
 }
 
 func newDocCache[T any](clone func(*T) *T) *docCache[T] {
@@ -35,19 +36,19 @@ func newDocCache[T any](clone func(*T) *T) *docCache[T] {
 }
 
 // get returns a copy of the cached document id decoded from a row of that
-// version and size, or nil.
-func (c *docCache[T]) get(id string, version, size int) *T {
+// version, or nil.
+func (c *docCache[T]) get(id string, version int) *T {
 	c.mu.Lock()
 	e, ok := c.m[id]
 	c.mu.Unlock()
-	if !ok || e.version != version || e.size != size {
+	if !ok || e.version != version {
 		return nil
 	}
 	return c.clone(e.v)
 }
 
-// put keeps a copy of v, decoded from a row of that version and size.
-func (c *docCache[T]) put(id string, version, size int, v *T) {
+// put keeps a copy of v, decoded from a row of that version.
+func (c *docCache[T]) put(id string, version int, v *T) {
 	cp := c.clone(v)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -61,7 +62,7 @@ func (c *docCache[T]) put(id string, version, size int, v *T) {
 			n--
 		}
 	}
-	c.m[id] = cachedDoc[T]{version: version, size: size, v: cp}
+	c.m[id] = cachedDoc[T]{version: version, v: cp}
 }
 
 // The clones copy everything a caller could change through the value:

@@ -272,20 +272,71 @@ func listPage[T any](ctx context.Context, db *DB, coll string, w where, page cor
 }
 
 // queryDocs reads the documents of coll selected by rest (the query after
-// "SELECT … FROM coll": conditions and order) and decodes each, or takes it
-// from the collection's cache of decoded documents when the row's version
-// (and size) are those it was decoded at (see docCache).
+// "SELECT … FROM coll": conditions and order). With a cache of decoded
+// documents (see docCache) it first reads only IDs and versions, takes
+// what the cache holds at those versions, and reads and decodes the rest
+// in one more query.
 func queryDocs[T any](ctx context.Context, db *DB, coll, rest string, args ...any) ([]*T, error) {
 	c, _ := db.caches[coll].(*docCache[T])
 	if c == nil {
 		return decodeRows[T](ctx, db, "SELECT doc FROM "+coll+rest, args...)
 	}
-	rows, err := db.query(ctx, "SELECT id, version, doc FROM "+coll+rest, args...)
+	rows, err := db.query(ctx, "SELECT id, version FROM "+coll+rest, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []*T
+	var missing []string
+	var missingAt []int
+	for rows.Next() {
+		var id string
+		var version int
+		if err := rows.Scan(&id, &version); err != nil {
+			return nil, err
+		}
+		v := c.get(id, version)
+		if v == nil {
+			missing = append(missing, id)
+			missingAt = append(missingAt, len(out))
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	found, err := decodeByIDs(ctx, db, c, coll, missing)
+	if err != nil {
+		return nil, err
+	}
+	// A row deleted between the two queries is left out.
+	kept := out[:0]
+	j := 0
+	for i, v := range out {
+		if j < len(missingAt) && missingAt[j] == i {
+			v = found[missing[j]]
+			j++
+		}
+		if v != nil {
+			kept = append(kept, v)
+		}
+	}
+	return kept, nil
+}
+
+// decodeByIDs reads and decodes the documents of coll with the given IDs,
+// keeping each in c.
+func decodeByIDs[T any](ctx context.Context, db *DB, c *docCache[T], coll string, ids []string) (map[string]*T, error) {
+	rows, err := db.query(ctx, "SELECT id, version, doc FROM "+coll+" WHERE id IN (SELECT value FROM json_each(?))", idsJSON(ids))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	found := make(map[string]*T, len(ids))
 	for rows.Next() {
 		var id string
 		var version int
@@ -293,18 +344,14 @@ func queryDocs[T any](ctx context.Context, db *DB, coll, rest string, args ...an
 		if err := rows.Scan(&id, &version, &doc); err != nil {
 			return nil, err
 		}
-		if v := c.get(id, version, len(doc)); v != nil {
-			out = append(out, v)
-			continue
-		}
 		v := new(T)
 		if err := json.Unmarshal(doc, v); err != nil {
 			return nil, fmt.Errorf("decode document %s: %w", id, err)
 		}
-		c.put(id, version, len(doc), v)
-		out = append(out, v)
+		c.put(id, version, v)
+		found[id] = v
 	}
-	return out, rows.Err()
+	return found, rows.Err()
 }
 
 // decodeRows runs q, which selects one doc column, and decodes every row.
