@@ -17,8 +17,7 @@ type CopyCounts map[string]int64
 // empty, through dst's insert methods: users, sessions, assets, galleries,
 // articles, jobs (with their attempts and leases), upload tickets and
 // settings, each with its ID and version. It is how an embedded data
-// folder of FerretDB moves to SQLite (internal/tools/migrateembedded); it
-// reads from the database, never from the in-memory copy.
+// folder of FerretDB moves to SQLite (internal/tools/migrateembedded).
 func (db *DB) CopyTo(ctx context.Context, dst core.Store) (CopyCounts, error) {
 	counts := CopyCounts{}
 	var err error
