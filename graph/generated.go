@@ -3808,24 +3808,24 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 
 func (ec *executionContext) _Article_id(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
 	return ec.marshalNID2string(ctx, field.Selections, obj.ID)
-
 }
+
 func (ec *executionContext) fieldContext_Article_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Article", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Article_slug(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Slug)
-
 }
+
 func (ec *executionContext) fieldContext_Article_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
 }
 
 func (ec *executionContext) _Article_title(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Title)
-
 }
+
 func (ec *executionContext) fieldContext_Article_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
 }
@@ -4089,8 +4089,8 @@ func (ec *executionContext) fieldContext_Article_galleries(_ context.Context, fi
 
 func (ec *executionContext) _Article_version(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
-
 }
+
 func (ec *executionContext) fieldContext_Article_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Article", field, false, false, "Int")
 }
@@ -4207,16 +4207,16 @@ func (ec *executionContext) fieldContext_ArticleConnection_pageInfo(_ context.Co
 
 func (ec *executionContext) _ArticleConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ArticleConnection) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
-
 }
+
 func (ec *executionContext) fieldContext_ArticleConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ArticleConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ArticleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ArticleEdge) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
-
 }
+
 func (ec *executionContext) fieldContext_ArticleEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ArticleEdge", field, false, false, "String")
 }
@@ -4255,8 +4255,8 @@ func (ec *executionContext) fieldContext_ArticleEdge_node(_ context.Context, fie
 
 func (ec *executionContext) _Asset_id(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
 	return ec.marshalNID2string(ctx, field.Selections, obj.ID)
-
 }
+
 func (ec *executionContext) fieldContext_Asset_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "ID")
 }
@@ -4309,32 +4309,32 @@ func (ec *executionContext) fieldContext_Asset_error(_ context.Context, field gr
 
 func (ec *executionContext) _Asset_filename(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Filename)
-
 }
+
 func (ec *executionContext) fieldContext_Asset_filename(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
 }
 
 func (ec *executionContext) _Asset_mimeType(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.MimeType)
-
 }
+
 func (ec *executionContext) fieldContext_Asset_mimeType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
 }
 
 func (ec *executionContext) _Asset_byteSize(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int64(ctx, field.Selections, obj.ByteSize)
-
 }
+
 func (ec *executionContext) fieldContext_Asset_byteSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Asset_sha256(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.SHA256)
-
 }
+
 func (ec *executionContext) fieldContext_Asset_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
 }
@@ -4873,8 +4873,8 @@ func (ec *executionContext) fieldContext_Asset_usedInArticles(_ context.Context,
 
 func (ec *executionContext) _Asset_version(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.EditVersion)
-
 }
+
 func (ec *executionContext) fieldContext_Asset_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "Int")
 }
@@ -4991,16 +4991,16 @@ func (ec *executionContext) fieldContext_AssetConnection_pageInfo(_ context.Cont
 
 func (ec *executionContext) _AssetConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AssetConnection) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
-
 }
+
 func (ec *executionContext) fieldContext_AssetConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _AssetEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AssetEdge) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
-
 }
+
 func (ec *executionContext) fieldContext_AssetEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetEdge", field, false, false, "String")
 }
@@ -5039,8 +5039,8 @@ func (ec *executionContext) fieldContext_AssetEdge_node(_ context.Context, field
 
 func (ec *executionContext) _AuthPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Token)
-
 }
+
 func (ec *executionContext) fieldContext_AuthPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "String")
 }
@@ -5309,40 +5309,40 @@ func (ec *executionContext) fieldContext_FocalPoint_y(_ context.Context, field g
 
 func (ec *executionContext) _FormField_name(ctx context.Context, field graphql.CollectedField, obj *model.FormField) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
-
 }
+
 func (ec *executionContext) fieldContext_FormField_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FormField", field, false, false, "String")
 }
 
 func (ec *executionContext) _FormField_value(ctx context.Context, field graphql.CollectedField, obj *model.FormField) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Value)
-
 }
+
 func (ec *executionContext) fieldContext_FormField_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FormField", field, false, false, "String")
 }
 
 func (ec *executionContext) _Gallery_id(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
 	return ec.marshalNID2string(ctx, field.Selections, obj.ID)
-
 }
+
 func (ec *executionContext) fieldContext_Gallery_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Gallery", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Gallery_slug(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Slug)
-
 }
+
 func (ec *executionContext) fieldContext_Gallery_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Gallery", field, false, false, "String")
 }
 
 func (ec *executionContext) _Gallery_title(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Title)
-
 }
+
 func (ec *executionContext) fieldContext_Gallery_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Gallery", field, false, false, "String")
 }
@@ -5528,8 +5528,8 @@ func (ec *executionContext) fieldContext_Gallery_itemCount(_ context.Context, fi
 
 func (ec *executionContext) _Gallery_version(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
-
 }
+
 func (ec *executionContext) fieldContext_Gallery_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Gallery", field, false, false, "Int")
 }
@@ -5678,16 +5678,16 @@ func (ec *executionContext) fieldContext_GalleryConnection_pageInfo(_ context.Co
 
 func (ec *executionContext) _GalleryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.GalleryConnection) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
-
 }
+
 func (ec *executionContext) fieldContext_GalleryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GalleryConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _GalleryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.GalleryEdge) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
-
 }
+
 func (ec *executionContext) fieldContext_GalleryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GalleryEdge", field, false, false, "String")
 }
@@ -5726,16 +5726,16 @@ func (ec *executionContext) fieldContext_GalleryEdge_node(_ context.Context, fie
 
 func (ec *executionContext) _GalleryItem_id(ctx context.Context, field graphql.CollectedField, obj *model.GalleryItem) (ret graphql.Marshaler) {
 	return ec.marshalNID2string(ctx, field.Selections, obj.ID)
-
 }
+
 func (ec *executionContext) fieldContext_GalleryItem_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GalleryItem", field, false, false, "ID")
 }
 
 func (ec *executionContext) _GalleryItem_position(ctx context.Context, field graphql.CollectedField, obj *model.GalleryItem) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Position)
-
 }
+
 func (ec *executionContext) fieldContext_GalleryItem_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GalleryItem", field, false, false, "Int")
 }
@@ -5774,24 +5774,24 @@ func (ec *executionContext) fieldContext_GalleryItem_asset(_ context.Context, fi
 
 func (ec *executionContext) _GalleryItem_caption(ctx context.Context, field graphql.CollectedField, obj *model.GalleryItem) (ret graphql.Marshaler) {
 	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Caption)
-
 }
+
 func (ec *executionContext) fieldContext_GalleryItem_caption(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GalleryItem", field, false, false, "String")
 }
 
 func (ec *executionContext) _GalleryItem_altText(ctx context.Context, field graphql.CollectedField, obj *model.GalleryItem) (ret graphql.Marshaler) {
 	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.AltText)
-
 }
+
 func (ec *executionContext) fieldContext_GalleryItem_altText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GalleryItem", field, false, false, "String")
 }
 
 func (ec *executionContext) _GalleryItem_credit(ctx context.Context, field graphql.CollectedField, obj *model.GalleryItem) (ret graphql.Marshaler) {
 	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Credit)
-
 }
+
 func (ec *executionContext) fieldContext_GalleryItem_credit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GalleryItem", field, false, false, "String")
 }
@@ -5844,16 +5844,16 @@ func (ec *executionContext) fieldContext_GeoPoint_lng(_ context.Context, field g
 
 func (ec *executionContext) _HeadingBlock_text(ctx context.Context, field graphql.CollectedField, obj *model.HeadingBlock) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Text)
-
 }
+
 func (ec *executionContext) fieldContext_HeadingBlock_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HeadingBlock", field, false, false, "String")
 }
 
 func (ec *executionContext) _HeadingBlock_level(ctx context.Context, field graphql.CollectedField, obj *model.HeadingBlock) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Level)
-
 }
+
 func (ec *executionContext) fieldContext_HeadingBlock_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HeadingBlock", field, false, false, "Int")
 }
@@ -5892,8 +5892,8 @@ func (ec *executionContext) fieldContext_ImageBlock_assets(_ context.Context, fi
 
 func (ec *executionContext) _ImageBlock_caption(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlock) (ret graphql.Marshaler) {
 	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Caption)
-
 }
+
 func (ec *executionContext) fieldContext_ImageBlock_caption(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImageBlock", field, false, false, "String")
 }
@@ -5932,8 +5932,8 @@ func (ec *executionContext) fieldContext_ImageBlock_items(_ context.Context, fie
 
 func (ec *executionContext) _ImageBlockItem_position(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlockItem) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Position)
-
 }
+
 func (ec *executionContext) fieldContext_ImageBlockItem_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImageBlockItem", field, false, false, "Int")
 }
@@ -5972,24 +5972,24 @@ func (ec *executionContext) fieldContext_ImageBlockItem_asset(_ context.Context,
 
 func (ec *executionContext) _ImageBlockItem_caption(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlockItem) (ret graphql.Marshaler) {
 	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Caption)
-
 }
+
 func (ec *executionContext) fieldContext_ImageBlockItem_caption(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImageBlockItem", field, false, false, "String")
 }
 
 func (ec *executionContext) _ImageBlockItem_altText(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlockItem) (ret graphql.Marshaler) {
 	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.AltText)
-
 }
+
 func (ec *executionContext) fieldContext_ImageBlockItem_altText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImageBlockItem", field, false, false, "String")
 }
 
 func (ec *executionContext) _ImageBlockItem_credit(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlockItem) (ret graphql.Marshaler) {
 	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Credit)
-
 }
+
 func (ec *executionContext) fieldContext_ImageBlockItem_credit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImageBlockItem", field, false, false, "String")
 }
@@ -7119,40 +7119,40 @@ func (ec *executionContext) fieldContext_Mutation_deleteArticle(ctx context.Cont
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasNextPage)
-
 }
+
 func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasPreviousPage)
-
 }
+
 func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.StartCursor)
-
 }
+
 func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.EndCursor)
-
 }
+
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
 func (ec *executionContext) _ParagraphBlock_text(ctx context.Context, field graphql.CollectedField, obj *model.ParagraphBlock) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Text)
-
 }
+
 func (ec *executionContext) fieldContext_ParagraphBlock_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ParagraphBlock", field, false, false, "String")
 }
@@ -7607,48 +7607,48 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 
 func (ec *executionContext) _Rendition_name(ctx context.Context, field graphql.CollectedField, obj *model.Rendition) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
-
 }
+
 func (ec *executionContext) fieldContext_Rendition_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rendition", field, false, false, "String")
 }
 
 func (ec *executionContext) _Rendition_width(ctx context.Context, field graphql.CollectedField, obj *model.Rendition) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Width)
-
 }
+
 func (ec *executionContext) fieldContext_Rendition_width(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rendition", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Rendition_height(ctx context.Context, field graphql.CollectedField, obj *model.Rendition) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Height)
-
 }
+
 func (ec *executionContext) fieldContext_Rendition_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rendition", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Rendition_format(ctx context.Context, field graphql.CollectedField, obj *model.Rendition) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Format)
-
 }
+
 func (ec *executionContext) fieldContext_Rendition_format(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rendition", field, false, false, "String")
 }
 
 func (ec *executionContext) _Rendition_byteSize(ctx context.Context, field graphql.CollectedField, obj *model.Rendition) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int64(ctx, field.Selections, obj.ByteSize)
-
 }
+
 func (ec *executionContext) fieldContext_Rendition_byteSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rendition", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Rendition_url(ctx context.Context, field graphql.CollectedField, obj *model.Rendition) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.URL)
-
 }
+
 func (ec *executionContext) fieldContext_Rendition_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Rendition", field, false, false, "String")
 }
@@ -7787,32 +7787,32 @@ func (ec *executionContext) fieldContext_Subscription_articleChanged(ctx context
 
 func (ec *executionContext) _Timecode_hours(ctx context.Context, field graphql.CollectedField, obj *core.Timecode) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Hours)
-
 }
+
 func (ec *executionContext) fieldContext_Timecode_hours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Timecode", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Timecode_minutes(ctx context.Context, field graphql.CollectedField, obj *core.Timecode) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Minutes)
-
 }
+
 func (ec *executionContext) fieldContext_Timecode_minutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Timecode", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Timecode_seconds(ctx context.Context, field graphql.CollectedField, obj *core.Timecode) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Seconds)
-
 }
+
 func (ec *executionContext) fieldContext_Timecode_seconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Timecode", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Timecode_frames(ctx context.Context, field graphql.CollectedField, obj *core.Timecode) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Frames)
-
 }
+
 func (ec *executionContext) fieldContext_Timecode_frames(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Timecode", field, false, false, "Int")
 }
@@ -7842,24 +7842,24 @@ func (ec *executionContext) fieldContext_Timecode_still(_ context.Context, field
 
 func (ec *executionContext) _UploadPolicy_direct(ctx context.Context, field graphql.CollectedField, obj *app.UploadPolicy) (ret graphql.Marshaler) {
 	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Direct)
-
 }
+
 func (ec *executionContext) fieldContext_UploadPolicy_direct(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UploadPolicy", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _UploadPolicy_maxBytes(ctx context.Context, field graphql.CollectedField, obj *app.UploadPolicy) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int64(ctx, field.Selections, obj.MaxBytes)
-
 }
+
 func (ec *executionContext) fieldContext_UploadPolicy_maxBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UploadPolicy", field, false, false, "Int")
 }
 
 func (ec *executionContext) _UploadPolicy_maxPixels(ctx context.Context, field graphql.CollectedField, obj *app.UploadPolicy) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int64(ctx, field.Selections, obj.MaxPixels)
-
 }
+
 func (ec *executionContext) fieldContext_UploadPolicy_maxPixels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UploadPolicy", field, false, false, "Int")
 }
@@ -7889,24 +7889,24 @@ func (ec *executionContext) fieldContext_UploadPolicy_types(_ context.Context, f
 
 func (ec *executionContext) _UploadTicket_id(ctx context.Context, field graphql.CollectedField, obj *model.UploadTicket) (ret graphql.Marshaler) {
 	return ec.marshalNID2string(ctx, field.Selections, obj.ID)
-
 }
+
 func (ec *executionContext) fieldContext_UploadTicket_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UploadTicket", field, false, false, "ID")
 }
 
 func (ec *executionContext) _UploadTicket_url(ctx context.Context, field graphql.CollectedField, obj *model.UploadTicket) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.URL)
-
 }
+
 func (ec *executionContext) fieldContext_UploadTicket_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UploadTicket", field, false, false, "String")
 }
 
 func (ec *executionContext) _UploadTicket_method(ctx context.Context, field graphql.CollectedField, obj *model.UploadTicket) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Method)
-
 }
+
 func (ec *executionContext) fieldContext_UploadTicket_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UploadTicket", field, false, false, "String")
 }
@@ -7968,24 +7968,24 @@ func (ec *executionContext) fieldContext_UploadTicket_expiresAt(_ context.Contex
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *core.User) (ret graphql.Marshaler) {
 	return ec.marshalNID2string(ctx, field.Selections, obj.ID)
-
 }
+
 func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "ID")
 }
 
 func (ec *executionContext) _User_email(ctx context.Context, field graphql.CollectedField, obj *core.User) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Email)
-
 }
+
 func (ec *executionContext) fieldContext_User_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "String")
 }
 
 func (ec *executionContext) _User_name(ctx context.Context, field graphql.CollectedField, obj *core.User) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
-
 }
+
 func (ec *executionContext) fieldContext_User_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "String")
 }
@@ -8015,8 +8015,8 @@ func (ec *executionContext) fieldContext_User_role(_ context.Context, field grap
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
-
 }
+
 func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "String")
 }
@@ -8046,8 +8046,8 @@ func (ec *executionContext) fieldContext___Directive_description(_ context.Conte
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsRepeatable)
-
 }
+
 func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "Boolean")
 }
@@ -8121,8 +8121,8 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
-
 }
+
 func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, "String")
 }
@@ -8198,8 +8198,8 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
-
 }
+
 func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, false, false, "String")
 }
@@ -8351,8 +8351,8 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
-
 }
+
 func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
 }
@@ -8414,8 +8414,8 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
 	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DefaultValue)
-
 }
+
 func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
 }

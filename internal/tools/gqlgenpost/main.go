@@ -160,13 +160,13 @@ func rewrite(src []byte) ([]byte, error) {
 			r.genDecl(d)
 		}
 	}
+	if len(r.left) > 0 {
+		return nil, fmt.Errorf("calls left in a form gqlgenpost does not know: %s", strings.Join(r.left, ", "))
+	}
 	for _, what := range allRewrites {
 		if r.count[what] == 0 {
 			return nil, fmt.Errorf("no %s found to rewrite; gqlgen's output changed, see gqlgenpost's doc", what)
 		}
-	}
-	if len(r.left) > 0 {
-		return nil, fmt.Errorf("calls left in a form gqlgenpost does not know: %s", strings.Join(r.left, ", "))
 	}
 	var buf bytes.Buffer
 	if err := format.Node(&buf, fset, f); err != nil {
@@ -226,6 +226,7 @@ func (r *rewriter) funcDecl(d *ast.FuncDecl) {
 		if ret, ok := d.Body.List[0].(*ast.ReturnStmt); ok && len(ret.Results) == 1 {
 			if e := plainField(ret.Results[0]); e != nil {
 				ret.Results[0] = e
+				d.Body.Rbrace = token.NoPos // the call was many lines long, the function is now one
 				r.count[rwPlain]++
 			}
 		}
