@@ -40,7 +40,10 @@ type User struct {
 	Name         string
 	Role         Role
 	PasswordHash string
-	CreatedAt    time.Time
+	// Disabled accounts cannot sign in; their sessions are ended when
+	// they are disabled.
+	Disabled  bool
+	CreatedAt time.Time
 	UpdatedAt    time.Time
 }
 
