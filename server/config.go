@@ -19,25 +19,26 @@ import (
 // config is every setting. Each has a flag and a STILLROOM_* environment
 // variable; the flag wins. The README has the table.
 type config struct {
-	Addr           string
-	DataDir        string
-	Env            string
-	MongoURI       string
-	MongoDatabase  string
-	S3             s3store.Config
-	AdminEmail     string
-	AdminPassword  string
-	PublicMediaURL string
-	MaxUploadBytes int64
-	MaxBodyBytes   int64
-	MaxPixels      int64
-	Workers        int
-	UploadWait     time.Duration
-	SessionTTL     time.Duration
-	JobLease       time.Duration
-	MemoryBudget   int64
-	PublishGate    bool
-	DebugAddr      string
+	Addr            string
+	DataDir         string
+	Env             string
+	MongoURI        string
+	MongoDatabase   string
+	S3              s3store.Config
+	AdminEmail      string
+	AdminPassword   string
+	PublicMediaURL  string
+	MaxUploadBytes  int64
+	MaxBodyBytes    int64
+	MaxPixels       int64
+	Workers         int
+	UploadWait      time.Duration
+	SessionTTL      time.Duration
+	JobLease        time.Duration
+	UpgradeInterval time.Duration
+	MemoryBudget    int64
+	PublishGate     bool
+	DebugAddr       string
 	// MemoryReads answers content reads of the embedded database from memory.
 	MemoryReads bool
 
@@ -119,6 +120,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.DurationVar(&c.UploadWait, "upload-wait", envDur("UPLOAD_WAIT", app.DefaultUploadWait), "how long an upload waits for its renditions")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", envDur("SESSION_TTL", app.DefaultSessionTTL), "how long a login lasts")
 	fs.DurationVar(&c.JobLease, "job-lease", envDur("JOB_LEASE", app.DefaultJobLease), "how long a claimed job is reserved; a crashed process's job is taken again after it")
+	fs.DurationVar(&c.UpgradeInterval, "upgrade-interval", envDur("UPGRADE_INTERVAL", app.DefaultUpgradeInterval), "least time between two assets regenerated in the background after a pipeline upgrade")
 	fs.StringVar(&c.DebugAddr, "debug-addr", env("DEBUG_ADDR", ""), "address of a listener with Go's profiler (/debug/pprof/); empty = none. Keep it on loopback")
 	reads := fs.String("embedded-reads", env("EMBEDDED_READS", "memory"), "memory: the embedded database's content is read from a copy in memory; database: every read asks the database")
 	gate := fs.String("publish-gate", env("PUBLISH_GATE", "on"), "on: publishing needs alt text and credit on every image; off: it does not")
@@ -160,14 +162,15 @@ func (c config) appConfig() app.Config {
 	limits.MaxPixels = c.MaxPixels
 	base := strings.TrimRight(c.PublicMediaURL, "/")
 	return app.Config{
-		SessionTTL:     c.SessionTTL,
-		MaxUploadBytes: c.MaxUploadBytes,
-		ImageLimits:    limits,
-		UploadWait:     c.UploadWait,
-		JobLease:       c.JobLease,
-		MemoryBudget:   c.MemoryBudget,
-		Workers:        c.Workers,
-		MediaBaseURL:   base,
-		PublishGate:    c.PublishGate,
+		SessionTTL:      c.SessionTTL,
+		MaxUploadBytes:  c.MaxUploadBytes,
+		ImageLimits:     limits,
+		UploadWait:      c.UploadWait,
+		JobLease:        c.JobLease,
+		UpgradeInterval: c.UpgradeInterval,
+		MemoryBudget:    c.MemoryBudget,
+		Workers:         c.Workers,
+		MediaBaseURL:    base,
+		PublishGate:     c.PublishGate,
 	}
 }
