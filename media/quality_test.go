@@ -31,8 +31,8 @@ func TestWebPSmallerAtEqualSSIM(t *testing.T) {
 	// Strict parity on every rendition needs quality 91 here (about 80%
 	// of the JPEG bytes); see DefaultWebPQuality.
 	const ssimSlack = 0.001
-	if testing.Short() {
-		t.Skip("encodes ten 2048-wide images")
+	if testing.Short() || raceDetector {
+		t.Skip("a measurement: encodes ten 2048-wide images; run it without -short and -race")
 	}
 	ctx := context.Background()
 	type set struct{ pix []*image.NRGBA }
