@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	xwebp "golang.org/x/image/webp"
 
@@ -34,11 +35,8 @@ func TestPictureAPI(t *testing.T) {
 	s := startServer(t, map[string]string{"ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword, "PUBLISH_GATE": "off"}, true)
 	tok := login(t, s, adminEmail, adminPassword)
 	up := func(name string, data []byte) map[string]any {
-		d := dig(s.upload(t, tok, name, data, "id status").Data, "uploadAsset")
-		if dig(d, "status") != "READY" {
-			t.Fatalf("upload %s: %v", name, d)
-		}
-		return s.mustGQL(t, tok, `query($id: ID!) { asset(id: $id) { `+pictureFields+` } }`, map[string]any{"id": dig(d, "id")})["asset"].(map[string]any)
+		id := uploadReady(t, s, tok, name, data)
+		return s.mustGQL(t, tok, `query($id: ID!) { asset(id: $id) { `+pictureFields+` } }`, map[string]any{"id": id})["asset"].(map[string]any)
 	}
 	photo := up("photo.jpg", photoJPEG(t, 1600, 1000, 3))
 	clear := up("logo.png", translucentPNG(t, 700, 500))
@@ -151,7 +149,7 @@ func TestPictureAPI(t *testing.T) {
 func TestPictureChoosesWebP(t *testing.T) {
 	s := startServer(t, map[string]string{"ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword, "PUBLISH_GATE": "off"}, true)
 	tok := login(t, s, adminEmail, adminPassword)
-	id := dig(s.upload(t, tok, "photo.jpg", photoJPEG(t, 1600, 1000, 7), "id status").Data, "uploadAsset", "id")
+	id := uploadReady(t, s, tok, "photo.jpg", photoJPEG(t, 1600, 1000, 7))
 	// Published, so that an anonymous browser may read it.
 	gid := dig(s.mustGQL(t, tok, `mutation { createGallery(input: {title: "G"}) { id } }`, nil), "createGallery", "id")
 	s.mustGQL(t, tok, `mutation($g: ID!, $a: [ID!]!) { addGalleryItems(galleryId: $g, assetIds: $a) { id } }`, map[string]any{"g": gid, "a": []any{id}})
@@ -193,7 +191,7 @@ func TestPictureChoosesWebP(t *testing.T) {
 		t.Fatal("the image did not load")
 	}
 	src := browsertest.Eval[string](br, `document.querySelector("img").currentSrc`)
-	if !strings.Contains(src, "/media/"+id.(string)+"/w") || !strings.Contains(src, ".webp?v=") {
+	if !strings.Contains(src, "/media/"+id+"/w") || !strings.Contains(src, ".webp?v=") {
 		t.Errorf("Chromium chose %s, want a WebP rendition", src)
 	}
 	if w := browsertest.Eval[int](br, `document.querySelector("img").naturalWidth`); w < 800 {
@@ -203,6 +201,27 @@ func TestPictureChoosesWebP(t *testing.T) {
 	typ := browsertest.Eval[string](br, `performance.getEntriesByType("resource").filter(e => e.name.includes("/media/")).map(e => e.name).join(" ")`)
 	if strings.Contains(typ, "?v=") && !strings.Contains(typ, ".webp") {
 		t.Errorf("the page fetched %s", typ)
+	}
+}
+
+// uploadReady uploads a file and waits until its asset is READY (the
+// upload itself waits STILLROOM_UPLOAD_WAIT at most; under -race on a
+// busy machine the first WebP encode of a process can take longer).
+func uploadReady(t *testing.T, s *testServer, tok, name string, data []byte) string {
+	t.Helper()
+	d := dig(s.upload(t, tok, name, data, "id status").Data, "uploadAsset")
+	id, _ := dig(d, "id").(string)
+	if id == "" {
+		t.Fatalf("upload %s: %v", name, d)
+	}
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		st := dig(s.mustGQL(t, tok, `query($id: ID!) { asset(id: $id) { status } }`, map[string]any{"id": id}), "asset", "status")
+		if st == "READY" {
+			return id
+		}
+		if st != "PROCESSING" || time.Now().After(deadline) {
+			t.Fatalf("upload %s: %v", name, st)
+		}
 	}
 }
 
