@@ -407,8 +407,8 @@ func (r *mutationResolver) RemoveGalleryItems(ctx context.Context, galleryID str
 }
 
 // SortGalleryItems is the resolver for the sortGalleryItems field.
-func (r *mutationResolver) SortGalleryItems(ctx context.Context, galleryID string, by model.GallerySort, version *int) (*core.Gallery, error) {
-	return r.App.SortGalleryItems(ctx, galleryID, app.GallerySort(by), version)
+func (r *mutationResolver) SortGalleryItems(ctx context.Context, galleryID string, by model.GallerySort, version *int, reverse *bool) (*core.Gallery, error) {
+	return r.App.SortGalleryItems(ctx, galleryID, app.GallerySort(by), version, reverse != nil && *reverse)
 }
 
 // PublishGallery is the resolver for the publishGallery field.
@@ -540,6 +540,16 @@ func (r *queryResolver) UploadPolicy(ctx context.Context) (*app.UploadPolicy, er
 // AssetUpdated is the resolver for the assetUpdated field.
 func (r *subscriptionResolver) AssetUpdated(ctx context.Context, ids []string) (<-chan *core.Asset, error) {
 	return r.App.AssetUpdates(ctx, ids)
+}
+
+// GalleryChanged is the resolver for the galleryChanged field.
+func (r *subscriptionResolver) GalleryChanged(ctx context.Context, id string) (<-chan *core.Gallery, error) {
+	return r.App.WatchGallery(ctx, id)
+}
+
+// ArticleChanged is the resolver for the articleChanged field.
+func (r *subscriptionResolver) ArticleChanged(ctx context.Context, id string) (<-chan *core.Article, error) {
+	return r.App.WatchArticle(ctx, id)
 }
 
 // Still is the resolver for the still field.

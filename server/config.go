@@ -19,29 +19,35 @@ import (
 // config is every setting. Each has a flag and a STILLROOM_* environment
 // variable; the flag wins. The README has the table.
 type config struct {
-	Addr            string
-	DataDir         string
-	Env             string
-	MongoURI        string
-	MongoDatabase   string
-	S3              s3store.Config
-	AdminEmail      string
-	AdminPassword   string
-	PublicMediaURL  string
-	PublicURL       string
-	MaxUploadBytes  int64
-	MaxBodyBytes    int64
-	MaxPixels       int64
-	Workers         int
-	UploadWait      time.Duration
-	SessionTTL      time.Duration
-	JobLease        time.Duration
-	UpgradeInterval time.Duration
-	MemoryBudget    int64
-	PublishGate     bool
-	DebugAddr       string
+	Addr           string
+	DataDir        string
+	Env            string
+	MongoURI       string
+	MongoDatabase  string
+	S3             s3store.Config
+	AdminEmail     string
+	AdminPassword  string
+	PublicMediaURL string
+	PublicURL      string
+	CORSOrigins    []string
+	MaxUploadBytes int64
+	MaxBodyBytes   int64
+	MaxPixels      int64
+	Workers        int
+	UploadWait     time.Duration
+	SessionTTL     time.Duration
+	JobLease       time.Duration
+	MemoryBudget   int64
+	PublishGate    bool
+	DebugAddr      string
 	// MemoryReads answers content reads of the embedded database from memory.
 	MemoryReads bool
+	// UpgradeInterval paces the background regeneration of assets made
+	// by an older image pipeline.
+	UpgradeInterval time.Duration
+
+	// demo seeds the demo content once the port is bound (serve --demo).
+	demo bool
 
 	// monitor, when set (by tests), sees every database command.
 	monitor *event.CommandMonitor
@@ -124,8 +130,10 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.DurationVar(&c.JobLease, "job-lease", envDur("JOB_LEASE", app.DefaultJobLease), "how long a claimed job is reserved; a crashed process's job is taken again after it")
 	fs.DurationVar(&c.UpgradeInterval, "upgrade-interval", envDur("UPGRADE_INTERVAL", app.DefaultUpgradeInterval), "least time between two assets regenerated in the background after a pipeline upgrade")
 	fs.StringVar(&c.DebugAddr, "debug-addr", env("DEBUG_ADDR", ""), "address of a listener with Go's profiler (/debug/pprof/); empty = none. Keep it on loopback")
+	corsOrigins := fs.String("cors-origins", env("CORS_ORIGINS", ""), "comma-separated origins (https://www.example.com) whose pages may use the API; development also allows http://localhost:* and http://127.0.0.1:*")
 	reads := fs.String("embedded-reads", env("EMBEDDED_READS", "memory"), "memory: the embedded database's content is read from a copy in memory; database: every read asks the database")
 	gate := fs.String("publish-gate", env("PUBLISH_GATE", "on"), "on: publishing needs alt text and credit on every image; off: it does not")
+	noteSettings(fs)
 	if err := fs.Parse(args); err != nil {
 		return c, fmt.Errorf("flags: %w", err)
 	}
@@ -148,6 +156,9 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		errs = append(errs, fmt.Errorf("unexpected arguments: %q", fs.Args()))
 	}
 	var err error
+	if c.CORSOrigins, err = parseOrigins(*corsOrigins); err != nil {
+		errs = append(errs, err)
+	}
 	if c.PublicURL, err = checkPublicURL("PUBLIC_URL", c.PublicURL); err != nil {
 		errs = append(errs, err)
 	}
