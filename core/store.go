@@ -12,8 +12,11 @@ const MaxPageSize = 100
 // time-ordered (see NewID), so "newest first" is "_id descending" and a
 // cursor is the last ID seen: inserting new items never shifts a page.
 type Page struct {
-	After string // exclusive: only items with an ID below it
+	After string // exclusive cursor: only items past it in the page's order
 	Limit int    // 1..MaxPageSize
+	// Oldest lists oldest first (ascending IDs, After a lower bound);
+	// otherwise newest first (descending, After an upper bound).
+	Oldest bool
 }
 
 // PublicationFilter selects by effective publication status at Now.
@@ -30,6 +33,8 @@ type ArticleQuery struct {
 	Section string
 	Tag     string
 	Search  []string
+	// ImportKey, when set, matches the article an importer made with it.
+	ImportKey string
 }
 
 // GalleryQuery filters galleries.

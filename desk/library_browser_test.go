@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stillroom/stillroom/internal/browsertest"
 	"github.com/stillroom/stillroom/internal/servertest"
 )
@@ -95,7 +96,7 @@ func photographerFlow(t *testing.T, l labels) {
 	b.Fill(l.altText, "Dân vận khéo: cán bộ phường trò chuyện với bà con")
 	b.ClickAt("slider", l.focal, 0.25, 0.34)
 	b.Focus("slider", l.focal)
-	b.Press("\ue014") // ArrowRight: two per cent further right
+	b.Press(kb.ArrowRight) // two per cent further right
 	b.Click("button", l.save)
 	b.WaitText(l.saved)
 	b.Screenshot("asset-edited")
@@ -134,7 +135,7 @@ func photographerFlow(t *testing.T, l labels) {
 			if n.AltText == nil || !strings.HasPrefix(*n.AltText, "Dân vận khéo") {
 				t.Errorf("alt text: %v", n.AltText)
 			}
-			if f := n.FocalPoint; f == nil || math.Abs(f.X-0.27) > 0.03 || math.Abs(f.Y-0.34) > 0.03 {
+			if f := n.FocalPoint; f == nil || math.Abs(f.X-0.27) > 0.012 || math.Abs(f.Y-0.34) > 0.012 {
 				t.Errorf("focal point: %+v, want about (0.27, 0.34)", f)
 			}
 		}

@@ -251,8 +251,10 @@ type ComplexityRoot struct {
 	}
 
 	PageInfo struct {
-		EndCursor   func(childComplexity int) int
-		HasNextPage func(childComplexity int) int
+		EndCursor       func(childComplexity int) int
+		HasNextPage     func(childComplexity int) int
+		HasPreviousPage func(childComplexity int) int
+		StartCursor     func(childComplexity int) int
 	}
 
 	ParagraphBlock struct {
@@ -261,10 +263,10 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Article      func(childComplexity int, slug *string, id *string) int
-		Articles     func(childComplexity int, first *int, after *string, filter *model.ArticleFilter) int
+		Articles     func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, sort *model.ListSort) int
 		Asset        func(childComplexity int, id string) int
-		Assets       func(childComplexity int, first *int, after *string, filter *model.AssetFilter) int
-		Galleries    func(childComplexity int, first *int, after *string, filter *model.GalleryFilter) int
+		Assets       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.AssetFilter, sort *model.ListSort) int
+		Galleries    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.GalleryFilter, sort *model.ListSort) int
 		Gallery      func(childComplexity int, slug *string, id *string) int
 		Me           func(childComplexity int) int
 		Node         func(childComplexity int, id string) int
@@ -422,11 +424,11 @@ type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Me(ctx context.Context) (*core.User, error)
 	Article(ctx context.Context, slug *string, id *string) (*core.Article, error)
-	Articles(ctx context.Context, first *int, after *string, filter *model.ArticleFilter) (*model.ArticleConnection, error)
+	Articles(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, sort *model.ListSort) (*model.ArticleConnection, error)
 	Gallery(ctx context.Context, slug *string, id *string) (*core.Gallery, error)
-	Galleries(ctx context.Context, first *int, after *string, filter *model.GalleryFilter) (*model.GalleryConnection, error)
+	Galleries(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.GalleryFilter, sort *model.ListSort) (*model.GalleryConnection, error)
 	Asset(ctx context.Context, id string) (*core.Asset, error)
-	Assets(ctx context.Context, first *int, after *string, filter *model.AssetFilter) (*model.AssetConnection, error)
+	Assets(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AssetFilter, sort *model.ListSort) (*model.AssetConnection, error)
 	UploadPolicy(ctx context.Context) (*app.UploadPolicy, error)
 }
 type SubscriptionResolver interface {
@@ -1452,6 +1454,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+	case "PageInfo.hasPreviousPage":
+		if e.ComplexityRoot.PageInfo.HasPreviousPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasPreviousPage(childComplexity), true
+	case "PageInfo.startCursor":
+		if e.ComplexityRoot.PageInfo.StartCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
 	case "ParagraphBlock.text":
 		if e.ComplexityRoot.ParagraphBlock.Text == nil {
@@ -1481,7 +1495,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Articles(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.ArticleFilter)), true
+		return e.ComplexityRoot.Query.Articles(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ArticleFilter), args["sort"].(*model.ListSort)), true
 	case "Query.asset":
 		if e.ComplexityRoot.Query.Asset == nil {
 			break
@@ -1503,7 +1517,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Assets(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.AssetFilter)), true
+		return e.ComplexityRoot.Query.Assets(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.AssetFilter), args["sort"].(*model.ListSort)), true
 	case "Query.galleries":
 		if e.ComplexityRoot.Query.Galleries == nil {
 			break
@@ -1514,7 +1528,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Galleries(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.GalleryFilter)), true
+		return e.ComplexityRoot.Query.Galleries(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.GalleryFilter), args["sort"].(*model.ListSort)), true
 	case "Query.gallery":
 		if e.ComplexityRoot.Query.Gallery == nil {
 			break
@@ -2131,7 +2145,19 @@ type Article implements Node {
 
 type PageInfo {
   hasNextPage: Boolean!
+  """
+  Paging forward (first/after): true when after was given (the item at the
+  cursor and those before it); paging backward: whether more come before.
+  """
+  hasPreviousPage: Boolean!
+  startCursor: String
   endCursor: String
+}
+
+"The order of a list, by creation time."
+enum ListSort {
+  NEWEST
+  OLDEST
 }
 
 type ArticleEdge {
@@ -2173,6 +2199,8 @@ input ArticleFilter {
   section: String
   tag: String
   status: PublishStatus
+  "The article made with this ArticleInput.importKey."
+  importKey: String
 }
 
 input GalleryFilter {
@@ -2252,6 +2280,11 @@ input ArticleInput {
   tags: [String!]
   coverAssetId: ID
   blocks: [BlockInput!]
+  """
+  Names the source an importing tool built the article from, so running it
+  again finds the article (ArticleFilter.importKey) instead of making another.
+  """
+  importKey: String
 }
 
 input CreateUserInput {
@@ -2306,11 +2339,15 @@ type Query {
   "The signed-in user, or null."
   me: User
   article(slug: String, id: ID): Article
-  articles(first: Int = 20, after: String, filter: ArticleFilter): ArticleConnection!
+  """
+  Relay connections: first/after pages forward, last/before backward (last
+  wins over first); sort NEWEST (the default) or OLDEST, by creation.
+  """
+  articles(first: Int = 20, after: String, last: Int, before: String, filter: ArticleFilter, sort: ListSort = NEWEST): ArticleConnection!
   gallery(slug: String, id: ID): Gallery
-  galleries(first: Int = 20, after: String, filter: GalleryFilter): GalleryConnection!
+  galleries(first: Int = 20, after: String, last: Int, before: String, filter: GalleryFilter, sort: ListSort = NEWEST): GalleryConnection!
   asset(id: ID!): Asset
-  assets(first: Int = 50, after: String, filter: AssetFilter): AssetConnection!
+  assets(first: Int = 50, after: String, last: Int, before: String, filter: AssetFilter, sort: ListSort = NEWEST): AssetConnection!
   "Upload limits and transport (PHOTOGRAPHER and up)."
   uploadPolicy: UploadPolicy!
 }
@@ -2328,6 +2365,13 @@ type Mutation {
   logout: Boolean!
   createUser(input: CreateUserInput!): User!
 
+  """
+  Bytes already in the library return the existing asset, its empty fields
+  filled from input (never overwritten; when the caller may edit it), and
+  the response's extensions.duplicates lists each such upload:
+  [{assetId, filename, filled: ["credit", ...]}]. The same for uploadAssets
+  and completeUpload.
+  """
   uploadAsset(file: Upload!, input: AssetInput): Asset!
   uploadAssets(files: [Upload!]!, input: AssetInput): [Asset!]!
   requestUpload(input: RequestUploadInput!): UploadTicket!
@@ -2707,6 +2751,10 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	switch field.Name {
 	case "hasNextPage":
 		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+	case "hasPreviousPage":
+		return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+	case "startCursor":
+		return ec.fieldContext_PageInfo_startCursor(ctx, field)
 	case "endCursor":
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
@@ -3580,14 +3628,38 @@ func (ec *executionContext) field_Query_articles_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.ArticleFilter, error) {
 			return ec.unmarshalOArticleFilter2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐArticleFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) (*model.ListSort, error) {
+			return ec.unmarshalOListSort2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐListSort(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg5
 	return args, nil
 }
 
@@ -3624,14 +3696,38 @@ func (ec *executionContext) field_Query_assets_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.AssetFilter, error) {
 			return ec.unmarshalOAssetFilter2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐAssetFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) (*model.ListSort, error) {
+			return ec.unmarshalOListSort2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐListSort(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg5
 	return args, nil
 }
 
@@ -3654,14 +3750,38 @@ func (ec *executionContext) field_Query_galleries_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.GalleryFilter, error) {
 			return ec.unmarshalOGalleryFilter2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐGalleryFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) (*model.ListSort, error) {
+			return ec.unmarshalOListSort2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐListSort(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg5
 	return args, nil
 }
 
@@ -7243,6 +7363,20 @@ func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context,
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasPreviousPage)
+}
+func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.StartCursor)
+}
+func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.EndCursor)
 }
@@ -7387,7 +7521,7 @@ func (ec *executionContext) _Query_articles(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Articles(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.ArticleFilter))
+			return ec.Resolvers.Query().Articles(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ArticleFilter), fc.Args["sort"].(*model.ListSort))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticleConnection) graphql.Marshaler {
@@ -7475,7 +7609,7 @@ func (ec *executionContext) _Query_galleries(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Galleries(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.GalleryFilter))
+			return ec.Resolvers.Query().Galleries(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.GalleryFilter), fc.Args["sort"].(*model.ListSort))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.GalleryConnection) graphql.Marshaler {
@@ -7563,7 +7697,7 @@ func (ec *executionContext) _Query_assets(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Assets(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.AssetFilter))
+			return ec.Resolvers.Query().Assets(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.AssetFilter), fc.Args["sort"].(*model.ListSort))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AssetConnection) graphql.Marshaler {
@@ -9082,7 +9216,7 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"search", "section", "tag", "status"}
+	fieldsInOrder := [...]string{"search", "section", "tag", "status", "importKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -9117,6 +9251,13 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Status = data
+		case "importKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("importKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ImportKey = data
 		}
 	}
 	return it, nil
@@ -9145,7 +9286,7 @@ func (ec *executionContext) unmarshalInputArticleInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "slug", "summary", "section", "tags", "coverAssetId", "blocks"}
+	fieldsInOrder := [...]string{"title", "slug", "summary", "section", "tags", "coverAssetId", "blocks", "importKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -9201,6 +9342,13 @@ func (ec *executionContext) unmarshalInputArticleInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.Blocks = data
+		case "importKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("importKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ImportKey = data
 		}
 	}
 	return it, nil
@@ -11432,6 +11580,16 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "hasPreviousPage":
+			out.Values[i] = ec._PageInfo_hasPreviousPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startCursor":
+			out.Values[i] = ec._PageInfo_startCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -13330,6 +13488,22 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOListSort2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐListSort(ctx context.Context, v any) (*model.ListSort, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ListSort)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOListSort2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐListSort(ctx context.Context, sel ast.SelectionSet, v *model.ListSort) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {

@@ -330,7 +330,9 @@ func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUse
 
 // UploadAsset is the resolver for the uploadAsset field.
 func (r *mutationResolver) UploadAsset(ctx context.Context, file graphql.Upload, input *model.AssetInput) (*core.Asset, error) {
-	return r.App.UploadAsset(ctx, file.File, file.Filename, assetPatch(input))
+	return withDuplicates(ctx, func(ctx context.Context) (*core.Asset, error) {
+		return r.App.UploadAsset(ctx, file.File, file.Filename, assetPatch(input))
+	})
 }
 
 // UploadAssets is the resolver for the uploadAssets field.
@@ -339,7 +341,9 @@ func (r *mutationResolver) UploadAssets(ctx context.Context, files []*graphql.Up
 	for i, f := range files {
 		in[i] = app.UploadFile{Name: f.Filename, Body: f.File}
 	}
-	return r.App.UploadAssets(ctx, in, assetPatch(input))
+	return withDuplicates(ctx, func(ctx context.Context) ([]*core.Asset, error) {
+		return r.App.UploadAssets(ctx, in, assetPatch(input))
+	})
 }
 
 // RequestUpload is the resolver for the requestUpload field.
@@ -353,7 +357,9 @@ func (r *mutationResolver) RequestUpload(ctx context.Context, input model.Reques
 
 // CompleteUpload is the resolver for the completeUpload field.
 func (r *mutationResolver) CompleteUpload(ctx context.Context, ticketID string, input *model.AssetInput) (*core.Asset, error) {
-	return r.App.CompleteUpload(ctx, ticketID, assetPatch(input))
+	return withDuplicates(ctx, func(ctx context.Context) (*core.Asset, error) {
+		return r.App.CompleteUpload(ctx, ticketID, assetPatch(input))
+	})
 }
 
 // UpdateAsset is the resolver for the updateAsset field.
@@ -467,20 +473,21 @@ func (r *queryResolver) Article(ctx context.Context, slug *string, id *string) (
 }
 
 // Articles is the resolver for the articles field.
-func (r *queryResolver) Articles(ctx context.Context, first *int, after *string, filter *model.ArticleFilter) (*model.ArticleConnection, error) {
-	page, err := app.Page(first, after, 20)
+func (r *queryResolver) Articles(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, sort *model.ListSort) (*model.ArticleConnection, error) {
+	w, err := app.PageWindow(app.ListArgs{First: first, After: after, Last: last, Before: before, Oldest: deref(sort) == model.ListSortOldest}, 20)
 	if err != nil {
 		return nil, err
 	}
 	var f app.ArticleFilter
 	if filter != nil {
-		f = app.ArticleFilter{Status: deref(filter.Status), Section: deref(filter.Section), Tag: deref(filter.Tag), Search: app.SearchWords(filter.Search)}
+		f = app.ArticleFilter{Status: deref(filter.Status), Section: deref(filter.Section), Tag: deref(filter.Tag), Search: app.SearchWords(filter.Search),
+			ImportKey: deref(filter.ImportKey)}
 	}
-	p, err := r.App.ListArticles(ctx, page, f)
+	p, err := r.App.ListArticles(ctx, w.Page, f)
 	if err != nil {
 		return nil, err
 	}
-	return articleConnection(p), nil
+	return articleConnection(p, w), nil
 }
 
 // Gallery is the resolver for the gallery field.
@@ -489,8 +496,8 @@ func (r *queryResolver) Gallery(ctx context.Context, slug *string, id *string) (
 }
 
 // Galleries is the resolver for the galleries field.
-func (r *queryResolver) Galleries(ctx context.Context, first *int, after *string, filter *model.GalleryFilter) (*model.GalleryConnection, error) {
-	page, err := app.Page(first, after, 20)
+func (r *queryResolver) Galleries(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.GalleryFilter, sort *model.ListSort) (*model.GalleryConnection, error) {
+	w, err := app.PageWindow(app.ListArgs{First: first, After: after, Last: last, Before: before, Oldest: deref(sort) == model.ListSortOldest}, 20)
 	if err != nil {
 		return nil, err
 	}
@@ -498,11 +505,11 @@ func (r *queryResolver) Galleries(ctx context.Context, first *int, after *string
 	if filter != nil {
 		f = *filter
 	}
-	p, err := r.App.ListGalleries(ctx, page, deref(f.Status), app.SearchWords(f.Search))
+	p, err := r.App.ListGalleries(ctx, w.Page, deref(f.Status), app.SearchWords(f.Search))
 	if err != nil {
 		return nil, err
 	}
-	return galleryConnection(p), nil
+	return galleryConnection(p, w), nil
 }
 
 // Asset is the resolver for the asset field.
@@ -511,12 +518,12 @@ func (r *queryResolver) Asset(ctx context.Context, id string) (*core.Asset, erro
 }
 
 // Assets is the resolver for the assets field.
-func (r *queryResolver) Assets(ctx context.Context, first *int, after *string, filter *model.AssetFilter) (*model.AssetConnection, error) {
-	page, err := app.Page(first, after, 50)
+func (r *queryResolver) Assets(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AssetFilter, sort *model.ListSort) (*model.AssetConnection, error) {
+	w, err := app.PageWindow(app.ListArgs{First: first, After: after, Last: last, Before: before, Oldest: deref(sort) == model.ListSortOldest}, 50)
 	if err != nil {
 		return nil, err
 	}
-	q := core.AssetQuery{Page: page}
+	q := core.AssetQuery{Page: w.Page}
 	unattached := false
 	if filter != nil {
 		q.Status = deref(filter.Status)
@@ -529,7 +536,7 @@ func (r *queryResolver) Assets(ctx context.Context, first *int, after *string, f
 	if err != nil {
 		return nil, err
 	}
-	return assetConnection(p), nil
+	return assetConnection(p, w), nil
 }
 
 // UploadPolicy is the resolver for the uploadPolicy field.

@@ -40,8 +40,6 @@ type config struct {
 	MemoryBudget   int64
 	PublishGate    bool
 	DebugAddr      string
-	// MemoryReads answers content reads of the embedded database from memory.
-	MemoryReads bool
 	// UpgradeInterval paces the background regeneration of assets made
 	// by an older image pipeline.
 	UpgradeInterval time.Duration
@@ -49,8 +47,11 @@ type config struct {
 	// demo seeds the demo content once the port is bound (serve --demo).
 	demo bool
 
-	// monitor, when set (by tests), sees every database command.
+	// monitor, when set (by tests), sees every MongoDB command.
 	monitor *event.CommandMonitor
+	// traceReads, when set (by tests), sees every query of the embedded
+	// database's reads.
+	traceReads func(query string)
 }
 
 // Defaults that live only in the server.
@@ -131,20 +132,12 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.DurationVar(&c.UpgradeInterval, "upgrade-interval", envDur("UPGRADE_INTERVAL", app.DefaultUpgradeInterval), "least time between two assets regenerated in the background after a pipeline upgrade")
 	fs.StringVar(&c.DebugAddr, "debug-addr", env("DEBUG_ADDR", ""), "address of a listener with Go's profiler (/debug/pprof/); empty = none. Keep it on loopback")
 	corsOrigins := fs.String("cors-origins", env("CORS_ORIGINS", ""), "comma-separated origins (https://www.example.com) whose pages may use the API; development also allows http://localhost:* and http://127.0.0.1:*")
-	reads := fs.String("embedded-reads", env("EMBEDDED_READS", "memory"), "memory: the embedded database's content is read from a copy in memory; database: every read asks the database")
 	gate := fs.String("publish-gate", env("PUBLISH_GATE", "on"), "on: publishing needs alt text and credit on every image; off: it does not")
 	noteSettings(fs)
 	if err := fs.Parse(args); err != nil {
 		return c, fmt.Errorf("flags: %w", err)
 	}
 	c.Workers = *workers
-	switch *reads {
-	case "memory":
-		c.MemoryReads = true
-	case "database":
-	default:
-		errs = append(errs, fmt.Errorf("STILLROOM_EMBEDDED_READS must be memory or database, not %q", *reads))
-	}
 	switch *gate {
 	case "on":
 		c.PublishGate = true

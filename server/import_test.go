@@ -3,10 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stillroom/stillroom/importer"
@@ -51,7 +58,7 @@ func TestImport(t *testing.T) {
 	admin := login(t, s, adminEmail, adminPassword)
 	dir := stillFolder(t, importStills, 10)
 	writeTestFile(t, dir, "ghi-chu.txt", []byte("not an image, not uploaded"))
-	args := []string{"--server", s.URL, "--token", admin, "--jobs", "3", "--article", importArticle, dir}
+	args := []string{"--server", s.URL, "--token", admin, "--jobs", "3", "--article", importArticle, "--credit", "Ảnh: UBND phường An Hội", dir}
 
 	out, err := runImport(t, args...)
 	if err != nil {
@@ -70,9 +77,33 @@ func TestImport(t *testing.T) {
 		if !strings.Contains(out, "uploaded 0, skipped 6 (already on the server), refused 0\n") {
 			t.Errorf("second run summary:\n%s", out)
 		}
-		// It builds another draft from the very same assets.
-		if again := importedArticle(t, s, admin, out); again.id == first.id || again.assetIDs != first.assetIDs {
+		// It updates the same draft (and its gallery) in place.
+		if !strings.Contains(out, "updated in place (still DRAFT)") {
+			t.Errorf("second run:\n%s", out)
+		}
+		if again := importedArticle(t, s, admin, out); again.id != first.id || again.assetIDs != first.assetIDs {
 			t.Errorf("second article %s with assets %s; first %s with %s", again.id, again.assetIDs, first.id, first.assetIDs)
+		}
+		d := s.mustGQL(t, admin, `{ articles { totalCount } galleries { totalCount } assets(first: 100) { edges { node { id credit } } } }`, nil)
+		if dig(d, "articles", "totalCount") != 1.0 || dig(d, "galleries", "totalCount") != 1.0 {
+			t.Errorf("after the second run: %v", d)
+		}
+		var ids []any
+		for _, e := range dig(d, "assets", "edges").([]any) {
+			ids = append(ids, dig(e, "node", "id"))
+			if dig(e, "node", "credit") != "Ảnh: UBND phường An Hội" {
+				t.Errorf("--credit not set: %v", e)
+			}
+		}
+		// Published, it is left alone by a third run.
+		s.mustGQL(t, admin, `mutation($ids: [ID!]!) { updateAssets(ids: $ids, input: {altText: "Hội thi bánh dân gian"}) { id } }`, map[string]any{"ids": ids})
+		s.mustGQL(t, admin, `mutation($id: ID!) { publishArticle(id: $id, withGalleries: true) { status } }`, map[string]any{"id": first.id})
+		out, err = runImport(t, args...)
+		if err != nil || !strings.Contains(out, "is PUBLISHED: left as it is") {
+			t.Errorf("third run: %v\n%s", err, out)
+		}
+		if d := s.mustGQL(t, admin, `{ articles { totalCount } }`, nil); dig(d, "articles", "totalCount") != 1.0 {
+			t.Errorf("the third run made an article: %v", d)
 		}
 	})
 
@@ -161,7 +192,7 @@ type imported struct {
 	assetIDs string // of the image blocks, in order
 }
 
-var createdLine = regexp.MustCompile(`created as DRAFT: id ([0-9a-f]{24}), slug (\S+)`)
+var createdLine = regexp.MustCompile(`(?:created as DRAFT|updated in place \(still DRAFT\)): id ([0-9a-f]{24}), slug (\S+)`)
 
 // importedArticle finds the article named in the import's summary and
 // checks it against importArticle.
@@ -231,4 +262,47 @@ func contentCounts(t *testing.T, s *testServer, token string) [3]float64 {
 	t.Helper()
 	d := s.mustGQL(t, token, `{ articles { totalCount } galleries { totalCount } assets { totalCount } }`, nil)
 	return [3]float64{dig(d, "articles", "totalCount").(float64), dig(d, "galleries", "totalCount").(float64), dig(d, "assets", "totalCount").(float64)}
+}
+
+// TestImportInterrupted: stopping an import (Ctrl-C ends its context)
+// prints what was done and what is left, returns an error whose exit
+// status is 130, and the next run uploads only the rest. The importer
+// talks to a real server through a proxy that stops the run when the
+// third upload arrives.
+func TestImportInterrupted(t *testing.T) {
+	s := startServer(t, map[string]string{"ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword}, false)
+	admin := login(t, s, adminEmail, adminPassword)
+	var names []string
+	for i := range 6 {
+		names = append(names, fmt.Sprintf("Sequence 01.00_00_0%d_00.Still10%d.jpg", i, i))
+	}
+	dir := stillFolder(t, names, 40)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	target, _ := url.Parse(s.URL)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var uploads atomic.Int32
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") && uploads.Add(1) == 3 {
+			cancel() // Ctrl-C while the third file is on its way
+			http.Error(w, "stopped", http.StatusServiceUnavailable)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer front.Close()
+	var stdout, stderr bytes.Buffer
+	err := importer.Run(ctx, []string{"--server", front.URL, "--token", admin, "--jobs", "1", dir}, func(string) string { return "" }, &stdout, &stderr)
+	t.Logf("stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	var coded interface{ ExitCode() int }
+	if !errors.As(err, &coded) || coded.ExitCode() != 130 || err.Error() != "interrupted: 2 uploaded, 4 left; run again to resume" {
+		t.Fatalf("error %v", err)
+	}
+	if !strings.Contains(stdout.String(), "interrupted: 2 uploaded, 4 left; run again to resume\n") || strings.Contains(stdout.String(), "context canceled") {
+		t.Errorf("summary:\n%s", stdout.String())
+	}
+	out, err := runImport(t, "--server", s.URL, "--token", admin, dir)
+	if err != nil || !strings.Contains(out, "uploaded 4, skipped 2 (already on the server), refused 0\n") {
+		t.Errorf("resumed run: %v\n%s", err, out)
+	}
 }

@@ -29,6 +29,8 @@ type ArticleFilter struct {
 	Section *string             `json:"section,omitempty"`
 	Tag     *string             `json:"tag,omitempty"`
 	Status  *core.PublishStatus `json:"status,omitempty"`
+	// The article made with this ArticleInput.importKey.
+	ImportKey *string `json:"importKey,omitempty"`
 }
 
 type ArticleInput struct {
@@ -39,6 +41,9 @@ type ArticleInput struct {
 	Tags         []string      `json:"tags,omitempty"`
 	CoverAssetID *string       `json:"coverAssetId,omitempty"`
 	Blocks       []*BlockInput `json:"blocks,omitempty"`
+	// Names the source an importing tool built the article from, so running it
+	// again finds the article (ArticleFilter.importKey) instead of making another.
+	ImportKey *string `json:"importKey,omitempty"`
 }
 
 type AssetConnection struct {
@@ -165,8 +170,12 @@ type Mutation struct {
 }
 
 type PageInfo struct {
-	HasNextPage bool    `json:"hasNextPage"`
-	EndCursor   *string `json:"endCursor,omitempty"`
+	HasNextPage bool `json:"hasNextPage"`
+	// Paging forward (first/after): true when after was given (the item at the
+	// cursor and those before it); paging backward: whether more come before.
+	HasPreviousPage bool    `json:"hasPreviousPage"`
+	StartCursor     *string `json:"startCursor,omitempty"`
+	EndCursor       *string `json:"endCursor,omitempty"`
 }
 
 type Query struct {
@@ -305,6 +314,62 @@ func (e *ImageFormat) UnmarshalJSON(b []byte) error {
 }
 
 func (e ImageFormat) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The order of a list, by creation time.
+type ListSort string
+
+const (
+	ListSortNewest ListSort = "NEWEST"
+	ListSortOldest ListSort = "OLDEST"
+)
+
+var AllListSort = []ListSort{
+	ListSortNewest,
+	ListSortOldest,
+}
+
+func (e ListSort) IsValid() bool {
+	switch e {
+	case ListSortNewest, ListSortOldest:
+		return true
+	}
+	return false
+}
+
+func (e ListSort) String() string {
+	return string(e)
+}
+
+func (e *ListSort) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ListSort(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ListSort", str)
+	}
+	return nil
+}
+
+func (e ListSort) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ListSort) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ListSort) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

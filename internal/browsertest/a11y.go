@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	jsonv2 "github.com/chromedp/cdproto/cdp/jsonv2"
 	"github.com/chromedp/cdproto/dom"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -265,4 +266,54 @@ func (b *Browser) ClickAt(role, name string, fx, fy float64) {
 	}
 	b.Do(fmt.Sprintf("click %s at (%.2f, %.2f)", describeAX(role, name), fx, fy),
 		chromedp.MouseClickXY(box[0]+fx*box[2], box[1]+fy*box[3]))
+}
+
+// Drag presses the mouse on the control (role, name), moves it in steps to
+// a point dy pixels below the centre of the control (toRole, toName) and
+// releases it there, as a person dragging does.
+func (b *Browser) Drag(role, name, toRole, toName string, dy float64) {
+	b.t.Helper()
+	// Both ends measured after scrolling the start into view, so the
+	// press lands where it was measured.
+	b.center(toRole, toName, true)
+	fx, fy := b.center(role, name, true)
+	tx, ty := b.center(toRole, toName, false)
+	ty += dy
+	steps := []chromedp.Action[chromedp.Void]{
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, fx, fy),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, fx, fy, chromedp.ButtonLeft, chromedp.ClickCount(1)),
+	}
+	for i := 1; i <= 10; i++ {
+		f := float64(i) / 10
+		steps = append(steps, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, fx+(tx-fx)*f, fy+(ty-fy)*f, chromedp.ButtonLeft))
+	}
+	steps = append(steps, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, tx, ty, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	b.Do(fmt.Sprintf("drag %s onto %s", describeAX(role, name), describeAX(toRole, toName)), steps...)
+}
+
+// center is the viewport point at the middle of the control, scrolled into
+// view first when scroll is set.
+func (b *Browser) center(role, name string, scroll bool) (float64, float64) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.Ctx, b.timeout)
+	defer cancel()
+	var x, y float64
+	err := chromedp.Do(ctx, chromedp.QueryAfter("", func(ctx context.Context, t *chromedp.Target, nodes []*chromedp.Node) (chromedp.Void, error) {
+		if scroll {
+			if _, err := cdp.Call(ctx, t, dom.ScrollIntoViewIfNeeded, dom.ScrollIntoViewIfNeededParams{NodeID: nodes[0].NodeID}); err != nil {
+				return chromedp.Void{}, err
+			}
+		}
+		m, err := cdp.Call(ctx, t, dom.GetBoxModel, dom.GetBoxModelParams{NodeID: nodes[0].NodeID})
+		if err != nil {
+			return chromedp.Void{}, err
+		}
+		q := m.Model.Border
+		x, y = (q[0]+q[4])/2, (q[1]+q[5])/2
+		return chromedp.Void{}, nil
+	}, ByRole(role, name), chromedp.NodeVisible))
+	if err != nil {
+		b.t.Fatalf("browsertest: find %s: %v", describeAX(role, name), err)
+	}
+	return x, y
 }
