@@ -62,6 +62,7 @@ type ComplexityRoot struct {
 		PublishedAt func(childComplexity int) int
 		Section     func(childComplexity int) int
 		Slug        func(childComplexity int) int
+		SocialImage func(childComplexity int) int
 		Status      func(childComplexity int) int
 		Summary     func(childComplexity int) int
 		Tags        func(childComplexity int) int
@@ -100,9 +101,11 @@ type ComplexityRoot struct {
 		Location       func(childComplexity int) int
 		MimeType       func(childComplexity int) int
 		OriginalURL    func(childComplexity int) int
-		Renditions     func(childComplexity int) int
+		Renditions     func(childComplexity int, format *model.ImageFormat) int
 		SHA256         func(childComplexity int) int
-		Srcset         func(childComplexity int) int
+		SocialImage    func(childComplexity int) int
+		Sources        func(childComplexity int) int
+		Srcset         func(childComplexity int, format *model.ImageFormat) int
 		Status         func(childComplexity int) int
 		Tags           func(childComplexity int) int
 		TakenAt        func(childComplexity int) int
@@ -215,8 +218,14 @@ type ComplexityRoot struct {
 		Position func(childComplexity int) int
 	}
 
+	ImageSource struct {
+		Srcset func(childComplexity int) int
+		Type   func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AddGalleryItems    func(childComplexity int, galleryID string, assetIds []string, position *int, version *int) int
+		ChangePassword     func(childComplexity int, current string, new string) int
 		CompleteUpload     func(childComplexity int, ticketID string, input *model.AssetInput) int
 		CreateArticle      func(childComplexity int, input model.ArticleInput) int
 		CreateGallery      func(childComplexity int, input model.GalleryInput) int
@@ -232,6 +241,7 @@ type ComplexityRoot struct {
 		RemoveGalleryItems func(childComplexity int, galleryID string, itemIds []string, version *int) int
 		ReprocessAsset     func(childComplexity int, id string) int
 		RequestUpload      func(childComplexity int, input model.RequestUploadInput) int
+		ResetPassword      func(childComplexity int, id string) int
 		SortGalleryItems   func(childComplexity int, galleryID string, by model.GallerySort, version *int, reverse *bool) int
 		UnpublishArticle   func(childComplexity int, id string) int
 		UnpublishGallery   func(childComplexity int, id string) int
@@ -240,6 +250,7 @@ type ComplexityRoot struct {
 		UpdateAssets       func(childComplexity int, ids []string, input model.AssetInput) int
 		UpdateGallery      func(childComplexity int, id string, input model.GalleryInput, version *int) int
 		UpdateGalleryItem  func(childComplexity int, galleryID string, itemID string, input model.GalleryItemInput, version *int) int
+		UpdateUser         func(childComplexity int, id string, input model.UpdateUserInput) int
 		UploadAsset        func(childComplexity int, file graphql.Upload, input *model.AssetInput) int
 		UploadAssets       func(childComplexity int, files []*graphql.Upload, input *model.AssetInput) int
 	}
@@ -255,6 +266,11 @@ type ComplexityRoot struct {
 		Text func(childComplexity int) int
 	}
 
+	PasswordReset struct {
+		Password func(childComplexity int) int
+		User     func(childComplexity int) int
+	}
+
 	Query struct {
 		Article      func(childComplexity int, slug *string, id *string) int
 		Articles     func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, sort *model.ListSort) int
@@ -265,6 +281,7 @@ type ComplexityRoot struct {
 		Me           func(childComplexity int) int
 		Node         func(childComplexity int, id string) int
 		UploadPolicy func(childComplexity int) int
+		Users        func(childComplexity int) int
 	}
 
 	Rendition struct {
@@ -306,10 +323,11 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
-		Email func(childComplexity int) int
-		ID    func(childComplexity int) int
-		Name  func(childComplexity int) int
-		Role  func(childComplexity int) int
+		Disabled func(childComplexity int) int
+		Email    func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Role     func(childComplexity int) int
 	}
 }
 
@@ -326,6 +344,7 @@ type ArticleResolver interface {
 	PublishedAt(ctx context.Context, obj *core.Article) (*time.Time, error)
 	Author(ctx context.Context, obj *core.Article) (*core.User, error)
 	Cover(ctx context.Context, obj *core.Article) (*core.Asset, error)
+	SocialImage(ctx context.Context, obj *core.Article) (*model.Rendition, error)
 	Blocks(ctx context.Context, obj *core.Article) ([]model.ArticleBlock, error)
 	Galleries(ctx context.Context, obj *core.Article) ([]*core.Gallery, error)
 }
@@ -344,8 +363,10 @@ type AssetResolver interface {
 	Blurhash(ctx context.Context, obj *core.Asset) (*string, error)
 	DominantColor(ctx context.Context, obj *core.Asset) (*string, error)
 
-	Renditions(ctx context.Context, obj *core.Asset) ([]*model.Rendition, error)
-	Srcset(ctx context.Context, obj *core.Asset) (string, error)
+	Renditions(ctx context.Context, obj *core.Asset, format *model.ImageFormat) ([]*model.Rendition, error)
+	Srcset(ctx context.Context, obj *core.Asset, format *model.ImageFormat) (string, error)
+	Sources(ctx context.Context, obj *core.Asset) ([]*model.ImageSource, error)
+	SocialImage(ctx context.Context, obj *core.Asset) (*model.Rendition, error)
 	OriginalURL(ctx context.Context, obj *core.Asset) (*string, error)
 	UploadedBy(ctx context.Context, obj *core.Asset) (*core.User, error)
 	UsedIn(ctx context.Context, obj *core.Asset) ([]*core.Gallery, error)
@@ -387,6 +408,9 @@ type MutationResolver interface {
 	Login(ctx context.Context, email string, password string, cookie *bool) (*model.AuthPayload, error)
 	Logout(ctx context.Context) (bool, error)
 	CreateUser(ctx context.Context, input model.CreateUserInput) (*core.User, error)
+	UpdateUser(ctx context.Context, id string, input model.UpdateUserInput) (*core.User, error)
+	ResetPassword(ctx context.Context, id string) (*model.PasswordReset, error)
+	ChangePassword(ctx context.Context, current string, new string) (bool, error)
 	UploadAsset(ctx context.Context, file graphql.Upload, input *model.AssetInput) (*core.Asset, error)
 	UploadAssets(ctx context.Context, files []*graphql.Upload, input *model.AssetInput) ([]*core.Asset, error)
 	RequestUpload(ctx context.Context, input model.RequestUploadInput) (*model.UploadTicket, error)
@@ -421,6 +445,7 @@ type QueryResolver interface {
 	Asset(ctx context.Context, id string) (*core.Asset, error)
 	Assets(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AssetFilter, sort *model.ListSort) (*model.AssetConnection, error)
 	UploadPolicy(ctx context.Context) (*app.UploadPolicy, error)
+	Users(ctx context.Context) ([]*core.User, error)
 }
 type SubscriptionResolver interface {
 	AssetUpdated(ctx context.Context, ids []string) (<-chan *core.Asset, error)
@@ -509,6 +534,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.Slug(childComplexity), true
+	case "Article.socialImage":
+		if e.ComplexityRoot.Article.SocialImage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.SocialImage(childComplexity), true
 	case "Article.status":
 		if e.ComplexityRoot.Article.Status == nil {
 			break
@@ -691,19 +722,41 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Asset.Renditions(childComplexity), true
+		args, err := ec.field_Asset_renditions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Asset.Renditions(childComplexity, args["format"].(*model.ImageFormat)), true
 	case "Asset.sha256":
 		if e.ComplexityRoot.Asset.SHA256 == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Asset.SHA256(childComplexity), true
+	case "Asset.socialImage":
+		if e.ComplexityRoot.Asset.SocialImage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.SocialImage(childComplexity), true
+	case "Asset.sources":
+		if e.ComplexityRoot.Asset.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.Sources(childComplexity), true
 	case "Asset.srcset":
 		if e.ComplexityRoot.Asset.Srcset == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Asset.Srcset(childComplexity), true
+		args, err := ec.field_Asset_srcset_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Asset.Srcset(childComplexity, args["format"].(*model.ImageFormat)), true
 	case "Asset.status":
 		if e.ComplexityRoot.Asset.Status == nil {
 			break
@@ -1110,6 +1163,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ImageBlockItem.Position(childComplexity), true
 
+	case "ImageSource.srcset":
+		if e.ComplexityRoot.ImageSource.Srcset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageSource.Srcset(childComplexity), true
+	case "ImageSource.type":
+		if e.ComplexityRoot.ImageSource.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageSource.Type(childComplexity), true
+
 	case "Mutation.addGalleryItems":
 		if e.ComplexityRoot.Mutation.AddGalleryItems == nil {
 			break
@@ -1121,6 +1187,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddGalleryItems(childComplexity, args["galleryId"].(string), args["assetIds"].([]string), args["position"].(*int), args["version"].(*int)), true
+	case "Mutation.changePassword":
+		if e.ComplexityRoot.Mutation.ChangePassword == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changePassword_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["current"].(string), args["new"].(string)), true
 	case "Mutation.completeUpload":
 		if e.ComplexityRoot.Mutation.CompleteUpload == nil {
 			break
@@ -1281,6 +1358,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestUpload(childComplexity, args["input"].(model.RequestUploadInput)), true
+	case "Mutation.resetPassword":
+		if e.ComplexityRoot.Mutation.ResetPassword == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resetPassword_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResetPassword(childComplexity, args["id"].(string)), true
 	case "Mutation.sortGalleryItems":
 		if e.ComplexityRoot.Mutation.SortGalleryItems == nil {
 			break
@@ -1369,6 +1457,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateGalleryItem(childComplexity, args["galleryId"].(string), args["itemId"].(string), args["input"].(model.GalleryItemInput), args["version"].(*int)), true
+	case "Mutation.updateUser":
+		if e.ComplexityRoot.Mutation.UpdateUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["id"].(string), args["input"].(model.UpdateUserInput)), true
 	case "Mutation.uploadAsset":
 		if e.ComplexityRoot.Mutation.UploadAsset == nil {
 			break
@@ -1423,6 +1522,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ParagraphBlock.Text(childComplexity), true
+
+	case "PasswordReset.password":
+		if e.ComplexityRoot.PasswordReset.Password == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PasswordReset.Password(childComplexity), true
+	case "PasswordReset.user":
+		if e.ComplexityRoot.PasswordReset.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PasswordReset.User(childComplexity), true
 
 	case "Query.article":
 		if e.ComplexityRoot.Query.Article == nil {
@@ -1514,6 +1626,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.UploadPolicy(childComplexity), true
+	case "Query.users":
+		if e.ComplexityRoot.Query.Users == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Users(childComplexity), true
 
 	case "Rendition.byteSize":
 		if e.ComplexityRoot.Rendition.ByteSize == nil {
@@ -1673,6 +1791,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UploadTicket.URL(childComplexity), true
 
+	case "User.disabled":
+		if e.ComplexityRoot.User.Disabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Disabled(childComplexity), true
 	case "User.email":
 		if e.ComplexityRoot.User.Email == nil {
 			break
@@ -1721,6 +1845,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ImageBlockInput", ec.unmarshalInputImageBlockInput),
 			graphql.NewInputUnmarshaler("ImageBlockItemInput", ec.unmarshalInputImageBlockItemInput),
 			graphql.NewInputUnmarshaler("RequestUploadInput", ec.unmarshalInputRequestUploadInput),
+			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
 		)
 	}
 	first := true
@@ -1862,6 +1987,21 @@ type User implements Node {
   email: String!
   name: String!
   role: Role!
+  "A disabled account cannot sign in, and its open sessions are refused with a message saying so."
+  disabled: Boolean!
+}
+
+"What updateUser changes; fields left out stay."
+input UpdateUserInput {
+  name: String
+  role: Role
+  disabled: Boolean
+}
+
+"A new password for an account, to be shown to the admin once."
+type PasswordReset {
+  user: User!
+  password: String!
 }
 
 type AuthPayload {
@@ -1875,16 +2015,36 @@ type AuthPayload {
   expiresAt: Time!
 }
 
+"The formats renditions come in."
+enum ImageFormat {
+  "Opaque images' renditions, and every social card."
+  JPEG
+  "Renditions of images with transparency."
+  PNG
+  "A lossy twin (alpha kept) of every rendition but the social card, about half the bytes."
+  WEBP
+}
+
+"One <source> of a <picture>."
+type ImageSource {
+  "The media type, for <source type>: image/webp, image/jpeg or image/png."
+  type: String!
+  "The width renditions in that format, smallest first, for <source srcset>."
+  srcset: String!
+}
+
 type Rendition {
   """
   "w2048", "w1024", "w512", "w256": that width, capped at the original's
   (never upscaled), so every asset has all four; "square512": a square crop
-  around the focal point.
+  around the focal point; "social": the link-preview card, 1200×630 (the
+  largest 1.91:1 crop of smaller originals, never upscaled) around the
+  focal point, always JPEG.
   """
   name: String!
   width: Int!
   height: Int!
-  "jpeg or png"
+  "jpeg, png or webp"
   format: String!
   byteSize: Int!
   "Absolute or root-relative; the same bytes always have the same URL, cacheable forever."
@@ -1951,9 +2111,23 @@ type Asset implements Node {
   "#rrggbb"
   dominantColor: String
   focalPoint: FocalPoint
-  renditions: [Rendition!]!
-  "Ready for <img srcset>: the width renditions with their widths."
-  srcset: String!
+  """
+  The renditions in that format; without one, the JPEG/PNG set (JPEG for
+  opaque images, PNG for ones with transparency; the social card is always
+  JPEG). WEBP is empty until the asset has been made by a pipeline with WebP
+  (existing assets gain them in the background after an upgrade).
+  """
+  renditions(format: ImageFormat): [Rendition!]!
+  "Ready for <img srcset>: the width renditions in that format (default: the JPEG/PNG set) with their widths; empty when there are none."
+  srcset(format: ImageFormat): String!
+  """
+  The <source> elements of a <picture>, in order: WebP first, then the
+  JPEG or PNG set every browser reads (put the last one's srcset on the
+  <img> too).
+  """
+  sources: [ImageSource!]!
+  "The link-preview image (og:image): the social card, or w1024 until the card is made."
+  socialImage: Rendition
   "Signed, short-lived; PHOTOGRAPHER/EDITOR only."
   originalUrl: String
   "Signed-in users only."
@@ -2048,6 +2222,8 @@ type Article implements Node {
   publishedAt: Time
   author: User
   cover: Asset
+  "The link-preview image (og:image): the cover's social card, else the first image block's."
+  socialImage: Rendition
   blocks: [ArticleBlock!]!
   "Every gallery the blocks reference."
   galleries: [Gallery!]!
@@ -2263,6 +2439,8 @@ type Query {
   assets(first: Int = 50, after: String, last: Int, before: String, filter: AssetFilter, sort: ListSort = NEWEST): AssetConnection!
   "Upload limits and transport (PHOTOGRAPHER and up)."
   uploadPolicy: UploadPolicy!
+  "Every account, by email (ADMIN)."
+  users: [User!]!
 }
 
 type Mutation {
@@ -2277,6 +2455,18 @@ type Mutation {
   login(email: String!, password: String!, cookie: Boolean = false): AuthPayload!
   logout: Boolean!
   createUser(input: CreateUserInput!): User!
+  """
+  Changes an account's name, role or disabled state (ADMIN). A disabled
+  account's sessions are refused at once ("this account has been
+  disabled"); enabling it again ends them, so its owner signs in afresh. An
+  admin cannot disable or demote their own account, and the last enabled
+  admin stays one.
+  """
+  updateUser(id: ID!, input: UpdateUserInput!): User!
+  "Gives an account a random new password, shown once, and ends its sessions (ADMIN)."
+  resetPassword(id: ID!): PasswordReset!
+  "Changes your own password; your other sessions end, this one stays."
+  changePassword(current: String!, new: String!): Boolean!
 
   """
   Bytes already in the library return the existing asset, its empty fields
@@ -2370,6 +2560,8 @@ func (ec *executionContext) childFields_Article(ctx context.Context, field graph
 		return ec.fieldContext_Article_author(ctx, field)
 	case "cover":
 		return ec.fieldContext_Article_cover(ctx, field)
+	case "socialImage":
+		return ec.fieldContext_Article_socialImage(ctx, field)
 	case "blocks":
 		return ec.fieldContext_Article_blocks(ctx, field)
 	case "galleries":
@@ -2454,6 +2646,10 @@ func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql
 		return ec.fieldContext_Asset_renditions(ctx, field)
 	case "srcset":
 		return ec.fieldContext_Asset_srcset(ctx, field)
+	case "sources":
+		return ec.fieldContext_Asset_sources(ctx, field)
+	case "socialImage":
+		return ec.fieldContext_Asset_socialImage(ctx, field)
 	case "originalUrl":
 		return ec.fieldContext_Asset_originalUrl(ctx, field)
 	case "uploadedBy":
@@ -2644,6 +2840,16 @@ func (ec *executionContext) childFields_ImageBlockItem(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type ImageBlockItem", field.Name)
 }
 
+func (ec *executionContext) childFields_ImageSource(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_ImageSource_type(ctx, field)
+	case "srcset":
+		return ec.fieldContext_ImageSource_srcset(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageSource", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -2656,6 +2862,16 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_PasswordReset(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_PasswordReset_user(ctx, field)
+	case "password":
+		return ec.fieldContext_PasswordReset_password(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PasswordReset", field.Name)
 }
 
 func (ec *executionContext) childFields_Rendition(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2732,6 +2948,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_name(ctx, field)
 	case "role":
 		return ec.fieldContext_User_role(ctx, field)
+	case "disabled":
+		return ec.fieldContext_User_disabled(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -2852,6 +3070,34 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Asset_renditions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "format",
+		func(ctx context.Context, v any) (*model.ImageFormat, error) {
+			return ec.unmarshalOImageFormat2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageFormat(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["format"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Asset_srcset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "format",
+		func(ctx context.Context, v any) (*model.ImageFormat, error) {
+			return ec.unmarshalOImageFormat2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageFormat(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["format"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addGalleryItems_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2887,6 +3133,28 @@ func (ec *executionContext) field_Mutation_addGalleryItems_args(ctx context.Cont
 		return nil, err
 	}
 	args["version"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "current",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["current"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "new",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["new"] = arg1
 	return args, nil
 }
 
@@ -3182,6 +3450,20 @@ func (ec *executionContext) field_Mutation_requestUpload_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_resetPassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_sortGalleryItems_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3395,6 +3677,28 @@ func (ec *executionContext) field_Mutation_updateGallery_args(ctx context.Contex
 		return nil, err
 	}
 	args["version"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateUserInput, error) {
+			return ec.unmarshalNUpdateUserInput2githubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐUpdateUserInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -4027,6 +4331,38 @@ func (ec *executionContext) fieldContext_Article_cover(_ context.Context, field 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Article_socialImage(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_socialImage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().SocialImage(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Rendition) graphql.Marshaler {
+			return ec.marshalORendition2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐRendition(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_socialImage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rendition(ctx, field)
 		},
 	}
 	return fc, nil
@@ -4706,7 +5042,8 @@ func (ec *executionContext) _Asset_renditions(ctx context.Context, field graphql
 			return ec.fieldContext_Asset_renditions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().Renditions(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Asset().Renditions(ctx, obj, fc.Args["format"].(*model.ImageFormat))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Rendition) graphql.Marshaler {
@@ -4716,7 +5053,7 @@ func (ec *executionContext) _Asset_renditions(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Asset_renditions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Asset_renditions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Asset",
 		Field:      field,
@@ -4725,6 +5062,17 @@ func (ec *executionContext) fieldContext_Asset_renditions(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Rendition(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Asset_renditions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -4738,7 +5086,8 @@ func (ec *executionContext) _Asset_srcset(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Asset_srcset(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().Srcset(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Asset().Srcset(ctx, obj, fc.Args["format"].(*model.ImageFormat))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -4748,8 +5097,92 @@ func (ec *executionContext) _Asset_srcset(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Asset_srcset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Asset", field, true, true, "String")
+func (ec *executionContext) fieldContext_Asset_srcset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Asset_srcset_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_sources(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().Sources(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ImageSource) graphql.Marshaler {
+			return ec.marshalNImageSource2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImageSource(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_socialImage(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_socialImage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().SocialImage(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Rendition) graphql.Marshaler {
+			return ec.marshalORendition2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐRendition(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_socialImage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rendition(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Asset_originalUrl(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
@@ -5994,6 +6427,22 @@ func (ec *executionContext) fieldContext_ImageBlockItem_credit(_ context.Context
 	return graphql.NewScalarFieldContext("ImageBlockItem", field, false, false, "String")
 }
 
+func (ec *executionContext) _ImageSource_type(ctx context.Context, field graphql.CollectedField, obj *model.ImageSource) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Type)
+}
+
+func (ec *executionContext) fieldContext_ImageSource_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageSource", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImageSource_srcset(ctx context.Context, field graphql.CollectedField, obj *model.ImageSource) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Srcset)
+}
+
+func (ec *executionContext) fieldContext_ImageSource_srcset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageSource", field, false, false, "String")
+}
+
 func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -6099,6 +6548,138 @@ func (ec *executionContext) fieldContext_Mutation_createUser(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_createUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateUser(ctx, fc.Args["id"].(string), fc.Args["input"].(model.UpdateUserInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *core.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resetPassword(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resetPassword(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResetPassword(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PasswordReset) graphql.Marshaler {
+			return ec.marshalNPasswordReset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐPasswordReset(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resetPassword(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PasswordReset(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resetPassword_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changePassword(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changePassword(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangePassword(ctx, fc.Args["current"].(string), fc.Args["new"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changePassword(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changePassword_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7157,6 +7738,46 @@ func (ec *executionContext) fieldContext_ParagraphBlock_text(_ context.Context, 
 	return graphql.NewScalarFieldContext("ParagraphBlock", field, false, false, "String")
 }
 
+func (ec *executionContext) _PasswordReset_user(ctx context.Context, field graphql.CollectedField, obj *model.PasswordReset) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PasswordReset_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *core.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PasswordReset_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PasswordReset",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PasswordReset_password(ctx context.Context, field graphql.CollectedField, obj *model.PasswordReset) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Password)
+}
+
+func (ec *executionContext) fieldContext_PasswordReset_password(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PasswordReset", field, false, false, "String")
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -7524,6 +8145,38 @@ func (ec *executionContext) fieldContext_Query_uploadPolicy(_ context.Context, f
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UploadPolicy(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_users(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_users(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Users(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*core.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_users(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8011,6 +8664,14 @@ func (ec *executionContext) _User_role(ctx context.Context, field graphql.Collec
 }
 func (ec *executionContext) fieldContext_User_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "Role")
+}
+
+func (ec *executionContext) _User_disabled(ctx context.Context, field graphql.CollectedField, obj *core.User) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Disabled)
+}
+
+func (ec *executionContext) fieldContext_User_disabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -9878,6 +10539,62 @@ func UnmarshalRequestUploadInput(ctx context.Context, raw any) (model.RequestUpl
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateUserInput(ctx context.Context, obj any) (model.UpdateUserInput, error) {
+	var it model.UpdateUserInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "role", "disabled"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalORole2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "disabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disabled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Disabled = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateUserInput unmarshals raw into the UpdateUserInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateUserInput(ctx context.Context, raw any) (model.UpdateUserInput, error) {
+	var out model.UpdateUserInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateUserInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -10031,6 +10748,11 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "cover":
 			out.Values[i] = ec._Article_cover(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "socialImage":
+			out.Values[i] = ec._Article_socialImage(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -10281,6 +11003,16 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 		case "srcset":
 			out.Values[i] = ec._Asset_srcset(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sources":
+			out.Values[i] = ec._Asset_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "socialImage":
+			out.Values[i] = ec._Asset_socialImage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "originalUrl":
@@ -11035,6 +11767,44 @@ func (ec *executionContext) _ImageBlockItem(ctx context.Context, sel ast.Selecti
 	return answer
 }
 
+var imageSourceImplementors = []string{"ImageSource"}
+
+func (ec *executionContext) _ImageSource(ctx context.Context, sel ast.SelectionSet, obj *model.ImageSource) graphql.Marshaler {
+	fields := ec.collectFields(sel, imageSourceImplementors)
+
+	out, answer := newObjectFieldSet(fields)
+	deferred := newDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = marshalString("ImageSource")
+		case "type":
+			out.Values[i] = ec._ImageSource_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "srcset":
+			out.Values[i] = ec._ImageSource_srcset(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return answer
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -11071,6 +11841,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "createUser":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resetPassword":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resetPassword(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changePassword":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changePassword(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -11334,6 +12125,44 @@ func (ec *executionContext) _ParagraphBlock(ctx context.Context, sel ast.Selecti
 	return answer
 }
 
+var passwordResetImplementors = []string{"PasswordReset"}
+
+func (ec *executionContext) _PasswordReset(ctx context.Context, sel ast.SelectionSet, obj *model.PasswordReset) graphql.Marshaler {
+	fields := ec.collectFields(sel, passwordResetImplementors)
+
+	out, answer := newObjectFieldSet(fields)
+	deferred := newDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = marshalString("PasswordReset")
+		case "user":
+			out.Values[i] = ec._PasswordReset_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "password":
+			out.Values[i] = ec._PasswordReset_password(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return answer
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -11406,6 +12235,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_uploadPolicy(ctx, field)
+				})
+		case "users":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_users(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -11702,6 +12537,11 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "role":
 			out.Values[i] = ec._User_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "disabled":
+			out.Values[i] = ec._User_disabled(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -12487,6 +13327,30 @@ func (ec *executionContext) unmarshalNImageBlockItemInput2ᚖgithubᚗcomᚋstil
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNImageSource2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImageSource) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImageSource2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageSource(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImageSource2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageSource(ctx context.Context, sel ast.SelectionSet, v *model.ImageSource) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImageSource!")
+		return graphql.Null
+	}
+	return ec._ImageSource(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -12521,6 +13385,14 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋstillroomᚋstill
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPasswordReset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐPasswordReset(ctx context.Context, sel ast.SelectionSet, v *model.PasswordReset) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PasswordReset!")
+		return graphql.Null
+	}
+	return ec._PasswordReset(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPublishStatus2githubᚗcomᚋstillroomᚋstillroomᚋcoreᚐPublishStatus(ctx context.Context, v any) (core.PublishStatus, error) {
@@ -12642,6 +13514,11 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) unmarshalNUpdateUserInput2githubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐUpdateUserInput(ctx context.Context, v any) (model.UpdateUserInput, error) {
+	res, err := ec.unmarshalInputUpdateUserInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
 	res, err := graphql.UnmarshalUpload(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -12717,6 +13594,22 @@ func (ec *executionContext) marshalNUploadTicket2ᚖgithubᚗcomᚋstillroomᚋs
 		return graphql.Null
 	}
 	return ec._UploadTicket(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUser2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐUserᚄ(ctx context.Context, sel ast.SelectionSet, v []*core.User) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUser2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐUser(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐUser(ctx context.Context, sel ast.SelectionSet, v *core.User) graphql.Marshaler {
@@ -13120,6 +14013,22 @@ func (ec *executionContext) unmarshalOImageBlockItemInput2ᚕᚖgithubᚗcomᚋs
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOImageFormat2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageFormat(ctx context.Context, v any) (*model.ImageFormat, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ImageFormat)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOImageFormat2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageFormat(ctx context.Context, sel ast.SelectionSet, v *model.ImageFormat) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -13171,6 +14080,32 @@ func (ec *executionContext) unmarshalOPublishStatus2ᚖgithubᚗcomᚋstillroom�
 }
 
 func (ec *executionContext) marshalOPublishStatus2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐPublishStatus(ctx context.Context, sel ast.SelectionSet, v *core.PublishStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := marshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalORendition2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐRendition(ctx context.Context, sel ast.SelectionSet, v *model.Rendition) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Rendition(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORole2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐRole(ctx context.Context, v any) (*core.Role, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := core.Role(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORole2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐRole(ctx context.Context, sel ast.SelectionSet, v *core.Role) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
