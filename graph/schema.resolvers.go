@@ -55,6 +55,15 @@ func (r *articleResolver) Cover(ctx context.Context, obj *core.Article) (*core.A
 	return r.asset(ctx, obj.CoverAssetID)
 }
 
+// SocialImage is the resolver for the socialImage field.
+func (r *articleResolver) SocialImage(ctx context.Context, obj *core.Article) (*model.Rendition, error) {
+	a, err := r.socialAsset(ctx, obj)
+	if a == nil || err != nil {
+		return nil, err
+	}
+	return r.assetView(a).social, nil
+}
+
 // Blocks is the resolver for the blocks field.
 func (r *articleResolver) Blocks(ctx context.Context, obj *core.Article) ([]model.ArticleBlock, error) {
 	blocks, err := r.App.VisibleBlocks(ctx, obj)
@@ -132,13 +141,23 @@ func (r *assetResolver) DominantColor(ctx context.Context, obj *core.Asset) (*st
 }
 
 // Renditions is the resolver for the renditions field.
-func (r *assetResolver) Renditions(ctx context.Context, obj *core.Asset) ([]*model.Rendition, error) {
-	return r.assetView(obj).renditions, nil
+func (r *assetResolver) Renditions(ctx context.Context, obj *core.Asset, format *model.ImageFormat) ([]*model.Rendition, error) {
+	return r.assetView(obj).renditions[formatKey(format)], nil
 }
 
 // Srcset is the resolver for the srcset field.
-func (r *assetResolver) Srcset(ctx context.Context, obj *core.Asset) (string, error) {
-	return r.assetView(obj).srcset, nil
+func (r *assetResolver) Srcset(ctx context.Context, obj *core.Asset, format *model.ImageFormat) (string, error) {
+	return r.assetView(obj).srcset[formatKey(format)], nil
+}
+
+// Sources is the resolver for the sources field.
+func (r *assetResolver) Sources(ctx context.Context, obj *core.Asset) ([]*model.ImageSource, error) {
+	return r.assetView(obj).sources, nil
+}
+
+// SocialImage is the resolver for the socialImage field.
+func (r *assetResolver) SocialImage(ctx context.Context, obj *core.Asset) (*model.Rendition, error) {
+	return r.assetView(obj).social, nil
 }
 
 // OriginalURL is the resolver for the originalUrl field.
@@ -307,6 +326,29 @@ func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
 // CreateUser is the resolver for the createUser field.
 func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUserInput) (*core.User, error) {
 	return r.App.CreateUser(ctx, app.NewUser{Email: input.Email, Name: input.Name, Password: input.Password, Role: input.Role})
+}
+
+// UpdateUser is the resolver for the updateUser field.
+func (r *mutationResolver) UpdateUser(ctx context.Context, id string, input model.UpdateUserInput) (*core.User, error) {
+	return r.App.UpdateUser(ctx, id, app.UserPatch{Name: input.Name, Role: input.Role, Disabled: input.Disabled})
+}
+
+// ResetPassword is the resolver for the resetPassword field.
+func (r *mutationResolver) ResetPassword(ctx context.Context, id string) (*model.PasswordReset, error) {
+	pw, err := r.App.ResetPassword(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	u, err := r.App.User(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &model.PasswordReset{User: u, Password: pw}, nil
+}
+
+// ChangePassword is the resolver for the changePassword field.
+func (r *mutationResolver) ChangePassword(ctx context.Context, current string, new string) (bool, error) {
+	return true, r.App.ChangePassword(ctx, current, new)
 }
 
 // UploadAsset is the resolver for the uploadAsset field.
@@ -523,6 +565,11 @@ func (r *queryResolver) Assets(ctx context.Context, first *int, after *string, l
 // UploadPolicy is the resolver for the uploadPolicy field.
 func (r *queryResolver) UploadPolicy(ctx context.Context) (*app.UploadPolicy, error) {
 	return r.App.UploadPolicy(ctx)
+}
+
+// Users is the resolver for the users field.
+func (r *queryResolver) Users(ctx context.Context) ([]*core.User, error) {
+	return r.App.ListUsers(ctx)
 }
 
 // AssetUpdated is the resolver for the assetUpdated field.
