@@ -60,6 +60,7 @@ type ComplexityRoot struct {
 		PublishedAt func(childComplexity int) int
 		Section     func(childComplexity int) int
 		Slug        func(childComplexity int) int
+		SocialImage func(childComplexity int) int
 		Status      func(childComplexity int) int
 		Summary     func(childComplexity int) int
 		Tags        func(childComplexity int) int
@@ -98,9 +99,11 @@ type ComplexityRoot struct {
 		Location       func(childComplexity int) int
 		MimeType       func(childComplexity int) int
 		OriginalURL    func(childComplexity int) int
-		Renditions     func(childComplexity int) int
+		Renditions     func(childComplexity int, format *model.ImageFormat) int
 		SHA256         func(childComplexity int) int
-		Srcset         func(childComplexity int) int
+		SocialImage    func(childComplexity int) int
+		Sources        func(childComplexity int) int
+		Srcset         func(childComplexity int, format *model.ImageFormat) int
 		Status         func(childComplexity int) int
 		Tags           func(childComplexity int) int
 		TakenAt        func(childComplexity int) int
@@ -211,6 +214,11 @@ type ComplexityRoot struct {
 		Caption  func(childComplexity int) int
 		Credit   func(childComplexity int) int
 		Position func(childComplexity int) int
+	}
+
+	ImageSource struct {
+		Srcset func(childComplexity int) int
+		Type   func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -324,6 +332,7 @@ type ArticleResolver interface {
 	PublishedAt(ctx context.Context, obj *core.Article) (*time.Time, error)
 	Author(ctx context.Context, obj *core.Article) (*core.User, error)
 	Cover(ctx context.Context, obj *core.Article) (*core.Asset, error)
+	SocialImage(ctx context.Context, obj *core.Article) (*model.Rendition, error)
 	Blocks(ctx context.Context, obj *core.Article) ([]model.ArticleBlock, error)
 	Galleries(ctx context.Context, obj *core.Article) ([]*core.Gallery, error)
 }
@@ -342,8 +351,10 @@ type AssetResolver interface {
 	Blurhash(ctx context.Context, obj *core.Asset) (*string, error)
 	DominantColor(ctx context.Context, obj *core.Asset) (*string, error)
 
-	Renditions(ctx context.Context, obj *core.Asset) ([]*model.Rendition, error)
-	Srcset(ctx context.Context, obj *core.Asset) (string, error)
+	Renditions(ctx context.Context, obj *core.Asset, format *model.ImageFormat) ([]*model.Rendition, error)
+	Srcset(ctx context.Context, obj *core.Asset, format *model.ImageFormat) (string, error)
+	Sources(ctx context.Context, obj *core.Asset) ([]*model.ImageSource, error)
+	SocialImage(ctx context.Context, obj *core.Asset) (*model.Rendition, error)
 	OriginalURL(ctx context.Context, obj *core.Asset) (*string, error)
 	UploadedBy(ctx context.Context, obj *core.Asset) (*core.User, error)
 	UsedIn(ctx context.Context, obj *core.Asset) ([]*core.Gallery, error)
@@ -507,6 +518,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.Slug(childComplexity), true
+	case "Article.socialImage":
+		if e.ComplexityRoot.Article.SocialImage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.SocialImage(childComplexity), true
 	case "Article.status":
 		if e.ComplexityRoot.Article.Status == nil {
 			break
@@ -689,19 +706,41 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Asset.Renditions(childComplexity), true
+		args, err := ec.field_Asset_renditions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Asset.Renditions(childComplexity, args["format"].(*model.ImageFormat)), true
 	case "Asset.sha256":
 		if e.ComplexityRoot.Asset.SHA256 == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Asset.SHA256(childComplexity), true
+	case "Asset.socialImage":
+		if e.ComplexityRoot.Asset.SocialImage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.SocialImage(childComplexity), true
+	case "Asset.sources":
+		if e.ComplexityRoot.Asset.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.Sources(childComplexity), true
 	case "Asset.srcset":
 		if e.ComplexityRoot.Asset.Srcset == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Asset.Srcset(childComplexity), true
+		args, err := ec.field_Asset_srcset_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Asset.Srcset(childComplexity, args["format"].(*model.ImageFormat)), true
 	case "Asset.status":
 		if e.ComplexityRoot.Asset.Status == nil {
 			break
@@ -1107,6 +1146,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImageBlockItem.Position(childComplexity), true
+
+	case "ImageSource.srcset":
+		if e.ComplexityRoot.ImageSource.Srcset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageSource.Srcset(childComplexity), true
+	case "ImageSource.type":
+		if e.ComplexityRoot.ImageSource.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageSource.Type(childComplexity), true
 
 	case "Mutation.addGalleryItems":
 		if e.ComplexityRoot.Mutation.AddGalleryItems == nil {
@@ -1874,16 +1926,36 @@ type AuthPayload {
   expiresAt: Time!
 }
 
+"The formats renditions come in."
+enum ImageFormat {
+  "Opaque images' renditions, and every social card."
+  JPEG
+  "Renditions of images with transparency."
+  PNG
+  "A lossy twin (alpha kept) of every rendition but the social card, about half the bytes."
+  WEBP
+}
+
+"One <source> of a <picture>."
+type ImageSource {
+  "The media type, for <source type>: image/webp, image/jpeg or image/png."
+  type: String!
+  "The width renditions in that format, smallest first, for <source srcset>."
+  srcset: String!
+}
+
 type Rendition {
   """
   "w2048", "w1024", "w512", "w256": that width, capped at the original's
   (never upscaled), so every asset has all four; "square512": a square crop
-  around the focal point.
+  around the focal point; "social": the link-preview card, 1200×630 (the
+  largest 1.91:1 crop of smaller originals, never upscaled) around the
+  focal point, always JPEG.
   """
   name: String!
   width: Int!
   height: Int!
-  "jpeg or png"
+  "jpeg, png or webp"
   format: String!
   byteSize: Int!
   "Absolute or root-relative; the same bytes always have the same URL, cacheable forever."
@@ -1950,9 +2022,23 @@ type Asset implements Node {
   "#rrggbb"
   dominantColor: String
   focalPoint: FocalPoint
-  renditions: [Rendition!]!
-  "Ready for <img srcset>: the width renditions with their widths."
-  srcset: String!
+  """
+  The renditions in that format; without one, the JPEG/PNG set (JPEG for
+  opaque images, PNG for ones with transparency; the social card is always
+  JPEG). WEBP is empty until the asset has been made by a pipeline with WebP
+  (existing assets gain them in the background after an upgrade).
+  """
+  renditions(format: ImageFormat): [Rendition!]!
+  "Ready for <img srcset>: the width renditions in that format (default: the JPEG/PNG set) with their widths; empty when there are none."
+  srcset(format: ImageFormat): String!
+  """
+  The <source> elements of a <picture>, in order: WebP first, then the
+  JPEG or PNG set every browser reads (put the last one's srcset on the
+  <img> too).
+  """
+  sources: [ImageSource!]!
+  "The link-preview image (og:image): the social card, or w1024 until the card is made."
+  socialImage: Rendition
   "Signed, short-lived; PHOTOGRAPHER/EDITOR only."
   originalUrl: String
   "Signed-in users only."
@@ -2047,6 +2133,8 @@ type Article implements Node {
   publishedAt: Time
   author: User
   cover: Asset
+  "The link-preview image (og:image): the cover's social card, else the first image block's."
+  socialImage: Rendition
   blocks: [ArticleBlock!]!
   "Every gallery the blocks reference."
   galleries: [Gallery!]!
@@ -2369,6 +2457,8 @@ func (ec *executionContext) childFields_Article(ctx context.Context, field graph
 		return ec.fieldContext_Article_author(ctx, field)
 	case "cover":
 		return ec.fieldContext_Article_cover(ctx, field)
+	case "socialImage":
+		return ec.fieldContext_Article_socialImage(ctx, field)
 	case "blocks":
 		return ec.fieldContext_Article_blocks(ctx, field)
 	case "galleries":
@@ -2453,6 +2543,10 @@ func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql
 		return ec.fieldContext_Asset_renditions(ctx, field)
 	case "srcset":
 		return ec.fieldContext_Asset_srcset(ctx, field)
+	case "sources":
+		return ec.fieldContext_Asset_sources(ctx, field)
+	case "socialImage":
+		return ec.fieldContext_Asset_socialImage(ctx, field)
 	case "originalUrl":
 		return ec.fieldContext_Asset_originalUrl(ctx, field)
 	case "uploadedBy":
@@ -2641,6 +2735,16 @@ func (ec *executionContext) childFields_ImageBlockItem(ctx context.Context, fiel
 		return ec.fieldContext_ImageBlockItem_credit(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImageBlockItem", field.Name)
+}
+
+func (ec *executionContext) childFields_ImageSource(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_ImageSource_type(ctx, field)
+	case "srcset":
+		return ec.fieldContext_ImageSource_srcset(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageSource", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2850,6 +2954,34 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Asset_renditions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "format",
+		func(ctx context.Context, v any) (*model.ImageFormat, error) {
+			return ec.unmarshalOImageFormat2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageFormat(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["format"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Asset_srcset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "format",
+		func(ctx context.Context, v any) (*model.ImageFormat, error) {
+			return ec.unmarshalOImageFormat2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageFormat(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["format"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Mutation_addGalleryItems_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -4028,6 +4160,38 @@ func (ec *executionContext) fieldContext_Article_cover(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Article_socialImage(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_socialImage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().SocialImage(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Rendition) graphql.Marshaler {
+			return ec.marshalORendition2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐRendition(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_socialImage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rendition(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Article_blocks(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -4694,7 +4858,8 @@ func (ec *executionContext) _Asset_renditions(ctx context.Context, field graphql
 			return ec.fieldContext_Asset_renditions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().Renditions(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Asset().Renditions(ctx, obj, fc.Args["format"].(*model.ImageFormat))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Rendition) graphql.Marshaler {
@@ -4704,7 +4869,7 @@ func (ec *executionContext) _Asset_renditions(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Asset_renditions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Asset_renditions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Asset",
 		Field:      field,
@@ -4713,6 +4878,17 @@ func (ec *executionContext) fieldContext_Asset_renditions(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Rendition(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Asset_renditions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -4726,7 +4902,8 @@ func (ec *executionContext) _Asset_srcset(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Asset_srcset(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().Srcset(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Asset().Srcset(ctx, obj, fc.Args["format"].(*model.ImageFormat))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -4736,8 +4913,92 @@ func (ec *executionContext) _Asset_srcset(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Asset_srcset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Asset", field, true, true, "String")
+func (ec *executionContext) fieldContext_Asset_srcset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Asset_srcset_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_sources(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().Sources(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ImageSource) graphql.Marshaler {
+			return ec.marshalNImageSource2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImageSource(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_socialImage(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_socialImage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().SocialImage(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Rendition) graphql.Marshaler {
+			return ec.marshalORendition2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐRendition(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_socialImage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rendition(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Asset_originalUrl(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
@@ -5956,6 +6217,20 @@ func (ec *executionContext) _ImageBlockItem_credit(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_ImageBlockItem_credit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImageBlockItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImageSource_type(ctx context.Context, field graphql.CollectedField, obj *model.ImageSource) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Type)
+}
+func (ec *executionContext) fieldContext_ImageSource_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageSource", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImageSource_srcset(ctx context.Context, field graphql.CollectedField, obj *model.ImageSource) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Srcset)
+}
+func (ec *executionContext) fieldContext_ImageSource_srcset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageSource", field, false, false, "String")
 }
 
 func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -9976,6 +10251,12 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Article_cover(ctx, field, obj)
 				})
+		case "socialImage":
+			resolveInline(ctx, ec.OperationContext, out, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_socialImage(ctx, field, obj)
+				})
 		case "blocks":
 			resolveInline(ctx, ec.OperationContext, out, i,
 				true, true,
@@ -10239,6 +10520,18 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_srcset(ctx, field, obj)
+				})
+		case "sources":
+			resolveInline(ctx, ec.OperationContext, out, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_sources(ctx, field, obj)
+				})
+		case "socialImage":
+			resolveInline(ctx, ec.OperationContext, out, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_socialImage(ctx, field, obj)
 				})
 		case "originalUrl":
 			resolveInline(ctx, ec.OperationContext, out, i,
@@ -10997,6 +11290,44 @@ func (ec *executionContext) _ImageBlockItem(ctx context.Context, sel ast.Selecti
 			out.Values[i] = ec._ImageBlockItem_credit(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return answer
+}
+
+var imageSourceImplementors = []string{"ImageSource"}
+
+func (ec *executionContext) _ImageSource(ctx context.Context, sel ast.SelectionSet, obj *model.ImageSource) graphql.Marshaler {
+	fields := ec.collectFields(sel, imageSourceImplementors)
+
+	out, answer := newObjectFieldSet(fields)
+	deferred := newDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = marshalString("ImageSource")
+		case "type":
+			out.Values[i] = ec._ImageSource_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "srcset":
+			out.Values[i] = ec._ImageSource_srcset(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -12468,6 +12799,30 @@ func (ec *executionContext) unmarshalNImageBlockItemInput2ᚖgithubᚗcomᚋstil
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNImageSource2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImageSource) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImageSource2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageSource(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImageSource2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageSource(ctx context.Context, sel ast.SelectionSet, v *model.ImageSource) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImageSource!")
+		return graphql.Null
+	}
+	return ec._ImageSource(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -13101,6 +13456,22 @@ func (ec *executionContext) unmarshalOImageBlockItemInput2ᚕᚖgithubᚗcomᚋs
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOImageFormat2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageFormat(ctx context.Context, v any) (*model.ImageFormat, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ImageFormat)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOImageFormat2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageFormat(ctx context.Context, sel ast.SelectionSet, v *model.ImageFormat) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -13159,6 +13530,13 @@ func (ec *executionContext) marshalOPublishStatus2ᚖgithubᚗcomᚋstillroomᚋ
 	_ = ctx
 	res := marshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalORendition2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐRendition(ctx context.Context, sel ast.SelectionSet, v *model.Rendition) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Rendition(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

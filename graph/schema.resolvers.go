@@ -55,6 +55,15 @@ func (r *articleResolver) Cover(ctx context.Context, obj *core.Article) (*core.A
 	return r.asset(ctx, obj.CoverAssetID)
 }
 
+// SocialImage is the resolver for the socialImage field.
+func (r *articleResolver) SocialImage(ctx context.Context, obj *core.Article) (*model.Rendition, error) {
+	a, err := r.socialAsset(ctx, obj)
+	if a == nil || err != nil {
+		return nil, err
+	}
+	return r.assetView(a).social, nil
+}
+
 // Blocks is the resolver for the blocks field.
 func (r *articleResolver) Blocks(ctx context.Context, obj *core.Article) ([]model.ArticleBlock, error) {
 	blocks, err := r.App.VisibleBlocks(ctx, obj)
@@ -132,13 +141,23 @@ func (r *assetResolver) DominantColor(ctx context.Context, obj *core.Asset) (*st
 }
 
 // Renditions is the resolver for the renditions field.
-func (r *assetResolver) Renditions(ctx context.Context, obj *core.Asset) ([]*model.Rendition, error) {
-	return r.assetView(obj).renditions, nil
+func (r *assetResolver) Renditions(ctx context.Context, obj *core.Asset, format *model.ImageFormat) ([]*model.Rendition, error) {
+	return r.assetView(obj).renditions[formatKey(format)], nil
 }
 
 // Srcset is the resolver for the srcset field.
-func (r *assetResolver) Srcset(ctx context.Context, obj *core.Asset) (string, error) {
-	return r.assetView(obj).srcset, nil
+func (r *assetResolver) Srcset(ctx context.Context, obj *core.Asset, format *model.ImageFormat) (string, error) {
+	return r.assetView(obj).srcset[formatKey(format)], nil
+}
+
+// Sources is the resolver for the sources field.
+func (r *assetResolver) Sources(ctx context.Context, obj *core.Asset) ([]*model.ImageSource, error) {
+	return r.assetView(obj).sources, nil
+}
+
+// SocialImage is the resolver for the socialImage field.
+func (r *assetResolver) SocialImage(ctx context.Context, obj *core.Asset) (*model.Rendition, error) {
+	return r.assetView(obj).social, nil
 }
 
 // OriginalURL is the resolver for the originalUrl field.

@@ -40,6 +40,9 @@ type config struct {
 	MemoryBudget   int64
 	PublishGate    bool
 	DebugAddr      string
+	// UpgradeInterval paces the background regeneration of assets made
+	// by an older image pipeline.
+	UpgradeInterval time.Duration
 
 	// demo seeds the demo content once the port is bound (serve --demo).
 	demo bool
@@ -126,6 +129,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.DurationVar(&c.UploadWait, "upload-wait", envDur("UPLOAD_WAIT", app.DefaultUploadWait), "how long an upload waits for its renditions")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", envDur("SESSION_TTL", app.DefaultSessionTTL), "how long a login lasts")
 	fs.DurationVar(&c.JobLease, "job-lease", envDur("JOB_LEASE", app.DefaultJobLease), "how long a claimed job is reserved; a crashed process's job is taken again after it")
+	fs.DurationVar(&c.UpgradeInterval, "upgrade-interval", envDur("UPGRADE_INTERVAL", app.DefaultUpgradeInterval), "least time between two assets regenerated in the background after a pipeline upgrade")
 	fs.StringVar(&c.DebugAddr, "debug-addr", env("DEBUG_ADDR", ""), "address of a listener with Go's profiler (/debug/pprof/); empty = none. Keep it on loopback")
 	corsOrigins := fs.String("cors-origins", env("CORS_ORIGINS", ""), "comma-separated origins (https://www.example.com) whose pages may use the API; development also allows http://localhost:* and http://127.0.0.1:*")
 	gate := fs.String("publish-gate", env("PUBLISH_GATE", "on"), "on: publishing needs alt text and credit on every image; off: it does not")
@@ -175,15 +179,16 @@ func (c config) appConfig() app.Config {
 		wait = -1 // 0 means "do not wait"; app's zero is its default
 	}
 	return app.Config{
-		PublicURL:      c.publicURL(c.Addr),
-		SessionTTL:     c.SessionTTL,
-		MaxUploadBytes: c.MaxUploadBytes,
-		ImageLimits:    limits,
-		UploadWait:     wait,
-		JobLease:       c.JobLease,
-		MemoryBudget:   c.MemoryBudget,
-		Workers:        c.Workers,
-		MediaBaseURL:   base,
-		PublishGate:    c.PublishGate,
+		PublicURL:       c.publicURL(c.Addr),
+		SessionTTL:      c.SessionTTL,
+		MaxUploadBytes:  c.MaxUploadBytes,
+		ImageLimits:     limits,
+		UploadWait:      wait,
+		JobLease:        c.JobLease,
+		UpgradeInterval: c.UpgradeInterval,
+		MemoryBudget:    c.MemoryBudget,
+		Workers:         c.Workers,
+		MediaBaseURL:    base,
+		PublishGate:     c.PublishGate,
 	}
 }

@@ -56,7 +56,7 @@ const (
 // query cost. They are typical sizes, not maxima: the cost is an estimate of
 // the work a query asks for, and what matters is that nested lists multiply.
 const (
-	costRenditions       = 5  // every READY asset has exactly five
+	costRenditions       = 6  // every READY asset has six in its JPEG/PNG set, five WebP
 	costGalleryItems     = 20 // a gallery of event stills
 	costArticleBlocks    = 5  // blocks that carry nested lists (images, galleries); paragraphs are cheap
 	costArticleGalleries = 3
@@ -374,7 +374,7 @@ func complexityRoot() graph.ComplexityRoot {
 	c.ImageBlock.Assets = listCost(costImageBlockAssets)
 	c.ImageBlock.Items = listCost(costImageBlockAssets)
 	c.Gallery.Items = listCost(costGalleryItems)
-	c.Asset.Renditions = listCost(costRenditions)
+	c.Asset.Renditions = func(child int, _ *model.ImageFormat) int { return listCost(costRenditions)(child) }
 	c.Asset.UsedIn = listCost(costUsedIn)
 	c.Mutation.UploadAssets = func(child int, files []*graphql.Upload, _ *model.AssetInput) int {
 		return addSat(1, mulSat(len(files), child))

@@ -158,6 +158,14 @@ type ImageBlockItemInput struct {
 	Credit  *string `json:"credit,omitempty"`
 }
 
+// One <source> of a <picture>.
+type ImageSource struct {
+	// The media type, for <source type>: image/webp, image/jpeg or image/png.
+	Type string `json:"type"`
+	// The width renditions in that format, smallest first, for <source srcset>.
+	Srcset string `json:"srcset"`
+}
+
 type Mutation struct {
 }
 
@@ -245,6 +253,67 @@ func (e *GallerySort) UnmarshalJSON(b []byte) error {
 }
 
 func (e GallerySort) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The formats renditions come in.
+type ImageFormat string
+
+const (
+	// Opaque images' renditions, and every social card.
+	ImageFormatJpeg ImageFormat = "JPEG"
+	// Renditions of images with transparency.
+	ImageFormatPng ImageFormat = "PNG"
+	// A lossy twin (alpha kept) of every rendition but the social card, about half the bytes.
+	ImageFormatWebp ImageFormat = "WEBP"
+)
+
+var AllImageFormat = []ImageFormat{
+	ImageFormatJpeg,
+	ImageFormatPng,
+	ImageFormatWebp,
+}
+
+func (e ImageFormat) IsValid() bool {
+	switch e {
+	case ImageFormatJpeg, ImageFormatPng, ImageFormatWebp:
+		return true
+	}
+	return false
+}
+
+func (e ImageFormat) String() string {
+	return string(e)
+}
+
+func (e *ImageFormat) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ImageFormat(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ImageFormat", str)
+	}
+	return nil
+}
+
+func (e ImageFormat) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ImageFormat) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ImageFormat) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
