@@ -69,6 +69,10 @@ func (s *Service) checkPassword(ctx context.Context, email, password string) (*c
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
 		return nil, core.Errorf(core.CodeUnauthenticated, "invalid email or password")
 	}
+	if u.Disabled {
+		// Said only to whoever knows the password.
+		return nil, core.Errorf(core.CodeUnauthenticated, "this account has been disabled")
+	}
 	return u, nil
 }
 
@@ -100,6 +104,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*core.User, s
 	u, err := s.store.UserByID(ctx, sess.UserID)
 	if core.IsCode(err, core.CodeNotFound) {
 		return nil, "", core.Errorf(core.CodeUnauthenticated, "invalid or expired token")
+	}
+	if err == nil && u.Disabled {
+		return nil, "", core.Errorf(core.CodeUnauthenticated, "this account has been disabled")
 	}
 	return u, hash, err
 }

@@ -85,7 +85,7 @@ type Asset struct {
 	// thumbnail finishing never makes their save a CONFLICT.
 	EditVersion int
 	CreatedAt   time.Time
-	UpdatedAt       time.Time
+	UpdatedAt   time.Time
 }
 
 // FormatWebP is the Format of WebP renditions: the twins of the JPEG/PNG

@@ -101,6 +101,12 @@ type Users interface {
 	// UsersByIDs returns the users that exist, in any order.
 	UsersByIDs(ctx context.Context, ids []string) ([]*User, error)
 	CountUsers(ctx context.Context) (int64, error)
+	// ListUsers returns every user, by email.
+	ListUsers(ctx context.Context) ([]*User, error)
+	// UpdateUser replaces the stored user u.ID (email, name, role,
+	// password hash, disabled, updated at); NOT_FOUND when there is none,
+	// CONFLICT when the email belongs to another user.
+	UpdateUser(ctx context.Context, u *User) error
 }
 
 // Sessions persists bearer tokens by their hash.
@@ -110,6 +116,9 @@ type Sessions interface {
 	SessionByTokenHash(ctx context.Context, hash string) (*Session, error)
 	DeleteSession(ctx context.Context, hash string) error
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
+	// DeleteUserSessions ends every session of the user and returns how
+	// many there were.
+	DeleteUserSessions(ctx context.Context, userID string) (int64, error)
 }
 
 // Assets persists the media library.

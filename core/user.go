@@ -40,8 +40,11 @@ type User struct {
 	Name         string
 	Role         Role
 	PasswordHash string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// Disabled accounts cannot sign in, and their sessions are refused
+	// (app.Authenticate) until the account is enabled again.
+	Disabled  bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Session is a signed-in bearer token. Only the token's SHA-256 is stored.

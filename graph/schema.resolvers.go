@@ -328,6 +328,29 @@ func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUse
 	return r.App.CreateUser(ctx, app.NewUser{Email: input.Email, Name: input.Name, Password: input.Password, Role: input.Role})
 }
 
+// UpdateUser is the resolver for the updateUser field.
+func (r *mutationResolver) UpdateUser(ctx context.Context, id string, input model.UpdateUserInput) (*core.User, error) {
+	return r.App.UpdateUser(ctx, id, app.UserPatch{Name: input.Name, Role: input.Role, Disabled: input.Disabled})
+}
+
+// ResetPassword is the resolver for the resetPassword field.
+func (r *mutationResolver) ResetPassword(ctx context.Context, id string) (*model.PasswordReset, error) {
+	pw, err := r.App.ResetPassword(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	u, err := r.App.User(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &model.PasswordReset{User: u, Password: pw}, nil
+}
+
+// ChangePassword is the resolver for the changePassword field.
+func (r *mutationResolver) ChangePassword(ctx context.Context, current string, new string) (bool, error) {
+	return true, r.App.ChangePassword(ctx, current, new)
+}
+
 // UploadAsset is the resolver for the uploadAsset field.
 func (r *mutationResolver) UploadAsset(ctx context.Context, file graphql.Upload, input *model.AssetInput) (*core.Asset, error) {
 	return withDuplicates(ctx, func(ctx context.Context) (*core.Asset, error) {
@@ -542,6 +565,11 @@ func (r *queryResolver) Assets(ctx context.Context, first *int, after *string, l
 // UploadPolicy is the resolver for the uploadPolicy field.
 func (r *queryResolver) UploadPolicy(ctx context.Context) (*app.UploadPolicy, error) {
 	return r.App.UploadPolicy(ctx)
+}
+
+// Users is the resolver for the users field.
+func (r *queryResolver) Users(ctx context.Context) ([]*core.User, error) {
+	return r.App.ListUsers(ctx)
 }
 
 // AssetUpdated is the resolver for the assetUpdated field.

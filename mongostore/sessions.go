@@ -71,3 +71,12 @@ func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, 
 	}
 	return res.DeletedCount, nil
 }
+
+// DeleteUserSessions ends every session of the user.
+func (db *DB) DeleteUserSessions(ctx context.Context, userID string) (int64, error) {
+	res, err := db.sessions.DeleteMany(ctx, bson.D{{Key: "userId", Value: userID}})
+	if err != nil {
+		return 0, translate(err, "delete", "sessions of user "+userID, "")
+	}
+	return res.DeletedCount, nil
+}

@@ -44,6 +44,25 @@ func (db *DB) CountUsers(ctx context.Context) (int64, error) {
 	return db.count(ctx, "users", "")
 }
 
+// ListUsers returns every user, by email.
+func (db *DB) ListUsers(ctx context.Context) ([]*core.User, error) {
+	users, err := queryDocs[core.User](ctx, db, "SELECT doc FROM users ORDER BY email")
+	return users, translate(err, "find", "users", "")
+}
+
+// UpdateUser replaces the stored user u.ID. NOT_FOUND when there is none,
+// CONFLICT when the email belongs to another user.
+func (db *DB) UpdateUser(ctx context.Context, u *core.User) error {
+	n, err := db.exec(ctx, "UPDATE users SET email = ?, doc = ? WHERE id = ?", u.Email, string(encode(storedUser(u))), u.ID)
+	if err != nil {
+		return translate(err, "update", "user "+u.ID, conflictEmail)
+	}
+	if n == 0 {
+		return core.Errorf(core.CodeNotFound, "user %s not found", u.ID)
+	}
+	return nil
+}
+
 // count returns the number of rows of table matching cond ("" = all).
 func (db *DB) count(ctx context.Context, table, cond string, args ...any) (int64, error) {
 	q := "SELECT count(*) FROM " + table
@@ -91,6 +110,12 @@ func (db *DB) DeleteSession(ctx context.Context, hash string) error {
 func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
 	n, err := db.exec(ctx, "DELETE FROM sessions WHERE expires_at <= ?", ms(now))
 	return n, translate(err, "delete", "expired sessions", "")
+}
+
+// DeleteUserSessions ends every session of the user.
+func (db *DB) DeleteUserSessions(ctx context.Context, userID string) (int64, error) {
+	n, err := db.exec(ctx, "DELETE FROM sessions WHERE user_id = ?", userID)
+	return n, translate(err, "delete", "sessions of user "+userID, "")
 }
 
 // InsertTicket stores t; CONFLICT if its ID exists.

@@ -178,6 +178,12 @@ type PageInfo struct {
 	EndCursor       *string `json:"endCursor,omitempty"`
 }
 
+// A new password for an account, to be shown to the admin once.
+type PasswordReset struct {
+	User     *core.User `json:"user"`
+	Password string     `json:"password"`
+}
+
 type Query struct {
 }
 
@@ -188,6 +194,13 @@ type RequestUploadInput struct {
 }
 
 type Subscription struct {
+}
+
+// What updateUser changes; fields left out stay.
+type UpdateUserInput struct {
+	Name     *string    `json:"name,omitempty"`
+	Role     *core.Role `json:"role,omitempty"`
+	Disabled *bool      `json:"disabled,omitempty"`
 }
 
 type UploadTicket struct {
