@@ -55,7 +55,7 @@ func run(ctx context.Context, dataDir, database string, out *os.File) error {
 		return fmt.Errorf("open %s: %w", oldDir, err)
 	}
 	defer srv.Close()
-	src, err := mongostore.Open(ctx, mongostore.Config{URI: srv.URI(), Database: database})
+	src, err := mongostore.Open(ctx, mongostore.Config{URI: srv.URI(), Database: database, ReadOnly: true})
 	if err != nil {
 		return err
 	}
