@@ -253,7 +253,7 @@ export const en = {
   'article.blockRemove': 'Remove block {n}',
   'article.blockMoved': 'Block moved to position {n}.',
   'article.blockRemoved': 'Block removed.',
-  'article.blocksHelp': 'Focus a block’s name and press Alt with the up or down arrow to move it. Pasting several paragraphs makes one block each.',
+  'article.blocksHelp': 'Drag a block by its name, or focus the name and press Alt with the up or down arrow. Pasting several paragraphs makes one block each.',
   'article.pasted': 'Pasted as {count} paragraphs.',
   'article.addBlock': 'Add a block',
   'article.addParagraph': 'Add paragraph',

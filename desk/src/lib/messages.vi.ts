@@ -252,7 +252,7 @@ export const vi: Messages = {
   'article.blockRemove': 'Gỡ khối {n}',
   'article.blockMoved': 'Đã chuyển khối tới vị trí {n}.',
   'article.blockRemoved': 'Đã gỡ khối.',
-  'article.blocksHelp': 'Chọn tên khối rồi nhấn Alt cùng phím mũi tên lên hoặc xuống để di chuyển. Dán nhiều đoạn văn sẽ tạo mỗi đoạn một khối.',
+  'article.blocksHelp': 'Kéo khối bằng tên của nó, hoặc chọn tên rồi nhấn Alt cùng phím mũi tên lên hoặc xuống. Dán nhiều đoạn văn sẽ tạo mỗi đoạn một khối.',
   'article.pasted': 'Đã dán thành {count} đoạn.',
   'article.addBlock': 'Thêm khối',
   'article.addParagraph': 'Thêm đoạn văn',
