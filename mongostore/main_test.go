@@ -38,7 +38,23 @@ func wantEqual(tb testing.TB, got, want any) {
 	}
 }
 
+// ids returns the IDs of items, in order.
+func ids[T any](items []T, id func(T) string) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = id(it)
+	}
+	return out
+}
+
 // The contract every core.Store meets.
 func TestStoreContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) core.Store { return newDB(t) })
 }
+
+// Fixtures shared with the contract suite.
+var (
+	fullAsset   = storetest.FullAsset
+	fullGallery = storetest.FullGallery
+	fullArticle = storetest.FullArticle
+)
