@@ -2442,6 +2442,11 @@ input RequestUploadInput {
   byteSize: Int!
 }
 
+"""
+Orders of a gallery's items (sortGalleryItems): FILENAME compares names as
+ListSort's FILENAME does (Vietnamese folded, numbers by value); items
+without a timecode or taken-at go last.
+"""
 enum GallerySort {
   TIMECODE
   TAKEN_AT
