@@ -2445,7 +2445,8 @@ input RequestUploadInput {
 """
 Orders of a gallery's items (sortGalleryItems): FILENAME compares names as
 ListSort's FILENAME does (Vietnamese folded, numbers by value); items
-without a timecode or taken-at go last.
+without a timecode or taken-at go last (first with reverse: the whole order
+is turned round).
 """
 enum GallerySort {
   TIMECODE
