@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp/kb"
 	"github.com/stillroom/stillroom/internal/browsertest"
@@ -58,7 +59,7 @@ func photographerFlow(t *testing.T, l labels) {
 	srv.CreateUser(t, admin, "minh@example.com", "Nguyễn Minh Trí", "PHOTOGRAPHER")
 	files := shoot(t)
 
-	b := browsertest.Start(t, browsertest.Options{Allow: []string{srv.URL, srv.ObjectsURL}, Lang: l.lang, Width: 1280, Height: 900})
+	b := browsertest.Start(t, browsertest.Options{Allow: []string{srv.URL, srv.ObjectsURL}, Lang: l.lang, Width: 1280, Height: 900, Timeout: 2 * time.Minute})
 	b.Navigate(srv.URL + "/desk/")
 	b.Fill(l.email, "minh@example.com")
 	b.Fill(l.password, servertest.Password)
