@@ -2442,6 +2442,12 @@ input RequestUploadInput {
   byteSize: Int!
 }
 
+"""
+Orders of a gallery's items (sortGalleryItems): FILENAME compares names as
+ListSort's FILENAME does (Vietnamese folded, numbers by value); items
+without a timecode or taken-at go last (first with reverse: the whole order
+is turned round).
+"""
 enum GallerySort {
   TIMECODE
   TAKEN_AT

@@ -114,3 +114,26 @@ func TestListFieldSorts(t *testing.T) {
 		}
 	}
 }
+
+// TestGalleryFilenameSortMatchesLibrary: sortGalleryItems(by: FILENAME)
+// orders as the library's FILENAME sort does (numbers by value, Vietnamese
+// folded).
+func TestGalleryFilenameSortMatchesLibrary(t *testing.T) {
+	s := startServer(t, map[string]string{"ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword}, false)
+	tok := login(t, s, adminEmail, adminPassword)
+	names := []string{"IMG_10.jpg", "Đà Nẵng 2.jpg", "img_9.jpg", "da nang 10.jpg"}
+	assets := uploadStills(t, s, tok, names)
+	gid := dig(s.mustGQL(t, tok, `mutation { createGallery(input: {title: "Names"}) { id } }`, nil), "createGallery", "id")
+	s.mustGQL(t, tok, `mutation($g: ID!, $a: [ID!]!) { addGalleryItems(galleryId: $g, assetIds: $a) { id } }`, map[string]any{"g": gid, "a": assets})
+	s.mustGQL(t, tok, `mutation($g: ID!) { sortGalleryItems(galleryId: $g, by: FILENAME) { id } }`, map[string]any{"g": gid})
+	got, _ := galleryAssetIDs(t, s, tok, gid)
+	d := s.mustGQL(t, tok, `{ assets(first: 10, sort: FILENAME) { edges { node { id } } } }`, nil)
+	var lib []any
+	for _, e := range dig(d, "assets", "edges").([]any) {
+		lib = append(lib, dig(e, "node", "id"))
+	}
+	want := []any{assets[1], assets[3], assets[2], assets[0]} // Đà Nẵng 2, da nang 10, img_9, IMG_10
+	if fmt.Sprint(got) != fmt.Sprint(want) || fmt.Sprint(lib) != fmt.Sprint(want) {
+		t.Errorf("gallery %v, library %v, want %v (%q)", got, lib, want, names)
+	}
+}

@@ -214,6 +214,10 @@ type UploadTicket struct {
 	ExpiresAt time.Time    `json:"expiresAt"`
 }
 
+// Orders of a gallery's items (sortGalleryItems): FILENAME compares names as
+// ListSort's FILENAME does (Vietnamese folded, numbers by value); items
+// without a timecode or taken-at go last (first with reverse: the whole order
+// is turned round).
 type GallerySort string
 
 const (
