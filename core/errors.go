@@ -25,6 +25,9 @@ const (
 	CodeQueryTooComplex      Code = "QUERY_TOO_COMPLEX"
 	CodeNotImplemented       Code = "NOT_IMPLEMENTED"
 	CodeRateLimited          Code = "RATE_LIMITED"
+	// CodeUnavailable: the server is overloaded (its queue is full); retry
+	// after a moment (HTTP 503 with Retry-After).
+	CodeUnavailable Code = "UNAVAILABLE"
 	CodeInternal             Code = "INTERNAL"
 )
 

@@ -38,6 +38,12 @@ type config struct {
 	MemoryBudget   int64
 	PublishGate    bool
 	DebugAddr      string
+	// Admission of operations (admission.go) and pacing of bodies (pacing.go).
+	OperationSlots     int
+	OperationQueue     int
+	OperationQueueWait time.Duration
+	BodyIdle           time.Duration
+	BodyMinRate        int64
 	// MemoryReads answers content reads of the embedded database from memory.
 	MemoryReads bool
 
@@ -120,12 +126,18 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.DurationVar(&c.SessionTTL, "session-ttl", envDur("SESSION_TTL", app.DefaultSessionTTL), "how long a login lasts")
 	fs.DurationVar(&c.JobLease, "job-lease", envDur("JOB_LEASE", app.DefaultJobLease), "how long a claimed job is reserved; a crashed process's job is taken again after it")
 	fs.StringVar(&c.DebugAddr, "debug-addr", env("DEBUG_ADDR", ""), "address of a listener with Go's profiler (/debug/pprof/); empty = none. Keep it on loopback")
+	slots := fs.Int("operation-slots", int(envInt("OPERATION_SLOTS", 0)), "GraphQL operations run at once; 0 = one per core")
+	queue := fs.Int("operation-queue", int(envInt("OPERATION_QUEUE", defaultOperationQueue)), "operations that may wait for a slot; more are answered 503")
+	fs.DurationVar(&c.OperationQueueWait, "operation-queue-wait", envDur("OPERATION_QUEUE_WAIT", defaultOperationWait), "longest wait for a slot before a 503")
+	fs.DurationVar(&c.BodyIdle, "body-idle", envDur("BODY_IDLE", defaultBodyIdle), "a request body that sends nothing for this long is cut")
+	fs.Int64Var(&c.BodyMinRate, "body-min-rate", envInt("BODY_MIN_RATE", defaultBodyMinRate), "bytes a second a request body must average after its first body-idle")
 	reads := fs.String("embedded-reads", env("EMBEDDED_READS", "memory"), "memory: the embedded database's content is read from a copy in memory; database: every read asks the database")
 	gate := fs.String("publish-gate", env("PUBLISH_GATE", "on"), "on: publishing needs alt text and credit on every image; off: it does not")
 	if err := fs.Parse(args); err != nil {
 		return c, fmt.Errorf("flags: %w", err)
 	}
 	c.Workers = *workers
+	c.OperationSlots, c.OperationQueue = *slots, *queue
 	switch *reads {
 	case "memory":
 		c.MemoryReads = true

@@ -121,6 +121,15 @@ func (p presenter) present(ctx context.Context, err error) *gqlerror.Error {
 		}
 		return gerr
 	}
+	if ce == nil && isIntrospectionRefusal(ctx, err) {
+		// Not a failure of the server: a client asked for what production
+		// does not answer. Logged below WARN so nobody can fill the error
+		// log with it.
+		p.log.Debug("graphql: introspection refused", "path", gerr.Path.String())
+		gerr.Message = "introspection is disabled on this server"
+		setCode(gerr, core.CodeForbidden)
+		return gerr
+	}
 	if ce == nil && ge != nil && isArgumentError(ctx, ge) {
 		// A value gqlgen could not read into an argument, such as a
 		// Time that is not RFC 3339: the client's mistake.
@@ -140,6 +149,18 @@ func (p presenter) present(ctx context.Context, err error) *gqlerror.Error {
 	}
 	setCode(gerr, core.CodeInternal)
 	return gerr
+}
+
+// isIntrospectionRefusal reports whether err is gqlgen's refusal of
+// __schema or __type while introspection is off (a plain error, so it is
+// recognised by its field and text).
+func isIntrospectionRefusal(ctx context.Context, err error) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil {
+		return false
+	}
+	name := fc.Field.Name
+	return (name == "__schema" || name == "__type") && strings.Contains(err.Error(), "introspection disabled")
 }
 
 // isArgumentError reports whether e was raised reading the arguments of

@@ -23,7 +23,8 @@ import (
 func newHandler(svc *app.Service, cfg config, log *slog.Logger, obs *observability) http.Handler {
 	mux := http.NewServeMux()
 	gql := newGraphQL(svc, cfg, log)
-	mux.Handle("/graphql", newResponseCache(svc).wrap(requirePreflight(limitBody(newAdmission(0).wrap(gql), cfg.MaxBodyBytes))))
+	adm := newAdmission(cfg.OperationSlots, cfg.OperationQueue, cfg.OperationQueueWait)
+	mux.Handle("/graphql", newResponseCache(svc).wrap(requirePreflight(limitBody(adm.wrap(gql), cfg.MaxBodyBytes))))
 	mux.Handle("GET /media/{asset}/{rendition}", mediaHandler(svc, log))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -41,7 +42,7 @@ func newHandler(svc *app.Service, cfg config, log *slog.Logger, obs *observabili
 		// (jsDelivr), so it needs a browser with internet access.
 		mux.Handle("GET /{$}", playground.Handler("Stillroom", "/graphql"))
 	}
-	return obs.middleware(mux, authenticate(svc, log, noteUser(mux)))
+	return obs.middleware(mux, paceBodies(cfg.BodyIdle, cfg.BodyMinRate, authenticate(svc, log, noteUser(mux))))
 }
 
 // authenticate puts the bearer token's user into the request context. A
@@ -179,6 +180,8 @@ func httpStatus(code core.Code) int {
 		return http.StatusNotImplemented
 	case core.CodeRateLimited:
 		return http.StatusTooManyRequests
+	case core.CodeUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
