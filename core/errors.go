@@ -28,7 +28,7 @@ const (
 	// CodeUnavailable: the server is overloaded (its queue is full); retry
 	// after a moment (HTTP 503 with Retry-After).
 	CodeUnavailable Code = "UNAVAILABLE"
-	CodeInternal             Code = "INTERNAL"
+	CodeInternal    Code = "INTERNAL"
 )
 
 // Error is an error a client may see: a code and a message safe to show.
