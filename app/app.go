@@ -7,6 +7,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -50,8 +51,14 @@ type Config struct {
 	// MemoryBudget bounds the bytes that concurrent image decodes of this
 	// process may hold (media.Budget); 0 = media.DefaultBudgetBytes.
 	MemoryBudget int64
-	// MediaBaseURL prefixes rendition URLs: "/media" by default, or a CDN
-	// origin that forwards to this server's /media.
+	// PublicURL is this server's public base URL ("https://api.example.com",
+	// no trailing slash): it prefixes every URL of the server's own that
+	// the API hands out (signed links to originals, upload targets, and
+	// renditions unless MediaBaseURL says otherwise). Empty =
+	// root-relative URLs. It is configuration, never taken from a request.
+	PublicURL string
+	// MediaBaseURL prefixes rendition URLs: PublicURL + "/media" by
+	// default, or a CDN origin that forwards to this server's /media.
 	MediaBaseURL string
 }
 
@@ -102,8 +109,9 @@ func (c Config) withDefaults() Config {
 	if c.OriginalURLTTL <= 0 {
 		c.OriginalURLTTL = DefaultOriginalURLTTL
 	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	if c.MediaBaseURL == "" {
-		c.MediaBaseURL = DefaultMediaBaseURL
+		c.MediaBaseURL = c.PublicURL + DefaultMediaBaseURL
 	}
 	return c
 }

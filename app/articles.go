@@ -115,6 +115,9 @@ func (s *Service) checkBlocks(ctx context.Context, in []core.Block) ([]core.Bloc
 			if err == nil {
 				b.Caption, err = checkText("caption", b.Caption, MaxCaptionLen, false)
 			}
+			if err == nil {
+				b.Overrides, err = checkOverrides(b.Overrides, len(b.AssetIDs))
+			}
 			assetIDs = append(assetIDs, b.AssetIDs...)
 		case core.BlockGallery:
 			if b.GalleryID == "" {
@@ -156,11 +159,44 @@ func (s *Service) checkBlocks(ctx context.Context, in []core.Block) ([]core.Bloc
 	return out, nil
 }
 
+// checkOverrides checks an image block's per-image texts (none, or one
+// per image); nil when every text is empty.
+func checkOverrides(in []core.ImageOverride, images int) ([]core.ImageOverride, error) {
+	if in == nil {
+		return nil, nil
+	}
+	if len(in) != images {
+		return nil, core.Errorf(core.CodeBadUserInput, "an image block has texts for %d images but %d images", len(in), images)
+	}
+	out := make([]core.ImageOverride, len(in))
+	some := false
+	for i, o := range in {
+		var err error
+		if out[i].Caption, err = checkText("caption", o.Caption, MaxCaptionLen, false); err != nil {
+			return nil, err
+		}
+		if out[i].AltText, err = checkText("altText", o.AltText, MaxCaptionLen, false); err != nil {
+			return nil, err
+		}
+		if out[i].Credit, err = checkText("credit", o.Credit, MaxShortText, false); err != nil {
+			return nil, err
+		}
+		some = some || out[i] != core.ImageOverride{}
+	}
+	if !some {
+		return nil, nil
+	}
+	return out, nil
+}
+
 func articleTokens(a *core.Article) []string {
 	texts := []string{a.Title, a.Summary, a.Section}
 	texts = append(texts, a.Tags...)
 	for _, b := range a.Blocks {
 		texts = append(texts, b.Text, b.Caption)
+		for _, o := range b.Overrides {
+			texts = append(texts, o.Caption)
+		}
 	}
 	return fold.Tokens(texts...)
 }
@@ -201,27 +237,78 @@ func (s *Service) mutateArticle(ctx context.Context, id string, version *int, fn
 }
 
 // PublishArticle publishes now, or at a later time (SCHEDULED until
-// then). EDITOR; BAD_USER_INPUT when a referenced asset is not READY or,
-// with the publish gate on, lacks alt text or credit. Galleries in blocks
-// are checked when they are published themselves.
-func (s *Service) PublishArticle(ctx context.Context, id string, at *time.Time) (*core.Article, error) {
+// then). EDITOR; BAD_USER_INPUT, with extensions problems naming each
+// place, when a referenced asset is not READY or, with the publish gate
+// on, lacks alt text or credit, and when a gallery block's gallery would
+// not be visible when the article is: readers would silently miss it.
+// With withGalleries, such galleries are published with the article (at
+// the same time), their items checked by the same gate first; nothing is
+// published unless everything passes. (A failure to save the article
+// after its galleries were published leaves them published: they passed
+// the gate.)
+func (s *Service) PublishArticle(ctx context.Context, id string, at *time.Time, withGalleries bool) (*core.Article, error) {
 	if _, err := require(ctx, core.RoleEditor); err != nil {
 		return nil, err
 	}
 	return s.mutateArticle(ctx, id, nil, func(a *core.Article) error {
-		var ps []placement
-		if a.CoverAssetID != "" {
-			ps = append(ps, placement{where: "cover", assetID: a.CoverAssetID})
-		}
-		for i, b := range a.Blocks {
-			for _, id := range b.AssetIDs {
-				ps = append(ps, placement{where: fmt.Sprintf("block %d", i+1), assetID: id})
+		now := s.now()
+		when := publishAt(core.Publication{}, at, now).PublishAt
+		ps := articlePlacements(a)
+		var problems []core.Problem
+		var texts []string
+		var publish []string
+		if ids := a.GalleryIDs(); len(ids) > 0 {
+			gals, err := s.store.GalleriesByIDs(ctx, ids)
+			if err != nil {
+				return err
+			}
+			byID := make(map[string]*core.Gallery, len(gals))
+			for _, g := range gals {
+				byID[g.ID] = g
+			}
+			queued := map[string]bool{}
+			for i, b := range a.Blocks {
+				if b.Kind != core.BlockGallery {
+					continue
+				}
+				g := byID[b.GalleryID]
+				switch {
+				case g == nil:
+					problems = append(problems, core.Problem{Path: []any{"blocks", i}, GalleryID: b.GalleryID, Status: "DELETED"})
+					texts = append(texts, fmt.Sprintf("block %d: gallery %s no longer exists", i+1, b.GalleryID))
+				case g.Publication.Visible(*when):
+				case withGalleries:
+					if !queued[g.ID] {
+						queued[g.ID] = true
+						publish = append(publish, g.ID)
+						ps = append(ps, galleryPlacements(g, []any{"blocks", i, "gallery"})...)
+					}
+				default:
+					st := g.Publication.EffectiveStatus(now)
+					problems = append(problems, core.Problem{Path: []any{"blocks", i}, GalleryID: g.ID, Status: string(st)})
+					texts = append(texts, fmt.Sprintf("block %d: gallery %q is %s (publish it first, or with withGalleries)",
+						i+1, g.Title, strings.ToLower(string(st))))
+				}
 			}
 		}
-		if err := s.checkPublishable(ctx, ps); err != nil {
+		more, moreTexts, err := s.publishProblems(ctx, ps)
+		if err != nil {
 			return err
 		}
-		a.Publication = publishAt(a.Publication, at, s.now())
+		if err := publishRefusal(append(problems, more...), append(texts, moreTexts...)); err != nil {
+			return err
+		}
+		for _, gid := range publish {
+			if _, err := s.mutateGallery(ctx, gid, nil, func(g *core.Gallery) error {
+				if !g.Publication.Visible(*when) {
+					g.Publication = publishAt(g.Publication, at, now)
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+		a.Publication = publishAt(a.Publication, at, now)
 		return nil
 	})
 }

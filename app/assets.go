@@ -430,7 +430,11 @@ func (s *Service) AssetsByIDs(ctx context.Context, ids []string) ([]*core.Asset,
 
 // UpdateAsset changes an asset's metadata. Photographers may change their
 // own assets, editors any. A new focal point re-makes the renditions.
-func (s *Service) UpdateAsset(ctx context.Context, id string, patch AssetPatch) (*core.Asset, error) {
+//
+// With editVersion set, the edit applies only if the asset's EditVersion
+// is still that (else CONFLICT, nothing changed): a person saving a form
+// learns that someone else saved first. Processing does not count.
+func (s *Service) UpdateAsset(ctx context.Context, id string, patch AssetPatch, editVersion *int) (*core.Asset, error) {
 	u, err := require(ctx, core.RolePhotographer)
 	if err != nil {
 		return nil, err
@@ -440,6 +444,12 @@ func (s *Service) UpdateAsset(ctx context.Context, id string, patch AssetPatch) 
 		if !u.Role.AtLeast(core.RoleEditor) && a.UploadedBy != u.ID {
 			return core.Errorf(core.CodeForbidden, "photographers may edit only their own assets")
 		}
+		if editVersion != nil && *editVersion != a.EditVersion {
+			return core.Errorf(core.CodeConflict,
+				"asset %s was changed by someone else (version %d, yours %d); reload it and apply your change again",
+				a.ID, a.EditVersion, *editVersion)
+		}
+		a.EditVersion++
 		old := a.FocalPoint
 		if err := applyAssetPatch(a, patch); err != nil {
 			return err
@@ -518,6 +528,27 @@ func (s *Service) UsedIn(ctx context.Context, assetID string) ([]*core.Gallery, 
 		return nil, err
 	}
 	return s.visibleGalleries(ctx, gals), nil
+}
+
+// UsedInArticles returns the articles that use the asset (in an image
+// block or as cover) and that the caller may see; nothing for anonymous
+// readers, who have no use for an asset's where-used list.
+func (s *Service) UsedInArticles(ctx context.Context, assetID string) ([]*core.Article, error) {
+	if UserFrom(ctx) == nil {
+		return nil, nil
+	}
+	arts, err := s.store.ArticlesWithAsset(ctx, assetID)
+	if err != nil || CanSeeDrafts(ctx) {
+		return arts, err
+	}
+	now := s.now()
+	out := arts[:0:0]
+	for _, a := range arts {
+		if a.Publication.Visible(now) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
 }
 
 // DeleteAsset removes an asset, its original and its renditions. CONFLICT

@@ -18,6 +18,32 @@ const MaxUploadTicketTTL = 15 * time.Minute
 // bytes are sniffed again at completeUpload; this only pins the policy.
 var acceptedTypes = map[string]bool{"image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true}
 
+// UploadPolicy is what an uploading client should know before it sends
+// anything: whether direct uploads go straight to object storage, the
+// limits, and the accepted types, so it can refuse a file at once.
+type UploadPolicy struct {
+	// Direct is true when tickets point at S3 (presigned POST); false
+	// when they point back at this server (local disk store).
+	Direct    bool
+	MaxBytes  int64
+	MaxPixels int64
+	Types     []string
+}
+
+// UploadPolicy returns the upload policy. PHOTOGRAPHER and up.
+func (s *Service) UploadPolicy(ctx context.Context) (*UploadPolicy, error) {
+	if _, err := require(ctx, core.RolePhotographer); err != nil {
+		return nil, err
+	}
+	_, direct := s.objects.(media.Presigner)
+	lim := s.cfg.ImageLimits
+	if lim.MaxPixels <= 0 {
+		lim.MaxPixels = media.DefaultMaxPixels
+	}
+	return &UploadPolicy{Direct: direct, MaxBytes: s.cfg.MaxUploadBytes, MaxPixels: lim.MaxPixels,
+		Types: []string{"image/jpeg", "image/png", "image/gif", "image/webp"}}, nil
+}
+
 // Ticket is what a client needs to send one file directly.
 type Ticket struct {
 	ID        string

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -390,14 +389,7 @@ func (s *Service) PublishGallery(ctx context.Context, id string, at *time.Time) 
 		return nil, err
 	}
 	return s.mutateGallery(ctx, id, nil, func(g *core.Gallery) error {
-		var ps []placement
-		for i, it := range g.Items {
-			ps = append(ps, placement{where: fmt.Sprintf("item %d", i+1), assetID: it.AssetID, altText: it.AltText, credit: it.Credit})
-		}
-		if g.CoverAssetID != "" {
-			ps = append(ps, placement{where: "cover", assetID: g.CoverAssetID})
-		}
-		if err := s.checkPublishable(ctx, ps); err != nil {
+		if err := s.checkPublishable(ctx, galleryPlacements(g, nil)); err != nil {
 			return err
 		}
 		g.Publication = publishAt(g.Publication, at, s.now())

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/stillroom/stillroom/core"
@@ -10,19 +11,79 @@ import (
 // placement is one use of an asset in content about to be published, with
 // the alt text and credit it overrides (empty = the asset's own).
 type placement struct {
-	where   string // "item 3", "block 2", "cover"
+	path    []any // where, 0-based: ["items", 3], ["blocks", 2, "items", 0], ["cover"]
 	assetID string
 	altText string
 	credit  string
 }
 
-// checkPublishable answers BAD_USER_INPUT naming every placement whose
-// asset is missing or not READY, and, while the publish gate is on
-// (Config.PublishGate), every one whose alt text or credit is empty after
-// falling back from the placement to the asset.
-func (s *Service) checkPublishable(ctx context.Context, ps []placement) error {
+// describe names a path for people, 1-based: "item 4", "block 3, image 1".
+func describe(path []any) string {
+	var parts []string
+	for i := 0; i < len(path); i++ {
+		name, _ := path[i].(string)
+		if i+1 < len(path) {
+			if n, ok := path[i+1].(int); ok {
+				parts = append(parts, fmt.Sprintf("%s %d", singular(name), n+1))
+				i++
+				continue
+			}
+		}
+		parts = append(parts, name)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func singular(name string) string {
+	switch name {
+	case "items":
+		return "item"
+	case "blocks":
+		return "block"
+	}
+	return name
+}
+
+// prefixed returns path with prefix before it.
+func prefixed(prefix []any, path ...any) []any {
+	return append(append(make([]any, 0, len(prefix)+len(path)), prefix...), path...)
+}
+
+// galleryPlacements lists the assets a gallery shows, under prefix.
+func galleryPlacements(g *core.Gallery, prefix []any) []placement {
+	ps := make([]placement, 0, len(g.Items)+1)
+	for i, it := range g.Items {
+		ps = append(ps, placement{path: prefixed(prefix, "items", i), assetID: it.AssetID, altText: it.AltText, credit: it.Credit})
+	}
+	if g.CoverAssetID != "" {
+		ps = append(ps, placement{path: prefixed(prefix, "cover"), assetID: g.CoverAssetID})
+	}
+	return ps
+}
+
+// articlePlacements lists the assets an article shows itself (cover and
+// image blocks).
+func articlePlacements(a *core.Article) []placement {
+	var ps []placement
+	if a.CoverAssetID != "" {
+		ps = append(ps, placement{path: []any{"cover"}, assetID: a.CoverAssetID})
+	}
+	for i, b := range a.Blocks {
+		for j, id := range b.AssetIDs {
+			o := b.Override(j)
+			ps = append(ps, placement{path: []any{"blocks", i, "items", j}, assetID: id, altText: o.AltText, credit: o.Credit})
+		}
+	}
+	return ps
+}
+
+// publishProblems lists every placement whose asset is missing or not
+// READY, and, while the publish gate is on (Config.PublishGate), every one
+// whose alt text or credit is empty after falling back from the placement
+// to the asset. Each problem comes with a readable sentence.
+func (s *Service) publishProblems(ctx context.Context, ps []placement) ([]core.Problem, []string, error) {
 	if len(ps) == 0 {
-		return nil
+		return nil, nil, nil
 	}
 	ids := make([]string, len(ps))
 	for i, p := range ps {
@@ -31,39 +92,59 @@ func (s *Service) checkPublishable(ctx context.Context, ps []placement) error {
 	// Straight from the store: a request's loader may hold older copies.
 	assets, err := s.store.AssetsByIDs(ctx, ids)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	byID := make(map[string]*core.Asset, len(assets))
 	for _, a := range assets {
 		byID[a.ID] = a
 	}
-	var problems []string
+	var problems []core.Problem
+	var texts []string
 	for _, p := range ps {
 		a := byID[p.assetID]
+		where := describe(p.path)
 		switch {
 		case a == nil:
-			problems = append(problems, p.where+": asset "+p.assetID+" no longer exists")
+			problems = append(problems, core.Problem{Path: p.path, AssetID: p.assetID, Status: "DELETED"})
+			texts = append(texts, where+": asset "+p.assetID+" no longer exists")
 			continue
 		case a.Status != core.AssetReady:
-			problems = append(problems, p.where+": "+a.Filename+" is "+strings.ToLower(string(a.Status)))
+			problems = append(problems, core.Problem{Path: p.path, AssetID: p.assetID, Status: string(a.Status)})
+			texts = append(texts, where+": "+a.Filename+" is "+strings.ToLower(string(a.Status)))
 			continue
 		}
 		if !s.cfg.PublishGate {
 			continue
 		}
-		var lacks []string
+		var missing, lacks []string
 		if Fallback(p.altText, a.AltText) == "" {
-			lacks = append(lacks, "alt text")
+			missing, lacks = append(missing, "altText"), append(lacks, "alt text")
 		}
 		if Fallback(p.credit, a.Credit) == "" {
-			lacks = append(lacks, "credit")
+			missing, lacks = append(missing, "credit"), append(lacks, "credit")
 		}
-		if len(lacks) > 0 {
-			problems = append(problems, p.where+": "+a.Filename+" has no "+strings.Join(lacks, " and no "))
+		if len(missing) > 0 {
+			problems = append(problems, core.Problem{Path: p.path, AssetID: p.assetID, Missing: missing})
+			texts = append(texts, where+": "+a.Filename+" has no "+strings.Join(lacks, " and no "))
 		}
 	}
-	if len(problems) > 0 {
-		return core.Errorf(core.CodeBadUserInput, "cannot publish: %s", strings.Join(problems, "; "))
+	return problems, texts, nil
+}
+
+// publishRefusal is the BAD_USER_INPUT error naming every problem, or nil.
+func publishRefusal(problems []core.Problem, texts []string) error {
+	if len(problems) == 0 {
+		return nil
 	}
-	return nil
+	return &core.Error{Code: core.CodeBadUserInput, Problems: problems,
+		Message: "cannot publish: " + strings.Join(texts, "; ")}
+}
+
+// checkPublishable answers publishProblems as one error (nil when none).
+func (s *Service) checkPublishable(ctx context.Context, ps []placement) error {
+	problems, texts, err := s.publishProblems(ctx, ps)
+	if err != nil {
+		return err
+	}
+	return publishRefusal(problems, texts)
 }

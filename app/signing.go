@@ -51,7 +51,7 @@ func (s *Service) signedURL(ctx context.Context, purpose, path, id string, ttl t
 	}
 	exp := s.now().Add(ttl)
 	q := url.Values{"exp": {strconv.FormatInt(exp.Unix(), 10)}, "sig": {mac(key, purpose, id, exp.Unix())}}
-	return path + "?" + q.Encode(), exp, nil
+	return s.cfg.PublicURL + path + "?" + q.Encode(), exp, nil
 }
 
 // checkSignature accepts a URL made by signedURL for the same purpose and

@@ -80,7 +80,11 @@ type Asset struct {
 	UploadedBy      string
 	SearchTokens    []string
 	Version         int
-	CreatedAt       time.Time
+	// EditVersion counts people's edits (metadata, focal point), not
+	// processing: it is what an editor passes back to updateAsset, so a
+	// thumbnail finishing never makes their save a CONFLICT.
+	EditVersion int
+	CreatedAt   time.Time
 	UpdatedAt       time.Time
 }
 

@@ -76,15 +76,35 @@ const (
 )
 
 // Block is one piece of an article body. Which fields are set depends on
-// Kind: Text (paragraph, heading), Level (heading), AssetIDs and Caption
-// (image), GalleryID (gallery).
+// Kind: Text (paragraph, heading), Level (heading), AssetIDs, Caption and
+// Overrides (image), GalleryID (gallery).
 type Block struct {
-	Kind      BlockKind
-	Text      string
-	Level     int
-	AssetIDs  []string
-	Caption   string
+	Kind     BlockKind
+	Text     string
+	Level    int
+	AssetIDs []string
+	Caption  string
+	// Overrides are the image block's own texts for each of AssetIDs (same
+	// length), or nil when it has none.
+	Overrides []ImageOverride
 	GalleryID string
+}
+
+// ImageOverride is the caption, alt text and credit an image block shows
+// for one image; empty ones fall back to the asset's own, as a gallery
+// item's do.
+type ImageOverride struct {
+	Caption string
+	AltText string
+	Credit  string
+}
+
+// Override returns the texts of the block's i-th image (zero when none).
+func (b Block) Override(i int) ImageOverride {
+	if i < len(b.Overrides) {
+		return b.Overrides[i]
+	}
+	return ImageOverride{}
 }
 
 // Article is a story made of blocks.

@@ -37,6 +37,24 @@ type Error struct {
 	Code    Code
 	Message string
 	Err     error
+	// Problems, if any, are shown to GraphQL clients as
+	// extensions.problems so a UI can mark each place at fault.
+	Problems []Problem
+}
+
+// Problem is one reason content cannot be published, at one place of it.
+// Path names the place from the content's root, positions 0-based like
+// GraphQL's own error paths: ["items", 3], ["blocks", 2, "items", 0],
+// ["blocks", 5] (a gallery block), ["cover"]. Missing lists the texts the
+// image lacks ("altText", "credit"); Status says why an asset or gallery
+// cannot be used ("PROCESSING", "FAILED", "DELETED" for an asset, "DRAFT"
+// or "SCHEDULED" for a gallery).
+type Problem struct {
+	Path      []any    `json:"path"`
+	AssetID   string   `json:"assetId,omitempty"`
+	GalleryID string   `json:"galleryId,omitempty"`
+	Missing   []string `json:"missing,omitempty"`
+	Status    string   `json:"status,omitempty"`
 }
 
 func (e *Error) Error() string {

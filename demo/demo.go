@@ -88,7 +88,7 @@ func Seed(ctx context.Context, svc *app.Service, actor *core.User) error {
 	if err != nil {
 		return fmt.Errorf("demo: create article: %w", err)
 	}
-	if _, err := svc.PublishArticle(ctx, a.ID, nil); err != nil {
+	if _, err := svc.PublishArticle(ctx, a.ID, nil, false); err != nil {
 		return fmt.Errorf("demo: publish article %s: %w", a.ID, err)
 	}
 	return nil

@@ -65,6 +65,18 @@ func blockFromInput(b *model.BlockInput) core.Block {
 		if b.Image.Caption != nil {
 			blk.Caption = *b.Image.Caption
 		}
+		if b.Image.Items != nil {
+			// Items after assetIds when both are given; the app checks
+			// the count (1..12) either way.
+			for _, it := range b.Image.Items {
+				blk.AssetIDs = append(blk.AssetIDs, it.AssetID)
+			}
+			blk.Overrides = make([]core.ImageOverride, len(blk.AssetIDs))
+			off := len(blk.AssetIDs) - len(b.Image.Items)
+			for i, it := range b.Image.Items {
+				blk.Overrides[off+i] = core.ImageOverride{Caption: deref(it.Caption), AltText: deref(it.AltText), Credit: deref(it.Credit)}
+			}
+		}
 		return blk
 	case b.Gallery != nil:
 		return core.Block{Kind: core.BlockGallery, GalleryID: *b.Gallery}
@@ -79,7 +91,7 @@ func blockToModel(b core.Block) model.ArticleBlock {
 	case core.BlockHeading:
 		return &model.HeadingBlock{Text: b.Text, Level: b.Level}
 	case core.BlockImage:
-		return &model.ImageBlock{AssetIDs: b.AssetIDs, Caption: nonEmpty(b.Caption)}
+		return &model.ImageBlock{AssetIDs: b.AssetIDs, Caption: nonEmpty(b.Caption), Overrides: b.Overrides}
 	case core.BlockGallery:
 		return &model.GalleryBlock{GalleryID: b.GalleryID}
 	}

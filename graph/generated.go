@@ -14,6 +14,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
 	"github.com/stillroom/stillroom/graph/model"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -37,6 +38,7 @@ type ResolverRoot interface {
 	GalleryBlock() GalleryBlockResolver
 	GalleryItem() GalleryItemResolver
 	ImageBlock() ImageBlockResolver
+	ImageBlockItem() ImageBlockItemResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
@@ -78,34 +80,36 @@ type ComplexityRoot struct {
 	}
 
 	Asset struct {
-		AltText       func(childComplexity int) int
-		Blurhash      func(childComplexity int) int
-		ByteSize      func(childComplexity int) int
-		Camera        func(childComplexity int) int
-		Caption       func(childComplexity int) int
-		Copyright     func(childComplexity int) int
-		CreatedAt     func(childComplexity int) int
-		Credit        func(childComplexity int) int
-		DominantColor func(childComplexity int) int
-		Error         func(childComplexity int) int
-		Filename      func(childComplexity int) int
-		FocalPoint    func(childComplexity int) int
-		Height        func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Location      func(childComplexity int) int
-		MimeType      func(childComplexity int) int
-		OriginalURL   func(childComplexity int) int
-		Renditions    func(childComplexity int) int
-		SHA256        func(childComplexity int) int
-		Srcset        func(childComplexity int) int
-		Status        func(childComplexity int) int
-		Tags          func(childComplexity int) int
-		TakenAt       func(childComplexity int) int
-		Timecode      func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
-		UploadedBy    func(childComplexity int) int
-		UsedIn        func(childComplexity int) int
-		Width         func(childComplexity int) int
+		AltText        func(childComplexity int) int
+		Blurhash       func(childComplexity int) int
+		ByteSize       func(childComplexity int) int
+		Camera         func(childComplexity int) int
+		Caption        func(childComplexity int) int
+		Copyright      func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Credit         func(childComplexity int) int
+		DominantColor  func(childComplexity int) int
+		EditVersion    func(childComplexity int) int
+		Error          func(childComplexity int) int
+		Filename       func(childComplexity int) int
+		FocalPoint     func(childComplexity int) int
+		Height         func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Location       func(childComplexity int) int
+		MimeType       func(childComplexity int) int
+		OriginalURL    func(childComplexity int) int
+		Renditions     func(childComplexity int) int
+		SHA256         func(childComplexity int) int
+		Srcset         func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Tags           func(childComplexity int) int
+		TakenAt        func(childComplexity int) int
+		Timecode       func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		UploadedBy     func(childComplexity int) int
+		UsedIn         func(childComplexity int) int
+		UsedInArticles func(childComplexity int) int
+		Width          func(childComplexity int) int
 	}
 
 	AssetConnection struct {
@@ -198,6 +202,15 @@ type ComplexityRoot struct {
 	ImageBlock struct {
 		Assets  func(childComplexity int) int
 		Caption func(childComplexity int) int
+		Items   func(childComplexity int) int
+	}
+
+	ImageBlockItem struct {
+		AltText  func(childComplexity int) int
+		Asset    func(childComplexity int) int
+		Caption  func(childComplexity int) int
+		Credit   func(childComplexity int) int
+		Position func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -209,10 +222,10 @@ type ComplexityRoot struct {
 		DeleteArticle      func(childComplexity int, id string) int
 		DeleteAsset        func(childComplexity int, id string, force *bool) int
 		DeleteGallery      func(childComplexity int, id string) int
-		Login              func(childComplexity int, email string, password string) int
+		Login              func(childComplexity int, email string, password string, cookie *bool) int
 		Logout             func(childComplexity int) int
 		MoveGalleryItem    func(childComplexity int, galleryID string, itemID string, position int, version *int) int
-		PublishArticle     func(childComplexity int, id string, at *time.Time) int
+		PublishArticle     func(childComplexity int, id string, at *time.Time, withGalleries *bool) int
 		PublishGallery     func(childComplexity int, id string, at *time.Time) int
 		RemoveGalleryItems func(childComplexity int, galleryID string, itemIds []string, version *int) int
 		ReprocessAsset     func(childComplexity int, id string) int
@@ -221,7 +234,8 @@ type ComplexityRoot struct {
 		UnpublishArticle   func(childComplexity int, id string) int
 		UnpublishGallery   func(childComplexity int, id string) int
 		UpdateArticle      func(childComplexity int, id string, input model.ArticleInput, version *int) int
-		UpdateAsset        func(childComplexity int, id string, input model.AssetInput) int
+		UpdateAsset        func(childComplexity int, id string, input model.AssetInput, version *int) int
+		UpdateAssets       func(childComplexity int, ids []string, input model.AssetInput) int
 		UpdateGallery      func(childComplexity int, id string, input model.GalleryInput, version *int) int
 		UpdateGalleryItem  func(childComplexity int, galleryID string, itemID string, input model.GalleryItemInput, version *int) int
 		UploadAsset        func(childComplexity int, file graphql.Upload, input *model.AssetInput) int
@@ -238,14 +252,15 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Article   func(childComplexity int, slug *string, id *string) int
-		Articles  func(childComplexity int, first *int, after *string, filter *model.ArticleFilter) int
-		Asset     func(childComplexity int, id string) int
-		Assets    func(childComplexity int, first *int, after *string, filter *model.AssetFilter) int
-		Galleries func(childComplexity int, first *int, after *string, filter *model.GalleryFilter) int
-		Gallery   func(childComplexity int, slug *string, id *string) int
-		Me        func(childComplexity int) int
-		Node      func(childComplexity int, id string) int
+		Article      func(childComplexity int, slug *string, id *string) int
+		Articles     func(childComplexity int, first *int, after *string, filter *model.ArticleFilter) int
+		Asset        func(childComplexity int, id string) int
+		Assets       func(childComplexity int, first *int, after *string, filter *model.AssetFilter) int
+		Galleries    func(childComplexity int, first *int, after *string, filter *model.GalleryFilter) int
+		Gallery      func(childComplexity int, slug *string, id *string) int
+		Me           func(childComplexity int) int
+		Node         func(childComplexity int, id string) int
+		UploadPolicy func(childComplexity int) int
 	}
 
 	Rendition struct {
@@ -267,6 +282,13 @@ type ComplexityRoot struct {
 		Minutes func(childComplexity int) int
 		Seconds func(childComplexity int) int
 		Still   func(childComplexity int) int
+	}
+
+	UploadPolicy struct {
+		Direct    func(childComplexity int) int
+		MaxBytes  func(childComplexity int) int
+		MaxPixels func(childComplexity int) int
+		Types     func(childComplexity int) int
 	}
 
 	UploadTicket struct {
@@ -321,6 +343,7 @@ type AssetResolver interface {
 	OriginalURL(ctx context.Context, obj *core.Asset) (*string, error)
 	UploadedBy(ctx context.Context, obj *core.Asset) (*core.User, error)
 	UsedIn(ctx context.Context, obj *core.Asset) ([]*core.Gallery, error)
+	UsedInArticles(ctx context.Context, obj *core.Asset) ([]*core.Article, error)
 }
 type CameraResolver interface {
 	Make(ctx context.Context, obj *core.Camera) (*string, error)
@@ -348,16 +371,22 @@ type GalleryItemResolver interface {
 }
 type ImageBlockResolver interface {
 	Assets(ctx context.Context, obj *model.ImageBlock) ([]*core.Asset, error)
+
+	Items(ctx context.Context, obj *model.ImageBlock) ([]*model.ImageBlockItem, error)
+}
+type ImageBlockItemResolver interface {
+	Asset(ctx context.Context, obj *model.ImageBlockItem) (*core.Asset, error)
 }
 type MutationResolver interface {
-	Login(ctx context.Context, email string, password string) (*model.AuthPayload, error)
+	Login(ctx context.Context, email string, password string, cookie *bool) (*model.AuthPayload, error)
 	Logout(ctx context.Context) (bool, error)
 	CreateUser(ctx context.Context, input model.CreateUserInput) (*core.User, error)
 	UploadAsset(ctx context.Context, file graphql.Upload, input *model.AssetInput) (*core.Asset, error)
 	UploadAssets(ctx context.Context, files []*graphql.Upload, input *model.AssetInput) ([]*core.Asset, error)
 	RequestUpload(ctx context.Context, input model.RequestUploadInput) (*model.UploadTicket, error)
 	CompleteUpload(ctx context.Context, ticketID string, input *model.AssetInput) (*core.Asset, error)
-	UpdateAsset(ctx context.Context, id string, input model.AssetInput) (*core.Asset, error)
+	UpdateAsset(ctx context.Context, id string, input model.AssetInput, version *int) (*core.Asset, error)
+	UpdateAssets(ctx context.Context, ids []string, input model.AssetInput) ([]*core.Asset, error)
 	ReprocessAsset(ctx context.Context, id string) (*core.Asset, error)
 	DeleteAsset(ctx context.Context, id string, force *bool) (bool, error)
 	CreateGallery(ctx context.Context, input model.GalleryInput) (*core.Gallery, error)
@@ -372,7 +401,7 @@ type MutationResolver interface {
 	DeleteGallery(ctx context.Context, id string) (bool, error)
 	CreateArticle(ctx context.Context, input model.ArticleInput) (*core.Article, error)
 	UpdateArticle(ctx context.Context, id string, input model.ArticleInput, version *int) (*core.Article, error)
-	PublishArticle(ctx context.Context, id string, at *time.Time) (*core.Article, error)
+	PublishArticle(ctx context.Context, id string, at *time.Time, withGalleries *bool) (*core.Article, error)
 	UnpublishArticle(ctx context.Context, id string) (*core.Article, error)
 	DeleteArticle(ctx context.Context, id string) (bool, error)
 }
@@ -385,6 +414,7 @@ type QueryResolver interface {
 	Galleries(ctx context.Context, first *int, after *string, filter *model.GalleryFilter) (*model.GalleryConnection, error)
 	Asset(ctx context.Context, id string) (*core.Asset, error)
 	Assets(ctx context.Context, first *int, after *string, filter *model.AssetFilter) (*model.AssetConnection, error)
+	UploadPolicy(ctx context.Context) (*app.UploadPolicy, error)
 }
 type SubscriptionResolver interface {
 	AssetUpdated(ctx context.Context, ids []string) (<-chan *core.Asset, error)
@@ -594,6 +624,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.DominantColor(childComplexity), true
+	case "Asset.version":
+		if e.ComplexityRoot.Asset.EditVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.EditVersion(childComplexity), true
 	case "Asset.error":
 		if e.ComplexityRoot.Asset.Error == nil {
 			break
@@ -702,6 +738,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.UsedIn(childComplexity), true
+	case "Asset.usedInArticles":
+		if e.ComplexityRoot.Asset.UsedInArticles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.UsedInArticles(childComplexity), true
 	case "Asset.width":
 		if e.ComplexityRoot.Asset.Width == nil {
 			break
@@ -1022,6 +1064,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImageBlock.Caption(childComplexity), true
+	case "ImageBlock.items":
+		if e.ComplexityRoot.ImageBlock.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageBlock.Items(childComplexity), true
+
+	case "ImageBlockItem.altText":
+		if e.ComplexityRoot.ImageBlockItem.AltText == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageBlockItem.AltText(childComplexity), true
+	case "ImageBlockItem.asset":
+		if e.ComplexityRoot.ImageBlockItem.Asset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageBlockItem.Asset(childComplexity), true
+	case "ImageBlockItem.caption":
+		if e.ComplexityRoot.ImageBlockItem.Caption == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageBlockItem.Caption(childComplexity), true
+	case "ImageBlockItem.credit":
+		if e.ComplexityRoot.ImageBlockItem.Credit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageBlockItem.Credit(childComplexity), true
+	case "ImageBlockItem.position":
+		if e.ComplexityRoot.ImageBlockItem.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageBlockItem.Position(childComplexity), true
 
 	case "Mutation.addGalleryItems":
 		if e.ComplexityRoot.Mutation.AddGalleryItems == nil {
@@ -1121,7 +1200,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.Login(childComplexity, args["email"].(string), args["password"].(string)), true
+		return e.ComplexityRoot.Mutation.Login(childComplexity, args["email"].(string), args["password"].(string), args["cookie"].(*bool)), true
 	case "Mutation.logout":
 		if e.ComplexityRoot.Mutation.Logout == nil {
 			break
@@ -1149,7 +1228,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.PublishArticle(childComplexity, args["id"].(string), args["at"].(*time.Time)), true
+		return e.ComplexityRoot.Mutation.PublishArticle(childComplexity, args["id"].(string), args["at"].(*time.Time), args["withGalleries"].(*bool)), true
 	case "Mutation.publishGallery":
 		if e.ComplexityRoot.Mutation.PublishGallery == nil {
 			break
@@ -1248,7 +1327,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateAsset(childComplexity, args["id"].(string), args["input"].(model.AssetInput)), true
+		return e.ComplexityRoot.Mutation.UpdateAsset(childComplexity, args["id"].(string), args["input"].(model.AssetInput), args["version"].(*int)), true
+	case "Mutation.updateAssets":
+		if e.ComplexityRoot.Mutation.UpdateAssets == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateAssets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateAssets(childComplexity, args["ids"].([]string), args["input"].(model.AssetInput)), true
 	case "Mutation.updateGallery":
 		if e.ComplexityRoot.Mutation.UpdateGallery == nil {
 			break
@@ -1398,6 +1488,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
+	case "Query.uploadPolicy":
+		if e.ComplexityRoot.Query.UploadPolicy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.UploadPolicy(childComplexity), true
 
 	case "Rendition.byteSize":
 		if e.ComplexityRoot.Rendition.ByteSize == nil {
@@ -1479,6 +1575,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Timecode.Still(childComplexity), true
 
+	case "UploadPolicy.direct":
+		if e.ComplexityRoot.UploadPolicy.Direct == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadPolicy.Direct(childComplexity), true
+	case "UploadPolicy.maxBytes":
+		if e.ComplexityRoot.UploadPolicy.MaxBytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadPolicy.MaxBytes(childComplexity), true
+	case "UploadPolicy.maxPixels":
+		if e.ComplexityRoot.UploadPolicy.MaxPixels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadPolicy.MaxPixels(childComplexity), true
+	case "UploadPolicy.types":
+		if e.ComplexityRoot.UploadPolicy.Types == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadPolicy.Types(childComplexity), true
+
 	case "UploadTicket.expiresAt":
 		if e.ComplexityRoot.UploadTicket.ExpiresAt == nil {
 			break
@@ -1556,6 +1677,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("GalleryItemInput", ec.unmarshalInputGalleryItemInput),
 			graphql.NewInputUnmarshaler("HeadingInput", ec.unmarshalInputHeadingInput),
 			graphql.NewInputUnmarshaler("ImageBlockInput", ec.unmarshalInputImageBlockInput),
+			graphql.NewInputUnmarshaler("ImageBlockItemInput", ec.unmarshalInputImageBlockItemInput),
 			graphql.NewInputUnmarshaler("RequestUploadInput", ec.unmarshalInputRequestUploadInput),
 		)
 	}
@@ -1656,7 +1778,15 @@ var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `# Stillroom GraphQL schema: the API contract (see README and ARCHITECTURE.md).
 # Errors carry extensions.code: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
 # BAD_USER_INPUT, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE,
-# TOO_MANY_PIXELS, QUERY_TOO_COMPLEX, NOT_IMPLEMENTED, INTERNAL.
+# TOO_MANY_PIXELS, QUERY_TOO_COMPLEX, RATE_LIMITED, NOT_IMPLEMENTED, INTERNAL.
+# A refused publish (BAD_USER_INPUT) also carries extensions.problems:
+# [{path, assetId, galleryId, missing, status}], one per place at fault.
+# path is from the published object, 0-based like GraphQL paths and
+# ` + "`" + `position` + "`" + `: ["items", 3], ["cover"], ["blocks", 2, "items", 0],
+# ["blocks", 4] (a gallery block), ["blocks", 4, "gallery", "items", 1]
+# (with withGalleries). missing: texts the image lacks ("altText",
+# "credit"); status: why the asset or gallery cannot be shown
+# (PROCESSING, FAILED, DELETED; DRAFT, SCHEDULED).
 
 "RFC 3339 date-time."
 scalar Time
@@ -1694,7 +1824,11 @@ type User implements Node {
 }
 
 type AuthPayload {
-  "Opaque bearer token: send it as 'Authorization: Bearer <token>'."
+  """
+  Opaque bearer token: send it as 'Authorization: Bearer <token>'. Empty
+  when the session was put in a cookie (login with cookie: true), so page
+  scripts never see it (the type stays non-null for existing clients).
+  """
   token: String!
   user: User!
   expiresAt: Time!
@@ -1785,6 +1919,13 @@ type Asset implements Node {
   uploadedBy: User
   "Where-used, for safe delete."
   usedIn: [Gallery!]!
+  "Articles whose image blocks or cover use this asset (signed-in users only; empty for anonymous readers)."
+  usedInArticles: [Article!]!
+  """
+  Counts people's edits (not processing). Pass it to updateAsset(version:)
+  to be told, with CONFLICT, when someone else edited the asset meanwhile.
+  """
+  version: Int!
   createdAt: Time!
   updatedAt: Time!
 }
@@ -1832,7 +1973,21 @@ type HeadingBlock {
 "1..n stills side by side."
 type ImageBlock {
   assets: [Asset!]!
+  "The block's caption, under the whole row."
   caption: String
+  "Each still with its texts: the block's own for that image, else the asset's."
+  items: [ImageBlockItem!]!
+}
+
+"One still of an image block."
+type ImageBlockItem {
+  "0-based."
+  position: Int!
+  asset: Asset!
+  "Per-block override, falls back to the asset's."
+  caption: String
+  altText: String
+  credit: String
 }
 
 type GalleryBlock {
@@ -1960,9 +2115,19 @@ input HeadingInput {
   level: Int!
 }
 
+"Give assetIds (the stills only) or items (the stills with their own texts)."
 input ImageBlockInput {
-  assetIds: [ID!]!
+  assetIds: [ID!]
   caption: String
+  items: [ImageBlockItemInput!]
+}
+
+"Empty texts fall back to the asset's."
+input ImageBlockItemInput {
+  assetId: ID!
+  caption: String
+  altText: String
+  credit: String
 }
 
 input ArticleInput {
@@ -1993,6 +2158,18 @@ type UploadTicket {
   expiresAt: Time!
 }
 
+"What an uploading client should know before sending anything."
+type UploadPolicy {
+  "True when requestUpload tickets send bytes straight to object storage (S3); false when to this server."
+  direct: Boolean!
+  "Largest original accepted, in bytes."
+  maxBytes: Int!
+  "Largest image accepted, in pixels (width × height)."
+  maxPixels: Int!
+  "Accepted content types."
+  types: [String!]!
+}
+
 type FormField {
   name: String!
   value: String!
@@ -2020,10 +2197,20 @@ type Query {
   galleries(first: Int = 20, after: String, filter: GalleryFilter): GalleryConnection!
   asset(id: ID!): Asset
   assets(first: Int = 50, after: String, filter: AssetFilter): AssetConnection!
+  "Upload limits and transport (PHOTOGRAPHER and up)."
+  uploadPolicy: UploadPolicy!
 }
 
 type Mutation {
-  login(email: String!, password: String!): AuthPayload!
+  """
+  Signs in. With cookie: true (browsers on the server's own origin, such as
+  the desk) the session is set as an HttpOnly, SameSite=Strict cookie
+  (Secure, named __Host-stillroom_session, in production) instead of being
+  returned: it is accepted by /graphql (JSON or preflighted multipart
+  requests only, so another site cannot post with it), /media and
+  /originals. logout clears it.
+  """
+  login(email: String!, password: String!, cookie: Boolean = false): AuthPayload!
   logout: Boolean!
   createUser(input: CreateUserInput!): User!
 
@@ -2031,7 +2218,16 @@ type Mutation {
   uploadAssets(files: [Upload!]!, input: AssetInput): [Asset!]!
   requestUpload(input: RequestUploadInput!): UploadTicket!
   completeUpload(ticketId: ID!, input: AssetInput): Asset!
-  updateAsset(id: ID!, input: AssetInput!): Asset!
+  """
+  Edits an asset's metadata. With version (Asset.version), the edit applies
+  only if nobody else edited the asset since: else CONFLICT, nothing changed.
+  """
+  updateAsset(id: ID!, input: AssetInput!, version: Int): Asset!
+  """
+  The same change on many assets (1..500), all or nothing: each needs the
+  permission updateAsset would; one refusal changes none. In the order of ids.
+  """
+  updateAssets(ids: [ID!]!, input: AssetInput!): [Asset!]!
   reprocessAsset(id: ID!): Asset!
   "CONFLICT if used, unless force."
   deleteAsset(id: ID!, force: Boolean = false): Boolean!
@@ -2049,8 +2245,12 @@ type Mutation {
 
   createArticle(input: ArticleInput!): Article!
   updateArticle(id: ID!, input: ArticleInput!, version: Int): Article!
-  "at in the future = SCHEDULED."
-  publishArticle(id: ID!, at: Time): Article!
+  """
+  at in the future = SCHEDULED. A gallery block whose gallery would not be
+  visible with the article is refused (a problem naming the block), unless
+  withGalleries: then those galleries are published with it, checked first.
+  """
+  publishArticle(id: ID!, at: Time, withGalleries: Boolean = false): Article!
   unpublishArticle(id: ID!): Article!
   deleteArticle(id: ID!): Boolean!
 }
@@ -2181,6 +2381,10 @@ func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql
 		return ec.fieldContext_Asset_uploadedBy(ctx, field)
 	case "usedIn":
 		return ec.fieldContext_Asset_usedIn(ctx, field)
+	case "usedInArticles":
+		return ec.fieldContext_Asset_usedInArticles(ctx, field)
+	case "version":
+		return ec.fieldContext_Asset_version(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Asset_createdAt(ctx, field)
 	case "updatedAt":
@@ -2345,6 +2549,22 @@ func (ec *executionContext) childFields_GeoPoint(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type GeoPoint", field.Name)
 }
 
+func (ec *executionContext) childFields_ImageBlockItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "position":
+		return ec.fieldContext_ImageBlockItem_position(ctx, field)
+	case "asset":
+		return ec.fieldContext_ImageBlockItem_asset(ctx, field)
+	case "caption":
+		return ec.fieldContext_ImageBlockItem_caption(ctx, field)
+	case "altText":
+		return ec.fieldContext_ImageBlockItem_altText(ctx, field)
+	case "credit":
+		return ec.fieldContext_ImageBlockItem_credit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageBlockItem", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -2387,6 +2607,20 @@ func (ec *executionContext) childFields_Timecode(ctx context.Context, field grap
 		return ec.fieldContext_Timecode_still(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Timecode", field.Name)
+}
+
+func (ec *executionContext) childFields_UploadPolicy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "direct":
+		return ec.fieldContext_UploadPolicy_direct(ctx, field)
+	case "maxBytes":
+		return ec.fieldContext_UploadPolicy_maxBytes(ctx, field)
+	case "maxPixels":
+		return ec.fieldContext_UploadPolicy_maxPixels(ctx, field)
+	case "types":
+		return ec.fieldContext_UploadPolicy_types(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UploadPolicy", field.Name)
 }
 
 func (ec *executionContext) childFields_UploadTicket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2706,6 +2940,14 @@ func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["password"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "cookie",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cookie"] = arg2
 	return args, nil
 }
 
@@ -2766,6 +3008,14 @@ func (ec *executionContext) field_Mutation_publishArticle_args(ctx context.Conte
 		return nil, err
 	}
 	args["at"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "withGalleries",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["withGalleries"] = arg2
 	return args, nil
 }
 
@@ -2948,6 +3198,36 @@ func (ec *executionContext) field_Mutation_updateAsset_args(ctx context.Context,
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AssetInput, error) {
+			return ec.unmarshalNAssetInput2githubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐAssetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateAssets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.AssetInput, error) {
 			return ec.unmarshalNAssetInput2githubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐAssetInput(ctx, v)
@@ -4357,6 +4637,45 @@ func (ec *executionContext) fieldContext_Asset_usedIn(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Asset_usedInArticles(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_usedInArticles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().UsedInArticles(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*core.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐArticleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_usedInArticles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_version(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.EditVersion)
+}
+func (ec *executionContext) fieldContext_Asset_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Asset", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Asset_createdAt(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -5357,6 +5676,98 @@ func (ec *executionContext) fieldContext_ImageBlock_caption(_ context.Context, f
 	return graphql.NewScalarFieldContext("ImageBlock", field, false, false, "String")
 }
 
+func (ec *executionContext) _ImageBlock_items(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlock) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageBlock_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImageBlock().Items(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ImageBlockItem) graphql.Marshaler {
+			return ec.marshalNImageBlockItem2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageBlockItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageBlock_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImageBlock",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImageBlockItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImageBlockItem_position(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlockItem) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Position)
+}
+func (ec *executionContext) fieldContext_ImageBlockItem_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageBlockItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImageBlockItem_asset(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlockItem) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImageBlockItem_asset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImageBlockItem().Asset(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *core.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐAsset(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImageBlockItem_asset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImageBlockItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImageBlockItem_caption(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlockItem) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Caption)
+}
+func (ec *executionContext) fieldContext_ImageBlockItem_caption(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageBlockItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImageBlockItem_altText(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlockItem) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.AltText)
+}
+func (ec *executionContext) fieldContext_ImageBlockItem_altText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageBlockItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImageBlockItem_credit(ctx context.Context, field graphql.CollectedField, obj *model.ImageBlockItem) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Credit)
+}
+func (ec *executionContext) fieldContext_ImageBlockItem_credit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageBlockItem", field, false, false, "String")
+}
+
 func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -5367,7 +5778,7 @@ func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().Login(ctx, fc.Args["email"].(string), fc.Args["password"].(string))
+			return ec.Resolvers.Mutation().Login(ctx, fc.Args["email"].(string), fc.Args["password"].(string), fc.Args["cookie"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AuthPayload) graphql.Marshaler {
@@ -5654,7 +6065,7 @@ func (ec *executionContext) _Mutation_updateAsset(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateAsset(ctx, fc.Args["id"].(string), fc.Args["input"].(model.AssetInput))
+			return ec.Resolvers.Mutation().UpdateAsset(ctx, fc.Args["id"].(string), fc.Args["input"].(model.AssetInput), fc.Args["version"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *core.Asset) graphql.Marshaler {
@@ -5682,6 +6093,50 @@ func (ec *executionContext) fieldContext_Mutation_updateAsset(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateAsset_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateAssets(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateAssets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateAssets(ctx, fc.Args["ids"].([]string), fc.Args["input"].(model.AssetInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*core.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐAssetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateAssets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateAssets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6314,7 +6769,7 @@ func (ec *executionContext) _Mutation_publishArticle(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().PublishArticle(ctx, fc.Args["id"].(string), fc.Args["at"].(*time.Time))
+			return ec.Resolvers.Mutation().PublishArticle(ctx, fc.Args["id"].(string), fc.Args["at"].(*time.Time), fc.Args["withGalleries"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *core.Article) graphql.Marshaler {
@@ -6797,6 +7252,38 @@ func (ec *executionContext) fieldContext_Query_assets(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_uploadPolicy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_uploadPolicy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().UploadPolicy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *app.UploadPolicy) graphql.Marshaler {
+			return ec.marshalNUploadPolicy2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋappᚐUploadPolicy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_uploadPolicy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UploadPolicy(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -7008,6 +7495,50 @@ func (ec *executionContext) _Timecode_still(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Timecode_still(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Timecode", field, true, true, "Int")
+}
+
+func (ec *executionContext) _UploadPolicy_direct(ctx context.Context, field graphql.CollectedField, obj *app.UploadPolicy) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Direct)
+}
+func (ec *executionContext) fieldContext_UploadPolicy_direct(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UploadPolicy", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _UploadPolicy_maxBytes(ctx context.Context, field graphql.CollectedField, obj *app.UploadPolicy) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.MaxBytes)
+}
+func (ec *executionContext) fieldContext_UploadPolicy_maxBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UploadPolicy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UploadPolicy_maxPixels(ctx context.Context, field graphql.CollectedField, obj *app.UploadPolicy) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.MaxPixels)
+}
+func (ec *executionContext) fieldContext_UploadPolicy_maxPixels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UploadPolicy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UploadPolicy_types(ctx context.Context, field graphql.CollectedField, obj *app.UploadPolicy) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UploadPolicy_types(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Types, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UploadPolicy_types(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UploadPolicy", field, false, false, "String")
 }
 
 func (ec *executionContext) _UploadTicket_id(ctx context.Context, field graphql.CollectedField, obj *model.UploadTicket) (ret graphql.Marshaler) {
@@ -8811,7 +9342,7 @@ func (ec *executionContext) unmarshalInputImageBlockInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"assetIds", "caption"}
+	fieldsInOrder := [...]string{"assetIds", "caption", "items"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -8820,7 +9351,7 @@ func (ec *executionContext) unmarshalInputImageBlockInput(ctx context.Context, o
 		switch k {
 		case "assetIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assetIds"))
-			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -8832,6 +9363,13 @@ func (ec *executionContext) unmarshalInputImageBlockInput(ctx context.Context, o
 				return it, err
 			}
 			it.Caption = data
+		case "items":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("items"))
+			data, err := ec.unmarshalOImageBlockItemInput2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageBlockItemInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Items = data
 		}
 	}
 	return it, nil
@@ -8846,6 +9384,69 @@ func (ec *executionContext) unmarshalInputImageBlockInput(ctx context.Context, o
 func UnmarshalImageBlockInput(ctx context.Context, raw any) (model.ImageBlockInput, error) {
 	var out model.ImageBlockInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImageBlockInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputImageBlockItemInput(ctx context.Context, obj any) (model.ImageBlockItemInput, error) {
+	var it model.ImageBlockItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"assetId", "caption", "altText", "credit"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "assetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assetId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssetID = data
+		case "caption":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caption"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Caption = data
+		case "altText":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("altText"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AltText = data
+		case "credit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("credit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Credit = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImageBlockItemInput unmarshals raw into the ImageBlockItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImageBlockItemInput(ctx context.Context, raw any) (model.ImageBlockItemInput, error) {
+	var out model.ImageBlockItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImageBlockItemInput", raw, &out)
 	return out, err
 }
 
@@ -9351,6 +9952,17 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_usedIn(ctx, field, obj)
 				})
+		case "usedInArticles":
+			resolveInline(ctx, ec.OperationContext, out, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_usedInArticles(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._Asset_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
 			out.Values[i] = ec._Asset_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -10020,6 +10632,66 @@ func (ec *executionContext) _ImageBlock(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "items":
+			resolveInline(ctx, ec.OperationContext, out, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImageBlock_items(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return answer
+}
+
+var imageBlockItemImplementors = []string{"ImageBlockItem"}
+
+func (ec *executionContext) _ImageBlockItem(ctx context.Context, sel ast.SelectionSet, obj *model.ImageBlockItem) graphql.Marshaler {
+	fields := ec.collectFields(sel, imageBlockItemImplementors)
+
+	out, answer := newObjectFieldSet(fields)
+	deferred := newDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = marshalString("ImageBlockItem")
+		case "position":
+			out.Values[i] = ec._ImageBlockItem_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "asset":
+			resolveInline(ctx, ec.OperationContext, out, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImageBlockItem_asset(ctx, field, obj)
+				})
+		case "caption":
+			out.Values[i] = ec._ImageBlockItem_caption(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "altText":
+			out.Values[i] = ec._ImageBlockItem_altText(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "credit":
+			out.Values[i] = ec._ImageBlockItem_credit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10108,6 +10780,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateAsset":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateAsset(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateAssets":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateAssets(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -10386,6 +11065,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_assets(ctx, field)
 				})
+		case "uploadPolicy":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_uploadPolicy(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -10532,6 +11217,54 @@ func (ec *executionContext) _Timecode(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Timecode_still(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return answer
+}
+
+var uploadPolicyImplementors = []string{"UploadPolicy"}
+
+func (ec *executionContext) _UploadPolicy(ctx context.Context, sel ast.SelectionSet, obj *app.UploadPolicy) graphql.Marshaler {
+	fields := ec.collectFields(sel, uploadPolicyImplementors)
+
+	out, answer := newObjectFieldSet(fields)
+	deferred := newDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = marshalString("UploadPolicy")
+		case "direct":
+			out.Values[i] = ec._UploadPolicy_direct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxBytes":
+			out.Values[i] = ec._UploadPolicy_maxBytes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxPixels":
+			out.Values[i] = ec._UploadPolicy_maxPixels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "types":
+			out.Values[i] = ec._UploadPolicy_types(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11012,6 +11745,22 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNArticle2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐArticleᚄ(ctx context.Context, sel ast.SelectionSet, v []*core.Article) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐArticle(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐArticle(ctx context.Context, sel ast.SelectionSet, v *core.Article) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Article!")
@@ -11370,6 +12119,35 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
+func (ec *executionContext) marshalNImageBlockItem2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageBlockItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImageBlockItem) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImageBlockItem2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageBlockItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImageBlockItem2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageBlockItem(ctx context.Context, sel ast.SelectionSet, v *model.ImageBlockItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImageBlockItem!")
+		return graphql.Null
+	}
+	return ec._ImageBlockItem(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNImageBlockItemInput2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageBlockItemInput(ctx context.Context, v any) (*model.ImageBlockItemInput, error) {
+	res, err := ec.unmarshalInputImageBlockItemInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -11584,6 +12362,14 @@ func (ec *executionContext) marshalNUpload2ᚖgithubᚗcomᚋ99designsᚋgqlgen�
 		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNUploadPolicy2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋappᚐUploadPolicy(ctx context.Context, sel ast.SelectionSet, v *app.UploadPolicy) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UploadPolicy!")
+		return graphql.Null
+	}
+	return ec._UploadPolicy(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNUploadTicket2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐUploadTicket(ctx context.Context, sel ast.SelectionSet, v *model.UploadTicket) graphql.Marshaler {
@@ -11976,6 +12762,23 @@ func (ec *executionContext) unmarshalOImageBlockInput2ᚖgithubᚗcomᚋstillroo
 	}
 	res, err := ec.unmarshalInputImageBlockInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOImageBlockItemInput2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageBlockItemInputᚄ(ctx context.Context, v any) ([]*model.ImageBlockItemInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ImageBlockItemInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNImageBlockItemInput2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageBlockItemInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {

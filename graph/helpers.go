@@ -86,6 +86,40 @@ func (r *Resolver) galleryItems(ctx context.Context, g *core.Gallery) ([]*model.
 	return out, nil
 }
 
+// imageBlockItems resolves an image block's stills with their positions
+// and texts falling back to the asset's own; stills the caller may not
+// see (or deleted) are left out, as the block's assets are.
+func (r *Resolver) imageBlockItems(ctx context.Context, b *model.ImageBlock) ([]*model.ImageBlockItem, error) {
+	assets, err := r.App.AssetsByIDs(ctx, b.AssetIDs)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*core.Asset, len(assets))
+	for _, a := range assets {
+		byID[a.ID] = a
+	}
+	views := make([]struct {
+		item                     model.ImageBlockItem
+		caption, altText, credit string
+	}, len(b.AssetIDs))
+	out := make([]*model.ImageBlockItem, 0, len(b.AssetIDs))
+	for i, id := range b.AssetIDs {
+		a := byID[id]
+		if a == nil {
+			continue
+		}
+		o := core.Block{Overrides: b.Overrides}.Override(i)
+		v := &views[i]
+		v.caption = app.Fallback(o.Caption, a.Caption)
+		v.altText = app.Fallback(o.AltText, a.AltText)
+		v.credit = app.Fallback(o.Credit, a.Credit)
+		v.item = model.ImageBlockItem{Position: i, AssetID: id,
+			Caption: pointIfNonEmpty(&v.caption), AltText: pointIfNonEmpty(&v.altText), Credit: pointIfNonEmpty(&v.credit)}
+		out = append(out, &v.item)
+	}
+	return out, nil
+}
+
 // pointIfNonEmpty returns p, or nil when *p is empty.
 func pointIfNonEmpty(p *string) *string {
 	if *p == "" {

@@ -159,6 +159,11 @@ func (r *assetResolver) UsedIn(ctx context.Context, obj *core.Asset) ([]*core.Ga
 	return r.App.UsedIn(ctx, obj.ID)
 }
 
+// UsedInArticles is the resolver for the usedInArticles field.
+func (r *assetResolver) UsedInArticles(ctx context.Context, obj *core.Asset) ([]*core.Article, error) {
+	return r.App.UsedInArticles(ctx, obj.ID)
+}
+
 // Make is the resolver for the make field.
 func (r *cameraResolver) Make(ctx context.Context, obj *core.Camera) (*string, error) {
 	return nonEmpty(obj.Make), nil
@@ -256,18 +261,47 @@ func (r *imageBlockResolver) Assets(ctx context.Context, obj *model.ImageBlock) 
 	return r.App.AssetsByIDs(ctx, obj.AssetIDs)
 }
 
+// Items is the resolver for the items field.
+func (r *imageBlockResolver) Items(ctx context.Context, obj *model.ImageBlock) ([]*model.ImageBlockItem, error) {
+	return r.imageBlockItems(ctx, obj)
+}
+
+// Asset is the resolver for the asset field.
+func (r *imageBlockItemResolver) Asset(ctx context.Context, obj *model.ImageBlockItem) (*core.Asset, error) {
+	a, err := r.asset(ctx, obj.AssetID)
+	if err == nil && a == nil {
+		err = core.Errorf(core.CodeNotFound, "asset %s not found", obj.AssetID)
+	}
+	return a, err
+}
+
 // Login is the resolver for the login field.
-func (r *mutationResolver) Login(ctx context.Context, email string, password string) (*model.AuthPayload, error) {
+func (r *mutationResolver) Login(ctx context.Context, email string, password string, cookie *bool) (*model.AuthPayload, error) {
+	jar := sessionCookiesFrom(ctx)
+	useCookie := cookie != nil && *cookie
+	if useCookie && jar == nil {
+		return nil, core.Errorf(core.CodeBadUserInput, "a cookie session needs an HTTP request; sign in over HTTP, not the websocket")
+	}
 	token, u, exp, err := r.App.Login(ctx, email, password)
 	if err != nil {
 		return nil, err
+	}
+	if useCookie {
+		jar.Set(token, exp)
+		return &model.AuthPayload{User: u, ExpiresAt: exp}, nil
 	}
 	return &model.AuthPayload{Token: token, User: u, ExpiresAt: exp}, nil
 }
 
 // Logout is the resolver for the logout field.
 func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
-	return true, r.App.Logout(ctx)
+	if err := r.App.Logout(ctx); err != nil {
+		return false, err
+	}
+	if jar := sessionCookiesFrom(ctx); jar != nil {
+		jar.Clear()
+	}
+	return true, nil
 }
 
 // CreateUser is the resolver for the createUser field.
@@ -304,8 +338,13 @@ func (r *mutationResolver) CompleteUpload(ctx context.Context, ticketID string, 
 }
 
 // UpdateAsset is the resolver for the updateAsset field.
-func (r *mutationResolver) UpdateAsset(ctx context.Context, id string, input model.AssetInput) (*core.Asset, error) {
-	return r.App.UpdateAsset(ctx, id, deref(assetPatch(&input)))
+func (r *mutationResolver) UpdateAsset(ctx context.Context, id string, input model.AssetInput, version *int) (*core.Asset, error) {
+	return r.App.UpdateAsset(ctx, id, deref(assetPatch(&input)), version)
+}
+
+// UpdateAssets is the resolver for the updateAssets field.
+func (r *mutationResolver) UpdateAssets(ctx context.Context, ids []string, input model.AssetInput) ([]*core.Asset, error) {
+	return r.App.UpdateAssets(ctx, ids, *assetPatch(&input))
 }
 
 // ReprocessAsset is the resolver for the reprocessAsset field.
@@ -379,8 +418,8 @@ func (r *mutationResolver) UpdateArticle(ctx context.Context, id string, input m
 }
 
 // PublishArticle is the resolver for the publishArticle field.
-func (r *mutationResolver) PublishArticle(ctx context.Context, id string, at *time.Time) (*core.Article, error) {
-	return r.App.PublishArticle(ctx, id, at)
+func (r *mutationResolver) PublishArticle(ctx context.Context, id string, at *time.Time, withGalleries *bool) (*core.Article, error) {
+	return r.App.PublishArticle(ctx, id, at, deref(withGalleries))
 }
 
 // UnpublishArticle is the resolver for the unpublishArticle field.
@@ -474,6 +513,11 @@ func (r *queryResolver) Assets(ctx context.Context, first *int, after *string, f
 	return assetConnection(p), nil
 }
 
+// UploadPolicy is the resolver for the uploadPolicy field.
+func (r *queryResolver) UploadPolicy(ctx context.Context) (*app.UploadPolicy, error) {
+	return r.App.UploadPolicy(ctx)
+}
+
 // AssetUpdated is the resolver for the assetUpdated field.
 func (r *subscriptionResolver) AssetUpdated(ctx context.Context, ids []string) (<-chan *core.Asset, error) {
 	return r.App.AssetUpdates(ctx, ids)
@@ -505,6 +549,9 @@ func (r *Resolver) GalleryItem() GalleryItemResolver { return &galleryItemResolv
 // ImageBlock returns ImageBlockResolver implementation.
 func (r *Resolver) ImageBlock() ImageBlockResolver { return &imageBlockResolver{r} }
 
+// ImageBlockItem returns ImageBlockItemResolver implementation.
+func (r *Resolver) ImageBlockItem() ImageBlockItemResolver { return &imageBlockItemResolver{r} }
+
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
@@ -518,15 +565,16 @@ func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionRes
 func (r *Resolver) Timecode() TimecodeResolver { return &timecodeResolver{r} }
 
 type (
-	articleResolver      struct{ *Resolver }
-	assetResolver        struct{ *Resolver }
-	cameraResolver       struct{ *Resolver }
-	galleryResolver      struct{ *Resolver }
-	galleryBlockResolver struct{ *Resolver }
-	galleryItemResolver  struct{ *Resolver }
-	imageBlockResolver   struct{ *Resolver }
-	mutationResolver     struct{ *Resolver }
-	queryResolver        struct{ *Resolver }
-	subscriptionResolver struct{ *Resolver }
-	timecodeResolver     struct{ *Resolver }
+	articleResolver        struct{ *Resolver }
+	assetResolver          struct{ *Resolver }
+	cameraResolver         struct{ *Resolver }
+	galleryResolver        struct{ *Resolver }
+	galleryBlockResolver   struct{ *Resolver }
+	galleryItemResolver    struct{ *Resolver }
+	imageBlockResolver     struct{ *Resolver }
+	imageBlockItemResolver struct{ *Resolver }
+	mutationResolver       struct{ *Resolver }
+	queryResolver          struct{ *Resolver }
+	subscriptionResolver   struct{ *Resolver }
+	timecodeResolver       struct{ *Resolver }
 )

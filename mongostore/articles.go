@@ -29,12 +29,20 @@ type articleDoc struct {
 
 // blockDoc is one block; only the fields of its kind are stored.
 type blockDoc struct {
-	Kind      string   `bson:"kind"`
-	Text      string   `bson:"text,omitempty"`
-	Level     int      `bson:"level,omitempty"`
-	AssetIDs  []string `bson:"assetIds,omitempty"`
-	Caption   string   `bson:"caption,omitempty"`
-	GalleryID string   `bson:"galleryId,omitempty"`
+	Kind     string   `bson:"kind"`
+	Text     string   `bson:"text,omitempty"`
+	Level    int      `bson:"level,omitempty"`
+	AssetIDs []string `bson:"assetIds,omitempty"`
+	Caption  string   `bson:"caption,omitempty"`
+	// Items are an image block's own texts, one per asset ID, or none.
+	Items     []imageTextDoc `bson:"items,omitempty"`
+	GalleryID string         `bson:"galleryId,omitempty"`
+}
+
+type imageTextDoc struct {
+	Caption string `bson:"caption,omitempty"`
+	AltText string `bson:"altText,omitempty"`
+	Credit  string `bson:"credit,omitempty"`
 }
 
 func toArticleDoc(a *core.Article) *articleDoc {
@@ -54,10 +62,14 @@ func toArticleDoc(a *core.Article) *articleDoc {
 		UpdatedAt:    storedTime(a.UpdatedAt),
 	}
 	for _, b := range a.Blocks {
-		d.Blocks = append(d.Blocks, blockDoc{
+		bd := blockDoc{
 			Kind: string(b.Kind), Text: b.Text, Level: b.Level,
 			AssetIDs: nilIfEmpty(b.AssetIDs), Caption: b.Caption, GalleryID: b.GalleryID,
-		})
+		}
+		for _, o := range b.Overrides {
+			bd.Items = append(bd.Items, imageTextDoc(o))
+		}
+		d.Blocks = append(d.Blocks, bd)
 	}
 	return d
 }
@@ -79,10 +91,14 @@ func (d *articleDoc) toCore() *core.Article {
 		UpdatedAt:    d.UpdatedAt,
 	}
 	for _, b := range d.Blocks {
-		a.Blocks = append(a.Blocks, core.Block{
+		cb := core.Block{
 			Kind: core.BlockKind(b.Kind), Text: b.Text, Level: b.Level,
 			AssetIDs: nilIfEmpty(b.AssetIDs), Caption: b.Caption, GalleryID: b.GalleryID,
-		})
+		}
+		for _, o := range b.Items {
+			cb.Overrides = append(cb.Overrides, core.ImageOverride(o))
+		}
+		a.Blocks = append(a.Blocks, cb)
 	}
 	return a
 }

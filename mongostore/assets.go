@@ -36,6 +36,7 @@ type assetDoc struct {
 	UploadedBy      string         `bson:"uploadedBy"`
 	SearchTokens    []string       `bson:"searchTokens,omitempty"`
 	Version         int            `bson:"version"`
+	EditVersion     int            `bson:"editVersion,omitempty"`
 	CreatedAt       time.Time      `bson:"createdAt"`
 	UpdatedAt       time.Time      `bson:"updatedAt"`
 }
@@ -102,6 +103,7 @@ func toAssetDoc(a *core.Asset) *assetDoc {
 		UploadedBy:      a.UploadedBy,
 		SearchTokens:    nilIfEmpty(a.SearchTokens),
 		Version:         a.Version,
+		EditVersion:     a.EditVersion,
 		CreatedAt:       storedTime(a.CreatedAt),
 		UpdatedAt:       storedTime(a.UpdatedAt),
 	}
@@ -153,6 +155,7 @@ func (d *assetDoc) toCore() *core.Asset {
 		UploadedBy:      d.UploadedBy,
 		SearchTokens:    nilIfEmpty(d.SearchTokens),
 		Version:         d.Version,
+		EditVersion:     d.EditVersion,
 		CreatedAt:       d.CreatedAt,
 		UpdatedAt:       d.UpdatedAt,
 	}

@@ -48,6 +48,7 @@ func (d *articleDoc) clone() articleDoc {
 		c.Blocks = make([]blockDoc, len(d.Blocks))
 		for i, b := range d.Blocks {
 			b.AssetIDs = slices.Clone(b.AssetIDs)
+			b.Items = slices.Clone(b.Items)
 			c.Blocks[i] = b
 		}
 	}

@@ -28,7 +28,8 @@ func TestCloneDocShares(t *testing.T) {
 	})
 	article := toArticleDoc(&core.Article{
 		ID: "r", Slug: "r", Tags: []string{"t"}, Publication: core.Publication{Status: core.StatusPublished, PublishAt: &now},
-		Blocks:       []core.Block{{Kind: core.BlockImage, AssetIDs: []string{"a", "b"}}, {Kind: core.BlockGallery, GalleryID: "g"}},
+		Blocks: []core.Block{{Kind: core.BlockImage, AssetIDs: []string{"a", "b"}, Overrides: []core.ImageOverride{{Caption: "c"}, {Credit: "d"}}},
+			{Kind: core.BlockGallery, GalleryID: "g"}},
 		SearchTokens: []string{"z"}, CreatedAt: now,
 	})
 	var full struct {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/stillroom/stillroom/core"
+	"github.com/stillroom/stillroom/core/storetest"
 	"github.com/stillroom/stillroom/mongostore"
 	"github.com/stillroom/stillroom/mongostore/mongotest"
 )
@@ -62,3 +63,15 @@ func ids[T any](items []T, id func(T) string) []string {
 	}
 	return out
 }
+
+// The contract every core.Store meets.
+func TestStoreContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) core.Store { return newDB(t) })
+}
+
+// Fixtures shared with the contract suite.
+var (
+	fullAsset   = storetest.FullAsset
+	fullGallery = storetest.FullGallery
+	fullArticle = storetest.FullArticle
+)

@@ -80,6 +80,9 @@ func listPage[D any, T any](ctx context.Context, db *DB, coll *mongo.Collection,
 // cursor, newest first, and the number of matches without the cursor.
 func findPage[D any](ctx context.Context, db *DB, coll *mongo.Collection, cs conds, page core.Page) ([]D, int64, error) {
 	if m := db.memFor(coll); m != nil {
+		if err := ctx.Err(); err != nil {
+			return nil, 0, err
+		}
 		// One pass: the page and the count (a page that holds every match
 		// has looked at every document anyway).
 		found, total, err := m.find(cs.filter(), page.After, page.Limit+1, true)
@@ -116,6 +119,9 @@ func findPage[D any](ctx context.Context, db *DB, coll *mongo.Collection, cs con
 // findAll returns the documents of coll matching filter, newest first.
 func findAll[D any](ctx context.Context, db *DB, coll *mongo.Collection, filter bson.D) ([]D, error) {
 	if m := db.memFor(coll); m != nil {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		found, _, err := m.find(filter, "", 0, false)
 		if err == nil {
 			return decodeAll[D](found)
@@ -140,6 +146,9 @@ func findByIDs[D any](ctx context.Context, db *DB, coll *mongo.Collection, ids [
 		return nil, nil
 	}
 	if m := db.memFor(coll); m != nil {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		return decodeAll[D](m.byIDs(ids))
 	}
 	return findAll[D](ctx, db, coll, op("_id", "$in", ids))
@@ -149,6 +158,11 @@ func findByIDs[D any](ctx context.Context, db *DB, coll *mongo.Collection, ids [
 // unique field's values); mongo.ErrNoDocuments when there is none.
 func findOne[D any](ctx context.Context, db *DB, coll *mongo.Collection, filter bson.D, out *D) error {
 	if m := db.memFor(coll); m != nil {
+		// Memory answers at once, but a cancelled caller still gets its
+		// error, as from the database.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		var doc *memDoc
 		var err error
 		if len(filter) == 1 && filter[0].Key == "_id" {

@@ -28,6 +28,7 @@ type config struct {
 	AdminEmail     string
 	AdminPassword  string
 	PublicMediaURL string
+	PublicURL      string
 	MaxUploadBytes int64
 	MaxBodyBytes   int64
 	MaxPixels      int64
@@ -116,7 +117,8 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.BoolVar(&c.S3.UseTLS, "s3-use-tls", envBool("S3_USE_TLS"), "use https for S3")
 	fs.StringVar(&c.AdminEmail, "admin-email", env("ADMIN_EMAIL", ""), "admin created at start if missing")
 	fs.StringVar(&c.AdminPassword, "admin-password", env("ADMIN_PASSWORD", ""), "that admin's password")
-	fs.StringVar(&c.PublicMediaURL, "public-media-url", env("PUBLIC_MEDIA_URL", ""), "base URL of rendition links (a CDN); default /media on this server")
+	fs.StringVar(&c.PublicMediaURL, "public-media-url", env("PUBLIC_MEDIA_URL", ""), "base URL of rendition links (a CDN); default the public URL + /media")
+	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "this server's public base URL, for every URL the API hands out; default http:// + the listen address")
 	fs.Int64Var(&c.MaxUploadBytes, "max-upload-bytes", envInt("MAX_UPLOAD_BYTES", app.DefaultMaxUploadBytes), "largest file accepted")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", envInt("MAX_BODY_BYTES", defaultMaxBodyBytes), "largest multipart request accepted")
 	fs.Int64Var(&c.MaxPixels, "max-pixels", envInt("MAX_PIXELS", media.DefaultLimits.MaxPixels), "largest image accepted, in pixels")
@@ -155,6 +157,13 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	if fs.NArg() > 0 {
 		errs = append(errs, fmt.Errorf("unexpected arguments: %q", fs.Args()))
 	}
+	var err error
+	if c.PublicURL, err = checkPublicURL("PUBLIC_URL", c.PublicURL); err != nil {
+		errs = append(errs, err)
+	}
+	if c.PublicMediaURL, err = checkPublicURL("PUBLIC_MEDIA_URL", c.PublicMediaURL); err != nil {
+		errs = append(errs, err)
+	}
 	if c.Env != "development" && c.Env != "production" {
 		errs = append(errs, fmt.Errorf("STILLROOM_ENV must be development or production, not %q", c.Env))
 	}
@@ -171,11 +180,16 @@ func (c config) appConfig() app.Config {
 	limits := media.DefaultLimits
 	limits.MaxPixels = c.MaxPixels
 	base := strings.TrimRight(c.PublicMediaURL, "/")
+	wait := c.UploadWait
+	if wait == 0 {
+		wait = -1 // 0 means "do not wait"; app's zero is its default
+	}
 	return app.Config{
+		PublicURL:      c.publicURL(c.Addr),
 		SessionTTL:     c.SessionTTL,
 		MaxUploadBytes: c.MaxUploadBytes,
 		ImageLimits:    limits,
-		UploadWait:     c.UploadWait,
+		UploadWait:     wait,
 		JobLease:       c.JobLease,
 		MemoryBudget:   c.MemoryBudget,
 		Workers:        c.Workers,

@@ -52,7 +52,7 @@ func TestDelivery(t *testing.T) {
 			t.Errorf("%s: HTTP %d with %d bytes, want %d with %d", tc.name, resp.StatusCode, len(got), tc.status, tc.size)
 		}
 	}
-	req, _ := http.NewRequest("HEAD", s.URL+url, nil)
+	req, _ := http.NewRequest("HEAD", s.abs(url), nil)
 	hr, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -108,6 +108,9 @@ func (p presenter) present(ctx context.Context, err error) *gqlerror.Error {
 	if errors.As(err, &ce) && ce.Code != core.CodeInternal {
 		gerr.Message = core.ErrorMessage(err)
 		setCode(gerr, ce.Code)
+		if len(ce.Problems) > 0 {
+			gerr.Extensions["problems"] = ce.Problems
+		}
 		return gerr
 	}
 	var ge *gqlerror.Error

@@ -16,6 +16,7 @@ import (
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
 	"github.com/stillroom/stillroom/desk"
+	"github.com/stillroom/stillroom/graph"
 )
 
 // newHandler routes every endpoint of the server. obs wraps them all:
@@ -42,20 +43,29 @@ func newHandler(svc *app.Service, cfg config, log *slog.Logger, obs *observabili
 		// (jsDelivr), so it needs a browser with internet access.
 		mux.Handle("GET /{$}", playground.Handler("Stillroom", "/graphql"))
 	}
-	return obs.middleware(mux, paceBodies(cfg.BodyIdle, cfg.BodyMinRate, authenticate(svc, log, noteUser(mux))))
+	return obs.middleware(mux, paceBodies(cfg.BodyIdle, cfg.BodyMinRate, authenticate(svc, log, cfg.Env == "production", noteUser(mux))))
 }
 
-// authenticate puts the bearer token's user into the request context. A
-// token that is present but invalid is refused (401), so a client never
-// silently reads as anonymous.
-func authenticate(svc *app.Service, log *slog.Logger, next http.Handler) http.Handler {
+// authenticate puts the caller's user into the request context: the
+// bearer token's, else the session cookie's (see sessioncookie.go). A
+// bearer token that is present but invalid is refused (401), so a client
+// never silently reads as anonymous.
+func authenticate(svc *app.Service, log *slog.Logger, production bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
 		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-			r = r.WithContext(app.WithClientAddr(r.Context(), host))
+			ctx = app.WithClientAddr(ctx, host)
 		}
+		ctx = graph.WithSessionCookies(ctx, cookieJar{w: w, production: production})
+		r = r.WithContext(ctx)
 		h := r.Header.Get("Authorization")
 		if h == "" {
-			next.ServeHTTP(w, r)
+			ctx, err := userFromCookie(ctx, svc, w, r, production)
+			if err != nil {
+				writeError(w, log, err)
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(ctx))
 			return
 		}
 		token, ok := strings.CutPrefix(h, "Bearer ")

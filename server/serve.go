@@ -33,6 +33,15 @@ const (
 func serve(ctx context.Context, cfg config, stdout io.Writer, ready chan<- string) error {
 	log, closeLog := bufferedLogger(cfg, stdout)
 	defer closeLog()
+	// The address first: a port in use must fail the start before
+	// anything is created (the first admin's one-time password included).
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	addr := ln.Addr().String()
+	cfg.PublicURL = cfg.publicURL(addr)
 	tuneGC(cfg, os.Getenv, log)
 	st, err := openStores(ctx, cfg, log)
 	if err != nil {
@@ -52,10 +61,6 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, ready chan<- strin
 	}
 	logBootstrap(log, boot, cfg)
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
-	}
 	// Requests run under base, not ctx: stopping must let them finish.
 	// base ends when the grace period is over, and as soon as the plain
 	// requests are done for hijacked connections (subscriptions), which
@@ -81,8 +86,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, ready chan<- strin
 	if cfg.DebugAddr != "" {
 		startDebug(ctx, cfg.DebugAddr, log)
 	}
-	addr := ln.Addr().String()
-	log.Info("serving", "graphql", "http://"+addr+"/graphql", "media", st.objectsDesc, "database", st.metaDesc)
+	logServing(log, cfg, addr, st)
 	if ready != nil {
 		ready <- addr
 	}

@@ -24,8 +24,19 @@ type HeadingBlock struct {
 
 // ImageBlock shows one or more stills side by side.
 type ImageBlock struct {
-	AssetIDs []string
+	AssetIDs  []string
+	Caption   *string
+	Overrides []core.ImageOverride // nil, or one per asset
+}
+
+// ImageBlockItem is one still of an image block with its caption, alt
+// text and credit already resolved (the block's own, else the asset's).
+type ImageBlockItem struct {
+	Position int
+	AssetID  string
 	Caption  *string
+	AltText  *string
+	Credit   *string
 }
 
 // GalleryBlock embeds a gallery.

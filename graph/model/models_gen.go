@@ -72,7 +72,9 @@ type AssetInput struct {
 }
 
 type AuthPayload struct {
-	// Opaque bearer token: send it as 'Authorization: Bearer <token>'.
+	// Opaque bearer token: send it as 'Authorization: Bearer <token>'. Empty
+	// when the session was put in a cookie (login with cookie: true), so page
+	// scripts never see it (the type stays non-null for existing clients).
 	Token     string     `json:"token"`
 	User      *core.User `json:"user"`
 	ExpiresAt time.Time  `json:"expiresAt"`
@@ -136,9 +138,19 @@ type HeadingInput struct {
 	Level int    `json:"level"`
 }
 
+// Give assetIds (the stills only) or items (the stills with their own texts).
 type ImageBlockInput struct {
-	AssetIds []string `json:"assetIds"`
-	Caption  *string  `json:"caption,omitempty"`
+	AssetIds []string               `json:"assetIds,omitempty"`
+	Caption  *string                `json:"caption,omitempty"`
+	Items    []*ImageBlockItemInput `json:"items,omitempty"`
+}
+
+// Empty texts fall back to the asset's.
+type ImageBlockItemInput struct {
+	AssetID string  `json:"assetId"`
+	Caption *string `json:"caption,omitempty"`
+	AltText *string `json:"altText,omitempty"`
+	Credit  *string `json:"credit,omitempty"`
 }
 
 type Mutation struct {

@@ -1,4 +1,4 @@
-package mongostore_test
+package storetest
 
 import (
 	"fmt"
@@ -8,8 +8,9 @@ import (
 	"github.com/stillroom/stillroom/core"
 )
 
-// fullAsset returns an asset with every field set.
-func fullAsset(sha string) *core.Asset {
+// FullAsset returns an asset with every field set, times in whole
+// milliseconds.
+func FullAsset(sha string) *core.Asset {
 	return &core.Asset{
 		ID:          core.NewID(),
 		Status:      core.AssetReady,
@@ -49,10 +50,9 @@ func fullAsset(sha string) *core.Asset {
 	}
 }
 
-func TestAssets(t *testing.T) {
+func testAssets(t *testing.T, db core.Store) {
 	ctx := t.Context()
-	db := newDB(t)
-	a := fullAsset("sha-a")
+	a := FullAsset("sha-a")
 	mustNil(t, db.InsertAsset(ctx, a))
 
 	got, err := db.AssetByID(ctx, a.ID)
@@ -69,7 +69,7 @@ func TestAssets(t *testing.T) {
 	mustNil(t, err)
 	wantEqual(t, got, minimal)
 
-	dup := fullAsset("sha-a")
+	dup := FullAsset("sha-a")
 	err = db.InsertAsset(ctx, dup)
 	wantCode(t, err, core.CodeConflict)
 	if msg := core.ErrorMessage(err); msg != "asset with the same content exists" {
@@ -101,12 +101,11 @@ func TestAssets(t *testing.T) {
 	wantCode(t, err, core.CodeNotFound)
 }
 
-func TestUpdateAsset(t *testing.T) {
+func testUpdateAsset(t *testing.T, db core.Store) {
 	ctx := t.Context()
-	db := newDB(t)
-	a := fullAsset("sha-a")
+	a := FullAsset("sha-a")
 	mustNil(t, db.InsertAsset(ctx, a))
-	other := fullAsset("sha-b")
+	other := FullAsset("sha-b")
 	mustNil(t, db.InsertAsset(ctx, other))
 
 	stale := *a
@@ -127,7 +126,7 @@ func TestUpdateAsset(t *testing.T) {
 	}{
 		{"stale version", func() *core.Asset { s := stale; s.Caption = "lost"; return &s }, core.CodeConflict},
 		{"same sha256 as another asset", func() *core.Asset { b := *a; b.SHA256 = "sha-b"; return &b }, core.CodeConflict},
-		{"missing", func() *core.Asset { m := fullAsset("sha-m"); return m }, core.CodeNotFound},
+		{"missing", func() *core.Asset { m := FullAsset("sha-m"); return m }, core.CodeNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -144,10 +143,9 @@ func TestUpdateAsset(t *testing.T) {
 	}
 }
 
-func TestConcurrentUpdatesOneWins(t *testing.T) {
+func testConcurrentUpdatesOneWins(t *testing.T, db core.Store) {
 	ctx := t.Context()
-	db := newDB(t)
-	a := fullAsset("sha-a")
+	a := FullAsset("sha-a")
 	mustNil(t, db.InsertAsset(ctx, a))
 	const writers = 8
 	errs := make(chan error, writers)

@@ -1,4 +1,4 @@
-package mongostore_test
+package storetest
 
 import (
 	"testing"
@@ -7,7 +7,8 @@ import (
 	"github.com/stillroom/stillroom/core"
 )
 
-func fullArticle(slug string) *core.Article {
+// FullArticle returns a published article with every field set.
+func FullArticle(slug string) *core.Article {
 	return &core.Article{
 		ID:      core.NewID(),
 		Slug:    slug,
@@ -25,7 +26,8 @@ func fullArticle(slug string) *core.Article {
 		Blocks: []core.Block{
 			{Kind: core.BlockHeading, Text: "Before five", Level: 2},
 			{Kind: core.BlockParagraph, Text: "The first boats leave."},
-			{Kind: core.BlockImage, AssetIDs: []string{"asset-1", "asset-2"}, Caption: "Leaving"},
+			{Kind: core.BlockImage, AssetIDs: []string{"asset-1", "asset-2"}, Caption: "Leaving",
+				Overrides: []core.ImageOverride{{Caption: "Ra khơi", AltText: "Two boats"}, {Credit: "Trần Việt Đức"}}},
 			{Kind: core.BlockGallery, GalleryID: "gallery-1"},
 		},
 		SearchTokens: []string{"harbour", "wakes", "dawn"},
@@ -35,10 +37,9 @@ func fullArticle(slug string) *core.Article {
 	}
 }
 
-func TestArticles(t *testing.T) {
+func testArticles(t *testing.T, db core.Store) {
 	ctx := t.Context()
-	db := newDB(t)
-	a := fullArticle("harbour-wakes")
+	a := FullArticle("harbour-wakes")
 	mustNil(t, db.InsertArticle(ctx, a))
 
 	got, err := db.ArticleByID(ctx, a.ID)
@@ -48,13 +49,13 @@ func TestArticles(t *testing.T) {
 	mustNil(t, err)
 	wantEqual(t, got, a)
 
-	wantCode(t, db.InsertArticle(ctx, fullArticle("harbour-wakes")), core.CodeConflict)
+	wantCode(t, db.InsertArticle(ctx, FullArticle("harbour-wakes")), core.CodeConflict)
 	_, err = db.ArticleByID(ctx, "missing")
 	wantCode(t, err, core.CodeNotFound)
 	_, err = db.ArticleBySlug(ctx, "missing")
 	wantCode(t, err, core.CodeNotFound)
 
-	b := fullArticle("other")
+	b := FullArticle("other")
 	b.CoverAssetID = "asset-2"
 	b.Blocks = []core.Block{{Kind: core.BlockParagraph, Text: "Only text"}}
 	mustNil(t, db.InsertArticle(ctx, b))
@@ -84,12 +85,11 @@ func TestArticles(t *testing.T) {
 	wantCode(t, db.DeleteArticle(ctx, b.ID), core.CodeNotFound)
 }
 
-func TestUpdateArticle(t *testing.T) {
+func testUpdateArticle(t *testing.T, db core.Store) {
 	ctx := t.Context()
-	db := newDB(t)
-	a := fullArticle("one")
+	a := FullArticle("one")
 	mustNil(t, db.InsertArticle(ctx, a))
-	mustNil(t, db.InsertArticle(ctx, fullArticle("two")))
+	mustNil(t, db.InsertArticle(ctx, FullArticle("two")))
 
 	stale := *a
 	a.Blocks = append(a.Blocks, core.Block{Kind: core.BlockParagraph, Text: "Added"})
@@ -108,7 +108,7 @@ func TestUpdateArticle(t *testing.T) {
 	taken := *a
 	taken.Slug = "two"
 	wantCode(t, db.UpdateArticle(ctx, &taken), core.CodeConflict)
-	wantCode(t, db.UpdateArticle(ctx, fullArticle("three")), core.CodeNotFound)
+	wantCode(t, db.UpdateArticle(ctx, FullArticle("three")), core.CodeNotFound)
 	got, err = db.ArticleByID(ctx, a.ID)
 	mustNil(t, err)
 	wantEqual(t, got, a)

@@ -1,4 +1,4 @@
-package mongostore_test
+package storetest
 
 import (
 	"testing"
@@ -7,9 +7,8 @@ import (
 	"github.com/stillroom/stillroom/core"
 )
 
-func TestUsers(t *testing.T) {
+func testUsers(t *testing.T, db core.Store) {
 	ctx := t.Context()
-	db := newDB(t)
 	alice := &core.User{
 		ID: core.NewID(), Email: "alice@example.com", Name: "Alice", Role: core.RoleEditor,
 		PasswordHash: "$argon2id$v=19$...", CreatedAt: at(0), UpdatedAt: at(time.Hour),
@@ -55,9 +54,8 @@ func TestUsers(t *testing.T) {
 	}
 }
 
-func TestSessions(t *testing.T) {
+func testSessions(t *testing.T, db core.Store) {
 	ctx := t.Context()
-	db := newDB(t)
 	live := &core.Session{TokenHash: "h-live", UserID: "u1", CreatedAt: at(0), ExpiresAt: at(24 * time.Hour)}
 	dead := &core.Session{TokenHash: "h-dead", UserID: "u1", CreatedAt: at(0), ExpiresAt: at(time.Hour)}
 	mustNil(t, db.InsertSession(ctx, live))

@@ -1,4 +1,4 @@
-package mongostore_test
+package storetest
 
 import (
 	"fmt"
@@ -13,9 +13,8 @@ func newJob(assetID string, runAt time.Time) *core.Job {
 	return &core.Job{ID: core.NewID(), Kind: "process", AssetID: assetID, RunAt: runAt, CreatedAt: at(0)}
 }
 
-func TestEnqueueJobOnce(t *testing.T) {
+func testEnqueueJobOnce(t *testing.T, db core.Store) {
 	ctx := t.Context()
-	db := newDB(t)
 	first := newJob("asset-1", at(0))
 	mustNil(t, db.EnqueueJob(ctx, first))
 	mustNil(t, db.EnqueueJob(ctx, newJob("asset-1", at(time.Hour))))
@@ -33,9 +32,8 @@ func TestEnqueueJobOnce(t *testing.T) {
 	wantEqual(t, j, &want)
 }
 
-func TestConcurrentEnqueue(t *testing.T) {
+func testConcurrentEnqueue(t *testing.T, db core.Store) {
 	ctx := t.Context()
-	db := newDB(t)
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
@@ -52,9 +50,8 @@ func TestConcurrentEnqueue(t *testing.T) {
 	}
 }
 
-func TestClaimJobLease(t *testing.T) {
+func testClaimJobLease(t *testing.T, db core.Store) {
 	ctx := t.Context()
-	db := newDB(t)
 	lease := time.Minute
 	later := newJob("asset-2", at(time.Second))
 	mustNil(t, db.EnqueueJob(ctx, later))
@@ -122,9 +119,8 @@ func TestClaimJobLease(t *testing.T) {
 	wantCode(t, err, core.CodeBadUserInput)
 }
 
-func TestRetryJobRecordsError(t *testing.T) {
+func testRetryJobRecordsError(t *testing.T, db core.Store) {
 	ctx := t.Context()
-	db := newDB(t)
 	j := newJob("asset-1", at(0))
 	mustNil(t, db.EnqueueJob(ctx, j))
 	_, err := db.ClaimJob(ctx, "w1", at(0), time.Minute)
@@ -139,9 +135,8 @@ func TestRetryJobRecordsError(t *testing.T) {
 
 // A released job is claimable at once and its interrupted attempt is not
 // counted; QueueStats sees it.
-func TestReleaseJobAndQueueStats(t *testing.T) {
+func testReleaseJobAndQueueStats(t *testing.T, db core.Store) {
 	ctx := t.Context()
-	db := newDB(t)
 	n, oldest, err := db.QueueStats(ctx, at(0))
 	mustNil(t, err)
 	if n != 0 || oldest != nil {
@@ -166,9 +161,8 @@ func TestReleaseJobAndQueueStats(t *testing.T) {
 	}
 }
 
-func TestConcurrentClaims(t *testing.T) {
+func testConcurrentClaims(t *testing.T, db core.Store) {
 	ctx := t.Context()
-	db := newDB(t)
 	const jobs, workers = 20, 8
 	for i := range jobs {
 		mustNil(t, db.EnqueueJob(ctx, newJob(fmt.Sprint("asset-", i), at(time.Duration(i)*time.Millisecond))))

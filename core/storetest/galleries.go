@@ -1,4 +1,4 @@
-package mongostore_test
+package storetest
 
 import (
 	"testing"
@@ -7,7 +7,8 @@ import (
 	"github.com/stillroom/stillroom/core"
 )
 
-func fullGallery(slug string) *core.Gallery {
+// FullGallery returns a published gallery with every field set.
+func FullGallery(slug string) *core.Gallery {
 	return &core.Gallery{
 		ID:          core.NewID(),
 		Slug:        slug,
@@ -31,10 +32,9 @@ func fullGallery(slug string) *core.Gallery {
 	}
 }
 
-func TestGalleries(t *testing.T) {
+func testGalleries(t *testing.T, db core.Store) {
 	ctx := t.Context()
-	db := newDB(t)
-	g := fullGallery("harbour-mornings")
+	g := FullGallery("harbour-mornings")
 	mustNil(t, db.InsertGallery(ctx, g))
 
 	got, err := db.GalleryByID(ctx, g.ID)
@@ -44,7 +44,7 @@ func TestGalleries(t *testing.T) {
 	mustNil(t, err)
 	wantEqual(t, got, g)
 
-	err = db.InsertGallery(ctx, fullGallery("harbour-mornings"))
+	err = db.InsertGallery(ctx, FullGallery("harbour-mornings"))
 	wantCode(t, err, core.CodeConflict)
 	if msg := core.ErrorMessage(err); msg != "slug already taken" {
 		t.Errorf("message %q", msg)
@@ -54,13 +54,13 @@ func TestGalleries(t *testing.T) {
 	_, err = db.GalleryBySlug(ctx, "missing")
 	wantCode(t, err, core.CodeNotFound)
 
-	bad := fullGallery("bad")
+	bad := FullGallery("bad")
 	bad.Publication.PublishAt = nil
 	wantCode(t, db.InsertGallery(ctx, bad), core.CodeBadUserInput)
 	bad.Publication.Status = core.StatusScheduled
 	wantCode(t, db.InsertGallery(ctx, bad), core.CodeBadUserInput)
 
-	draft := fullGallery("draft")
+	draft := FullGallery("draft")
 	draft.Publication = core.Publication{Status: core.StatusDraft}
 	draft.Items = nil
 	draft.SearchTokens = nil
@@ -82,7 +82,7 @@ func TestGalleries(t *testing.T) {
 		t.Fatalf("GalleriesWithAsset(asset-9) = %d galleries", len(with))
 	}
 	// An explicit cover that is not an item counts as a use too.
-	covered := fullGallery("covered")
+	covered := FullGallery("covered")
 	covered.CoverAssetID, covered.Items = "asset-7", nil
 	mustNil(t, db.InsertGallery(ctx, covered))
 	with, err = db.GalleriesWithAsset(ctx, "asset-7")
@@ -93,12 +93,11 @@ func TestGalleries(t *testing.T) {
 	wantCode(t, db.DeleteGallery(ctx, draft.ID), core.CodeNotFound)
 }
 
-func TestUpdateGallery(t *testing.T) {
+func testUpdateGallery(t *testing.T, db core.Store) {
 	ctx := t.Context()
-	db := newDB(t)
-	g := fullGallery("one")
+	g := FullGallery("one")
 	mustNil(t, db.InsertGallery(ctx, g))
-	mustNil(t, db.InsertGallery(ctx, fullGallery("two")))
+	mustNil(t, db.InsertGallery(ctx, FullGallery("two")))
 
 	stale := *g
 	g.Title = "Renamed"
@@ -119,7 +118,7 @@ func TestUpdateGallery(t *testing.T) {
 	}{
 		{"stale", func() *core.Gallery { s := stale; return &s }, core.CodeConflict, "gallery " + g.ID + " was changed by someone else: version 1 is stale"},
 		{"slug taken", func() *core.Gallery { s := *g; s.Slug = "two"; return &s }, core.CodeConflict, "slug already taken"},
-		{"missing", func() *core.Gallery { return fullGallery("three") }, core.CodeNotFound, ""},
+		{"missing", func() *core.Gallery { return FullGallery("three") }, core.CodeNotFound, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,4 +1,4 @@
-package mongostore_test
+package storetest
 
 import (
 	"sync"
@@ -8,9 +8,8 @@ import (
 	"github.com/stillroom/stillroom/core"
 )
 
-func TestUploadTickets(t *testing.T) {
+func testUploadTickets(t *testing.T, db core.Store) {
 	ctx := t.Context()
-	db := newDB(t)
 	tk := &core.UploadTicket{ID: core.NewID(), Key: "incoming/x", UserID: "u1", Filename: "a.jpg",
 		ContentType: "image/jpeg", ByteSize: 10, MaxBytes: 100, ExpiresAt: at(time.Minute), CreatedAt: at(0)}
 	mustNil(t, db.InsertTicket(ctx, tk))
@@ -48,9 +47,8 @@ func TestUploadTickets(t *testing.T) {
 	}
 }
 
-func TestSettingOrInit(t *testing.T) {
+func testSettingOrInit(t *testing.T, db core.Store) {
 	ctx := t.Context()
-	db := newDB(t)
 	var wg sync.WaitGroup
 	values := make(chan string, 8)
 	for i := range 8 {

@@ -1,4 +1,4 @@
-package mongostore_test
+package storetest
 
 import (
 	"slices"
@@ -8,9 +8,8 @@ import (
 	"github.com/stillroom/stillroom/core"
 )
 
-func TestSearchArticles(t *testing.T) {
+func testSearchArticles(t *testing.T, db core.Store) {
 	ctx := t.Context()
-	db := newDB(t)
 	tokens := map[string][]string{
 		"a1": {"harbour", "wakes", "dawn"},
 		"a2": {"harbour", "wonder"},
@@ -21,7 +20,7 @@ func TestSearchArticles(t *testing.T) {
 		"a7": {"東京", "ålesund"},
 	}
 	for slug, ts := range tokens {
-		a := draftArticle(slug)
+		a := DraftArticle(slug)
 		a.SearchTokens = ts
 		a.Section = "news"
 		if slug == "a4" {
@@ -69,9 +68,8 @@ func TestSearchArticles(t *testing.T) {
 	}
 }
 
-func TestListAssets(t *testing.T) {
+func testListAssets(t *testing.T, db core.Store) {
 	ctx := t.Context()
-	db := newDB(t)
 	mk := func(sha string, status core.AssetStatus, by string, taken *time.Time, tokens ...string) *core.Asset {
 		a := &core.Asset{
 			ID: core.NewID(), Status: status, SHA256: sha, UploadedBy: by, TakenAt: taken,

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// problemsOf returns the first error's extensions.problems as JSON (keys
+// sorted), for comparing whole.
+func problemsOf(t *testing.T, r gqlResult) string {
+	t.Helper()
+	if len(r.Errors) == 0 {
+		t.Fatalf("no error, data %v", r.Data)
+	}
+	b, _ := json.Marshal(r.Errors[0].Extensions["problems"])
+	return string(b)
+}
+
+// TestUpdateAssets: updateAssets changes every asset or none: an unknown
+// id, a photographer's foreign asset or a bad value refuses the whole
+// call and changes nothing; answers come in the order of ids.
+func TestUpdateAssets(t *testing.T) {
+	s := startServer(t, map[string]string{"ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword}, false)
+	admin := login(t, s, adminEmail, adminPassword)
+	s.mustGQL(t, admin, `mutation { createUser(input: {email: "ph@example.com", name: "Phóng viên", password: "photographer-pass", role: PHOTOGRAPHER}) { id } }`, nil)
+	ph := login(t, s, "ph@example.com", "photographer-pass")
+	upload := func(tok string, seed uint8) string {
+		r := s.upload(t, tok, "Sequence 01.00_00_0"+string('0'+seed)+"_00.Still00"+string('0'+seed)+".jpg", photoJPEG(t, 64, 48, seed), "id")
+		if len(r.Errors) > 0 {
+			t.Fatalf("upload: %+v", r.Errors)
+		}
+		return dig(r.Data, "uploadAsset", "id").(string)
+	}
+	mine1, mine2, theirs := upload(ph, 1), upload(ph, 2), upload(admin, 3)
+	credits := func() string {
+		var out []string
+		for _, id := range []string{mine1, mine2, theirs} {
+			d := s.mustGQL(t, admin, `query($id: ID!) { asset(id: $id) { credit } }`, map[string]any{"id": id})
+			c, _ := dig(d, "asset", "credit").(string)
+			out = append(out, c)
+		}
+		return strings.Join(out, "|")
+	}
+	const q = `mutation($ids: [ID!]!, $in: AssetInput!) { updateAssets(ids: $ids, input: $in) { id credit tags } }`
+	for _, tc := range []struct {
+		name, tok string
+		ids       []any
+		in        map[string]any
+		code      string
+	}{
+		{"a foreign asset", ph, []any{mine1, theirs, mine2}, map[string]any{"credit": "Ảnh: Minh Anh"}, "FORBIDDEN"},
+		{"an unknown id", admin, []any{mine1, "000000000000000000000000"}, map[string]any{"credit": "Ảnh: Minh Anh"}, "NOT_FOUND"},
+		{"a credit too long", admin, []any{mine1, mine2}, map[string]any{"credit": strings.Repeat("x", 301)}, "BAD_USER_INPUT"},
+		{"no ids", admin, []any{}, map[string]any{"credit": "x"}, "BAD_USER_INPUT"},
+		{"anonymous", "", []any{mine1}, map[string]any{"credit": "x"}, "UNAUTHENTICATED"},
+	} {
+		r := s.gql(t, tc.tok, q, map[string]any{"ids": tc.ids, "in": tc.in})
+		if r.code() != tc.code {
+			t.Errorf("%s: %+v, want %s", tc.name, r.Errors, tc.code)
+		}
+		if got := credits(); got != "||" {
+			t.Fatalf("%s changed credits: %q", tc.name, got)
+		}
+	}
+	d := s.mustGQL(t, ph, q, map[string]any{"ids": []any{mine2, mine1, mine2}, "in": map[string]any{"credit": " Ảnh: Minh Anh ", "tags": []any{"toạ đàm"}}})
+	list := dig(d, "updateAssets").([]any)
+	if len(list) != 3 || dig(list[0], "id") != mine2 || dig(list[1], "id") != mine1 || dig(list[2], "id") != mine2 ||
+		dig(list[1], "credit") != "Ảnh: Minh Anh" || dig(list[0], "tags", 0) != "toạ đàm" {
+		t.Errorf("updateAssets answered %v", list)
+	}
+	if got := credits(); got != "Ảnh: Minh Anh|Ảnh: Minh Anh|" {
+		t.Errorf("credits after the update: %q", got)
+	}
+	// An editor may change anyone's.
+	s.mustGQL(t, admin, q, map[string]any{"ids": []any{mine1, theirs}, "in": map[string]any{"credit": "TTXVN"}})
+	if got := credits(); got != "TTXVN|Ảnh: Minh Anh|TTXVN" {
+		t.Errorf("credits after the editor's update: %q", got)
+	}
+}
+
+// TestPublishProblemsAndImageItems: publish refusals name each place in
+// extensions.problems (0-based paths); image blocks carry per-image texts
+// falling back to the asset's, and still take the older assetIds shape; a
+// gallery block with a draft gallery is refused, or published with it
+// when asked (its items through the same gate).
+func TestPublishProblemsAndImageItems(t *testing.T) {
+	s := startServer(t, map[string]string{"ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword}, false)
+	tok := login(t, s, adminEmail, adminPassword)
+	var ids []string
+	for i := range 3 {
+		r := s.upload(t, tok, "still"+string(rune('a'+i))+".jpg", photoJPEG(t, 64, 48, uint8(10+i)), "id status")
+		if len(r.Errors) > 0 || dig(r.Data, "uploadAsset", "status") != "READY" {
+			t.Fatalf("upload: %+v %v", r.Errors, r.Data)
+		}
+		ids = append(ids, dig(r.Data, "uploadAsset", "id").(string))
+	}
+	// The first asset has its own texts; the others none.
+	s.mustGQL(t, tok, `mutation($id: ID!) { updateAsset(id: $id, input: {altText: "Đại biểu", credit: "Ảnh: Minh Anh", caption: "Toạ đàm"}) { id } }`,
+		map[string]any{"id": ids[0]})
+
+	g := s.mustGQL(t, tok, `mutation { createGallery(input: {title: "Toạ đàm"}) { id } }`, nil)
+	gid := dig(g, "createGallery", "id").(string)
+	s.mustGQL(t, tok, `mutation($g: ID!, $a: [ID!]!) { addGalleryItems(galleryId: $g, assetIds: $a) { id } }`,
+		map[string]any{"g": gid, "a": []any{ids[0], ids[1]}})
+	r := s.gql(t, tok, `mutation($g: ID!) { publishGallery(id: $g) { status } }`, map[string]any{"g": gid})
+	want := `[{"assetId":"` + ids[1] + `","missing":["altText","credit"],"path":["items",1]}]`
+	if r.code() != "BAD_USER_INPUT" || problemsOf(t, r) != want || !strings.Contains(r.Errors[0].Message, "item 2: stillb.jpg has no alt text and no credit") {
+		t.Errorf("gallery refusal: %+v\nproblems %s\nwant     %s", r.Errors, problemsOf(t, r), want)
+	}
+
+	blocks := []any{
+		map[string]any{"paragraph": "Sáng 15/5."},
+		map[string]any{"image": map[string]any{"caption": "Hai ảnh", "items": []any{
+			map[string]any{"assetId": ids[0]},
+			map[string]any{"assetId": ids[2], "altText": "Quang cảnh", "caption": "Hội trường"},
+		}}},
+		map[string]any{"image": map[string]any{"assetIds": []any{ids[0]}}},
+		map[string]any{"gallery": gid},
+	}
+	a := s.mustGQL(t, tok, `mutation($in: ArticleInput!) { createArticle(input: $in) { id } }`, map[string]any{"in": map[string]any{"title": "Toạ đàm", "blocks": blocks}})
+	aid := dig(a, "createArticle", "id").(string)
+	const publish = `mutation($a: ID!, $w: Boolean) { publishArticle(id: $a, withGalleries: $w) { status } }`
+	r = s.gql(t, tok, publish, map[string]any{"a": aid})
+	want = `[{"galleryId":"` + gid + `","path":["blocks",3],"status":"DRAFT"},{"assetId":"` + ids[2] + `","missing":["credit"],"path":["blocks",1,"items",1]}]`
+	if r.code() != "BAD_USER_INPUT" || problemsOf(t, r) != want || !strings.Contains(r.Errors[0].Message, "block 2, item 2: stillc.jpg has no credit") ||
+		!strings.Contains(r.Errors[0].Message, `block 4: gallery "Toạ đàm" is draft`) {
+		t.Errorf("article refusal: %+v\nproblems %s\nwant     %s", r.Errors, problemsOf(t, r), want)
+	}
+	// Fix the image, then with withGalleries the gallery's own items are
+	// checked too, and nothing is published while one fails.
+	blocks[1].(map[string]any)["image"].(map[string]any)["items"].([]any)[1].(map[string]any)["credit"] = "Ảnh: Hải Châu"
+	s.mustGQL(t, tok, `mutation($a: ID!, $in: ArticleInput!) { updateArticle(id: $a, input: $in) { id } }`, map[string]any{"a": aid, "in": map[string]any{"blocks": blocks}})
+	r = s.gql(t, tok, publish, map[string]any{"a": aid, "w": true})
+	want = `[{"assetId":"` + ids[1] + `","missing":["altText","credit"],"path":["blocks",3,"gallery","items",1]}]`
+	if r.code() != "BAD_USER_INPUT" || problemsOf(t, r) != want {
+		t.Errorf("withGalleries refusal: %+v\nproblems %s\nwant     %s", r.Errors, problemsOf(t, r), want)
+	}
+	d := s.mustGQL(t, tok, `query($g: ID!) { gallery(id: $g) { status } }`, map[string]any{"g": gid})
+	if dig(d, "gallery", "status") != "DRAFT" {
+		t.Errorf("a refused publish published the gallery: %v", d)
+	}
+	s.mustGQL(t, tok, `mutation($id: ID!) { updateAsset(id: $id, input: {altText: "Khán phòng", credit: "Ảnh: Hải Châu"}) { id } }`, map[string]any{"id": ids[1]})
+	d = s.mustGQL(t, tok, publish, map[string]any{"a": aid, "w": true})
+	if dig(d, "publishArticle", "status") != "PUBLISHED" {
+		t.Errorf("publish with galleries: %v", d)
+	}
+
+	// Readers see the gallery block and each image's texts with fallbacks.
+	d = s.mustGQL(t, "", `query($a: ID!) { article(id: $a) { blocks { __typename
+		... on ImageBlock { caption assets { id } items { position caption altText credit asset { id } } }
+		... on GalleryBlock { gallery { status } } } } }`, map[string]any{"a": aid})
+	got, _ := json.Marshal(dig(d, "article", "blocks"))
+	wantBlocks := `[{"__typename":"ParagraphBlock"},` +
+		`{"__typename":"ImageBlock","assets":[{"id":"` + ids[0] + `"},{"id":"` + ids[2] + `"}],"caption":"Hai ảnh","items":[` +
+		`{"altText":"Đại biểu","asset":{"id":"` + ids[0] + `"},"caption":"Toạ đàm","credit":"Ảnh: Minh Anh","position":0},` +
+		`{"altText":"Quang cảnh","asset":{"id":"` + ids[2] + `"},"caption":"Hội trường","credit":"Ảnh: Hải Châu","position":1}]},` +
+		`{"__typename":"ImageBlock","assets":[{"id":"` + ids[0] + `"}],"caption":null,"items":[` +
+		`{"altText":"Đại biểu","asset":{"id":"` + ids[0] + `"},"caption":"Toạ đàm","credit":"Ảnh: Minh Anh","position":0}]},` +
+		`{"__typename":"GalleryBlock","gallery":{"status":"PUBLISHED"}}]`
+	if string(got) != wantBlocks {
+		t.Errorf("blocks:\n%s\nwant\n%s", got, wantBlocks)
+	}
+	// Texts for a different number of images than the block has are refused.
+	r = s.gql(t, tok, `mutation($in: ArticleInput!) { createArticle(input: $in) { id } }`, map[string]any{"in": map[string]any{"title": "x",
+		"blocks": []any{map[string]any{"image": map[string]any{"items": []any{}}}}}})
+	if r.code() != "BAD_USER_INPUT" {
+		t.Errorf("an image block without images: %+v", r.Errors)
+	}
+}
