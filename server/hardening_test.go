@@ -114,7 +114,7 @@ func TestHardeningNonReadingClients(t *testing.T) {
 	time.Sleep(time.Second)
 	assertProbe(t, s, "4 clients not reading 1 MB error answers")
 
-	res, err := http.Post(s.URL+"/graphql", "application/json", strings.NewReader(body))
+	res, err := (&http.Client{Timeout: 30 * time.Second}).Post(s.URL+"/graphql", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
