@@ -45,6 +45,8 @@ type config struct {
 	OperationQueueWait time.Duration
 	BodyIdle           time.Duration
 	BodyMinRate        int64
+	// UploadBytesInFlight bounds the multipart bytes held at once (uploads.go).
+	UploadBytesInFlight int64
 	// MemoryReads answers content reads of the embedded database from memory.
 	MemoryReads bool
 
@@ -61,10 +63,6 @@ const (
 	defaultMaxBodyBytes = 64 << 20
 	// maxJSONBodyBytes bounds non-multipart GraphQL requests.
 	maxJSONBodyBytes = 1 << 20
-	// multipartMemory is how much of a multipart body is kept in memory;
-	// the rest goes to temporary files.
-	// Kept small: 50 uploads at once would otherwise hold 50 times it.
-	multipartMemory = 1 << 20
 )
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -133,6 +131,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.DurationVar(&c.OperationQueueWait, "operation-queue-wait", envDur("OPERATION_QUEUE_WAIT", defaultOperationWait), "longest wait for a slot before a 503")
 	fs.DurationVar(&c.BodyIdle, "body-idle", envDur("BODY_IDLE", defaultBodyIdle), "a request body that sends nothing for this long is cut")
 	fs.Int64Var(&c.BodyMinRate, "body-min-rate", envInt("BODY_MIN_RATE", defaultBodyMinRate), "bytes a second a request body must average after its first body-idle")
+	fs.Int64Var(&c.UploadBytesInFlight, "upload-bytes-in-flight", envInt("UPLOAD_BYTES_IN_FLIGHT", defaultUploadBytesInFlight), "multipart bytes all uploads may hold at once; more wait, then 503")
 	reads := fs.String("embedded-reads", env("EMBEDDED_READS", "memory"), "memory: the embedded database's content is read from a copy in memory; database: every read asks the database")
 	gate := fs.String("publish-gate", env("PUBLISH_GATE", "on"), "on: publishing needs alt text and credit on every image; off: it does not")
 	if err := fs.Parse(args); err != nil {

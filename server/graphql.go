@@ -63,10 +63,12 @@ func newGraphQLWith(svc *app.Service, cfg config, log *slog.Logger, lim graphqlL
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(jsonPOST{})
-	srv.AddTransport(limitedMultipart{
-		MultipartForm:   transport.MultipartForm{MaxUploadSize: cfg.MaxBodyBytes, MaxMemory: multipartMemory},
+	srv.AddTransport(multipartUploads{
 		MaxFiles:        lim.MaxUploadFiles,
 		MaxPathsPerFile: lim.MaxPathsPerFile,
+		MaxFileBytes:    cfg.MaxUploadBytes,
+		MaxBodyBytes:    cfg.MaxBodyBytes,
+		Budget:          newUploadBudget(cfg.UploadBytesInFlight),
 	})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	// queryLimits counts tokens first; this only backs it up.

@@ -171,3 +171,128 @@ func TestHardeningIntrospection(t *testing.T) {
 		}
 	}
 }
+
+// stalledUpload starts a multipart upload that sends sent bytes of one
+// file part and then stalls, never ending; chunked when declared is 0,
+// else with that Content-Length. It returns how many file bytes the
+// server took before the connection ended (or the test stopped waiting).
+func stalledUpload(t *testing.T, s *servertest.Server, token string, sent, declared int) chan int {
+	t.Helper()
+	c := rawConn(t, s)
+	const boundary = "hardeningboundary"
+	pre := "--" + boundary + "\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n" +
+		`{"query":"mutation($f: Upload!) { uploadAsset(file: $f) { id } }","variables":{"f":null}}` +
+		"\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n" + `{"0":["variables.f"]}` +
+		"\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"0\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
+	head := "POST /graphql HTTP/1.1\r\nHost: x\r\nGraphQL-Preflight: 1\r\nContent-Type: multipart/form-data; boundary=" + boundary + "\r\n"
+	if token != "" {
+		head += "Authorization: Bearer " + token + "\r\n"
+	}
+	chunked := declared == 0
+	if chunked {
+		head += "Transfer-Encoding: chunked\r\n\r\n"
+	} else {
+		head += "Content-Length: " + strconv.Itoa(declared) + "\r\n\r\n"
+	}
+	out := make(chan int, 1)
+	go func() {
+		w := bufio.NewWriterSize(c, 64<<10)
+		write := func(p []byte) error {
+			if chunked {
+				fmt.Fprintf(w, "%x\r\n", len(p))
+			}
+			w.Write(p)
+			if chunked {
+				w.WriteString("\r\n")
+			}
+			return w.Flush()
+		}
+		w.WriteString(head)
+		chunk := bytes.Repeat([]byte{0xAB}, 256<<10)
+		n := 0
+		if write([]byte(pre)) == nil {
+			c.SetWriteDeadline(time.Now().Add(20 * time.Second))
+			for n < sent {
+				if write(chunk) != nil {
+					break
+				}
+				n += len(chunk)
+			}
+		}
+		out <- n
+	}()
+	return out
+}
+
+// TestHardeningStalledUploads (attack 3): uploads that stream 40 MiB of
+// a file and never end. Anonymous ones are refused before any file byte
+// is read, chunked or not; a signed-in one holds a temp file only until
+// its body stalls for the idle time, and the file is removed then. RSS
+// growth stays under 100 MB for 8 of them.
+func TestHardeningStalledUploads(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	s := startHardened(t, map[string]string{"BODY_IDLE": "3s"})
+	token := s.Login(t, "admin@example.com", servertest.Password)
+	const sent = 40 << 20
+	base := rssBytes(t, s)
+	var anon []chan int
+	for i := range 8 {
+		declared := 0
+		if i%2 == 1 {
+			declared = 60 << 20
+		}
+		anon = append(anon, stalledUpload(t, s, "", sent, declared))
+	}
+	time.Sleep(3 * time.Second)
+	assertProbe(t, s, "8 anonymous stalled 40 MiB uploads")
+	grew := rssBytes(t, s) - base
+	t.Logf("figure: RSS grew %d MB during 8 anonymous stalled uploads", grew>>20)
+	for i, c := range anon {
+		select {
+		case n := <-c:
+			t.Logf("figure: anonymous upload %d: the server took %d KiB of file before the connection ended", i, n>>10)
+			if n >= sent {
+				t.Errorf("anonymous upload %d: the server read all %d bytes", i, n)
+			}
+		case <-time.After(30 * time.Second):
+			t.Errorf("anonymous upload %d: still sending after 30 s", i)
+		}
+	}
+	if grew > 100<<20 {
+		t.Errorf("RSS grew %d MB (bound 100 MB)", grew>>20)
+	}
+
+	// Signed in: the bytes are taken, then the stall is cut.
+	signed := stalledUpload(t, s, token, 8<<20, 60<<20)
+	time.Sleep(time.Second)
+	assertProbe(t, s, "a signed-in stalled upload")
+	select {
+	case n := <-signed:
+		t.Logf("figure: signed-in stalled upload sent %d MiB", n>>20)
+	case <-time.After(30 * time.Second):
+		t.Fatal("signed-in upload still sending")
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ents, _ := os.ReadDir(tmp)
+		var left []string
+		for _, e := range ents {
+			if strings.HasPrefix(e.Name(), "stillroom-upload-") || strings.HasPrefix(e.Name(), "multipart-") || strings.HasPrefix(e.Name(), "gqlgen-") {
+				left = append(left, e.Name())
+			}
+		}
+		if len(left) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("temp files left 20 s after a stalled upload: %v", left)
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	r := s.GraphQL(t, token, `{ assets { totalCount } }`, nil)
+	if r.Code() != "" {
+		t.Fatalf("after: %+v", r.Errors)
+	}
+}
