@@ -455,7 +455,11 @@ func (r *queryResolver) Articles(ctx context.Context, first *int, after *string,
 	}
 	var f app.ArticleFilter
 	if filter != nil {
-		f = app.ArticleFilter{Status: deref(filter.Status), Section: deref(filter.Section), Tag: deref(filter.Tag), Search: app.SearchWords(filter.Search)}
+		words, err := app.SearchWords(filter.Search)
+		if err != nil {
+			return nil, err
+		}
+		f = app.ArticleFilter{Status: deref(filter.Status), Section: deref(filter.Section), Tag: deref(filter.Tag), Search: words}
 	}
 	p, err := r.App.ListArticles(ctx, page, f)
 	if err != nil {
@@ -479,7 +483,11 @@ func (r *queryResolver) Galleries(ctx context.Context, first *int, after *string
 	if filter != nil {
 		f = *filter
 	}
-	p, err := r.App.ListGalleries(ctx, page, deref(f.Status), app.SearchWords(f.Search))
+	words, err := app.SearchWords(f.Search)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.App.ListGalleries(ctx, page, deref(f.Status), words)
 	if err != nil {
 		return nil, err
 	}
@@ -503,7 +511,9 @@ func (r *queryResolver) Assets(ctx context.Context, first *int, after *string, f
 		q.Status = deref(filter.Status)
 		q.UploadedBy = deref(filter.UploadedBy)
 		q.TakenAfter, q.TakenBefore = filter.TakenAfter, filter.TakenBefore
-		q.Search = app.SearchWords(filter.Search)
+		if q.Search, err = app.SearchWords(filter.Search); err != nil {
+			return nil, err
+		}
 		unattached = deref(filter.Unattached)
 	}
 	p, err := r.App.ListAssets(ctx, q, unattached)

@@ -151,10 +151,16 @@ func (m *memColl) byIDs(ids []string) []*memDoc {
 	return out
 }
 
+// findCheckEvery is how many documents find looks at between checks of
+// its context.
+const findCheckEvery = 64
+
 // find returns, newest first, up to limit (0: all) documents matching
 // filter whose ID is below before ("" for no bound), and, when count is
 // set, how many documents match filter regardless of before and limit.
-func (m *memColl) find(filter bson.D, before string, limit int, count bool) ([]*memDoc, int64, error) {
+// It stops with ctx's error when ctx ends (checked every
+// findCheckEvery documents), so an operation's timeout stops a long scan.
+func (m *memColl) find(ctx context.Context, filter bson.D, before string, limit int, count bool) ([]*memDoc, int64, error) {
 	mt, err := newMatcher(filter)
 	if err != nil {
 		return nil, 0, err
@@ -174,6 +180,11 @@ func (m *memColl) find(filter bson.D, before string, limit int, count bool) ([]*
 	for i := hi - 1; i >= 0; i-- {
 		if !count && limit > 0 && len(out) == limit {
 			break
+		}
+		if (hi-i)%findCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, 0, err
+			}
 		}
 		d := m.docs[m.ids[i]]
 		if !mt.match(d.raw) {

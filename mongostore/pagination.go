@@ -85,7 +85,7 @@ func findPage[D any](ctx context.Context, db *DB, coll *mongo.Collection, cs con
 		}
 		// One pass: the page and the count (a page that holds every match
 		// has looked at every document anyway).
-		found, total, err := m.find(cs.filter(), page.After, page.Limit+1, true)
+		found, total, err := m.find(ctx, cs.filter(), page.After, page.Limit+1, true)
 		if err == nil {
 			docs, err := decodeAll[D](found)
 			return docs, total, translate(err, "list", coll.Name(), "")
@@ -122,7 +122,7 @@ func findAll[D any](ctx context.Context, db *DB, coll *mongo.Collection, filter 
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		found, _, err := m.find(filter, "", 0, false)
+		found, _, err := m.find(ctx, filter, "", 0, false)
 		if err == nil {
 			return decodeAll[D](found)
 		}
@@ -170,7 +170,7 @@ func findOne[D any](ctx context.Context, db *DB, coll *mongo.Collection, filter 
 			doc = m.byID(id)
 		} else {
 			var found []*memDoc
-			found, _, err = m.find(filter, "", 1, false)
+			found, _, err = m.find(ctx, filter, "", 1, false)
 			if len(found) > 0 {
 				doc = found[0]
 			}

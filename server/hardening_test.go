@@ -296,3 +296,67 @@ func TestHardeningStalledUploads(t *testing.T) {
 		t.Fatalf("after: %+v", r.Errors)
 	}
 }
+
+// seedArticles publishes n articles of long texts of varied words.
+func seedArticles(t *testing.T, s *servertest.Server, token string, n int) {
+	t.Helper()
+	for i := range n {
+		var blocks []map[string]any
+		for p := range 20 {
+			var b strings.Builder
+			for w := range 150 {
+				fmt.Fprintf(&b, "từ%dx%dy%d ", i, p, w)
+			}
+			blocks = append(blocks, map[string]any{"paragraph": b.String()})
+		}
+		var d struct{ CreateArticle struct{ ID string } }
+		s.GraphQL(t, token, `mutation($i: ArticleInput!) { createArticle(input: $i) { id } }`,
+			map[string]any{"i": map[string]any{"title": fmt.Sprintf("Bài %d hello", i), "blocks": blocks}}).Decode(t, &d)
+		s.GraphQL(t, token, `mutation($id: ID!) { publishArticle(id: $id) { id } }`, map[string]any{"id": d.CreateArticle.ID}).Decode(t, &struct{}{})
+	}
+}
+
+// TestHardeningLongSearch (attack 2): searches of thousands of words are
+// refused at once (BAD_USER_INPUT) on articles, galleries and assets, and
+// two at a time do not hold the server.
+func TestHardeningLongSearch(t *testing.T) {
+	s := startHardened(t, nil)
+	token := s.Login(t, "admin@example.com", servertest.Password)
+	seedArticles(t, s, token, 30)
+	search := strings.TrimSpace(strings.Repeat("hello ", 20000))
+	client := &http.Client{Timeout: 40 * time.Second}
+	attack := func(list string) chan string {
+		out := make(chan string, 1)
+		go func() {
+			start := time.Now()
+			body, _ := json.Marshal(map[string]any{"query": `query($s: String) { ` + list + `(filter: {search: $s}) { totalCount } }`, "variables": map[string]any{"s": search}})
+			res, err := client.Post(s.URL+"/graphql", "application/json", bytes.NewReader(body))
+			if err != nil {
+				out <- fmt.Sprintf("%s: no answer after %s", list, time.Since(start).Round(time.Millisecond))
+				return
+			}
+			raw, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			var r servertest.Result
+			json.Unmarshal(raw, &r)
+			out <- fmt.Sprintf("%s: %s after %s", list, r.Code(), time.Since(start).Round(time.Millisecond))
+		}()
+		return out
+	}
+	a, b := attack("articles"), attack("articles")
+	time.Sleep(200 * time.Millisecond)
+	assertProbe(t, s, "two 20,000-word searches")
+	for _, c := range []chan string{a, b, attack("galleries"), attack("assets")} {
+		got := <-c
+		t.Logf("figure: search of 20,000 words on %s", got)
+		if !strings.Contains(got, "BAD_USER_INPUT") {
+			t.Errorf("want BAD_USER_INPUT: %s", got)
+		}
+	}
+	// A search at the bounds still answers, and finds.
+	var d struct{ Articles struct{ TotalCount int } }
+	s.GraphQL(t, "", `{ articles(filter: {search: "bài hello"}) { totalCount } }`, nil).Decode(t, &d)
+	if d.Articles.TotalCount != 30 {
+		t.Errorf("search found %d of 30", d.Articles.TotalCount)
+	}
+}
