@@ -436,4 +436,3 @@ func timeoutError(d time.Duration) *gqlerror.Error {
 	errcode.Set(err, string(core.CodeInternal))
 	return err
 }
-
