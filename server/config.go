@@ -47,6 +47,8 @@ type config struct {
 	BodyMinRate        int64
 	// UploadBytesInFlight bounds the multipart bytes held at once (uploads.go).
 	UploadBytesInFlight int64
+	// ResponseCacheBytes bounds the public read cache (respcache.go).
+	ResponseCacheBytes int64
 	// MemoryReads answers content reads of the embedded database from memory.
 	MemoryReads bool
 
@@ -132,6 +134,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.DurationVar(&c.BodyIdle, "body-idle", envDur("BODY_IDLE", defaultBodyIdle), "a request body that sends nothing for this long is cut")
 	fs.Int64Var(&c.BodyMinRate, "body-min-rate", envInt("BODY_MIN_RATE", defaultBodyMinRate), "bytes a second a request body must average after its first body-idle")
 	fs.Int64Var(&c.UploadBytesInFlight, "upload-bytes-in-flight", envInt("UPLOAD_BYTES_IN_FLIGHT", defaultUploadBytesInFlight), "multipart bytes all uploads may hold at once; more wait, then 503")
+	fs.Int64Var(&c.ResponseCacheBytes, "response-cache-bytes", envInt("RESPONSE_CACHE_BYTES", defaultResponseCacheBytes), "bytes the public read cache may hold")
 	reads := fs.String("embedded-reads", env("EMBEDDED_READS", "memory"), "memory: the embedded database's content is read from a copy in memory; database: every read asks the database")
 	gate := fs.String("publish-gate", env("PUBLISH_GATE", "on"), "on: publishing needs alt text and credit on every image; off: it does not")
 	if err := fs.Parse(args); err != nil {

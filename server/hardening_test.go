@@ -19,6 +19,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -359,4 +360,42 @@ func TestHardeningLongSearch(t *testing.T) {
 	if d.Articles.TotalCount != 30 {
 		t.Errorf("search found %d of 30", d.Articles.TotalCount)
 	}
+}
+
+// TestHardeningCacheFlood (attack 4): distinct anonymous GETs whose
+// answers are about 1 MB each; the public cache keeps at most its bound
+// (32 MiB by default), so RSS grows by less than 100 MB for 200 MB of
+// answers.
+func TestHardeningCacheFlood(t *testing.T) {
+	s := startHardened(t, nil)
+	token := s.Login(t, "admin@example.com", servertest.Password)
+	seedArticles(t, s, token, 30)
+	const q = `{ articles(first: 30) { edges { node { blocks { ... on ParagraphBlock { text } } } } } }`
+	get := func(n int) int {
+		res, err := http.Get(s.URL + "/graphql?query=" + strings.ReplaceAll(url.QueryEscape(fmt.Sprintf("%s #%d", q, n)), "+", "%20"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != 200 {
+			t.Fatalf("GET: %d %.200s", res.StatusCode, b)
+		}
+		return len(b)
+	}
+	size := get(0)
+	base := rssBytes(t, s)
+	const n = 200
+	for i := 1; i <= n; i++ {
+		get(i)
+	}
+	grew := rssBytes(t, s) - base
+	t.Logf("figure: %d distinct GETs of %d KB answers (%d MB in all): RSS grew %d MB", n, size>>10, n*size>>20, grew>>20)
+	if size < 500<<10 {
+		t.Errorf("answers of %d bytes; the attack needs about 1 MB", size)
+	}
+	if grew > 100<<20 {
+		t.Errorf("RSS grew %d MB (bound 100 MB)", grew>>20)
+	}
+	assertProbe(t, s, "after the cache flood")
 }

@@ -25,7 +25,7 @@ func newHandler(svc *app.Service, cfg config, log *slog.Logger, obs *observabili
 	mux := http.NewServeMux()
 	gql := newGraphQL(svc, cfg, log)
 	adm := newAdmission(cfg.OperationSlots, cfg.OperationQueue, cfg.OperationQueueWait)
-	mux.Handle("/graphql", newResponseCache(svc).wrap(requirePreflight(limitBody(adm.wrap(gql), cfg.MaxBodyBytes))))
+	mux.Handle("/graphql", newResponseCache(svc, cfg.ResponseCacheBytes).wrap(requirePreflight(limitBody(adm.wrap(gql), cfg.MaxBodyBytes))))
 	mux.Handle("GET /media/{asset}/{rendition}", mediaHandler(svc, log))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
