@@ -19,7 +19,8 @@ type ArticlePatch struct {
 	Tags         []string // nil = unchanged
 	CoverAssetID *string  // "" clears the cover
 	Blocks       []core.Block
-	SetBlocks    bool // Blocks given (possibly empty)
+	SetBlocks    bool    // Blocks given (possibly empty)
+	ImportKey    *string // "" clears it
 }
 
 // CreateArticle makes a DRAFT article authored by the caller. EDITOR;
@@ -79,6 +80,11 @@ func (s *Service) applyArticlePatch(ctx context.Context, a *core.Article, p Arti
 			}
 		}
 		a.CoverAssetID = *p.CoverAssetID
+	}
+	if p.ImportKey != nil {
+		if a.ImportKey, err = checkText("importKey", *p.ImportKey, MaxShortText, false); err != nil {
+			return err
+		}
 	}
 	if p.SetBlocks {
 		blocks, err := s.checkBlocks(ctx, p.Blocks)
@@ -365,6 +371,8 @@ type ArticleFilter struct {
 	Section string
 	Tag     string
 	Search  []string
+	// ImportKey finds the article an importer made (see core.Article).
+	ImportKey string
 }
 
 // ListArticles lists articles newest first; drafts only for editors.
@@ -374,7 +382,8 @@ func (s *Service) ListArticles(ctx context.Context, page core.Page, f ArticleFil
 		return core.PageOf[*core.Article]{}, err
 	}
 	p, err := s.store.ListArticles(ctx, core.ArticleQuery{Page: page, PublicationFilter: pf,
-		Section: strings.TrimSpace(f.Section), Tag: strings.TrimSpace(f.Tag), Search: f.Search})
+		Section: strings.TrimSpace(f.Section), Tag: strings.TrimSpace(f.Tag), Search: f.Search,
+		ImportKey: strings.TrimSpace(f.ImportKey)})
 	RegisterArticles(ctx, p.Items)
 	return p, err
 }

@@ -88,7 +88,8 @@ func readLimited(r io.Reader, limit int64) ([]byte, error) {
 
 // storeOriginal checks the bytes are an acceptable image, stores them under
 // their content hash and records the asset, or returns the asset that
-// already has these bytes.
+// already has these bytes, its empty fields filled from patch (see
+// duplicateOf).
 func (s *Service) storeOriginal(ctx context.Context, u *core.User, data []byte, filename string, patch *AssetPatch) (*core.Asset, error) {
 	probe, err := s.checkImage(data)
 	if err != nil {
@@ -97,7 +98,7 @@ func (s *Service) storeOriginal(ctx context.Context, u *core.User, data []byte, 
 	sum := sha256.Sum256(data)
 	sha := hex.EncodeToString(sum[:])
 	if existing, err := s.store.AssetBySHA256(ctx, sha); err == nil {
-		return existing, nil
+		return s.duplicateOf(ctx, u, existing, filename, patch)
 	} else if !core.IsCode(err, core.CodeNotFound) {
 		return nil, err
 	}
@@ -134,7 +135,11 @@ func (s *Service) storeOriginal(ctx context.Context, u *core.User, data []byte, 
 		if core.IsCode(err, core.CodeConflict) {
 			// Same bytes uploaded at the same moment: the other upload
 			// won and owns the (identical) original object.
-			return s.store.AssetBySHA256(ctx, sha)
+			existing, err := s.store.AssetBySHA256(ctx, sha)
+			if err != nil {
+				return nil, err
+			}
+			return s.duplicateOf(ctx, u, existing, filename, patch)
 		}
 		// No record points at the object: remove it now.
 		if derr := s.objects.Delete(context.WithoutCancel(ctx), a.OriginalKey); derr != nil {

@@ -297,7 +297,7 @@ func (s *Service) RemoveGalleryItems(ctx context.Context, galleryID string, item
 
 // SortGalleryItems orders the items by still timecode, time taken or file
 // name. Items without the key go last; ties keep their current order.
-func (s *Service) SortGalleryItems(ctx context.Context, galleryID string, by GallerySort, version *int) (*core.Gallery, error) {
+func (s *Service) SortGalleryItems(ctx context.Context, galleryID string, by GallerySort, version *int, reverse bool) (*core.Gallery, error) {
 	if _, err := require(ctx, core.RoleEditor); err != nil {
 		return nil, err
 	}
@@ -320,6 +320,10 @@ func (s *Service) SortGalleryItems(ctx context.Context, galleryID string, by Gal
 	less, err := itemOrder(by, byID)
 	if err != nil {
 		return nil, err
+	}
+	if reverse {
+		forward := less
+		less = func(a, b string) bool { return forward(b, a) }
 	}
 	return s.mutateGallery(ctx, galleryID, version, func(g *core.Gallery) error {
 		sort.SliceStable(g.Items, func(i, j int) bool { return less(g.Items[i].AssetID, g.Items[j].AssetID) })

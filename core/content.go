@@ -119,6 +119,9 @@ type Article struct {
 	AuthorID     string
 	CoverAssetID string
 	Blocks       []Block
+	// ImportKey names the source an importer built the article from
+	// (`stillroom import --article`), so running it again finds it.
+	ImportKey    string
 	SearchTokens []string
 	Version      int
 	CreatedAt    time.Time

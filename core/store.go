@@ -30,6 +30,8 @@ type ArticleQuery struct {
 	Section string
 	Tag     string
 	Search  []string
+	// ImportKey, when set, matches the article an importer made with it.
+	ImportKey string
 }
 
 // GalleryQuery filters galleries.

@@ -26,6 +26,7 @@ const readyPoll = 200 * time.Millisecond
 // of them in timecode order (published), and an article in "Tin tức - Sự
 // kiện" with an image block and that gallery (published). With any article
 // present, draft or not, it does nothing, so it is safe on every start.
+// It returns the new article's slug ("" when it did nothing).
 //
 // actor does the work and is recorded as author and uploader; it must be an
 // EDITOR or ADMIN (else FORBIDDEN, before anything is written). The
@@ -34,50 +35,50 @@ const readyPoll = 200 * time.Millisecond
 // was made so far (stills, a draft or published gallery) and is wrapped
 // with the step that failed; the next Seed starts over and reuses the
 // stills, since the same bytes give the same asset.
-func Seed(ctx context.Context, svc *app.Service, actor *core.User) error {
+func Seed(ctx context.Context, svc *app.Service, actor *core.User) (string, error) {
 	if actor == nil || !actor.Role.AtLeast(core.RoleEditor) {
-		return core.Errorf(core.CodeForbidden, "demo: seeding needs an EDITOR or ADMIN")
+		return "", core.Errorf(core.CodeForbidden, "demo: seeding needs an EDITOR or ADMIN")
 	}
 	ctx = app.WithUser(ctx, actor, "")
 	existing, err := svc.ListArticles(ctx, core.Page{Limit: 1}, app.ArticleFilter{})
 	if err != nil {
-		return fmt.Errorf("demo: list articles: %w", err)
+		return "", fmt.Errorf("demo: list articles: %w", err)
 	}
 	if len(existing.Items) > 0 {
-		return nil
+		return "", nil
 	}
 
 	ids := make([]string, len(stills))
 	for i, s := range stills {
 		data, err := s.scene.render()
 		if err != nil {
-			return fmt.Errorf("demo: draw %s: %w", s.name, err)
+			return "", fmt.Errorf("demo: draw %s: %w", s.name, err)
 		}
 		credit := credit
 		a, err := svc.UploadAsset(ctx, bytes.NewReader(data), s.name,
 			&app.AssetPatch{Caption: &s.caption, AltText: &s.alt, Credit: &credit, Tags: tags})
 		if err != nil {
-			return fmt.Errorf("demo: upload %s: %w", s.name, err)
+			return "", fmt.Errorf("demo: upload %s: %w", s.name, err)
 		}
 		ids[i] = a.ID
 	}
 	if err := waitReady(ctx, svc, ids); err != nil {
-		return err
+		return "", err
 	}
 
 	g, err := svc.CreateGallery(ctx, app.GalleryPatch{Title: ptr(galleryTitle), Description: ptr(summary)})
 	if err != nil {
-		return fmt.Errorf("demo: create gallery: %w", err)
+		return "", fmt.Errorf("demo: create gallery: %w", err)
 	}
 	if _, err := svc.AddGalleryItems(ctx, g.ID, ids, nil, nil); err != nil {
-		return fmt.Errorf("demo: gallery %s: add stills: %w", g.ID, err)
+		return "", fmt.Errorf("demo: gallery %s: add stills: %w", g.ID, err)
 	}
-	g, err = svc.SortGalleryItems(ctx, g.ID, app.SortTimecode, nil)
+	g, err = svc.SortGalleryItems(ctx, g.ID, app.SortTimecode, nil, false)
 	if err != nil {
-		return fmt.Errorf("demo: gallery %s: sort: %w", g.ID, err)
+		return "", fmt.Errorf("demo: gallery %s: sort: %w", g.ID, err)
 	}
 	if _, err := svc.PublishGallery(ctx, g.ID, nil); err != nil {
-		return fmt.Errorf("demo: publish gallery %s: %w", g.ID, err)
+		return "", fmt.Errorf("demo: publish gallery %s: %w", g.ID, err)
 	}
 
 	a, err := svc.CreateArticle(ctx, app.ArticlePatch{
@@ -86,12 +87,12 @@ func Seed(ctx context.Context, svc *app.Service, actor *core.User) error {
 		Blocks:       articleBlocks(ids, g.ID), SetBlocks: true,
 	})
 	if err != nil {
-		return fmt.Errorf("demo: create article: %w", err)
+		return "", fmt.Errorf("demo: create article: %w", err)
 	}
 	if _, err := svc.PublishArticle(ctx, a.ID, nil, false); err != nil {
-		return fmt.Errorf("demo: publish article %s: %w", a.ID, err)
+		return "", fmt.Errorf("demo: publish article %s: %w", a.ID, err)
 	}
-	return nil
+	return a.Slug, nil
 }
 
 // waitReady waits until every asset is READY. FAILED, or still PROCESSING

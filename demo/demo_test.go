@@ -36,12 +36,12 @@ func newService(t *testing.T) *app.Service {
 func TestSeed(t *testing.T) {
 	svc := newService(t)
 	ctx := context.Background()
-	if err := Seed(ctx, svc, admin); err != nil {
-		t.Fatal(err)
+	if slug, err := Seed(ctx, svc, admin); err != nil || slug == "" {
+		t.Fatal(slug, err)
 	}
 	// Again: there is an article now, so nothing more is made.
-	if err := Seed(ctx, svc, admin); err != nil {
-		t.Fatal(err)
+	if slug, err := Seed(ctx, svc, admin); err != nil || slug != "" {
+		t.Fatal(slug, err)
 	}
 
 	// Anonymous readers see the article: it is published.
@@ -110,7 +110,7 @@ func TestSeedLeavesExistingContent(t *testing.T) {
 	if _, err := svc.CreateArticle(ctx, app.ArticlePatch{Title: &draft}); err != nil {
 		t.Fatal(err)
 	}
-	if err := Seed(ctx, svc, admin); err != nil {
+	if _, err := Seed(ctx, svc, admin); err != nil {
 		t.Fatal(err)
 	}
 	assets, err := svc.ListAssets(ctx, core.AssetQuery{Page: core.Page{Limit: 10}}, false)
@@ -132,7 +132,7 @@ func TestSeedNeedsAnEditor(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// No store is touched before the check.
-			err := Seed(context.Background(), nil, tc.actor)
+			_, err := Seed(context.Background(), nil, tc.actor)
 			if !core.IsCode(err, core.CodeForbidden) {
 				t.Errorf("Seed by %s: %v, want FORBIDDEN", tc.name, err)
 			}

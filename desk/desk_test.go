@@ -1,6 +1,8 @@
 package desk
 
 import (
+	"bytes"
+	"compress/gzip"
 	"io"
 	"io/fs"
 	"net/http"
@@ -68,5 +70,47 @@ func TestHashedAssetsAreImmutable(t *testing.T) {
 func TestRefusesOtherMethods(t *testing.T) {
 	if res := get(t, Handler(Options{}), http.MethodPost, "/desk/"); res.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST /desk/ = %d, want 405", res.StatusCode)
+	}
+}
+
+// Scripts and styles go gzipped to clients that take gzip, and decompress
+// to exactly the built file; others get the file as built.
+func TestAssetsAreGzipped(t *testing.T) {
+	h := Handler(Options{})
+	entries, _ := fs.ReadDir(dist, "dist/assets")
+	seen := 0
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".js") && !strings.HasSuffix(e.Name(), ".css") {
+			continue
+		}
+		seen++
+		want, _ := fs.ReadFile(dist, "dist/assets/"+e.Name())
+		req := httptest.NewRequest(http.MethodGet, "/desk/assets/"+e.Name(), nil)
+		req.Header.Set("Accept-Encoding", "br, gzip")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		res := rec.Result()
+		if res.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(res.Header.Get("Vary"), "Accept-Encoding") {
+			t.Fatalf("%s: Content-Encoding %q, Vary %q", e.Name(), res.Header.Get("Content-Encoding"), res.Header.Get("Vary"))
+		}
+		zr, err := gzip.NewReader(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(zr)
+		if !bytes.Equal(got, want) || rec.Body.Len() >= len(want) {
+			t.Errorf("%s: gzipped %d bytes decompress to %d, want the %d built bytes", e.Name(), rec.Body.Len(), len(got), len(want))
+		}
+		if ct := res.Header.Get("Content-Type"); !strings.Contains(ct, "javascript") && !strings.Contains(ct, "css") {
+			t.Errorf("%s: Content-Type %q", e.Name(), ct)
+		}
+		plain := get(t, h, http.MethodGet, "/desk/assets/"+e.Name())
+		body, _ := io.ReadAll(plain.Body)
+		if plain.Header.Get("Content-Encoding") != "" || !bytes.Equal(body, want) {
+			t.Errorf("%s without Accept-Encoding: encoding %q, %d bytes", e.Name(), plain.Header.Get("Content-Encoding"), len(body))
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no scripts or styles in the build")
 	}
 }

@@ -41,7 +41,7 @@ func galleryPatch(in model.GalleryInput) app.GalleryPatch {
 
 func articlePatch(in model.ArticleInput) app.ArticlePatch {
 	p := app.ArticlePatch{Title: in.Title, Slug: in.Slug, Summary: in.Summary, Section: in.Section,
-		Tags: in.Tags, CoverAssetID: in.CoverAssetID}
+		Tags: in.Tags, CoverAssetID: in.CoverAssetID, ImportKey: in.ImportKey}
 	if in.Blocks != nil {
 		p.SetBlocks = true
 		p.Blocks = make([]core.Block, 0, len(in.Blocks))

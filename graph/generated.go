@@ -230,7 +230,7 @@ type ComplexityRoot struct {
 		RemoveGalleryItems func(childComplexity int, galleryID string, itemIds []string, version *int) int
 		ReprocessAsset     func(childComplexity int, id string) int
 		RequestUpload      func(childComplexity int, input model.RequestUploadInput) int
-		SortGalleryItems   func(childComplexity int, galleryID string, by model.GallerySort, version *int) int
+		SortGalleryItems   func(childComplexity int, galleryID string, by model.GallerySort, version *int, reverse *bool) int
 		UnpublishArticle   func(childComplexity int, id string) int
 		UnpublishGallery   func(childComplexity int, id string) int
 		UpdateArticle      func(childComplexity int, id string, input model.ArticleInput, version *int) int
@@ -273,7 +273,9 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		AssetUpdated func(childComplexity int, ids []string) int
+		ArticleChanged func(childComplexity int, id string) int
+		AssetUpdated   func(childComplexity int, ids []string) int
+		GalleryChanged func(childComplexity int, id string) int
 	}
 
 	Timecode struct {
@@ -395,7 +397,7 @@ type MutationResolver interface {
 	MoveGalleryItem(ctx context.Context, galleryID string, itemID string, position int, version *int) (*core.Gallery, error)
 	UpdateGalleryItem(ctx context.Context, galleryID string, itemID string, input model.GalleryItemInput, version *int) (*core.Gallery, error)
 	RemoveGalleryItems(ctx context.Context, galleryID string, itemIds []string, version *int) (*core.Gallery, error)
-	SortGalleryItems(ctx context.Context, galleryID string, by model.GallerySort, version *int) (*core.Gallery, error)
+	SortGalleryItems(ctx context.Context, galleryID string, by model.GallerySort, version *int, reverse *bool) (*core.Gallery, error)
 	PublishGallery(ctx context.Context, id string, at *time.Time) (*core.Gallery, error)
 	UnpublishGallery(ctx context.Context, id string) (*core.Gallery, error)
 	DeleteGallery(ctx context.Context, id string) (bool, error)
@@ -418,6 +420,8 @@ type QueryResolver interface {
 }
 type SubscriptionResolver interface {
 	AssetUpdated(ctx context.Context, ids []string) (<-chan *core.Asset, error)
+	GalleryChanged(ctx context.Context, id string) (<-chan *core.Gallery, error)
+	ArticleChanged(ctx context.Context, id string) (<-chan *core.Article, error)
 }
 type TimecodeResolver interface {
 	Still(ctx context.Context, obj *core.Timecode) (*int, error)
@@ -1283,7 +1287,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SortGalleryItems(childComplexity, args["galleryId"].(string), args["by"].(model.GallerySort), args["version"].(*int)), true
+		return e.ComplexityRoot.Mutation.SortGalleryItems(childComplexity, args["galleryId"].(string), args["by"].(model.GallerySort), args["version"].(*int), args["reverse"].(*bool)), true
 	case "Mutation.unpublishArticle":
 		if e.ComplexityRoot.Mutation.UnpublishArticle == nil {
 			break
@@ -1532,6 +1536,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Rendition.Width(childComplexity), true
 
+	case "Subscription.articleChanged":
+		if e.ComplexityRoot.Subscription.ArticleChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_articleChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ArticleChanged(childComplexity, args["id"].(string)), true
 	case "Subscription.assetUpdated":
 		if e.ComplexityRoot.Subscription.AssetUpdated == nil {
 			break
@@ -1543,6 +1558,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.AssetUpdated(childComplexity, args["ids"].([]string)), true
+	case "Subscription.galleryChanged":
+		if e.ComplexityRoot.Subscription.GalleryChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_galleryChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.GalleryChanged(childComplexity, args["id"].(string)), true
 
 	case "Timecode.frames":
 		if e.ComplexityRoot.Timecode.Frames == nil {
@@ -2059,6 +2085,8 @@ input ArticleFilter {
   section: String
   tag: String
   status: PublishStatus
+  "The article made with this ArticleInput.importKey."
+  importKey: String
 }
 
 input GalleryFilter {
@@ -2138,6 +2166,11 @@ input ArticleInput {
   tags: [String!]
   coverAssetId: ID
   blocks: [BlockInput!]
+  """
+  Names the source an importing tool built the article from, so running it
+  again finds the article (ArticleFilter.importKey) instead of making another.
+  """
+  importKey: String
 }
 
 input CreateUserInput {
@@ -2214,6 +2247,13 @@ type Mutation {
   logout: Boolean!
   createUser(input: CreateUserInput!): User!
 
+  """
+  Bytes already in the library return the existing asset, its empty fields
+  filled from input (never overwritten; when the caller may edit it), and
+  the response's extensions.duplicates lists each such upload:
+  [{assetId, filename, filled: ["credit", ...]}]. The same for uploadAssets
+  and completeUpload.
+  """
   uploadAsset(file: Upload!, input: AssetInput): Asset!
   uploadAssets(files: [Upload!]!, input: AssetInput): [Asset!]!
   requestUpload(input: RequestUploadInput!): UploadTicket!
@@ -2238,7 +2278,7 @@ type Mutation {
   moveGalleryItem(galleryId: ID!, itemId: ID!, position: Int!, version: Int): Gallery!
   updateGalleryItem(galleryId: ID!, itemId: ID!, input: GalleryItemInput!, version: Int): Gallery!
   removeGalleryItems(galleryId: ID!, itemIds: [ID!]!, version: Int): Gallery!
-  sortGalleryItems(galleryId: ID!, by: GallerySort!, version: Int): Gallery!
+  sortGalleryItems(galleryId: ID!, by: GallerySort!, version: Int, "Last first." reverse: Boolean = false): Gallery!
   publishGallery(id: ID!, at: Time): Gallery!
   unpublishGallery(id: ID!): Gallery!
   deleteGallery(id: ID!): Boolean!
@@ -2258,6 +2298,14 @@ type Mutation {
 type Subscription {
   "Processing progress for upload UIs."
   assetUpdated(ids: [ID!]): Asset!
+  """
+  The gallery now, then each time anyone changes it (through any server
+  process on the same database; checked every second). EDITOR and up.
+  Ends when the gallery is deleted.
+  """
+  galleryChanged(id: ID!): Gallery!
+  "The article now, then each time anyone changes it; as galleryChanged."
+  articleChanged(id: ID!): Article!
 }
 `, BuiltIn: false},
 }
@@ -3126,6 +3174,14 @@ func (ec *executionContext) field_Mutation_sortGalleryItems_args(ctx context.Con
 		return nil, err
 	}
 	args["version"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "reverse",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reverse"] = arg3
 	return args, nil
 }
 
@@ -3527,6 +3583,20 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 	return args, nil
 }
 
+func (ec *executionContext) field_Subscription_articleChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Subscription_assetUpdated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3538,6 +3608,20 @@ func (ec *executionContext) field_Subscription_assetUpdated_args(ctx context.Con
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_galleryChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -6505,7 +6589,7 @@ func (ec *executionContext) _Mutation_sortGalleryItems(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SortGalleryItems(ctx, fc.Args["galleryId"].(string), fc.Args["by"].(model.GallerySort), fc.Args["version"].(*int))
+			return ec.Resolvers.Mutation().SortGalleryItems(ctx, fc.Args["galleryId"].(string), fc.Args["by"].(model.GallerySort), fc.Args["version"].(*int), fc.Args["reverse"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *core.Gallery) graphql.Marshaler {
@@ -7440,6 +7524,94 @@ func (ec *executionContext) fieldContext_Subscription_assetUpdated(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Subscription_assetUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_galleryChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_galleryChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().GalleryChanged(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *core.Gallery) graphql.Marshaler {
+			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐGallery(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_galleryChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Gallery(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_galleryChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_articleChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_articleChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ArticleChanged(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *core.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐArticle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_articleChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_articleChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8649,7 +8821,7 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"search", "section", "tag", "status"}
+	fieldsInOrder := [...]string{"search", "section", "tag", "status", "importKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -8684,6 +8856,13 @@ func (ec *executionContext) unmarshalInputArticleFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Status = data
+		case "importKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("importKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ImportKey = data
 		}
 	}
 	return it, nil
@@ -8712,7 +8891,7 @@ func (ec *executionContext) unmarshalInputArticleInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "slug", "summary", "section", "tags", "coverAssetId", "blocks"}
+	fieldsInOrder := [...]string{"title", "slug", "summary", "section", "tags", "coverAssetId", "blocks", "importKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -8768,6 +8947,13 @@ func (ec *executionContext) unmarshalInputArticleInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.Blocks = data
+		case "importKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("importKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ImportKey = data
 		}
 	}
 	return it, nil
@@ -11175,6 +11361,10 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	switch fields[0].Name {
 	case "assetUpdated":
 		return ec._Subscription_assetUpdated(ctx, fields[0])
+	case "galleryChanged":
+		return ec._Subscription_galleryChanged(ctx, fields[0])
+	case "articleChanged":
+		return ec._Subscription_articleChanged(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}

@@ -311,7 +311,9 @@ func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUse
 
 // UploadAsset is the resolver for the uploadAsset field.
 func (r *mutationResolver) UploadAsset(ctx context.Context, file graphql.Upload, input *model.AssetInput) (*core.Asset, error) {
-	return r.App.UploadAsset(ctx, file.File, file.Filename, assetPatch(input))
+	return withDuplicates(ctx, func(ctx context.Context) (*core.Asset, error) {
+		return r.App.UploadAsset(ctx, file.File, file.Filename, assetPatch(input))
+	})
 }
 
 // UploadAssets is the resolver for the uploadAssets field.
@@ -320,7 +322,9 @@ func (r *mutationResolver) UploadAssets(ctx context.Context, files []*graphql.Up
 	for i, f := range files {
 		in[i] = app.UploadFile{Name: f.Filename, Body: f.File}
 	}
-	return r.App.UploadAssets(ctx, in, assetPatch(input))
+	return withDuplicates(ctx, func(ctx context.Context) ([]*core.Asset, error) {
+		return r.App.UploadAssets(ctx, in, assetPatch(input))
+	})
 }
 
 // RequestUpload is the resolver for the requestUpload field.
@@ -334,7 +338,9 @@ func (r *mutationResolver) RequestUpload(ctx context.Context, input model.Reques
 
 // CompleteUpload is the resolver for the completeUpload field.
 func (r *mutationResolver) CompleteUpload(ctx context.Context, ticketID string, input *model.AssetInput) (*core.Asset, error) {
-	return r.App.CompleteUpload(ctx, ticketID, assetPatch(input))
+	return withDuplicates(ctx, func(ctx context.Context) (*core.Asset, error) {
+		return r.App.CompleteUpload(ctx, ticketID, assetPatch(input))
+	})
 }
 
 // UpdateAsset is the resolver for the updateAsset field.
@@ -388,8 +394,8 @@ func (r *mutationResolver) RemoveGalleryItems(ctx context.Context, galleryID str
 }
 
 // SortGalleryItems is the resolver for the sortGalleryItems field.
-func (r *mutationResolver) SortGalleryItems(ctx context.Context, galleryID string, by model.GallerySort, version *int) (*core.Gallery, error) {
-	return r.App.SortGalleryItems(ctx, galleryID, app.GallerySort(by), version)
+func (r *mutationResolver) SortGalleryItems(ctx context.Context, galleryID string, by model.GallerySort, version *int, reverse *bool) (*core.Gallery, error) {
+	return r.App.SortGalleryItems(ctx, galleryID, app.GallerySort(by), version, reverse != nil && *reverse)
 }
 
 // PublishGallery is the resolver for the publishGallery field.
@@ -459,7 +465,8 @@ func (r *queryResolver) Articles(ctx context.Context, first *int, after *string,
 		if err != nil {
 			return nil, err
 		}
-		f = app.ArticleFilter{Status: deref(filter.Status), Section: deref(filter.Section), Tag: deref(filter.Tag), Search: words}
+		f = app.ArticleFilter{Status: deref(filter.Status), Section: deref(filter.Section), Tag: deref(filter.Tag), Search: words,
+			ImportKey: deref(filter.ImportKey)}
 	}
 	p, err := r.App.ListArticles(ctx, page, f)
 	if err != nil {
@@ -531,6 +538,16 @@ func (r *queryResolver) UploadPolicy(ctx context.Context) (*app.UploadPolicy, er
 // AssetUpdated is the resolver for the assetUpdated field.
 func (r *subscriptionResolver) AssetUpdated(ctx context.Context, ids []string) (<-chan *core.Asset, error) {
 	return r.App.AssetUpdates(ctx, ids)
+}
+
+// GalleryChanged is the resolver for the galleryChanged field.
+func (r *subscriptionResolver) GalleryChanged(ctx context.Context, id string) (<-chan *core.Gallery, error) {
+	return r.App.WatchGallery(ctx, id)
+}
+
+// ArticleChanged is the resolver for the articleChanged field.
+func (r *subscriptionResolver) ArticleChanged(ctx context.Context, id string) (<-chan *core.Article, error) {
+	return r.App.WatchArticle(ctx, id)
 }
 
 // Still is the resolver for the still field.

@@ -125,12 +125,13 @@ type remoteAsset struct {
 	CreatedAt time.Time `json:"createdAt"`
 }
 
-const uploadQuery = `mutation($f: Upload!) { uploadAsset(file: $f) { id filename sha256 status error createdAt } }`
+const uploadQuery = `mutation($f: Upload!, $in: AssetInput) { uploadAsset(file: $f, input: $in) { id filename sha256 status error createdAt } }`
 
 // upload sends one file with the GraphQL multipart request spec (and the
 // preflight header the server requires). The body streams from disk with
 // a known length, so large files are not held in memory.
-func (c *client) upload(ctx context.Context, path string) (*remoteAsset, error) {
+// input, when not nil, is the AssetInput sent with it (credit, copyright).
+func (c *client) upload(ctx context.Context, path string, input map[string]any) (*remoteAsset, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -142,7 +143,7 @@ func (c *client) upload(ctx context.Context, path string) (*remoteAsset, error) 
 	}
 	var head bytes.Buffer
 	mw := multipart.NewWriter(&head)
-	ops, _ := json.Marshal(map[string]any{"query": uploadQuery, "variables": map[string]any{"f": nil}})
+	ops, _ := json.Marshal(map[string]any{"query": uploadQuery, "variables": map[string]any{"f": nil, "in": input}})
 	if err := mw.WriteField("operations", string(ops)); err != nil {
 		return nil, err
 	}

@@ -28,7 +28,7 @@ import (
 )
 
 // Usage is the help text of `stillroom import`.
-const Usage = `usage: stillroom import --server URL --token TOKEN [--article FILE] [--jobs N] DIR
+const Usage = `usage: stillroom import --server URL --token TOKEN [--article FILE [--key KEY]] [--credit TEXT] [--copyright TEXT] [--jobs N] DIR
 
 Uploads the images in DIR (.jpg .jpeg .png .gif .webp; the server checks
 the bytes) to a Stillroom server, N at a time, and prints a summary:
@@ -41,16 +41,27 @@ and a line that is exactly the name of a file in DIR an image block (stills
 on adjacent lines share one block). A gallery of the article's stills in
 timecode order is added at the end, and the article is created as a DRAFT;
 its id and slug are printed. A still named in FILE but missing from DIR is
-reported before anything is uploaded.
+reported before anything is uploaded. Running it again for the same
+article (the same --key, by default one made from the title) updates that
+draft article and its gallery in place instead of making new ones; if the
+article is no longer a draft, it is left as it is and the run says so.
 
   --server URL    server address, e.g. http://127.0.0.1:8080 (or STILLROOM_SERVER)
   --token TOKEN   bearer token from the login mutation (or STILLROOM_TOKEN);
                   uploading needs PHOTOGRAPHER, --article needs EDITOR
   --article FILE  article text to build from the stills
+  --key KEY       what finds the article on a later run (default: made from
+                  the article's title)
+  --credit TEXT   credit line set on the stills (fills only assets that have
+                  none: the server never overwrites on a duplicate)
+  --copyright TEXT  copyright notice set on the stills, the same way
   --jobs N        uploads at a time (default 4)
 
-Exit status is non-zero when any file was refused or the article could not
-be created.
+The progress line is redrawn in place on a terminal; otherwise each file
+gets a line of its own. Ctrl-C stops after the uploads in flight and prints
+what was done ("interrupted: N uploaded, M left; run again to resume"),
+exit status 130. Exit status is 1 when any file was refused or the article
+could not be made.
 `
 
 // DefaultJobs is how many uploads run at once unless --jobs says.
@@ -66,7 +77,36 @@ const skewTolerance = 2 * time.Second
 // options are the parsed command line.
 type options struct {
 	server, token, article, dir string
+	key, credit, copyright      string
 	jobs                        int
+}
+
+// Interrupted is Run's error when its context ended (Ctrl-C) before every
+// file was sent: ExitCode is 130, as for a shell's interrupted command.
+type Interrupted struct {
+	Done, Left int
+}
+
+func (e *Interrupted) Error() string {
+	return fmt.Sprintf("interrupted: %d uploaded, %d left; run again to resume", e.Done, e.Left)
+}
+
+// ExitCode is the process's exit status for e.
+func (e *Interrupted) ExitCode() int { return 130 }
+
+// uploadInput is the AssetInput sent with every file (nil when none).
+func (o options) uploadInput() map[string]any {
+	in := map[string]any{}
+	if o.credit != "" {
+		in["credit"] = o.credit
+	}
+	if o.copyright != "" {
+		in["copyright"] = o.copyright
+	}
+	if len(in) == 0 {
+		return nil
+	}
+	return in
 }
 
 // Run is `stillroom import`: args are the arguments after "import";
@@ -107,15 +147,36 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("creating an article needs an EDITOR or ADMIN token; this one is %s", role)
 	}
 
-	bar := newProgress(stderr, len(names))
-	results, err := uploadAll(ctx, c, opt.dir, names, opt.jobs, runStart, bar.add)
+	bar := newProgress(stderr, len(names), isTerminal(stderr))
+	results, err := uploadAll(ctx, c, opt.dir, names, opt.jobs, runStart, opt.uploadInput(), bar.add)
 	bar.finish()
 	nRefused := printSummary(stdout, results)
 	if err != nil {
+		if ctx.Err() != nil {
+			in := &Interrupted{}
+			for _, r := range results {
+				switch r.status {
+				case uploaded, skipped:
+					in.Done++
+				case notAttempted:
+					in.Left++
+				}
+			}
+			fmt.Fprintln(stdout, in.Error())
+			return in
+		}
 		return err
 	}
 	if art != nil {
-		if err := createArticle(ctx, c, art, results, stdout); err != nil {
+		key := opt.key
+		if key == "" {
+			key = defaultKey(art.Title)
+		}
+		if err := upsertArticle(ctx, c, art, key, results, stdout); err != nil {
+			if ctx.Err() != nil {
+				fmt.Fprintln(stdout, "interrupted while building the article; run again to finish it")
+				return &Interrupted{Done: len(results) - nRefused}
+			}
 			return err
 		}
 	}
@@ -134,6 +195,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.StringVar(&opt.token, "token", getenv("STILLROOM_TOKEN"), "bearer token")
 	fs.StringVar(&opt.article, "article", "", "article text file")
 	fs.IntVar(&opt.jobs, "jobs", DefaultJobs, "uploads at a time")
+	fs.StringVar(&opt.key, "key", "", "what finds the article again")
+	fs.StringVar(&opt.credit, "credit", "", "credit line of the stills")
+	fs.StringVar(&opt.copyright, "copyright", "", "copyright of the stills")
 	// Flags may come after DIR too.
 	var dirs []string
 	for {
@@ -159,6 +223,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	}
 	if opt.token == "" {
 		errs = append(errs, errors.New("--token (or STILLROOM_TOKEN) is required"))
+	}
+	if opt.key != "" && opt.article == "" {
+		errs = append(errs, errors.New("--key needs --article"))
 	}
 	if opt.jobs < 1 || opt.jobs > maxJobs {
 		errs = append(errs, fmt.Errorf("--jobs must be 1 to %d, not %d", maxJobs, opt.jobs))

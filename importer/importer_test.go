@@ -54,7 +54,7 @@ func TestParseFlags(t *testing.T) {
 
 func TestProgressBar(t *testing.T) {
 	var out strings.Builder
-	p := newProgress(&out, 4)
+	p := newProgress(&out, 4, true)
 	for _, o := range []outcome{uploaded, skipped, refused, uploaded} {
 		p.add(fileResult{status: o})
 	}
@@ -66,6 +66,22 @@ func TestProgressBar(t *testing.T) {
 	}
 	if len(lines) != 6 { // "", the first draw and one per file
 		t.Errorf("%d redraws, want 5: %q", len(lines)-1, out.String())
+	}
+}
+
+// TestProgressLines: away from a terminal, one plain line per file and no
+// carriage returns.
+func TestProgressLines(t *testing.T) {
+	var out strings.Builder
+	p := newProgress(&out, 2, false)
+	p.add(fileResult{name: "a.jpg", status: uploaded})
+	p.add(fileResult{name: "b.jpg", status: refused})
+	p.finish()
+	if want := "1/2 uploaded a.jpg\n2/2 refused b.jpg\n"; out.String() != want {
+		t.Errorf("progress %q, want %q", out.String(), want)
+	}
+	if isTerminal(&out) {
+		t.Error("a buffer is a terminal")
 	}
 }
 

@@ -62,7 +62,7 @@ func listImages(dir string) ([]string, error) {
 // runStart is when this run started, in the server's clock: an answer with
 // an asset created before it is a file the server already had.
 // It stops early, returning ctx's error, when ctx ends.
-func uploadAll(ctx context.Context, c *client, dir string, names []string, jobs int, runStart time.Time, done func(fileResult)) ([]fileResult, error) {
+func uploadAll(ctx context.Context, c *client, dir string, names []string, jobs int, runStart time.Time, input map[string]any, done func(fileResult)) ([]fileResult, error) {
 	results := make([]fileResult, len(names))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -71,7 +71,7 @@ func uploadAll(ctx context.Context, c *client, dir string, names []string, jobs 
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = uploadOne(ctx, c, filepath.Join(dir, names[i]), runStart)
+				results[i] = uploadOne(ctx, c, filepath.Join(dir, names[i]), runStart, input)
 				done(results[i])
 			}
 		}()
@@ -97,7 +97,7 @@ feed:
 // whose createdAt is older than this run. The local hash is compared with
 // the server's so a file changed while being read is not taken as
 // imported.
-func uploadOne(ctx context.Context, c *client, path string, runStart time.Time) fileResult {
+func uploadOne(ctx context.Context, c *client, path string, runStart time.Time, input map[string]any) fileResult {
 	r := fileResult{name: filepath.Base(path), status: refused}
 	sum, err := hashFile(path)
 	if err != nil {
@@ -105,7 +105,7 @@ func uploadOne(ctx context.Context, c *client, path string, runStart time.Time) 
 		return r
 	}
 	r.sha256 = sum
-	a, err := c.upload(ctx, path)
+	a, err := c.upload(ctx, path, input)
 	if err != nil && ctx.Err() != nil {
 		// Stopped, not refused: the next run sends it.
 		return fileResult{name: r.name, sha256: sum, status: notAttempted}

@@ -90,7 +90,7 @@ func TestSkippedUsesTheServersClock(t *testing.T) {
 }
 
 // TestStopped: files not sent or not answered when the run is stopped are
-// "not attempted", not refused, and Run returns the context's error.
+// "not attempted", not refused, and Run returns Interrupted (exit 130).
 func TestStopped(t *testing.T) {
 	dir := t.TempDir()
 	for _, name := range []string{"a.jpg", "b.jpg", "c.jpg"} {
@@ -110,10 +110,12 @@ func TestStopped(t *testing.T) {
 	t.Cleanup(func() { close(release) })
 	var out bytes.Buffer
 	err := Run(ctx, []string{"--server", srv.URL, "--token", "tok", "--jobs", "1", dir}, noEnv, &out, io.Discard)
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("error %v, want context.Canceled", err)
+	var in *Interrupted
+	if !errors.As(err, &in) || in.ExitCode() != 130 || in.Left != 3 || in.Done != 0 {
+		t.Errorf("error %v, want Interrupted with 3 left, exit 130", err)
 	}
-	if want := "uploaded 0, skipped 0 (already on the server), refused 0, not attempted 3\n"; out.String() != want {
+	if want := "uploaded 0, skipped 0 (already on the server), refused 0, not attempted 3\n" +
+		"interrupted: 0 uploaded, 3 left; run again to resume\n"; out.String() != want {
 		t.Errorf("summary %q, want %q", out.String(), want)
 	}
 }

@@ -21,6 +21,7 @@ type articleDoc struct {
 	AuthorID     string         `bson:"authorId"`
 	CoverAssetID string         `bson:"coverAssetId,omitempty"`
 	Blocks       []blockDoc     `bson:"blocks,omitempty"`
+	ImportKey    string         `bson:"importKey,omitempty"`
 	SearchTokens []string       `bson:"searchTokens,omitempty"`
 	Version      int            `bson:"version"`
 	CreatedAt    time.Time      `bson:"createdAt"`
@@ -56,6 +57,7 @@ func toArticleDoc(a *core.Article) *articleDoc {
 		Publication:  toPublicationDoc(a.Publication),
 		AuthorID:     a.AuthorID,
 		CoverAssetID: a.CoverAssetID,
+		ImportKey:    a.ImportKey,
 		SearchTokens: nilIfEmpty(a.SearchTokens),
 		Version:      a.Version,
 		CreatedAt:    storedTime(a.CreatedAt),
@@ -85,6 +87,7 @@ func (d *articleDoc) toCore() *core.Article {
 		Publication:  d.Publication.toCore(),
 		AuthorID:     d.AuthorID,
 		CoverAssetID: d.CoverAssetID,
+		ImportKey:    d.ImportKey,
 		SearchTokens: nilIfEmpty(d.SearchTokens),
 		Version:      d.Version,
 		CreatedAt:    d.CreatedAt,
@@ -164,6 +167,9 @@ func (db *DB) ListArticles(ctx context.Context, q core.ArticleQuery) (core.PageO
 	}
 	if q.Tag != "" {
 		cs = append(cs, eq("tags", q.Tag))
+	}
+	if q.ImportKey != "" {
+		cs = append(cs, eq("importKey", q.ImportKey))
 	}
 	cs = append(cs, searchConds(q.Search)...)
 	return listPage(ctx, db, db.articles, cs, q.Page, (*articleDoc).toCore)

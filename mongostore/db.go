@@ -239,6 +239,7 @@ func (db *DB) indexes() map[*mongo.Collection][]indexSpec {
 			index(false, "status", "publishAt"),
 			index(false, "section"),
 			index(false, "tags"),
+			index(false, "importKey"),
 		},
 		db.jobs: {
 			index(true, "kind", "assetId"),

@@ -134,11 +134,11 @@ fi
 echo "no diff"
 
 # --- Web builds ------------------------------------------------------------
-# The desk's build (desk/dist) is committed and embedded in the binary, so
+# The desk's and GraphiQL's builds (desk/dist, graphiql/dist) are committed and embedded in the binary, so
 # `go run ./server` needs no Node. Rebuild it from its sources and lockfile
 # and fail when the result differs from what is committed, as for go
 # generate. Add a web project to the list to check it the same way.
-web_projects=(desk)
+web_projects=(desk graphiql)
 section "web builds (npm ci && npm run build) leave no diff: ${web_projects[*]}"
 for web in "${web_projects[@]}"; do
 	before=$(snapshot)

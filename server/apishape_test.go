@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"mime/multipart"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -166,5 +169,67 @@ func TestPublishProblemsAndImageItems(t *testing.T) {
 		"blocks": []any{map[string]any{"image": map[string]any{"items": []any{}}}}}})
 	if r.code() != "BAD_USER_INPUT" {
 		t.Errorf("an image block without images: %+v", r.Errors)
+	}
+}
+
+// TestDuplicateUploads: bytes already in the library return the existing
+// asset, fill only its empty fields from the input, and say so in
+// extensions.duplicates; a photographer's duplicate of another's asset
+// fills nothing.
+func TestDuplicateUploads(t *testing.T) {
+	s := startServer(t, map[string]string{"ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword}, false)
+	tok := login(t, s, adminEmail, adminPassword)
+	s.mustGQL(t, tok, `mutation { createUser(input: {email: "ph@example.com", name: "P", password: "photographer-pass", role: PHOTOGRAPHER}) { id } }`, nil)
+	ph := login(t, s, "ph@example.com", "photographer-pass")
+	jpg := photoJPEG(t, 64, 48, 9)
+	const fields = `id caption credit altText tags`
+	send := func(tok, input string) gqlResult {
+		t.Helper()
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		ops, _ := json.Marshal(map[string]any{"query": `mutation($f: Upload!) { uploadAsset(file: $f, input: ` + input + `) { ` + fields + ` } }`, "variables": map[string]any{"f": nil}})
+		mw.WriteField("operations", string(ops))
+		mw.WriteField("map", `{"0": ["variables.f"]}`)
+		fw, _ := mw.CreateFormFile("0", "lại.jpg")
+		fw.Write(jpg)
+		mw.Close()
+		req, _ := http.NewRequest("POST", s.URL+"/graphql", &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("GraphQL-Preflight", "1")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var r struct {
+			gqlResult
+			Extensions map[string]any `json:"extensions"`
+		}
+		json.NewDecoder(resp.Body).Decode(&r)
+		if len(r.Errors) > 0 {
+			t.Fatalf("upload: %+v", r.Errors)
+		}
+		r.gqlResult.Data["_ext"] = r.Extensions
+		return r.gqlResult
+	}
+	first := send(tok, `{caption: "Buổi sáng"}`)
+	id := dig(first.Data, "uploadAsset", "id")
+	if dig(first.Data, "_ext", "duplicates") != nil {
+		t.Errorf("a new upload reported as a duplicate: %v", first.Data)
+	}
+	// A photographer's duplicate: the same asset, nothing filled.
+	r := send(ph, `{credit: "Ảnh: P"}`)
+	if dig(r.Data, "uploadAsset", "id") != id || dig(r.Data, "uploadAsset", "credit") != nil ||
+		dig(r.Data, "_ext", "duplicates", 0, "assetId") != id || len(dig(r.Data, "_ext", "duplicates", 0, "filled").([]any)) != 0 {
+		t.Errorf("photographer's duplicate: %v", r.Data)
+	}
+	// The editor's: empty fields filled, the caption kept.
+	r = send(tok, `{caption: "Khác", credit: "Ảnh: Minh Anh", tags: ["toạ đàm"]}`)
+	got, _ := json.Marshal(r.Data)
+	want := `{"_ext":{"duplicates":[{"assetId":"` + id.(string) + `","filename":"lại.jpg","filled":["credit","tags"]}]},` +
+		`"uploadAsset":{"altText":null,"caption":"Buổi sáng","credit":"Ảnh: Minh Anh","id":"` + id.(string) + `","tags":["toạ đàm"]}}`
+	if string(got) != want {
+		t.Errorf("editor's duplicate:\n%s\nwant\n%s", got, want)
 	}
 }

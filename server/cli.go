@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"strings"
 	"sync"
 
@@ -26,6 +27,7 @@ Commands:
   import       upload a folder of stills, optionally building an article
   reprocess    queue every asset's renditions to be made again
   gc           reconcile objects and records (with --dry-run to look first)
+  version      print the version (also --version)
   help         show this, or "help <command>" for one command
 
 Settings are flags or STILLROOM_* environment variables (the flag wins);
@@ -39,18 +41,17 @@ Runs the GraphQL API, media delivery and processing workers until stopped.
   --demo   on a database without articles, first add a published demo
            article with a gallery of generated stills
 
-Settings (flag or STILLROOM_* variable, see the README): --addr, --data-dir,
---env, --mongodb-uri, --mongodb-database, --s3-endpoint, --s3-access-key,
---s3-secret-key, --s3-bucket, --s3-region, --s3-use-tls, --admin-email,
---admin-password, --public-media-url, --max-upload-bytes, --max-body-bytes,
---max-pixels, --workers, --upload-wait, --session-ttl.
+Settings, each a flag or a STILLROOM_* variable (the flag wins; the README
+has the table):
 `
 
 const userUsage = `usage: stillroom user create --email EMAIL --name NAME --role ROLE [--password PASSWORD] [settings]
 
 Adds an account directly to the configured database (the same settings as
-serve: --data-dir, --mongodb-uri, ... or STILLROOM_* variables), also while
-the server runs. The new account can sign in at once.
+serve: --data-dir, --mongodb-uri, ... or STILLROOM_* variables). With
+MongoDB this works while servers run, and the account can sign in at once;
+the embedded database's folder is locked by the server using it, so stop
+that server first (or create accounts with the createUser mutation).
 
   --email EMAIL        sign-in address
   --name NAME          display name
@@ -63,7 +64,9 @@ the server runs. The new account can sign in at once.
 const reprocessUsage = `usage: stillroom reprocess [settings]
 
 Queues every asset to have its renditions made again with the current
-pipeline. The running servers' workers do the work (assets made by an
+pipeline. With MongoDB, the running servers' workers do the work; with the
+embedded database (locked by a running server: stop it first) the next
+server started does it (assets made by an
 older pipeline version are queued by the servers at start anyway). One
 asset at a time: the reprocessAsset mutation.
 `
@@ -110,6 +113,9 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	if len(args) > 0 && isHelp(args[0]) {
 		cmd, rest = "help", nil
 	}
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version" || args[0] == "-v") {
+		cmd = "version"
+	}
 	switch cmd {
 	case "serve":
 		return serveCommand(ctx, rest, getenv, stdout)
@@ -123,6 +129,9 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return gcCommand(ctx, rest, getenv, stdout, stderr)
 	case "help":
 		return helpCommand(rest, stdout)
+	case "version":
+		fmt.Fprintln(stdout, version())
+		return nil
 	}
 	return fmt.Errorf("unknown command %q (see stillroom help)", cmd)
 }
@@ -136,6 +145,10 @@ func helpCommand(args []string, stdout io.Writer) error {
 		fmt.Fprint(stdout, mainUsage)
 		return nil
 	}
+	if args[0] == "serve" {
+		fmt.Fprint(stdout, serveHelp())
+		return nil
+	}
 	u, ok := usages[args[0]]
 	if !ok {
 		return fmt.Errorf("help: unknown command %q (see stillroom help)", args[0])
@@ -146,17 +159,14 @@ func helpCommand(args []string, stdout io.Writer) error {
 
 // serveCommand is `stillroom serve`: the settings as before, plus --demo.
 func serveCommand(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	fs := newFlagSet("serve", serveUsage, stdout)
+	fs := newFlagSet("serve", serveHelp(), stdout)
 	withDemo := fs.Bool("demo", false, "seed demo content on an empty database")
 	cfg, err := parseWith(fs, args, getenv)
 	if err != nil {
 		return err
 	}
-	if *withDemo {
-		if err := seedDemo(ctx, cfg, newLogger(cfg, stdout)); err != nil {
-			return err
-		}
-	}
+	// Seeded by serve once its port is bound (nothing is created before).
+	cfg.demo = *withDemo
 	return serve(ctx, cfg, stdout, nil)
 }
 
@@ -177,14 +187,32 @@ func seedDemo(ctx context.Context, cfg config, log *slog.Logger) error {
 	workCtx, stopWork := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() { svc.RunWorkers(workCtx) })
-	err = demo.Seed(ctx, svc, demoActor)
+	err = seedDemoWith(ctx, svc, cfg.publicURL(cfg.Addr), log)
 	stopWork()
 	wg.Wait()
+	return err
+}
+
+// seedDemoWith seeds the demo content with svc (whose workers must run)
+// and logs where to read the demo article.
+func seedDemoWith(ctx context.Context, svc *app.Service, publicURL string, log *slog.Logger) error {
+	slug, err := demo.Seed(ctx, svc, demoActor)
 	if err != nil {
 		return fmt.Errorf("serve --demo: %w", err)
 	}
-	log.Info("demo content in place (it is added only to a database without articles)")
+	if slug == "" {
+		log.Info("demo: the database has articles already; nothing added")
+		return nil
+	}
+	log.Info("demo article published", "slug", slug, "url", demoArticleURL(publicURL, slug))
 	return nil
+}
+
+// demoArticleURL is a URL that reads the demo article as a frontend would
+// (an anonymous GraphQL GET), to open in a browser or curl.
+func demoArticleURL(publicURL, slug string) string {
+	q := `{ article(slug: "` + slug + `") { title section publishedAt cover { srcset } blocks { __typename ... on ParagraphBlock { text } ... on ImageBlock { items { caption altText credit asset { srcset } } } ... on GalleryBlock { gallery { title items { caption asset { srcset } } } } } } }`
+	return publicURL + "/graphql?query=" + url.QueryEscape(q)
 }
 
 // userCommand is `stillroom user create`.

@@ -29,6 +29,7 @@ type config struct {
 	AdminPassword  string
 	PublicMediaURL string
 	PublicURL      string
+	CORSOrigins    []string
 	MaxUploadBytes int64
 	MaxBodyBytes   int64
 	MaxPixels      int64
@@ -51,6 +52,9 @@ type config struct {
 	ResponseCacheBytes int64
 	// MemoryReads answers content reads of the embedded database from memory.
 	MemoryReads bool
+
+	// demo seeds the demo content once the port is bound (serve --demo).
+	demo bool
 
 	// monitor, when set (by tests), sees every database command.
 	monitor *event.CommandMonitor
@@ -135,8 +139,10 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.Int64Var(&c.BodyMinRate, "body-min-rate", envInt("BODY_MIN_RATE", defaultBodyMinRate), "bytes a second a request body must average after its first body-idle")
 	fs.Int64Var(&c.UploadBytesInFlight, "upload-bytes-in-flight", envInt("UPLOAD_BYTES_IN_FLIGHT", defaultUploadBytesInFlight), "multipart bytes all uploads may hold at once; more wait, then 503")
 	fs.Int64Var(&c.ResponseCacheBytes, "response-cache-bytes", envInt("RESPONSE_CACHE_BYTES", defaultResponseCacheBytes), "bytes the public read cache may hold")
+	corsOrigins := fs.String("cors-origins", env("CORS_ORIGINS", ""), "comma-separated origins (https://www.example.com) whose pages may use the API; development also allows http://localhost:* and http://127.0.0.1:*")
 	reads := fs.String("embedded-reads", env("EMBEDDED_READS", "memory"), "memory: the embedded database's content is read from a copy in memory; database: every read asks the database")
 	gate := fs.String("publish-gate", env("PUBLISH_GATE", "on"), "on: publishing needs alt text and credit on every image; off: it does not")
+	noteSettings(fs)
 	if err := fs.Parse(args); err != nil {
 		return c, fmt.Errorf("flags: %w", err)
 	}
@@ -160,6 +166,9 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		errs = append(errs, fmt.Errorf("unexpected arguments: %q", fs.Args()))
 	}
 	var err error
+	if c.CORSOrigins, err = parseOrigins(*corsOrigins); err != nil {
+		errs = append(errs, err)
+	}
 	if c.PublicURL, err = checkPublicURL("PUBLIC_URL", c.PublicURL); err != nil {
 		errs = append(errs, err)
 	}

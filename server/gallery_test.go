@@ -137,15 +137,18 @@ func TestGallerySort(t *testing.T) {
 	gid := dig(s.mustGQL(t, tok, `mutation { createGallery(input: {title: "Sort"}) { id } }`, nil), "createGallery", "id")
 	s.mustGQL(t, tok, `mutation($g: ID!, $a: [ID!]!) { addGalleryItems(galleryId: $g, assetIds: $a) { id } }`, map[string]any{"g": gid, "a": assets})
 	for _, tc := range []struct {
-		by   string
-		want []int // indexes into names
+		by      string
+		reverse bool
+		want    []int // indexes into names
 	}{
-		{"TIMECODE", []int{3, 1, 5, 0, 2, 4}}, // stills without a timecode last, in their current order
-		{"FILENAME", []int{4, 2, 3, 1, 5, 0}},
-		{"TIMECODE", []int{3, 1, 5, 0, 4, 2}}, // ties keep the FILENAME order
-		{"TAKEN_AT", []int{3, 1, 5, 0, 4, 2}}, // no EXIF dates: order unchanged
+		{"TIMECODE", false, []int{3, 1, 5, 0, 2, 4}}, // stills without a timecode last, in their current order
+		{"FILENAME", false, []int{4, 2, 3, 1, 5, 0}},
+		{"TIMECODE", false, []int{3, 1, 5, 0, 4, 2}}, // ties keep the FILENAME order
+		{"TAKEN_AT", false, []int{3, 1, 5, 0, 4, 2}}, // no EXIF dates: order unchanged
+		{"FILENAME", true, []int{0, 5, 1, 3, 2, 4}},  // last first
 	} {
-		s.mustGQL(t, tok, `mutation($g: ID!, $by: GallerySort!) { sortGalleryItems(galleryId: $g, by: $by) { id } }`, map[string]any{"g": gid, "by": tc.by})
+		s.mustGQL(t, tok, `mutation($g: ID!, $by: GallerySort!, $r: Boolean) { sortGalleryItems(galleryId: $g, by: $by, reverse: $r) { id } }`,
+			map[string]any{"g": gid, "by": tc.by, "r": tc.reverse})
 		got, _ := galleryAssetIDs(t, s, tok, gid)
 		for i, w := range tc.want {
 			if got[i] != assets[w] {

@@ -55,6 +55,7 @@ func newGraphQLWith(svc *app.Service, cfg config, log *slog.Logger, lim graphqlL
 		Complexity: complexityRoot(),
 	}))
 	srv.AddTransport(transport.Websocket{
+		Implementation:        newOriginCheckedWebsocket(newOriginPolicy(cfg)),
 		KeepAlivePingInterval: 10 * time.Second,
 		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 			return websocketAuth(ctx, svc, p)

@@ -8,15 +8,15 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
-
-	"github.com/99designs/gqlgen/graphql/playground"
 
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
 	"github.com/stillroom/stillroom/desk"
 	"github.com/stillroom/stillroom/graph"
+	"github.com/stillroom/stillroom/graphiql"
 )
 
 // newHandler routes every endpoint of the server. obs wraps them all:
@@ -35,15 +35,17 @@ func newHandler(svc *app.Service, cfg config, log *slog.Logger, obs *observabili
 	mux.Handle("GET /metrics", obs.metrics.handler())
 	mux.Handle("GET /originals/{asset}", originalHandler(svc, log))
 	mux.Handle("PUT /uploads/{ticket}", uploadHandler(svc, log))
-	mux.Handle("GET /desk/", desk.Handler(desk.Options{}))
-	mux.Handle("HEAD /desk/", desk.Handler(desk.Options{}))
+	deskApp := desk.Handler(deskOptions(cfg))
+	mux.Handle("GET /desk/", deskApp)
+	mux.Handle("HEAD /desk/", deskApp)
 	mux.Handle("GET /desk", http.RedirectHandler(desk.Prefix, http.StatusMovedPermanently))
 	if cfg.Env != "production" {
-		// GraphiQL, a development tool: its page loads scripts from a CDN
-		// (jsDelivr), so it needs a browser with internet access.
-		mux.Handle("GET /{$}", playground.Handler("Stillroom", "/graphql"))
+		// GraphiQL, a development tool, built into the binary: it loads
+		// nothing from outside the server.
+		mux.Handle("GET /{$}", graphiql.Handler())
+		mux.Handle("GET "+graphiql.Prefix, graphiql.Handler())
 	}
-	return obs.middleware(mux, paceBodies(cfg.BodyIdle, cfg.BodyMinRate, authenticate(svc, log, cfg.Env == "production", noteUser(mux))))
+	return obs.middleware(mux, paceBodies(cfg.BodyIdle, cfg.BodyMinRate, newOriginPolicy(cfg).wrap(authenticate(svc, log, cfg.Env == "production", noteUser(mux)))))
 }
 
 // authenticate puts the caller's user into the request context: the
@@ -212,4 +214,23 @@ func writeJSONError(w http.ResponseWriter, status int, code core.Code, msg strin
 	json.NewEncoder(w).Encode(map[string]any{
 		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": code}}},
 	})
+}
+
+// deskOptions tells the desk's Content-Security-Policy which other origins
+// it talks to: the S3 endpoint that takes direct uploads and serves
+// original downloads, and a CDN serving renditions.
+func deskOptions(cfg config) desk.Options {
+	var o desk.Options
+	if cfg.S3.Endpoint != "" {
+		scheme := "http://"
+		if cfg.S3.UseTLS {
+			scheme = "https://"
+		}
+		o.ConnectOrigins = append(o.ConnectOrigins, scheme+cfg.S3.Endpoint)
+		o.ImageOrigins = append(o.ImageOrigins, scheme+cfg.S3.Endpoint)
+	}
+	if u, err := url.Parse(cfg.PublicMediaURL); err == nil && u.Scheme != "" && u.Host != "" {
+		o.ImageOrigins = append(o.ImageOrigins, u.Scheme+"://"+u.Host)
+	}
+	return o
 }

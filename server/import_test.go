@@ -51,7 +51,7 @@ func TestImport(t *testing.T) {
 	admin := login(t, s, adminEmail, adminPassword)
 	dir := stillFolder(t, importStills, 10)
 	writeTestFile(t, dir, "ghi-chu.txt", []byte("not an image, not uploaded"))
-	args := []string{"--server", s.URL, "--token", admin, "--jobs", "3", "--article", importArticle, dir}
+	args := []string{"--server", s.URL, "--token", admin, "--jobs", "3", "--article", importArticle, "--credit", "Ảnh: UBND phường An Hội", dir}
 
 	out, err := runImport(t, args...)
 	if err != nil {
@@ -70,9 +70,33 @@ func TestImport(t *testing.T) {
 		if !strings.Contains(out, "uploaded 0, skipped 6 (already on the server), refused 0\n") {
 			t.Errorf("second run summary:\n%s", out)
 		}
-		// It builds another draft from the very same assets.
-		if again := importedArticle(t, s, admin, out); again.id == first.id || again.assetIDs != first.assetIDs {
+		// It updates the same draft (and its gallery) in place.
+		if !strings.Contains(out, "updated in place (still DRAFT)") {
+			t.Errorf("second run:\n%s", out)
+		}
+		if again := importedArticle(t, s, admin, out); again.id != first.id || again.assetIDs != first.assetIDs {
 			t.Errorf("second article %s with assets %s; first %s with %s", again.id, again.assetIDs, first.id, first.assetIDs)
+		}
+		d := s.mustGQL(t, admin, `{ articles { totalCount } galleries { totalCount } assets(first: 100) { edges { node { id credit } } } }`, nil)
+		if dig(d, "articles", "totalCount") != 1.0 || dig(d, "galleries", "totalCount") != 1.0 {
+			t.Errorf("after the second run: %v", d)
+		}
+		var ids []any
+		for _, e := range dig(d, "assets", "edges").([]any) {
+			ids = append(ids, dig(e, "node", "id"))
+			if dig(e, "node", "credit") != "Ảnh: UBND phường An Hội" {
+				t.Errorf("--credit not set: %v", e)
+			}
+		}
+		// Published, it is left alone by a third run.
+		s.mustGQL(t, admin, `mutation($ids: [ID!]!) { updateAssets(ids: $ids, input: {altText: "Hội thi bánh dân gian"}) { id } }`, map[string]any{"ids": ids})
+		s.mustGQL(t, admin, `mutation($id: ID!) { publishArticle(id: $id, withGalleries: true) { status } }`, map[string]any{"id": first.id})
+		out, err = runImport(t, args...)
+		if err != nil || !strings.Contains(out, "is PUBLISHED: left as it is") {
+			t.Errorf("third run: %v\n%s", err, out)
+		}
+		if d := s.mustGQL(t, admin, `{ articles { totalCount } }`, nil); dig(d, "articles", "totalCount") != 1.0 {
+			t.Errorf("the third run made an article: %v", d)
 		}
 	})
 
@@ -161,7 +185,7 @@ type imported struct {
 	assetIDs string // of the image blocks, in order
 }
 
-var createdLine = regexp.MustCompile(`created as DRAFT: id ([0-9a-f]{24}), slug (\S+)`)
+var createdLine = regexp.MustCompile(`(?:created as DRAFT|updated in place \(still DRAFT\)): id ([0-9a-f]{24}), slug (\S+)`)
 
 // importedArticle finds the article named in the import's summary and
 // checks it against importArticle.

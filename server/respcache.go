@@ -162,7 +162,7 @@ func (c *responseCache) write(w http.ResponseWriter, r *http.Request, e *cachedR
 	h.Set("Content-Type", e.ctype)
 	h.Set("ETag", e.etag)
 	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(responseCacheTTL.Seconds())))
-	h.Set("Vary", "Accept, Authorization, Cookie")
+	h.Add("Vary", "Accept, Authorization, Cookie") // Add: the CORS layer put Origin there
 	h.Set("X-Cache", state)
 	if r.Header.Get("If-None-Match") == e.etag {
 		w.WriteHeader(http.StatusNotModified)

@@ -83,6 +83,14 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, ready chan<- strin
 		svc.RunWorkers(workCtx)
 	}()
 
+	if cfg.demo {
+		// Before the first request is answered: readers find it there.
+		if err := seedDemoWith(ctx, svc, cfg.PublicURL, log); err != nil {
+			stopWork()
+			<-workersDone
+			return err
+		}
+	}
 	if cfg.DebugAddr != "" {
 		startDebug(ctx, cfg.DebugAddr, log)
 	}

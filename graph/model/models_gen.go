@@ -29,6 +29,8 @@ type ArticleFilter struct {
 	Section *string             `json:"section,omitempty"`
 	Tag     *string             `json:"tag,omitempty"`
 	Status  *core.PublishStatus `json:"status,omitempty"`
+	// The article made with this ArticleInput.importKey.
+	ImportKey *string `json:"importKey,omitempty"`
 }
 
 type ArticleInput struct {
@@ -39,6 +41,9 @@ type ArticleInput struct {
 	Tags         []string      `json:"tags,omitempty"`
 	CoverAssetID *string       `json:"coverAssetId,omitempty"`
 	Blocks       []*BlockInput `json:"blocks,omitempty"`
+	// Names the source an importing tool built the article from, so running it
+	// again finds the article (ArticleFilter.importKey) instead of making another.
+	ImportKey *string `json:"importKey,omitempty"`
 }
 
 type AssetConnection struct {

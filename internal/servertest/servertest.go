@@ -107,7 +107,10 @@ type Server struct {
 	URL     string // http://127.0.0.1:port
 	Addr    string // 127.0.0.1:port
 	DataDir string
-	Cmd     *exec.Cmd
+	// ObjectsURL is the test MinIO's origin (http://host:port) when
+	// Options.MinIO is set: direct uploads from a browser go there.
+	ObjectsURL string
+	Cmd        *exec.Cmd
 
 	mu  sync.Mutex
 	log bytes.Buffer
@@ -128,6 +131,7 @@ func Start(t testing.TB, opts Options) *Server {
 	if opts.MinIO {
 		c := testenv.NewBucketConfig(t)
 		env["S3_ENDPOINT"], env["S3_ACCESS_KEY"], env["S3_SECRET_KEY"], env["S3_BUCKET"] = c.Endpoint, c.AccessKey, c.SecretKey, c.Bucket
+		s.ObjectsURL = "http://" + c.Endpoint
 	}
 	if opts.Admin != "" {
 		env["ADMIN_EMAIL"], env["ADMIN_PASSWORD"] = opts.Admin, Password
