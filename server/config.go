@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -50,6 +51,8 @@ type config struct {
 	UploadBytesInFlight int64
 	// ResponseCacheBytes bounds the public read cache (respcache.go).
 	ResponseCacheBytes int64
+	// TrustedProxies may set X-Forwarded-For (clientaddr.go).
+	TrustedProxies []netip.Prefix
 	// MemoryReads answers content reads of the embedded database from memory.
 	MemoryReads bool
 
@@ -140,6 +143,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.Int64Var(&c.UploadBytesInFlight, "upload-bytes-in-flight", envInt("UPLOAD_BYTES_IN_FLIGHT", defaultUploadBytesInFlight), "multipart bytes all uploads may hold at once; more wait, then 503")
 	fs.Int64Var(&c.ResponseCacheBytes, "response-cache-bytes", envInt("RESPONSE_CACHE_BYTES", defaultResponseCacheBytes), "bytes the public read cache may hold")
 	corsOrigins := fs.String("cors-origins", env("CORS_ORIGINS", ""), "comma-separated origins (https://www.example.com) whose pages may use the API; development also allows http://localhost:* and http://127.0.0.1:*")
+	proxies := fs.String("trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated addresses or ranges of proxies whose X-Forwarded-For names the client (for the sign-in limits)")
 	reads := fs.String("embedded-reads", env("EMBEDDED_READS", "memory"), "memory: the embedded database's content is read from a copy in memory; database: every read asks the database")
 	gate := fs.String("publish-gate", env("PUBLISH_GATE", "on"), "on: publishing needs alt text and credit on every image; off: it does not")
 	noteSettings(fs)
@@ -148,6 +152,11 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	}
 	c.Workers = *workers
 	c.OperationSlots, c.OperationQueue = *slots, *queue
+	if ps, err := parseTrustedProxies(*proxies); err != nil {
+		errs = append(errs, err)
+	} else {
+		c.TrustedProxies = ps
+	}
 	switch *reads {
 	case "memory":
 		c.MemoryReads = true

@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
@@ -398,4 +399,76 @@ func TestHardeningCacheFlood(t *testing.T) {
 		t.Errorf("RSS grew %d MB (bound 100 MB)", grew>>20)
 	}
 	assertProbe(t, s, "after the cache flood")
+}
+
+// signIn posts a login as JSON or as a multipart request, from addr (sent
+// as X-Forwarded-For; the server trusts the loopback proxy), and returns
+// the answer's code ("" when signed in).
+func signIn(t *testing.T, s *servertest.Server, email, password, addr string, multipartForm bool) string {
+	t.Helper()
+	ops, _ := json.Marshal(map[string]any{"query": `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`,
+		"variables": map[string]any{"e": email, "p": password}})
+	var body bytes.Buffer
+	ctype := "application/json"
+	if multipartForm {
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("operations", string(ops))
+		mw.WriteField("map", "{}")
+		mw.Close()
+		ctype = mw.FormDataContentType()
+	} else {
+		body.Write(ops)
+	}
+	req, _ := http.NewRequest("POST", s.URL+"/graphql", &body)
+	req.Header.Set("Content-Type", ctype)
+	req.Header.Set("GraphQL-Preflight", "1")
+	req.Header.Set("X-Forwarded-For", addr)
+	res, err := (&http.Client{Timeout: 2 * time.Minute}).Do(req)
+	if err != nil {
+		t.Error(err)
+		return "NO ANSWER"
+	}
+	defer res.Body.Close()
+	var r servertest.Result
+	raw, _ := io.ReadAll(res.Body)
+	if err := json.Unmarshal(raw, &r); err != nil {
+		t.Errorf("HTTP %d %.200s", res.StatusCode, raw)
+	}
+	return r.Code()
+}
+
+// TestHardeningConcurrentSignIns (attack 5): 60 concurrent wrong sign-ins
+// for one account, half JSON and half multipart, get at most 10 password
+// checks; the owner still signs in from another address; a password
+// longer than bcrypt reads is refused.
+func TestHardeningConcurrentSignIns(t *testing.T) {
+	s := startHardened(t, map[string]string{"TRUSTED_PROXIES": "127.0.0.1"})
+	const attacker = "203.0.113.66"
+	codes := make(chan string, 60)
+	start := make(chan struct{})
+	for i := range 60 {
+		go func() {
+			<-start
+			codes <- signIn(t, s, "admin@example.com", fmt.Sprintf("wrong password %d", i), attacker, i%2 == 1)
+		}()
+	}
+	began := time.Now()
+	close(start)
+	time.Sleep(200 * time.Millisecond)
+	assertProbe(t, s, "60 concurrent sign-ins")
+	count := map[string]int{}
+	for range 60 {
+		count[<-codes]++
+	}
+	t.Logf("figure: 60 concurrent wrong sign-ins: %d passwords checked (UNAUTHENTICATED), %d RATE_LIMITED, in %s",
+		count["UNAUTHENTICATED"], count["RATE_LIMITED"], time.Since(began).Round(time.Millisecond))
+	if count["UNAUTHENTICATED"] > 10 || count["UNAUTHENTICATED"]+count["RATE_LIMITED"] != 60 {
+		t.Errorf("answers: %v (at most 10 passwords may be checked)", count)
+	}
+	if c := signIn(t, s, "admin@example.com", servertest.Password, "198.51.100.7", false); c != "" {
+		t.Errorf("the owner from another address: %s, want signed in", c)
+	}
+	if c := signIn(t, s, "admin@example.com", servertest.Password+strings.Repeat("x", 73-len(servertest.Password)), "198.51.100.8", false); c != "BAD_USER_INPUT" {
+		t.Errorf("a 73-byte password: %q, want BAD_USER_INPUT", c)
+	}
 }

@@ -45,7 +45,7 @@ func newHandler(svc *app.Service, cfg config, log *slog.Logger, obs *observabili
 		mux.Handle("GET /{$}", graphiql.Handler())
 		mux.Handle("GET "+graphiql.Prefix, graphiql.Handler())
 	}
-	return obs.middleware(mux, paceBodies(cfg.BodyIdle, cfg.BodyMinRate, newOriginPolicy(cfg).wrap(authenticate(svc, log, cfg.Env == "production", noteUser(mux)))))
+	return obs.middleware(mux, paceBodies(cfg.BodyIdle, cfg.BodyMinRate, newOriginPolicy(cfg).wrap(authenticate(svc, log, cfg.Env == "production", withClientAddress(cfg.TrustedProxies, noteUser(mux))))))
 }
 
 // authenticate puts the caller's user into the request context: the
