@@ -85,7 +85,7 @@ type Asset struct {
 	// thumbnail finishing never makes their save a CONFLICT.
 	EditVersion int
 	CreatedAt   time.Time
-	UpdatedAt       time.Time
+	UpdatedAt   time.Time
 }
 
 // Rendition returns the rendition called name, or nil.

@@ -74,6 +74,11 @@ type Users interface {
 	// UsersByIDs returns the users that exist, in any order.
 	UsersByIDs(ctx context.Context, ids []string) ([]*User, error)
 	CountUsers(ctx context.Context) (int64, error)
+	// ListUsers returns every user, by email.
+	ListUsers(ctx context.Context) ([]*User, error)
+	// UpdateUser replaces the stored user with u (same ID): name, role,
+	// password hash, disabled, updatedAt. NOT_FOUND when there is none.
+	UpdateUser(ctx context.Context, u *User) error
 }
 
 // Sessions persists bearer tokens by their hash.
@@ -82,6 +87,9 @@ type Sessions interface {
 	// SessionByTokenHash returns NOT_FOUND when there is none.
 	SessionByTokenHash(ctx context.Context, hash string) (*Session, error)
 	DeleteSession(ctx context.Context, hash string) error
+	// DeleteUserSessions removes every session of the user and returns
+	// how many it removed.
+	DeleteUserSessions(ctx context.Context, userID string) (int64, error)
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 }
 

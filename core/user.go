@@ -40,8 +40,10 @@ type User struct {
 	Name         string
 	Role         Role
 	PasswordHash string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// Disabled accounts cannot sign in, and their sessions are revoked.
+	Disabled  bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Session is a signed-in bearer token. Only the token's SHA-256 is stored.

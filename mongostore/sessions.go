@@ -71,3 +71,13 @@ func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, 
 	}
 	return res.DeletedCount, nil
 }
+
+// DeleteUserSessions removes every session of the user and returns how
+// many it removed.
+func (db *DB) DeleteUserSessions(ctx context.Context, userID string) (int64, error) {
+	res, err := db.sessions.DeleteMany(ctx, bson.D{{Key: "userId", Value: userID}})
+	if err != nil {
+		return 0, translate(err, "delete", "sessions of user "+userID, "")
+	}
+	return res.DeletedCount, nil
+}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/stillroom/stillroom/core"
 )
@@ -16,6 +17,7 @@ type userDoc struct {
 	Name         string    `bson:"name"`
 	Role         string    `bson:"role"`
 	PasswordHash string    `bson:"passwordHash"`
+	Disabled     bool      `bson:"disabled,omitempty"`
 	CreatedAt    time.Time `bson:"createdAt"`
 	UpdatedAt    time.Time `bson:"updatedAt"`
 }
@@ -27,6 +29,7 @@ func toUserDoc(u *core.User) *userDoc {
 		Name:         u.Name,
 		Role:         string(u.Role),
 		PasswordHash: u.PasswordHash,
+		Disabled:     u.Disabled,
 		CreatedAt:    storedTime(u.CreatedAt),
 		UpdatedAt:    storedTime(u.UpdatedAt),
 	}
@@ -39,6 +42,7 @@ func (d *userDoc) toCore() *core.User {
 		Name:         d.Name,
 		Role:         core.Role(d.Role),
 		PasswordHash: d.PasswordHash,
+		Disabled:     d.Disabled,
 		CreatedAt:    d.CreatedAt,
 		UpdatedAt:    d.UpdatedAt,
 	}
@@ -88,4 +92,34 @@ func (db *DB) UsersByIDs(ctx context.Context, ids []string) ([]*core.User, error
 func (db *DB) CountUsers(ctx context.Context) (int64, error) {
 	n, err := db.users.CountDocuments(ctx, bson.D{})
 	return n, translate(err, "count", "users", "")
+}
+
+// ListUsers returns every user, by email.
+func (db *DB) ListUsers(ctx context.Context) ([]*core.User, error) {
+	cur, err := db.users.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "email", Value: 1}}))
+	if err != nil {
+		return nil, translate(err, "find", "users", "")
+	}
+	var docs []userDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err, "find", "users", "")
+	}
+	out := make([]*core.User, len(docs))
+	for i := range docs {
+		out[i] = docs[i].toCore()
+	}
+	return out, nil
+}
+
+// UpdateUser replaces the stored user with u. NOT_FOUND when there is none;
+// CONFLICT when the email is another user's.
+func (db *DB) UpdateUser(ctx context.Context, u *core.User) error {
+	res, err := db.users.ReplaceOne(ctx, bson.D{{Key: "_id", Value: u.ID}}, toUserDoc(u))
+	if err != nil {
+		return translate(err, "update", "user "+u.ID, conflictEmail)
+	}
+	if res.MatchedCount == 0 {
+		return core.Errorf(core.CodeNotFound, "user %s not found", u.ID)
+	}
+	return nil
 }
