@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -137,6 +138,10 @@ type Service struct {
 	budget     *media.Budget
 
 	signIns *signInLimiter
+	// accountsMu serializes account changes (the last-admin check).
+	accountsMu sync.Mutex
+	// sessionWatch holds the contexts bound to sessions (BindSession).
+	sessionWatch sessionWatchers
 	// hashSlots runs bcrypt at most once per core at a time.
 	hashSlots chan struct{}
 	now       func() time.Time

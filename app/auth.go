@@ -19,7 +19,7 @@ import (
 // Password rules: bcrypt reads at most 72 bytes, so longer passwords are
 // refused rather than silently truncated.
 const (
-	MinPasswordLen = 8
+	MinPasswordLen = 10
 	MaxPasswordLen = 72
 	bcryptCost     = 11
 )
@@ -44,6 +44,9 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, *c
 	attempt.end(core.IsCode(err, core.CodeUnauthenticated), s.now())
 	if err != nil {
 		return "", nil, time.Time{}, err
+	}
+	if u.Disabled {
+		return "", nil, time.Time{}, core.Errorf(core.CodeForbidden, "this account is disabled; ask an admin")
 	}
 	now := s.now()
 	token, hash := newToken()
@@ -119,13 +122,21 @@ func (s *Service) Logout(ctx context.Context) error {
 	if _, err := require(ctx, core.RolePhotographer); err != nil {
 		return err
 	}
-	return s.store.DeleteSession(ctx, tokenHashFrom(ctx))
+	hash := tokenHashFrom(ctx)
+	err := s.store.DeleteSession(ctx, hash)
+	s.sessionWatch.end(func(w *sessionWatcher) bool { return w.hash == hash })
+	return err
 }
 
 // Authenticate resolves a bearer token to its user. UNAUTHENTICATED when
 // the token is unknown, expired or revoked.
 func (s *Service) Authenticate(ctx context.Context, token string) (*core.User, string, error) {
-	hash := hashToken(token)
+	return s.authenticateHash(ctx, hashToken(token))
+}
+
+// authenticateHash is Authenticate for a token's hash. A disabled user's
+// session is refused too.
+func (s *Service) authenticateHash(ctx context.Context, hash string) (*core.User, string, error) {
 	sess, err := s.store.SessionByTokenHash(ctx, hash)
 	if core.IsCode(err, core.CodeNotFound) {
 		return nil, "", core.Errorf(core.CodeUnauthenticated, "invalid or expired token")
@@ -138,7 +149,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*core.User, s
 		return nil, "", core.Errorf(core.CodeUnauthenticated, "invalid or expired token")
 	}
 	u, err := s.store.UserByID(ctx, sess.UserID)
-	if core.IsCode(err, core.CodeNotFound) {
+	if core.IsCode(err, core.CodeNotFound) || err == nil && u.Disabled {
 		return nil, "", core.Errorf(core.CodeUnauthenticated, "invalid or expired token")
 	}
 	return u, hash, err
@@ -170,8 +181,8 @@ func (s *Service) createUser(ctx context.Context, in NewUser) (*core.User, error
 	if name == "" || utf8.RuneCountInString(name) > 200 {
 		return nil, core.Errorf(core.CodeBadUserInput, "name must be 1 to 200 characters")
 	}
-	if len(in.Password) < MinPasswordLen || len(in.Password) > MaxPasswordLen {
-		return nil, core.Errorf(core.CodeBadUserInput, "password must be %d to %d bytes", MinPasswordLen, MaxPasswordLen)
+	if err := checkNewPassword(in.Password, email); err != nil {
+		return nil, err
 	}
 	if !in.Role.Valid() {
 		return nil, core.Errorf(core.CodeBadUserInput, "unknown role %q", in.Role)

@@ -43,6 +43,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
 	Timecode() TimecodeResolver
+	User() UserResolver
 }
 
 type DirectiveRoot struct {
@@ -99,7 +100,7 @@ type ComplexityRoot struct {
 		MimeType       func(childComplexity int) int
 		OriginalURL    func(childComplexity int) int
 		Renditions     func(childComplexity int) int
-		SHA256         func(childComplexity int) int
+		Sha256         func(childComplexity int) int
 		Srcset         func(childComplexity int) int
 		Status         func(childComplexity int) int
 		Tags           func(childComplexity int) int
@@ -215,6 +216,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AddGalleryItems    func(childComplexity int, galleryID string, assetIds []string, position *int, version *int) int
+		ChangePassword     func(childComplexity int, currentPassword string, newPassword string) int
 		CompleteUpload     func(childComplexity int, ticketID string, input *model.AssetInput) int
 		CreateArticle      func(childComplexity int, input model.ArticleInput) int
 		CreateGallery      func(childComplexity int, input model.GalleryInput) int
@@ -230,6 +232,7 @@ type ComplexityRoot struct {
 		RemoveGalleryItems func(childComplexity int, galleryID string, itemIds []string, version *int) int
 		ReprocessAsset     func(childComplexity int, id string) int
 		RequestUpload      func(childComplexity int, input model.RequestUploadInput) int
+		ResetPassword      func(childComplexity int, id string) int
 		SortGalleryItems   func(childComplexity int, galleryID string, by model.GallerySort, version *int, reverse *bool) int
 		UnpublishArticle   func(childComplexity int, id string) int
 		UnpublishGallery   func(childComplexity int, id string) int
@@ -238,6 +241,7 @@ type ComplexityRoot struct {
 		UpdateAssets       func(childComplexity int, ids []string, input model.AssetInput) int
 		UpdateGallery      func(childComplexity int, id string, input model.GalleryInput, version *int) int
 		UpdateGalleryItem  func(childComplexity int, galleryID string, itemID string, input model.GalleryItemInput, version *int) int
+		UpdateUser         func(childComplexity int, id string, input model.UpdateUserInput) int
 		UploadAsset        func(childComplexity int, file graphql.Upload, input *model.AssetInput) int
 		UploadAssets       func(childComplexity int, files []*graphql.Upload, input *model.AssetInput) int
 	}
@@ -261,6 +265,7 @@ type ComplexityRoot struct {
 		Me           func(childComplexity int) int
 		Node         func(childComplexity int, id string) int
 		UploadPolicy func(childComplexity int) int
+		Users        func(childComplexity int) int
 	}
 
 	Rendition struct {
@@ -302,10 +307,11 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
-		Email func(childComplexity int) int
-		ID    func(childComplexity int) int
-		Name  func(childComplexity int) int
-		Role  func(childComplexity int) int
+		Disabled func(childComplexity int) int
+		Email    func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Role     func(childComplexity int) int
 	}
 }
 
@@ -327,7 +333,9 @@ type ArticleResolver interface {
 }
 type AssetResolver interface {
 	Error(ctx context.Context, obj *core.Asset) (*string, error)
+	Filename(ctx context.Context, obj *core.Asset) (*string, error)
 
+	Sha256(ctx context.Context, obj *core.Asset) (*string, error)
 	Width(ctx context.Context, obj *core.Asset) (*int, error)
 	Height(ctx context.Context, obj *core.Asset) (*int, error)
 	Caption(ctx context.Context, obj *core.Asset) (*string, error)
@@ -383,6 +391,9 @@ type MutationResolver interface {
 	Login(ctx context.Context, email string, password string, cookie *bool) (*model.AuthPayload, error)
 	Logout(ctx context.Context) (bool, error)
 	CreateUser(ctx context.Context, input model.CreateUserInput) (*core.User, error)
+	UpdateUser(ctx context.Context, id string, input model.UpdateUserInput) (*core.User, error)
+	ChangePassword(ctx context.Context, currentPassword string, newPassword string) (bool, error)
+	ResetPassword(ctx context.Context, id string) (string, error)
 	UploadAsset(ctx context.Context, file graphql.Upload, input *model.AssetInput) (*core.Asset, error)
 	UploadAssets(ctx context.Context, files []*graphql.Upload, input *model.AssetInput) ([]*core.Asset, error)
 	RequestUpload(ctx context.Context, input model.RequestUploadInput) (*model.UploadTicket, error)
@@ -410,6 +421,7 @@ type MutationResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Me(ctx context.Context) (*core.User, error)
+	Users(ctx context.Context) ([]*core.User, error)
 	Article(ctx context.Context, slug *string, id *string) (*core.Article, error)
 	Articles(ctx context.Context, first *int, after *string, filter *model.ArticleFilter) (*model.ArticleConnection, error)
 	Gallery(ctx context.Context, slug *string, id *string) (*core.Gallery, error)
@@ -425,6 +437,12 @@ type SubscriptionResolver interface {
 }
 type TimecodeResolver interface {
 	Still(ctx context.Context, obj *core.Timecode) (*int, error)
+}
+type UserResolver interface {
+	Email(ctx context.Context, obj *core.User) (*string, error)
+
+	Role(ctx context.Context, obj *core.User) (*core.Role, error)
+	Disabled(ctx context.Context, obj *core.User) (*bool, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -689,11 +707,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Asset.Renditions(childComplexity), true
 	case "Asset.sha256":
-		if e.ComplexityRoot.Asset.SHA256 == nil {
+		if e.ComplexityRoot.Asset.Sha256 == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Asset.SHA256(childComplexity), true
+		return e.ComplexityRoot.Asset.Sha256(childComplexity), true
 	case "Asset.srcset":
 		if e.ComplexityRoot.Asset.Srcset == nil {
 			break
@@ -1117,6 +1135,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddGalleryItems(childComplexity, args["galleryId"].(string), args["assetIds"].([]string), args["position"].(*int), args["version"].(*int)), true
+	case "Mutation.changePassword":
+		if e.ComplexityRoot.Mutation.ChangePassword == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changePassword_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["currentPassword"].(string), args["newPassword"].(string)), true
 	case "Mutation.completeUpload":
 		if e.ComplexityRoot.Mutation.CompleteUpload == nil {
 			break
@@ -1277,6 +1306,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestUpload(childComplexity, args["input"].(model.RequestUploadInput)), true
+	case "Mutation.resetPassword":
+		if e.ComplexityRoot.Mutation.ResetPassword == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resetPassword_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResetPassword(childComplexity, args["id"].(string)), true
 	case "Mutation.sortGalleryItems":
 		if e.ComplexityRoot.Mutation.SortGalleryItems == nil {
 			break
@@ -1365,6 +1405,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateGalleryItem(childComplexity, args["galleryId"].(string), args["itemId"].(string), args["input"].(model.GalleryItemInput), args["version"].(*int)), true
+	case "Mutation.updateUser":
+		if e.ComplexityRoot.Mutation.UpdateUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["id"].(string), args["input"].(model.UpdateUserInput)), true
 	case "Mutation.uploadAsset":
 		if e.ComplexityRoot.Mutation.UploadAsset == nil {
 			break
@@ -1498,6 +1549,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.UploadPolicy(childComplexity), true
+	case "Query.users":
+		if e.ComplexityRoot.Query.Users == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Users(childComplexity), true
 
 	case "Rendition.byteSize":
 		if e.ComplexityRoot.Rendition.ByteSize == nil {
@@ -1657,6 +1714,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UploadTicket.URL(childComplexity), true
 
+	case "User.disabled":
+		if e.ComplexityRoot.User.Disabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Disabled(childComplexity), true
 	case "User.email":
 		if e.ComplexityRoot.User.Email == nil {
 			break
@@ -1705,6 +1768,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ImageBlockInput", ec.unmarshalInputImageBlockInput),
 			graphql.NewInputUnmarshaler("ImageBlockItemInput", ec.unmarshalInputImageBlockItemInput),
 			graphql.NewInputUnmarshaler("RequestUploadInput", ec.unmarshalInputRequestUploadInput),
+			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
 		)
 	}
 	first := true
@@ -1842,11 +1906,19 @@ enum AssetStatus {
   FAILED
 }
 
+"""
+An account. To anonymous readers (an article's author) a user is a byline:
+the name only; email, role and disabled are null.
+"""
 type User implements Node {
   id: ID!
-  email: String!
+  "Signed-in users only."
+  email: String
   name: String!
-  role: Role!
+  "Signed-in users only."
+  role: Role
+  "ADMIN (and the user themself) only: a disabled account cannot sign in."
+  disabled: Boolean
 }
 
 type AuthPayload {
@@ -1911,12 +1983,13 @@ type Asset implements Node {
   status: AssetStatus!
   "Why processing FAILED."
   error: String
-  "Original file name, sanitized."
-  filename: String!
+  "Original file name, sanitized. Signed-in users only."
+  filename: String
   "Sniffed from the bytes, never trusted from the client."
   mimeType: String!
   byteSize: Int!
-  sha256: String!
+  "Signed-in users only."
+  sha256: String
   "After EXIF orientation."
   width: Int
   height: Int
@@ -2173,6 +2246,14 @@ input ArticleInput {
   importKey: String
 }
 
+"Changes to an account; absent fields are left as they are."
+input UpdateUserInput {
+  name: String
+  role: Role
+  "A disabled account cannot sign in; disabling it ends its sessions."
+  disabled: Boolean
+}
+
 input CreateUserInput {
   email: String!
   name: String!
@@ -2224,6 +2305,8 @@ type Query {
   node(id: ID!): Node
   "The signed-in user, or null."
   me: User
+  "Every account, by email. ADMIN only."
+  users: [User!]!
   article(slug: String, id: ID): Article
   articles(first: Int = 20, after: String, filter: ArticleFilter): ArticleConnection!
   gallery(slug: String, id: ID): Gallery
@@ -2245,7 +2328,28 @@ type Mutation {
   """
   login(email: String!, password: String!, cookie: Boolean = false): AuthPayload!
   logout: Boolean!
+  """
+  Passwords: 10 characters to 72 bytes, not one of the 10,000 most common
+  passwords (nor one followed by digits or punctuation), not the email.
+  """
   createUser(input: CreateUserInput!): User!
+  """
+  ADMIN only. Changing the role or disabling ends all the user's sessions
+  (tokens, cookies, websockets) at once. The last enabled admin cannot be
+  demoted or disabled.
+  """
+  updateUser(id: ID!, input: UpdateUserInput!): User!
+  """
+  Changes the caller's password, given the current one (checked like a
+  sign-in, with its limits). Every session of the caller ends, this one
+  included: sign in again.
+  """
+  changePassword(currentPassword: String!, newPassword: String!): Boolean!
+  """
+  ADMIN only: sets a new random password, returned once for the admin to
+  pass on, and ends all the user's sessions.
+  """
+  resetPassword(id: ID!): String!
 
   """
   Bytes already in the library return the existing asset, its empty fields
@@ -2697,6 +2801,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_name(ctx, field)
 	case "role":
 		return ec.fieldContext_User_role(ctx, field)
+	case "disabled":
+		return ec.fieldContext_User_disabled(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -2852,6 +2958,28 @@ func (ec *executionContext) field_Mutation_addGalleryItems_args(ctx context.Cont
 		return nil, err
 	}
 	args["version"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "currentPassword",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["currentPassword"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "newPassword",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["newPassword"] = arg1
 	return args, nil
 }
 
@@ -3147,6 +3275,20 @@ func (ec *executionContext) field_Mutation_requestUpload_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_resetPassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_sortGalleryItems_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3360,6 +3502,28 @@ func (ec *executionContext) field_Mutation_updateGallery_args(ctx context.Contex
 		return nil, err
 	}
 	args["version"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateUserInput, error) {
+			return ec.unmarshalNUpdateUserInput2githubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐUpdateUserInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -4194,10 +4358,26 @@ func (ec *executionContext) fieldContext_Asset_error(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Asset_filename(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Filename)
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_filename(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().Filename(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_Asset_filename(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Asset", field, true, true, "String")
 }
 
 func (ec *executionContext) _Asset_mimeType(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
@@ -4215,10 +4395,26 @@ func (ec *executionContext) fieldContext_Asset_byteSize(_ context.Context, field
 }
 
 func (ec *executionContext) _Asset_sha256(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.SHA256)
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_sha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().Sha256(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_Asset_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Asset", field, true, true, "String")
 }
 
 func (ec *executionContext) _Asset_width(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
@@ -5963,6 +6159,138 @@ func (ec *executionContext) fieldContext_Mutation_createUser(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_updateUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateUser(ctx, fc.Args["id"].(string), fc.Args["input"].(model.UpdateUserInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *core.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changePassword(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changePassword(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangePassword(ctx, fc.Args["currentPassword"].(string), fc.Args["newPassword"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changePassword(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changePassword_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resetPassword(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resetPassword(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResetPassword(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resetPassword(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resetPassword_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_uploadAsset(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -7072,6 +7400,38 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_users(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_users(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Users(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*core.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_users(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_article(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -7797,10 +8157,26 @@ func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphq
 }
 
 func (ec *executionContext) _User_email(ctx context.Context, field graphql.CollectedField, obj *core.User) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Email)
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().Email(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_User_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, "String")
+	return graphql.NewScalarFieldContext("User", field, true, true, "String")
 }
 
 func (ec *executionContext) _User_name(ctx context.Context, field graphql.CollectedField, obj *core.User) (ret graphql.Marshaler) {
@@ -7819,18 +8195,41 @@ func (ec *executionContext) _User_role(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_User_role(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Role, nil
+			return ec.Resolvers.User().Role(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v core.Role) graphql.Marshaler {
-			return ec.marshalNRole2githubᚗcomᚋstillroomᚋstillroomᚋcoreᚐRole(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *core.Role) graphql.Marshaler {
+			return ec.marshalORole2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐRole(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_User_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, "Role")
+	return graphql.NewScalarFieldContext("User", field, true, true, "Role")
+}
+
+func (ec *executionContext) _User_disabled(ctx context.Context, field graphql.CollectedField, obj *core.User) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_disabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().Disabled(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_disabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -9692,6 +10091,62 @@ func UnmarshalRequestUploadInput(ctx context.Context, raw any) (model.RequestUpl
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateUserInput(ctx context.Context, obj any) (model.UpdateUserInput, error) {
+	var it model.UpdateUserInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "role", "disabled"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalORole2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "disabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disabled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Disabled = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateUserInput unmarshals raw into the UpdateUserInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateUserInput(ctx context.Context, raw any) (model.UpdateUserInput, error) {
+	var out model.UpdateUserInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateUserInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -10009,10 +10464,11 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 					return ec._Asset_error(ctx, field, obj)
 				})
 		case "filename":
-			out.Values[i] = ec._Asset_filename(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			resolveInline(ctx, ec.OperationContext, out, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_filename(ctx, field, obj)
+				})
 		case "mimeType":
 			out.Values[i] = ec._Asset_mimeType(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -10024,10 +10480,11 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sha256":
-			out.Values[i] = ec._Asset_sha256(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			resolveInline(ctx, ec.OperationContext, out, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_sha256(ctx, field, obj)
+				})
 		case "width":
 			resolveInline(ctx, ec.OperationContext, out, i,
 				true, false,
@@ -10935,6 +11392,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "updateUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changePassword":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changePassword(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resetPassword":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resetPassword(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "uploadAsset":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_uploadAsset(ctx, field)
@@ -11214,6 +11692,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
+				})
+		case "users":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_users(ctx, field)
 				})
 		case "article":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -11539,23 +12023,31 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 		case "id":
 			out.Values[i] = ec._User_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "email":
-			out.Values[i] = ec._User_email(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			resolveInline(ctx, ec.OperationContext, out, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_email(ctx, field, obj)
+				})
 		case "name":
 			out.Values[i] = ec._User_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "role":
-			out.Values[i] = ec._User_role(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			resolveInline(ctx, ec.OperationContext, out, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_role(ctx, field, obj)
+				})
+		case "disabled":
+			resolveInline(ctx, ec.OperationContext, out, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_disabled(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12493,6 +12985,11 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) unmarshalNUpdateUserInput2githubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐUpdateUserInput(ctx context.Context, v any) (model.UpdateUserInput, error) {
+	res, err := ec.unmarshalInputUpdateUserInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
 	res, err := graphql.UnmarshalUpload(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -12568,6 +13065,22 @@ func (ec *executionContext) marshalNUploadTicket2ᚖgithubᚗcomᚋstillroomᚋs
 		return graphql.Null
 	}
 	return ec._UploadTicket(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUser2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐUserᚄ(ctx context.Context, sel ast.SelectionSet, v []*core.User) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUser2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐUser(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐUser(ctx context.Context, sel ast.SelectionSet, v *core.User) graphql.Marshaler {
@@ -13006,6 +13519,25 @@ func (ec *executionContext) unmarshalOPublishStatus2ᚖgithubᚗcomᚋstillroom�
 }
 
 func (ec *executionContext) marshalOPublishStatus2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐPublishStatus(ctx context.Context, sel ast.SelectionSet, v *core.PublishStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := marshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalORole2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐRole(ctx context.Context, v any) (*core.Role, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := core.Role(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORole2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐRole(ctx context.Context, sel ast.SelectionSet, v *core.Role) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -78,6 +78,22 @@ func (r *assetResolver) Error(ctx context.Context, obj *core.Asset) (*string, er
 	return nonEmpty(obj.Error), nil
 }
 
+// Filename is the resolver for the filename field.
+func (r *assetResolver) Filename(ctx context.Context, obj *core.Asset) (*string, error) {
+	if !app.CanSeePrivate(ctx) {
+		return nil, nil
+	}
+	return &obj.Filename, nil
+}
+
+// Sha256 is the resolver for the sha256 field.
+func (r *assetResolver) Sha256(ctx context.Context, obj *core.Asset) (*string, error) {
+	if !app.CanSeePrivate(ctx) {
+		return nil, nil
+	}
+	return &obj.SHA256, nil
+}
+
 // Width is the resolver for the width field.
 func (r *assetResolver) Width(ctx context.Context, obj *core.Asset) (*int, error) {
 	return nonZero(obj.Width), nil
@@ -309,6 +325,28 @@ func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUse
 	return r.App.CreateUser(ctx, app.NewUser{Email: input.Email, Name: input.Name, Password: input.Password, Role: input.Role})
 }
 
+// UpdateUser is the resolver for the updateUser field.
+func (r *mutationResolver) UpdateUser(ctx context.Context, id string, input model.UpdateUserInput) (*core.User, error) {
+	return r.App.UpdateUser(ctx, id, app.UserPatch{Name: input.Name, Role: input.Role, Disabled: input.Disabled})
+}
+
+// ChangePassword is the resolver for the changePassword field.
+func (r *mutationResolver) ChangePassword(ctx context.Context, currentPassword string, newPassword string) (bool, error) {
+	if err := r.App.ChangePassword(ctx, currentPassword, newPassword); err != nil {
+		return false, err
+	}
+	// This session ended too: a browser's cookie goes with it.
+	if c := sessionCookiesFrom(ctx); c != nil {
+		c.Clear()
+	}
+	return true, nil
+}
+
+// ResetPassword is the resolver for the resetPassword field.
+func (r *mutationResolver) ResetPassword(ctx context.Context, id string) (string, error) {
+	return r.App.ResetPassword(ctx, id)
+}
+
 // UploadAsset is the resolver for the uploadAsset field.
 func (r *mutationResolver) UploadAsset(ctx context.Context, file graphql.Upload, input *model.AssetInput) (*core.Asset, error) {
 	return withDuplicates(ctx, func(ctx context.Context) (*core.Asset, error) {
@@ -448,6 +486,11 @@ func (r *queryResolver) Me(ctx context.Context) (*core.User, error) {
 	return app.UserFrom(ctx), nil
 }
 
+// Users is the resolver for the users field.
+func (r *queryResolver) Users(ctx context.Context) ([]*core.User, error) {
+	return r.App.ListUsers(ctx)
+}
+
 // Article is the resolver for the article field.
 func (r *queryResolver) Article(ctx context.Context, slug *string, id *string) (*core.Article, error) {
 	return nullIfNotFound(r.App.Article(ctx, deref(id), deref(slug)))
@@ -555,6 +598,30 @@ func (r *timecodeResolver) Still(ctx context.Context, obj *core.Timecode) (*int,
 	return nonZero(obj.Still), nil
 }
 
+// Email is the resolver for the email field.
+func (r *userResolver) Email(ctx context.Context, obj *core.User) (*string, error) {
+	if !app.CanSeePrivate(ctx) {
+		return nil, nil
+	}
+	return &obj.Email, nil
+}
+
+// Role is the resolver for the role field.
+func (r *userResolver) Role(ctx context.Context, obj *core.User) (*core.Role, error) {
+	if !app.CanSeePrivate(ctx) {
+		return nil, nil
+	}
+	return &obj.Role, nil
+}
+
+// Disabled is the resolver for the disabled field.
+func (r *userResolver) Disabled(ctx context.Context, obj *core.User) (*bool, error) {
+	if me := app.UserFrom(ctx); me == nil || (me.Role != core.RoleAdmin && me.ID != obj.ID) {
+		return nil, nil
+	}
+	return &obj.Disabled, nil
+}
+
 // Article returns ArticleResolver implementation.
 func (r *Resolver) Article() ArticleResolver { return &articleResolver{r} }
 
@@ -591,6 +658,9 @@ func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionRes
 // Timecode returns TimecodeResolver implementation.
 func (r *Resolver) Timecode() TimecodeResolver { return &timecodeResolver{r} }
 
+// User returns UserResolver implementation.
+func (r *Resolver) User() UserResolver { return &userResolver{r} }
+
 type (
 	articleResolver        struct{ *Resolver }
 	assetResolver          struct{ *Resolver }
@@ -604,4 +674,5 @@ type (
 	queryResolver          struct{ *Resolver }
 	subscriptionResolver   struct{ *Resolver }
 	timecodeResolver       struct{ *Resolver }
+	userResolver           struct{ *Resolver }
 )

@@ -80,6 +80,7 @@ func newGraphQLWith(svc *app.Service, cfg config, log *slog.Logger, lim graphqlL
 	for _, e := range graphqlExtensions(production, lim) {
 		srv.Use(e)
 	}
+	srv.AroundOperations(checkWebsocketSession(svc))
 	srv.AroundOperations(operationTimeout(lim.Timeout))
 	// A fresh loader per operation batches nested loads and never serves
 	// one operation's reads to another.
@@ -216,12 +217,37 @@ func websocketAuth(ctx context.Context, svc *app.Service, p transport.InitPayloa
 			h = v
 		}
 	}
-	if h == "" {
-		return ctx, &p, nil
+	if h != "" {
+		u, hash, err := svc.Authenticate(ctx, strings.TrimSpace(strings.TrimPrefix(h, "Bearer ")))
+		if err != nil {
+			return ctx, nil, err
+		}
+		ctx = app.WithUser(ctx, u, hash)
 	}
-	u, hash, err := svc.Authenticate(ctx, strings.TrimSpace(strings.TrimPrefix(h, "Bearer ")))
-	if err != nil {
-		return ctx, nil, err
+	// The connection (signed in by the payload or by the upgrade's
+	// cookie) lives only as long as its session: it is closed when the
+	// session ends, and each operation checks the session again
+	// (checkWebsocketSession). The ack carries no payload: echoing the
+	// init payload would send the token back.
+	return context.WithValue(svc.BindSession(ctx), websocketKey{}, true), nil, nil
+}
+
+type websocketKey struct{}
+
+// checkWebsocketSession refuses an operation sent over a websocket whose
+// session has ended (signed out, expired, revoked, role changed or user
+// disabled, here or in another process), before it runs.
+func checkWebsocketSession(svc *app.Service) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if ctx.Value(websocketKey{}) == nil {
+			return next(ctx)
+		}
+		if err := svc.CheckSession(ctx); err != nil {
+			code := core.ErrorCode(err)
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
+				Message: core.ErrorMessage(err), Extensions: map[string]any{"code": string(code)},
+			}}})
+		}
+		return next(ctx)
 	}
-	return app.WithUser(ctx, u, hash), &p, nil
 }

@@ -27,6 +27,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/stillroom/stillroom/internal/servertest"
 )
 
@@ -470,5 +472,220 @@ func TestHardeningConcurrentSignIns(t *testing.T) {
 	}
 	if c := signIn(t, s, "admin@example.com", servertest.Password+strings.Repeat("x", 73-len(servertest.Password)), "198.51.100.8", false); c != "BAD_USER_INPUT" {
 		t.Errorf("a 73-byte password: %q, want BAD_USER_INPUT", c)
+	}
+}
+
+// wsClient is a graphql-transport-ws connection.
+type wsClient struct {
+	t    *testing.T
+	conn *websocket.Conn
+	ctx  context.Context
+}
+
+type wsMessage struct {
+	ID      string          `json:"id"`
+	Type    string          `json:"type"`
+	Payload json.RawMessage `json:"payload"`
+}
+
+func dialWS(t *testing.T, s *servertest.Server, token string) (*wsClient, wsMessage) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(s.URL, "http")+"/graphql",
+		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.CloseNow() })
+	c := &wsClient{t: t, conn: conn, ctx: ctx}
+	c.send(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + token}})
+	m, err := c.recv()
+	if err != nil || m.Type != "connection_ack" {
+		t.Fatalf("after init: %+v %v", m, err)
+	}
+	return c, m
+}
+
+func (c *wsClient) send(v any) {
+	b, _ := json.Marshal(v)
+	if err := c.conn.Write(c.ctx, websocket.MessageText, b); err != nil {
+		c.t.Logf("ws write: %v", err)
+	}
+}
+
+// recv returns the next message that is not a ping or pong, or the read
+// error (the connection closed).
+func (c *wsClient) recv() (wsMessage, error) {
+	for {
+		_, b, err := c.conn.Read(c.ctx)
+		if err != nil {
+			return wsMessage{}, err
+		}
+		var m wsMessage
+		json.Unmarshal(b, &m)
+		if m.Type != "ping" && m.Type != "pong" && m.Type != "ka" {
+			return m, nil
+		}
+	}
+}
+
+// TestHardeningWebsocketLogout (attack 6): a socket loses its rights
+// within a second of its session's logout (it is closed), the ack echoes
+// no token, and an operation on a socket of a disabled user is refused.
+func TestHardeningWebsocketLogout(t *testing.T) {
+	s := startHardened(t, nil)
+	admin := s.Login(t, "admin@example.com", servertest.Password)
+	c, ack := dialWS(t, s, admin)
+	if strings.Contains(string(ack.Payload), admin) {
+		t.Errorf("connection_ack echoes the token: %s", ack.Payload)
+	}
+	c.send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": `subscription { assetUpdated { id } }`}})
+	time.Sleep(300 * time.Millisecond)
+
+	logout := time.Now()
+	s.GraphQL(t, admin, `mutation { logout }`, nil).Decode(t, &struct{}{})
+	closed := make(chan error, 1)
+	go func() {
+		for {
+			m, err := c.recv()
+			if err != nil {
+				closed <- err
+				return
+			}
+			t.Logf("after logout: %s %s", m.Type, m.Payload)
+		}
+	}()
+	select {
+	case <-closed:
+		d := time.Since(logout).Round(time.Millisecond)
+		t.Logf("figure: the socket was closed %s after logout", d)
+		if d > time.Second {
+			t.Errorf("closed %s after logout (bound 1 s)", d)
+		}
+	case <-time.After(5 * time.Second):
+		t.Logf("figure: the socket was still open 5 s after logout")
+		c.send(map[string]any{"id": "2", "type": "subscribe", "payload": map[string]any{"query": `mutation { createUser(input: {email: "evil@example.com", name: "E", password: "an evil password 1", role: ADMIN}) { id } }`}})
+		if m, err := c.recv(); err == nil {
+			t.Logf("figure: createUser over the logged-out socket answered %s %s", m.Type, m.Payload)
+		}
+		t.Error("the socket kept its session after logout")
+	}
+
+	// Disabled by an admin: the user's socket is closed too.
+	admin = s.Login(t, "admin@example.com", servertest.Password)
+	editor := s.CreateUser(t, admin, "ed@example.com", "Ed", "EDITOR")
+	var d struct{ Users []struct{ ID, Email string } }
+	s.GraphQL(t, admin, `{ users { id email } }`, nil).Decode(t, &d)
+	var edID string
+	for _, u := range d.Users {
+		if u.Email == "ed@example.com" {
+			edID = u.ID
+		}
+	}
+	ec, _ := dialWS(t, s, editor)
+	disabled := time.Now()
+	s.GraphQL(t, admin, `mutation($id: ID!) { updateUser(id: $id, input: {disabled: true}) { disabled } }`, map[string]any{"id": edID}).Decode(t, &struct{}{})
+	for {
+		if _, err := ec.recv(); err != nil {
+			break
+		}
+	}
+	t.Logf("figure: a disabled editor's socket was closed %s after updateUser", time.Since(disabled).Round(time.Millisecond))
+	if r := s.GraphQL(t, editor, `{ me { id } }`, nil); r.Code() != "UNAUTHENTICATED" {
+		t.Errorf("the disabled editor's token: %+v", r.Errors)
+	}
+	if r := s.GraphQL(t, "", `mutation { login(email: "ed@example.com", password: "`+servertest.Password+`") { token } }`, nil); r.Code() != "FORBIDDEN" {
+		t.Errorf("a disabled editor signs in: %+v", r.Errors)
+	}
+}
+
+// TestHardeningAnonymousLeaks (attack 7): anonymous readers get an
+// author's name only, and no file name or hash; signed-in users get them.
+func TestHardeningAnonymousLeaks(t *testing.T) {
+	s := startHardened(t, nil)
+	token := s.Login(t, "admin@example.com", servertest.Password)
+	id := uploadJPEG(t, s, token, photoJPEG(t, 320, 200, 7))
+	var d struct{ CreateArticle struct{ ID string } }
+	s.GraphQL(t, token, `mutation($i: ArticleInput!) { createArticle(input: $i) { id } }`,
+		map[string]any{"i": map[string]any{"title": "Ảnh", "blocks": []map[string]any{{"image": map[string]any{"assetIds": []string{id}}}}}}).Decode(t, &d)
+	s.GraphQL(t, token, `mutation($id: ID!) { publishArticle(id: $id) { id } }`, map[string]any{"id": d.CreateArticle.ID}).Decode(t, &struct{}{})
+	const q = `{ articles { edges { node { author { name email role } blocks { ... on ImageBlock { assets { filename sha256 } } } } } } }`
+	anon := s.GraphQL(t, "", q, nil)
+	raw := string(anon.Data)
+	t.Logf("anonymous: %s %+v", raw, anon.Errors)
+	for _, leak := range []string{"admin@example.com", "ADMIN", ".jpg", `"sha256":"`} {
+		if strings.Contains(raw, leak) {
+			t.Errorf("anonymous answer contains %q: %s", leak, raw)
+		}
+	}
+	if !strings.Contains(raw, `"name":"Administrator"`) {
+		t.Errorf("no byline: %s", raw)
+	}
+	signed := s.GraphQL(t, token, q, nil)
+	if !strings.Contains(string(signed.Data), "admin@example.com") || !strings.Contains(string(signed.Data), `"sha256":"`) {
+		t.Errorf("signed in: %s %+v", signed.Data, signed.Errors)
+	}
+}
+
+// uploadJPEG uploads a still with alt text and credit and returns its id.
+func uploadJPEG(t *testing.T, s *servertest.Server, token string, jpg []byte) string {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("operations", `{"query":"mutation($f: Upload!) { uploadAsset(file: $f, input: {altText: \"a\", credit: \"c\"}) { id } }","variables":{"f":null}}`)
+	mw.WriteField("map", `{"0":["variables.f"]}`)
+	fw, _ := mw.CreateFormFile("0", "still.jpg")
+	fw.Write(jpg)
+	mw.Close()
+	req, _ := http.NewRequest("POST", s.URL+"/graphql", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("GraphQL-Preflight", "1")
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := (&http.Client{Timeout: 2 * time.Minute}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var r servertest.Result
+	json.NewDecoder(res.Body).Decode(&r)
+	var d struct{ UploadAsset struct{ ID string } }
+	r.Decode(t, &d)
+	return d.UploadAsset.ID
+}
+
+// TestHardeningPasswords (attack 8): weak passwords are refused; a
+// changed password ends the other sessions; an admin reset gives a new
+// one.
+func TestHardeningPasswords(t *testing.T) {
+	s := startHardened(t, nil)
+	admin := s.Login(t, "admin@example.com", servertest.Password)
+	for _, pw := range []string{"password", "aaaaaaaa", "password1234", "qwertyuiop", "dragon2024!"} {
+		r := s.GraphQL(t, admin, `mutation($p: String!) { createUser(input: {email: "w@example.com", name: "W", password: $p, role: EDITOR}) { id } }`, map[string]any{"p": pw})
+		if r.Code() != "BAD_USER_INPUT" {
+			t.Errorf("password %q: %+v", pw, r.Errors)
+		}
+	}
+	editor := s.CreateUser(t, admin, "ed@example.com", "Ed", "EDITOR")
+	other := s.Login(t, "ed@example.com", servertest.Password)
+	const change = `mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }`
+	if r := s.GraphQL(t, editor, change, map[string]any{"c": "not the password", "n": "a new long passphrase"}); r.Code() != "UNAUTHENTICATED" {
+		t.Errorf("wrong current password: %+v", r.Errors)
+	}
+	s.GraphQL(t, editor, change, map[string]any{"c": servertest.Password, "n": "a new long passphrase"}).Decode(t, &struct{}{})
+	for _, tok := range []string{editor, other} {
+		if r := s.GraphQL(t, tok, `{ me { id } }`, nil); r.Code() != "UNAUTHENTICATED" {
+			t.Errorf("a session survived the password change: %+v", r.Errors)
+		}
+	}
+	s.Login(t, "ed@example.com", "a new long passphrase")
+	var d struct{ Users []struct{ ID, Email string } }
+	s.GraphQL(t, admin, `{ users { id email } }`, nil).Decode(t, &d)
+	for _, u := range d.Users {
+		if u.Email == "ed@example.com" {
+			var r struct{ ResetPassword string }
+			s.GraphQL(t, admin, `mutation($id: ID!) { resetPassword(id: $id) }`, map[string]any{"id": u.ID}).Decode(t, &r)
+			s.Login(t, "ed@example.com", r.ResetPassword)
+		}
 	}
 }

@@ -25,7 +25,7 @@ func newHandler(svc *app.Service, cfg config, log *slog.Logger, obs *observabili
 	mux := http.NewServeMux()
 	gql := newGraphQL(svc, cfg, log)
 	adm := newAdmission(cfg.OperationSlots, cfg.OperationQueue, cfg.OperationQueueWait)
-	mux.Handle("/graphql", newResponseCache(svc, cfg.ResponseCacheBytes).wrap(requirePreflight(limitBody(adm.wrap(gql), cfg.MaxBodyBytes))))
+	mux.Handle("/graphql", privateAnswers(newResponseCache(svc, cfg.ResponseCacheBytes).wrap(requirePreflight(limitBody(adm.wrap(gql), cfg.MaxBodyBytes)))))
 	mux.Handle("GET /media/{asset}/{rendition}", mediaHandler(svc, log))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -233,4 +233,19 @@ func deskOptions(cfg config) desk.Options {
 		o.ImageOrigins = append(o.ImageOrigins, u.Scheme+"://"+u.Host)
 	}
 	return o
+}
+
+// privateAnswers marks the answers to signed-in callers as private and
+// never to be stored (their data depends on who asks), and says so to
+// caches in Vary.
+func privateAnswers(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if app.UserFrom(r.Context()) != nil {
+			h := w.Header()
+			h.Set("Cache-Control", "private, no-store")
+			h.Add("Vary", "Authorization")
+			h.Add("Vary", "Cookie")
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -178,6 +178,14 @@ type RequestUploadInput struct {
 type Subscription struct {
 }
 
+// Changes to an account; absent fields are left as they are.
+type UpdateUserInput struct {
+	Name *string    `json:"name,omitempty"`
+	Role *core.Role `json:"role,omitempty"`
+	// A disabled account cannot sign in; disabling it ends its sessions.
+	Disabled *bool `json:"disabled,omitempty"`
+}
+
 type UploadTicket struct {
 	ID string `json:"id"`
 	// Where the client sends the bytes.
