@@ -54,6 +54,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, *c
 	if err := s.store.InsertSession(ctx, sess); err != nil {
 		return "", nil, time.Time{}, err
 	}
+	NoteSignedIn(ctx, u.ID)
 	return token, u, sess.ExpiresAt, nil
 }
 

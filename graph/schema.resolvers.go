@@ -600,7 +600,7 @@ func (r *timecodeResolver) Still(ctx context.Context, obj *core.Timecode) (*int,
 
 // Email is the resolver for the email field.
 func (r *userResolver) Email(ctx context.Context, obj *core.User) (*string, error) {
-	if !app.CanSeePrivate(ctx) {
+	if !app.CanSeeAccount(ctx, obj.ID) {
 		return nil, nil
 	}
 	return &obj.Email, nil
@@ -608,7 +608,7 @@ func (r *userResolver) Email(ctx context.Context, obj *core.User) (*string, erro
 
 // Role is the resolver for the role field.
 func (r *userResolver) Role(ctx context.Context, obj *core.User) (*core.Role, error) {
-	if !app.CanSeePrivate(ctx) {
+	if !app.CanSeeAccount(ctx, obj.ID) {
 		return nil, nil
 	}
 	return &obj.Role, nil
