@@ -6,15 +6,20 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stillroom/stillroom/core"
 )
 
-// Account lifecycle: listing users, changing a name, role or disabled
-// state, changing and resetting passwords. Every change of role, password
-// or disabled state ends all the user's sessions at once: their bearer
-// tokens and cookies stop working and their open websockets are closed
-// (see BindSession).
+// Accounts, for the newsroom's admins and for everyone's own password.
+//
+// Decisions: an admin cannot disable or demote their own account (so a
+// newsroom is never left without a way in by a slip), and the last enabled
+// admin cannot be disabled or demoted. A disabled account's sessions stop
+// working at once (every request reads the user) and say why: "this
+// account has been disabled"; enabling it again ends those sessions, so
+// its owner signs in afresh. A role change applies from the next request. A reset password is random, shown once to
+// the admin, and ends the account's sessions.
 
 //go:embed commonpasswords.txt
 var commonPasswordsText string
@@ -58,35 +63,26 @@ func (s *Service) ListUsers(ctx context.Context) ([]*core.User, error) {
 	return s.store.ListUsers(ctx)
 }
 
-// UserPatch changes an account; nil fields are left as they are.
+// UserPatch is what UpdateUser changes; nil fields stay.
 type UserPatch struct {
 	Name     *string
 	Role     *core.Role
 	Disabled *bool
 }
 
-// UpdateUser changes a user's name, role or disabled state. ADMIN only.
-// A change of role or disabled state ends the user's sessions.
-// BAD_USER_INPUT for an invalid name or role, or when the change would
-// leave no enabled admin; NOT_FOUND when there is no such user.
+// UpdateUser changes an account's name, role or disabled state. ADMIN only.
 func (s *Service) UpdateUser(ctx context.Context, id string, p UserPatch) (*core.User, error) {
-	if _, err := require(ctx, core.RoleAdmin); err != nil {
+	me, err := require(ctx, core.RoleAdmin)
+	if err != nil {
 		return nil, err
 	}
-	return s.updateUser(ctx, id, p)
-}
-
-func (s *Service) updateUser(ctx context.Context, id string, p UserPatch) (*core.User, error) {
-	s.accountsMu.Lock()
-	defer s.accountsMu.Unlock()
 	u, err := s.store.UserByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	was := *u
 	if p.Name != nil {
 		name := strings.TrimSpace(*p.Name)
-		if name == "" || len([]rune(name)) > 200 {
+		if name == "" || utf8.RuneCountInString(name) > 200 {
 			return nil, core.Errorf(core.CodeBadUserInput, "name must be 1 to 200 characters")
 		}
 		u.Name = name
@@ -97,10 +93,16 @@ func (s *Service) updateUser(ctx context.Context, id string, p UserPatch) (*core
 		}
 		u.Role = *p.Role
 	}
+	wasRole, wasDisabled := u.Role, u.Disabled
+	enabling := p.Disabled != nil && !*p.Disabled && u.Disabled
 	if p.Disabled != nil {
 		u.Disabled = *p.Disabled
 	}
-	if was.Role == core.RoleAdmin && !was.Disabled && (u.Role != core.RoleAdmin || u.Disabled) {
+	losesAdmin := u.Role != core.RoleAdmin || u.Disabled
+	if u.ID == me.ID && losesAdmin {
+		return nil, core.Errorf(core.CodeBadUserInput, "you cannot disable or demote your own account; ask another admin")
+	}
+	if losesAdmin {
 		if err := s.keepAnAdmin(ctx, u.ID); err != nil {
 			return nil, err
 		}
@@ -109,69 +111,107 @@ func (s *Service) updateUser(ctx context.Context, id string, p UserPatch) (*core
 	if err := s.store.UpdateUser(ctx, u); err != nil {
 		return nil, err
 	}
-	if u.Role != was.Role || u.Disabled != was.Disabled {
-		if err := s.revokeUser(ctx, u.ID); err != nil {
+	if enabling {
+		if _, err := s.store.DeleteUserSessions(ctx, u.ID); err != nil {
 			return nil, err
 		}
+	}
+	if enabling || u.Role != wasRole || u.Disabled != wasDisabled {
+		// Open websockets close: their next connection gets the account
+		// as it is now.
+		s.sessionsEnded(u.ID)
 	}
 	return u, nil
 }
 
-// keepAnAdmin refuses a change that leaves no enabled admin but except.
+// keepAnAdmin refuses when no enabled admin but except would remain.
 func (s *Service) keepAnAdmin(ctx context.Context, except string) error {
 	users, err := s.store.ListUsers(ctx)
 	if err != nil {
 		return err
 	}
-	for _, o := range users {
-		if o.ID != except && o.Role == core.RoleAdmin && !o.Disabled {
+	for _, u := range users {
+		if u.ID != except && u.Role == core.RoleAdmin && !u.Disabled {
 			return nil
 		}
 	}
-	return core.Errorf(core.CodeBadUserInput, "this is the last enabled admin; make another admin first")
+	return core.Errorf(core.CodeBadUserInput, "the newsroom needs at least one enabled admin")
 }
 
-// ChangePassword changes the caller's password, given the current one
-// (its checks count as sign-in attempts). Every session of the caller
-// ends, this one included: sign in again with the new password.
-// UNAUTHENTICATED when the current password is wrong; BAD_USER_INPUT when
-// the new one breaks the rules; RATE_LIMITED as Login.
-func (s *Service) ChangePassword(ctx context.Context, current, next string) error {
-	u, err := require(ctx, core.RolePhotographer)
-	if err != nil {
-		return err
-	}
-	if len(current) > MaxPasswordLen {
-		return core.Errorf(core.CodeUnauthenticated, "the current password is wrong")
-	}
-	if err := checkNewPassword(next, u.Email); err != nil {
-		return err
-	}
-	attempt, wait := s.signIns.reserve(u.Email, clientAddr(ctx), s.now())
-	if attempt == nil {
-		return rateLimited(wait)
-	}
-	stored, err := s.store.UserByID(ctx, u.ID)
-	if err != nil {
-		attempt.end(false, s.now())
-		return err
-	}
-	wrong := s.comparePassword(ctx, []byte(stored.PasswordHash), current) != nil
-	attempt.end(wrong, s.now())
-	if wrong {
-		return core.Errorf(core.CodeUnauthenticated, "the current password is wrong")
-	}
-	return s.setPassword(ctx, u.ID, next)
-}
-
-// ResetPassword gives the user a new random password, returned once for
-// the admin to pass on, and ends the user's sessions. ADMIN only.
+// ResetPassword gives the account a new random password, ends its sessions
+// and returns the password (to be shown once). ADMIN only.
 func (s *Service) ResetPassword(ctx context.Context, id string) (string, error) {
 	if _, err := require(ctx, core.RoleAdmin); err != nil {
 		return "", err
 	}
-	pw := randomString(15)
-	return pw, s.setPassword(ctx, id, pw)
+	u, err := s.store.UserByID(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	pw := randomString(15) // 20 characters of base64url
+	hash, err := s.hashPassword(ctx, pw)
+	if err != nil {
+		return "", err
+	}
+	u.PasswordHash, u.UpdatedAt = string(hash), s.now()
+	if err := s.store.UpdateUser(ctx, u); err != nil {
+		return "", err
+	}
+	if _, err := s.store.DeleteUserSessions(ctx, u.ID); err != nil {
+		return "", err
+	}
+	s.sessionsEnded(u.ID)
+	return pw, nil
+}
+
+// ChangePassword changes the caller's own password after checking the
+// current one. The caller's other sessions end; this one stays.
+func (s *Service) ChangePassword(ctx context.Context, current, next string) error {
+	me, err := require(ctx, core.RolePhotographer)
+	if err != nil {
+		return err
+	}
+	if len(current) > MaxPasswordLen {
+		return core.Errorf(core.CodeBadUserInput, "the current password is not right")
+	}
+	if err := checkNewPassword(next, me.Email); err != nil {
+		return err
+	}
+	if next == current {
+		return core.Errorf(core.CodeBadUserInput, "the new password is the same as the current one")
+	}
+	// The current password is checked like a sign-in, within its limits.
+	attempt, wait := s.signIns.reserve(me.Email, clientAddr(ctx), s.now())
+	if attempt == nil {
+		return rateLimited(wait)
+	}
+	u, err := s.store.UserByID(ctx, me.ID)
+	if err != nil {
+		attempt.end(false, s.now())
+		return err
+	}
+	wrong := s.comparePassword(ctx, []byte(u.PasswordHash), current) != nil
+	attempt.end(wrong, s.now())
+	if wrong {
+		return core.Errorf(core.CodeBadUserInput, "the current password is not right")
+	}
+	hash, err := s.hashPassword(ctx, next)
+	if err != nil {
+		return err
+	}
+	this, err := s.store.SessionByTokenHash(ctx, tokenHashFrom(ctx))
+	if err != nil {
+		return err
+	}
+	u.PasswordHash, u.UpdatedAt = string(hash), s.now()
+	if err := s.store.UpdateUser(ctx, u); err != nil {
+		return err
+	}
+	if _, err := s.store.DeleteUserSessions(ctx, u.ID); err != nil {
+		return err
+	}
+	s.sessionsEnded(u.ID)
+	return s.store.InsertSession(ctx, this)
 }
 
 // SetPasswordByEmail sets a user's password and ends their sessions: for
@@ -188,23 +228,11 @@ func (s *Service) SetPasswordByEmail(ctx context.Context, email, password string
 	return s.setPassword(ctx, u.ID, password)
 }
 
-// SetDisabledByEmail disables or enables an account (ending its sessions):
-// for the command line (`stillroom user disable|enable`).
-func (s *Service) SetDisabledByEmail(ctx context.Context, email string, disabled bool) (*core.User, error) {
-	u, err := s.store.UserByEmail(ctx, normalizeEmail(email))
-	if err != nil {
-		return nil, err
-	}
-	return s.updateUser(ctx, u.ID, UserPatch{Disabled: &disabled})
-}
-
 func (s *Service) setPassword(ctx context.Context, id, password string) error {
 	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		return err
 	}
-	s.accountsMu.Lock()
-	defer s.accountsMu.Unlock()
 	u, err := s.store.UserByID(ctx, id)
 	if err != nil {
 		return err
@@ -213,14 +241,18 @@ func (s *Service) setPassword(ctx context.Context, id, password string) error {
 	if err := s.store.UpdateUser(ctx, u); err != nil {
 		return err
 	}
-	return s.revokeUser(ctx, id)
+	if _, err := s.store.DeleteUserSessions(ctx, id); err != nil {
+		return err
+	}
+	s.sessionsEnded(id)
+	return nil
 }
 
-// revokeUser ends every session of the user, here and in the store.
-func (s *Service) revokeUser(ctx context.Context, userID string) error {
-	_, err := s.store.DeleteUserSessions(context.WithoutCancel(ctx), userID)
+// sessionsEnded closes what holds one of the user's sessions open in
+// this process (websockets, see BindSession) after the user's sessions
+// ended or the account changed.
+func (s *Service) sessionsEnded(userID string) {
 	s.sessionWatch.end(func(w *sessionWatcher) bool { return w.userID == userID })
-	return err
 }
 
 // SessionRecheck is how often a bound session (BindSession) is looked up

@@ -43,6 +43,9 @@ type Config struct {
 	// before it is removed.
 	MaintenanceInterval time.Duration
 	OrphanGrace         time.Duration
+	// UpgradeInterval is the least time between two assets regenerated in
+	// the background because an older pipeline made them (runUpgrades).
+	UpgradeInterval time.Duration
 	// UploadTicketTTL is how long a direct-upload ticket is valid (at
 	// most MaxUploadTicketTTL); OriginalURLTTL how long a link to an
 	// original is.
@@ -66,13 +69,14 @@ type Config struct {
 
 // Defaults for Config.
 const (
-	DefaultSessionTTL     = 7 * 24 * time.Hour
-	DefaultMaxUploadBytes = 50 << 20
-	DefaultUploadWait     = 10 * time.Second
-	DefaultJobLease       = 2 * time.Minute
-	DefaultMaxJobAttempts = 5
-	DefaultMediaBaseURL   = "/media"
-	DefaultOriginalURLTTL = 10 * time.Minute
+	DefaultSessionTTL      = 7 * 24 * time.Hour
+	DefaultMaxUploadBytes  = 50 << 20
+	DefaultUploadWait      = 10 * time.Second
+	DefaultJobLease        = 2 * time.Minute
+	DefaultMaxJobAttempts  = 5
+	DefaultMediaBaseURL    = "/media"
+	DefaultOriginalURLTTL  = 10 * time.Minute
+	DefaultUpgradeInterval = 2 * time.Second
 )
 
 func (c Config) withDefaults() Config {
@@ -104,6 +108,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.OrphanGrace <= 0 {
 		c.OrphanGrace = DefaultOrphanGrace
+	}
+	if c.UpgradeInterval <= 0 {
+		c.UpgradeInterval = DefaultUpgradeInterval
 	}
 	if c.UploadTicketTTL <= 0 || c.UploadTicketTTL > MaxUploadTicketTTL {
 		c.UploadTicketTTL = MaxUploadTicketTTL

@@ -274,11 +274,15 @@ func OriginalKey(sha string) string {
 }
 
 // RenditionKey is where a rendition of the original with that SHA-256 is
-// stored. Regenerating writes the same key.
+// stored: renditions/<sha>/<name>.jpg, .png or .webp. Regenerating writes
+// the same key.
 func RenditionKey(sha, name, format string) string {
 	ext := "jpg"
-	if format == "png" {
+	switch format {
+	case "png":
 		ext = "png"
+	case core.FormatWebP:
+		ext = "webp"
 	}
 	return "renditions/" + sha + "/" + name + "." + ext
 }
@@ -677,14 +681,21 @@ func (s *Service) ListAssets(ctx context.Context, q core.AssetQuery, unattached 
 	return s.store.ListAssets(ctx, q)
 }
 
-// OpenRendition opens a rendition's bytes for delivery. Anonymous callers
-// may read renditions of public assets only; NOT_FOUND otherwise.
+// OpenRendition opens a rendition's bytes for delivery: name is a
+// rendition's name ("w1024": its JPEG or PNG) or its name and ".webp" (its
+// WebP twin). Anonymous callers may read renditions of public assets only;
+// NOT_FOUND otherwise.
 func (s *Service) OpenRendition(ctx context.Context, assetID, name string) (media.Object, *core.Rendition, error) {
 	a, err := s.Asset(ctx, assetID)
 	if err != nil {
 		return nil, nil, err
 	}
-	r := a.Rendition(name)
+	var r *core.Rendition
+	if base, ok := strings.CutSuffix(name, ".webp"); ok {
+		r = a.RenditionIn(base, core.FormatWebP)
+	} else {
+		r = a.Rendition(name)
+	}
 	if r == nil {
 		return nil, nil, core.Errorf(core.CodeNotFound, "asset %s has no rendition %q", assetID, name)
 	}
@@ -702,5 +713,9 @@ func (s *Service) RenditionURL(assetID string, r *core.Rendition) string {
 	if len(v) > 16 {
 		v = v[:16]
 	}
-	return s.cfg.MediaBaseURL + "/" + assetID + "/" + r.Name + "?v=" + v
+	name := r.Name
+	if r.Format == core.FormatWebP {
+		name += ".webp"
+	}
+	return s.cfg.MediaBaseURL + "/" + assetID + "/" + name + "?v=" + v
 }

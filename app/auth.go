@@ -45,9 +45,6 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, *c
 	if err != nil {
 		return "", nil, time.Time{}, err
 	}
-	if u.Disabled {
-		return "", nil, time.Time{}, core.Errorf(core.CodeForbidden, "this account is disabled; ask an admin")
-	}
 	now := s.now()
 	token, hash := newToken()
 	sess := &core.Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL)}
@@ -80,6 +77,10 @@ func (s *Service) checkPassword(ctx context.Context, email, password string) (*c
 	}
 	if s.comparePassword(ctx, []byte(u.PasswordHash), password) != nil {
 		return nil, core.Errorf(core.CodeUnauthenticated, "invalid email or password")
+	}
+	if u.Disabled {
+		// Said only to whoever knows the password.
+		return nil, core.Errorf(core.CodeUnauthenticated, "this account has been disabled")
 	}
 	return u, nil
 }
@@ -150,8 +151,11 @@ func (s *Service) authenticateHash(ctx context.Context, hash string) (*core.User
 		return nil, "", core.Errorf(core.CodeUnauthenticated, "invalid or expired token")
 	}
 	u, err := s.store.UserByID(ctx, sess.UserID)
-	if core.IsCode(err, core.CodeNotFound) || err == nil && u.Disabled {
+	if core.IsCode(err, core.CodeNotFound) {
 		return nil, "", core.Errorf(core.CodeUnauthenticated, "invalid or expired token")
+	}
+	if err == nil && u.Disabled {
+		return nil, "", core.Errorf(core.CodeUnauthenticated, "this account has been disabled")
 	}
 	return u, hash, err
 }

@@ -9,13 +9,13 @@ import (
 
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
-	"github.com/stillroom/stillroom/mongostore"
+	"github.com/stillroom/stillroom/sqlitestore"
 )
 
 // failOneWrite is the real store whose n-th asset write fails, as when the
 // database is briefly unreachable half-way through.
 type failOneWrite struct {
-	*mongostore.DB
+	*sqlitestore.DB
 	n, writes atomic.Int32
 }
 

@@ -163,6 +163,45 @@ func Page(first *int, after *string, def int) (core.Page, error) {
 	return p, nil
 }
 
+// ListArgs are a list's Relay arguments.
+type ListArgs struct {
+	First, Last   *int
+	After, Before *string
+	Oldest        bool // sort OLDEST
+}
+
+// Window is how to read a page of a list (Page) and show it: Backward
+// pages (last/before) are read in the opposite order and reversed.
+type Window struct {
+	Page      core.Page
+	Backward  bool
+	HasCursor bool // after (forward) or before (backward) was given
+}
+
+// PageWindow checks a list's arguments: last/before page backward (last
+// wins over first, whose default is def), first/after forward.
+// BAD_USER_INPUT for a size outside 1..MaxPageSize, a bad cursor, or a
+// cursor of the other direction.
+func PageWindow(a ListArgs, def int) (Window, error) {
+	if a.Last == nil {
+		if a.Before != nil && *a.Before != "" {
+			return Window{}, core.Errorf(core.CodeBadUserInput, "before goes with last")
+		}
+		p, err := Page(a.First, a.After, def)
+		p.Oldest = a.Oldest
+		return Window{Page: p, HasCursor: p.After != ""}, err
+	}
+	if a.After != nil && *a.After != "" {
+		return Window{}, core.Errorf(core.CodeBadUserInput, "after goes with first, not last")
+	}
+	p, err := Page(a.Last, a.Before, def)
+	if err != nil {
+		return Window{}, core.Errorf(core.CodeBadUserInput, "%s", strings.ReplaceAll(core.ErrorMessage(err), "first", "last"))
+	}
+	p.Oldest = !a.Oldest
+	return Window{Page: p, Backward: true, HasCursor: p.After != ""}, nil
+}
+
 // Search bounds: a search is a few words typed by a person. Longer input
 // is refused rather than matched (each word costs a pass over every
 // candidate's tokens).

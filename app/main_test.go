@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"log/slog"
+	"path/filepath"
 	"testing"
 
 	"github.com/stillroom/stillroom/app"
@@ -14,24 +15,26 @@ import (
 	"github.com/stillroom/stillroom/internal/testenv"
 	"github.com/stillroom/stillroom/media"
 	"github.com/stillroom/stillroom/media/s3store"
-	"github.com/stillroom/stillroom/mongostore"
-	"github.com/stillroom/stillroom/mongostore/mongotest"
+	"github.com/stillroom/stillroom/sqlitestore"
 )
 
-func TestMain(m *testing.M) { mongotest.Main(m) }
-
-// fixture is a Service over a database of its own and a fresh bucket on
-// the test MinIO, with an admin signed in on ctx.
+// fixture is a Service over a database of its own (the embedded default,
+// SQLite; mongostore meets the same contract, core/storetest) and a fresh
+// bucket on the test MinIO, with an admin signed in on ctx.
 type fixture struct {
 	svc     *app.Service
-	db      *mongostore.DB
+	db      *sqlitestore.DB
 	objects media.ObjectStore
 	ctx     context.Context
 }
 
 func newFixture(t *testing.T, cfg app.Config) *fixture {
 	t.Helper()
-	db := mongotest.Open(t, mongostore.Config{})
+	db, err := sqlitestore.Open(t.Context(), sqlitestore.Config{Path: filepath.Join(t.TempDir(), "stillroom.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close(context.Background()) })
 	objects, err := s3store.New(t.Context(), testenv.NewBucketConfig(t))
 	if err != nil {
 		t.Fatal(err)

@@ -35,12 +35,15 @@ func (s *Service) enqueueProcessing(ctx context.Context, assetID string) error {
 }
 
 // RunWorkers processes queued jobs until ctx ends, with Config.Workers
-// jobs at a time, and runs the maintenance loop (requeue assets of an older
-// pipeline, reconcile objects and records). Several processes may run workers on one queue: a job is
+// jobs at a time, and runs the maintenance loop (regenerate assets of an
+// older pipeline in the background, reconcile objects and records). Several processes may run workers on one queue: a job is
 // leased to one worker, and a crashed worker's job is taken again when its
 // lease expires.
 func (s *Service) RunWorkers(ctx context.Context) {
 	var wg sync.WaitGroup
+	// The WebP encoder's WebAssembly is compiled once per process (about
+	// a second of one core): now, rather than in the first upload.
+	wg.Go(media.WarmWebP)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -95,8 +98,8 @@ func (s *Service) runJob(ctx context.Context, job *core.Job) {
 	bg := context.WithoutCancel(ctx)
 	if err == nil || permanent(err) || core.IsCode(err, core.CodeNotFound) {
 		if err != nil && !core.IsCode(err, core.CodeNotFound) {
-			s.failAsset(bg, job.AssetID, core.ErrorMessage(err))
-			log.Info("asset failed", "reason", err)
+			s.failProcessing(bg, job.AssetID, core.ErrorMessage(err))
+			log.Info("processing failed", "reason", err)
 		}
 		if cerr := s.store.CompleteJob(bg, job.ID, s.owner); cerr != nil {
 			log.Warn("complete job", "err", cerr)
@@ -112,7 +115,7 @@ func (s *Service) runJob(ctx context.Context, job *core.Job) {
 		return
 	}
 	if job.Attempts >= s.cfg.MaxJobAttempts {
-		s.failAsset(bg, job.AssetID, fmt.Sprintf("processing failed after %d attempts", job.Attempts))
+		s.failProcessing(bg, job.AssetID, fmt.Sprintf("processing failed after %d attempts", job.Attempts))
 		log.Error("asset failed after retries", "err", err)
 		if cerr := s.store.CompleteJob(bg, job.ID, s.owner); cerr != nil {
 			log.Warn("complete job", "err", cerr)
@@ -134,6 +137,17 @@ func permanent(err error) bool {
 		return true
 	}
 	return false
+}
+
+// failProcessing marks an asset FAILED after its processing failed,
+// unless it is READY with renditions (being regenerated: after an upgrade,
+// a focal point change): it keeps those, and the failure is logged.
+func (s *Service) failProcessing(ctx context.Context, id, reason string) {
+	if a, err := s.store.AssetByID(ctx, id); err == nil && a.Status == core.AssetReady && len(a.Renditions) > 0 {
+		s.log.Warn("regenerating renditions failed; the asset keeps the ones it had", "asset", id, "reason", reason)
+		return
+	}
+	s.failAsset(ctx, id, reason)
 }
 
 func (s *Service) failAsset(ctx context.Context, id, reason string) {

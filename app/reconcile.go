@@ -190,17 +190,68 @@ func (s *Service) eachAsset(ctx context.Context, q core.AssetQuery, fn func(*cor
 	}
 }
 
-// RequeueOutdated queues processing for every asset whose renditions were
-// made by an older pipeline (media.PipelineVersion), so changing the
-// rendition set regenerates old assets in the background. It returns how
-// many were queued.
-func (s *Service) RequeueOutdated(ctx context.Context) (int, error) {
-	n := 0
-	err := s.eachAsset(ctx, core.AssetQuery{PipelineBelow: media.PipelineVersion, Status: core.AssetReady}, func(a *core.Asset) error {
-		n++
-		return s.enqueueProcessing(ctx, a.ID)
-	})
-	return n, err
+// upgradeNext queues processing for the next READY asset after the ID
+// cursor (newest first) whose renditions were made by an older pipeline
+// (media.PipelineVersion), but only when no job is due: uploads and jobs
+// already queued come first. It returns the cursor to pass next time, and
+// done when no such asset is left after cursor.
+func (s *Service) upgradeNext(ctx context.Context, cursor string) (next string, done bool, err error) {
+	_, due, err := s.store.QueueStats(ctx, s.now())
+	if err != nil || due != nil {
+		return cursor, false, err
+	}
+	q := core.AssetQuery{PipelineBelow: media.PipelineVersion, Status: core.AssetReady}
+	q.After, q.Limit = cursor, 1
+	page, err := s.store.ListAssets(ctx, q)
+	if err != nil {
+		return cursor, false, err
+	}
+	if len(page.Items) == 0 {
+		return cursor, true, nil
+	}
+	a := page.Items[0]
+	return a.ID, false, s.enqueueProcessing(ctx, a.ID)
+}
+
+// runUpgrades regenerates, in the background, the renditions of assets
+// made by an older pipeline, so that a new rendition set (a new format, a
+// new size) reaches the existing library after an upgrade: at most one
+// asset every Config.UpgradeInterval, and only while no other job is due,
+// so uploads never wait behind it and the server stays responsive. The
+// assets stay READY with their old renditions until their new ones are
+// stored (processAsset replaces the list in one write; a failure keeps
+// the old ones, see runJob). Each asset is tried once per start: it
+// returns when it has walked the whole library.
+func (s *Service) runUpgrades(ctx context.Context) {
+	t := time.NewTicker(s.cfg.UpgradeInterval)
+	defer t.Stop()
+	cursor, queued := "", 0
+	for {
+		next, done, err := s.upgradeNext(ctx, cursor)
+		switch {
+		case err != nil:
+			if ctx.Err() != nil {
+				return
+			}
+			s.log.Error("queue an asset made by an older pipeline", "err", err)
+		case done:
+			if queued > 0 {
+				s.log.Info("queued every asset made by an older pipeline", "count", queued, "pipeline", media.PipelineVersion)
+			}
+			return
+		case next != cursor:
+			if queued == 0 {
+				s.log.Info("regenerating assets made by an older pipeline in the background", "pipeline", media.PipelineVersion, "interval", s.cfg.UpgradeInterval)
+			}
+			queued++
+			cursor = next
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // RequeueAll queues processing for every asset (the `reprocess` command).
@@ -213,16 +264,15 @@ func (s *Service) RequeueAll(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// runMaintenance requeues outdated assets at start, then reconciles every
-// interval until ctx ends.
+// runMaintenance starts regenerating outdated assets (runUpgrades), then
+// reconciles every interval until ctx ends.
 func (s *Service) runMaintenance(ctx context.Context) {
-	if n, err := s.RequeueOutdated(ctx); err != nil {
-		if ctx.Err() == nil {
-			s.log.Error("requeue outdated assets", "err", err)
-		}
-	} else if n > 0 {
-		s.log.Info("queued assets made by an older pipeline", "count", n, "pipeline", media.PipelineVersion)
-	}
+	upgrades := make(chan struct{})
+	go func() {
+		defer close(upgrades)
+		s.runUpgrades(ctx)
+	}()
+	defer func() { <-upgrades }()
 	t := time.NewTicker(s.cfg.MaintenanceInterval)
 	defer t.Stop()
 	for {

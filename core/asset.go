@@ -38,10 +38,10 @@ type Timecode struct {
 
 // Rendition is one stored derivative of an asset's original.
 type Rendition struct {
-	Name     string // "w2048", "w1024", "w512", "w256", "square512"
+	Name     string // "w2048", "w1024", "w512", "w256", "square512", "social"
 	Width    int
 	Height   int
-	Format   string // "jpeg" or "png"
+	Format   string // "jpeg" or "png"; "webp" for the WebP twin of a rendition of the same name
 	ByteSize int64
 	Key      string // object store key
 	ETag     string // strong validator: hex SHA-256 of the bytes
@@ -88,11 +88,26 @@ type Asset struct {
 	UpdatedAt   time.Time
 }
 
-// Rendition returns the rendition called name, or nil.
+// FormatWebP is the Format of WebP renditions: the twins of the JPEG/PNG
+// set, which every browser reads.
+const FormatWebP = "webp"
+
+// Rendition returns the JPEG or PNG rendition called name, or nil.
 func (a *Asset) Rendition(name string) *Rendition {
 	for i := range a.Renditions {
-		if a.Renditions[i].Name == name {
-			return &a.Renditions[i]
+		if r := &a.Renditions[i]; r.Name == name && r.Format != FormatWebP {
+			return r
+		}
+	}
+	return nil
+}
+
+// RenditionIn returns the rendition called name in format ("jpeg", "png",
+// "webp"), or nil.
+func (a *Asset) RenditionIn(name, format string) *Rendition {
+	for i := range a.Renditions {
+		if r := &a.Renditions[i]; r.Name == name && r.Format == format {
+			return r
 		}
 	}
 	return nil

@@ -12,8 +12,11 @@ const MaxPageSize = 100
 // time-ordered (see NewID), so "newest first" is "_id descending" and a
 // cursor is the last ID seen: inserting new items never shifts a page.
 type Page struct {
-	After string // exclusive: only items with an ID below it
+	After string // exclusive cursor: only items past it in the page's order
 	Limit int    // 1..MaxPageSize
+	// Oldest lists oldest first (ascending IDs, After a lower bound);
+	// otherwise newest first (descending, After an upper bound).
+	Oldest bool
 }
 
 // PublicationFilter selects by effective publication status at Now.
@@ -76,8 +79,9 @@ type Users interface {
 	CountUsers(ctx context.Context) (int64, error)
 	// ListUsers returns every user, by email.
 	ListUsers(ctx context.Context) ([]*User, error)
-	// UpdateUser replaces the stored user with u (same ID): name, role,
-	// password hash, disabled, updatedAt. NOT_FOUND when there is none.
+	// UpdateUser replaces the stored user u.ID (email, name, role,
+	// password hash, disabled, updated at); NOT_FOUND when there is none,
+	// CONFLICT when the email belongs to another user.
 	UpdateUser(ctx context.Context, u *User) error
 }
 
@@ -87,10 +91,10 @@ type Sessions interface {
 	// SessionByTokenHash returns NOT_FOUND when there is none.
 	SessionByTokenHash(ctx context.Context, hash string) (*Session, error)
 	DeleteSession(ctx context.Context, hash string) error
-	// DeleteUserSessions removes every session of the user and returns
-	// how many it removed.
-	DeleteUserSessions(ctx context.Context, userID string) (int64, error)
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
+	// DeleteUserSessions ends every session of the user and returns how
+	// many there were.
+	DeleteUserSessions(ctx context.Context, userID string) (int64, error)
 }
 
 // Assets persists the media library.

@@ -40,7 +40,8 @@ type User struct {
 	Name         string
 	Role         Role
 	PasswordHash string
-	// Disabled accounts cannot sign in, and their sessions are revoked.
+	// Disabled accounts cannot sign in, and their sessions are refused
+	// (app.Authenticate) until the account is enabled again.
 	Disabled  bool
 	CreatedAt time.Time
 	UpdatedAt time.Time

@@ -3,17 +3,15 @@ package demo
 import (
 	"context"
 	"log/slog"
+	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
 	"github.com/stillroom/stillroom/media/localstore"
-	"github.com/stillroom/stillroom/mongostore"
-	"github.com/stillroom/stillroom/mongostore/mongotest"
+	"github.com/stillroom/stillroom/sqlitestore"
 )
-
-func TestMain(m *testing.M) { mongotest.Main(m) }
 
 var admin = &core.User{ID: "demo-test", Role: core.RoleAdmin}
 
@@ -25,7 +23,12 @@ func newService(t *testing.T) *app.Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := app.New(mongotest.Open(t, mongostore.Config{}), objects, slog.New(slog.DiscardHandler), app.Config{})
+	db, err := sqlitestore.Open(t.Context(), sqlitestore.Config{Path: filepath.Join(t.TempDir(), "stillroom.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close(context.Background()) })
+	svc := app.New(db, objects, slog.New(slog.DiscardHandler), app.Config{})
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { svc.RunWorkers(ctx) })

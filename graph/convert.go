@@ -98,32 +98,43 @@ func blockToModel(b core.Block) model.ArticleBlock {
 	return nil
 }
 
-// edges builds a connection's edges and page info from a page of items.
-func edges[T, E any](p core.PageOf[T], id func(T) string, edge func(cursor string, node T) E) ([]E, *model.PageInfo) {
+// edges builds a connection's edges and page info from a page of items
+// read through window w (a backward page was read in reverse).
+func edges[T, E any](p core.PageOf[T], w app.Window, id func(T) string, edge func(cursor string, node T) E) ([]E, *model.PageInfo) {
 	out := make([]E, 0, len(p.Items))
-	pi := &model.PageInfo{HasNextPage: p.HasNext}
-	for _, item := range p.Items {
+	pi := &model.PageInfo{HasNextPage: p.HasNext, HasPreviousPage: w.HasCursor}
+	if w.Backward {
+		pi.HasNextPage, pi.HasPreviousPage = w.HasCursor, p.HasNext
+	}
+	for i := range p.Items {
+		item := p.Items[i]
+		if w.Backward {
+			item = p.Items[len(p.Items)-1-i]
+		}
 		c := app.Cursor(id(item))
 		out = append(out, edge(c, item))
+		if pi.StartCursor == nil {
+			pi.StartCursor = &c
+		}
 		pi.EndCursor = &c
 	}
 	return out, pi
 }
 
-func articleConnection(p core.PageOf[*core.Article]) *model.ArticleConnection {
-	es, pi := edges(p, func(a *core.Article) string { return a.ID },
+func articleConnection(p core.PageOf[*core.Article], w app.Window) *model.ArticleConnection {
+	es, pi := edges(p, w, func(a *core.Article) string { return a.ID },
 		func(c string, a *core.Article) *model.ArticleEdge { return &model.ArticleEdge{Cursor: c, Node: a} })
 	return &model.ArticleConnection{Edges: es, PageInfo: pi, TotalCount: int(p.Total)}
 }
 
-func galleryConnection(p core.PageOf[*core.Gallery]) *model.GalleryConnection {
-	es, pi := edges(p, func(g *core.Gallery) string { return g.ID },
+func galleryConnection(p core.PageOf[*core.Gallery], w app.Window) *model.GalleryConnection {
+	es, pi := edges(p, w, func(g *core.Gallery) string { return g.ID },
 		func(c string, g *core.Gallery) *model.GalleryEdge { return &model.GalleryEdge{Cursor: c, Node: g} })
 	return &model.GalleryConnection{Edges: es, PageInfo: pi, TotalCount: int(p.Total)}
 }
 
-func assetConnection(p core.PageOf[*core.Asset]) *model.AssetConnection {
-	es, pi := edges(p, func(a *core.Asset) string { return a.ID },
+func assetConnection(p core.PageOf[*core.Asset], w app.Window) *model.AssetConnection {
+	es, pi := edges(p, w, func(a *core.Asset) string { return a.ID },
 		func(c string, a *core.Asset) *model.AssetEdge { return &model.AssetEdge{Cursor: c, Node: a} })
 	return &model.AssetConnection{Edges: es, PageInfo: pi, TotalCount: int(p.Total)}
 }

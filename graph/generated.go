@@ -61,6 +61,7 @@ type ComplexityRoot struct {
 		PublishedAt func(childComplexity int) int
 		Section     func(childComplexity int) int
 		Slug        func(childComplexity int) int
+		SocialImage func(childComplexity int) int
 		Status      func(childComplexity int) int
 		Summary     func(childComplexity int) int
 		Tags        func(childComplexity int) int
@@ -99,9 +100,11 @@ type ComplexityRoot struct {
 		Location       func(childComplexity int) int
 		MimeType       func(childComplexity int) int
 		OriginalURL    func(childComplexity int) int
-		Renditions     func(childComplexity int) int
+		Renditions     func(childComplexity int, format *model.ImageFormat) int
 		Sha256         func(childComplexity int) int
-		Srcset         func(childComplexity int) int
+		SocialImage    func(childComplexity int) int
+		Sources        func(childComplexity int) int
+		Srcset         func(childComplexity int, format *model.ImageFormat) int
 		Status         func(childComplexity int) int
 		Tags           func(childComplexity int) int
 		TakenAt        func(childComplexity int) int
@@ -214,9 +217,14 @@ type ComplexityRoot struct {
 		Position func(childComplexity int) int
 	}
 
+	ImageSource struct {
+		Srcset func(childComplexity int) int
+		Type   func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AddGalleryItems    func(childComplexity int, galleryID string, assetIds []string, position *int, version *int) int
-		ChangePassword     func(childComplexity int, currentPassword string, newPassword string) int
+		ChangePassword     func(childComplexity int, current string, new string) int
 		CompleteUpload     func(childComplexity int, ticketID string, input *model.AssetInput) int
 		CreateArticle      func(childComplexity int, input model.ArticleInput) int
 		CreateGallery      func(childComplexity int, input model.GalleryInput) int
@@ -247,20 +255,27 @@ type ComplexityRoot struct {
 	}
 
 	PageInfo struct {
-		EndCursor   func(childComplexity int) int
-		HasNextPage func(childComplexity int) int
+		EndCursor       func(childComplexity int) int
+		HasNextPage     func(childComplexity int) int
+		HasPreviousPage func(childComplexity int) int
+		StartCursor     func(childComplexity int) int
 	}
 
 	ParagraphBlock struct {
 		Text func(childComplexity int) int
 	}
 
+	PasswordReset struct {
+		Password func(childComplexity int) int
+		User     func(childComplexity int) int
+	}
+
 	Query struct {
 		Article      func(childComplexity int, slug *string, id *string) int
-		Articles     func(childComplexity int, first *int, after *string, filter *model.ArticleFilter) int
+		Articles     func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, sort *model.ListSort) int
 		Asset        func(childComplexity int, id string) int
-		Assets       func(childComplexity int, first *int, after *string, filter *model.AssetFilter) int
-		Galleries    func(childComplexity int, first *int, after *string, filter *model.GalleryFilter) int
+		Assets       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.AssetFilter, sort *model.ListSort) int
+		Galleries    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.GalleryFilter, sort *model.ListSort) int
 		Gallery      func(childComplexity int, slug *string, id *string) int
 		Me           func(childComplexity int) int
 		Node         func(childComplexity int, id string) int
@@ -328,6 +343,7 @@ type ArticleResolver interface {
 	PublishedAt(ctx context.Context, obj *core.Article) (*time.Time, error)
 	Author(ctx context.Context, obj *core.Article) (*core.User, error)
 	Cover(ctx context.Context, obj *core.Article) (*core.Asset, error)
+	SocialImage(ctx context.Context, obj *core.Article) (*model.Rendition, error)
 	Blocks(ctx context.Context, obj *core.Article) ([]model.ArticleBlock, error)
 	Galleries(ctx context.Context, obj *core.Article) ([]*core.Gallery, error)
 }
@@ -348,8 +364,10 @@ type AssetResolver interface {
 	Blurhash(ctx context.Context, obj *core.Asset) (*string, error)
 	DominantColor(ctx context.Context, obj *core.Asset) (*string, error)
 
-	Renditions(ctx context.Context, obj *core.Asset) ([]*model.Rendition, error)
-	Srcset(ctx context.Context, obj *core.Asset) (string, error)
+	Renditions(ctx context.Context, obj *core.Asset, format *model.ImageFormat) ([]*model.Rendition, error)
+	Srcset(ctx context.Context, obj *core.Asset, format *model.ImageFormat) (string, error)
+	Sources(ctx context.Context, obj *core.Asset) ([]*model.ImageSource, error)
+	SocialImage(ctx context.Context, obj *core.Asset) (*model.Rendition, error)
 	OriginalURL(ctx context.Context, obj *core.Asset) (*string, error)
 	UploadedBy(ctx context.Context, obj *core.Asset) (*core.User, error)
 	UsedIn(ctx context.Context, obj *core.Asset) ([]*core.Gallery, error)
@@ -392,8 +410,8 @@ type MutationResolver interface {
 	Logout(ctx context.Context) (bool, error)
 	CreateUser(ctx context.Context, input model.CreateUserInput) (*core.User, error)
 	UpdateUser(ctx context.Context, id string, input model.UpdateUserInput) (*core.User, error)
-	ChangePassword(ctx context.Context, currentPassword string, newPassword string) (bool, error)
-	ResetPassword(ctx context.Context, id string) (string, error)
+	ResetPassword(ctx context.Context, id string) (*model.PasswordReset, error)
+	ChangePassword(ctx context.Context, current string, new string) (bool, error)
 	UploadAsset(ctx context.Context, file graphql.Upload, input *model.AssetInput) (*core.Asset, error)
 	UploadAssets(ctx context.Context, files []*graphql.Upload, input *model.AssetInput) ([]*core.Asset, error)
 	RequestUpload(ctx context.Context, input model.RequestUploadInput) (*model.UploadTicket, error)
@@ -421,14 +439,14 @@ type MutationResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Me(ctx context.Context) (*core.User, error)
-	Users(ctx context.Context) ([]*core.User, error)
 	Article(ctx context.Context, slug *string, id *string) (*core.Article, error)
-	Articles(ctx context.Context, first *int, after *string, filter *model.ArticleFilter) (*model.ArticleConnection, error)
+	Articles(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, sort *model.ListSort) (*model.ArticleConnection, error)
 	Gallery(ctx context.Context, slug *string, id *string) (*core.Gallery, error)
-	Galleries(ctx context.Context, first *int, after *string, filter *model.GalleryFilter) (*model.GalleryConnection, error)
+	Galleries(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.GalleryFilter, sort *model.ListSort) (*model.GalleryConnection, error)
 	Asset(ctx context.Context, id string) (*core.Asset, error)
-	Assets(ctx context.Context, first *int, after *string, filter *model.AssetFilter) (*model.AssetConnection, error)
+	Assets(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AssetFilter, sort *model.ListSort) (*model.AssetConnection, error)
 	UploadPolicy(ctx context.Context) (*app.UploadPolicy, error)
+	Users(ctx context.Context) ([]*core.User, error)
 }
 type SubscriptionResolver interface {
 	AssetUpdated(ctx context.Context, ids []string) (<-chan *core.Asset, error)
@@ -442,7 +460,6 @@ type UserResolver interface {
 	Email(ctx context.Context, obj *core.User) (*string, error)
 
 	Role(ctx context.Context, obj *core.User) (*core.Role, error)
-	Disabled(ctx context.Context, obj *core.User) (*bool, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -523,6 +540,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.Slug(childComplexity), true
+	case "Article.socialImage":
+		if e.ComplexityRoot.Article.SocialImage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.SocialImage(childComplexity), true
 	case "Article.status":
 		if e.ComplexityRoot.Article.Status == nil {
 			break
@@ -705,19 +728,41 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Asset.Renditions(childComplexity), true
+		args, err := ec.field_Asset_renditions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Asset.Renditions(childComplexity, args["format"].(*model.ImageFormat)), true
 	case "Asset.sha256":
 		if e.ComplexityRoot.Asset.Sha256 == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Asset.Sha256(childComplexity), true
+	case "Asset.socialImage":
+		if e.ComplexityRoot.Asset.SocialImage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.SocialImage(childComplexity), true
+	case "Asset.sources":
+		if e.ComplexityRoot.Asset.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.Sources(childComplexity), true
 	case "Asset.srcset":
 		if e.ComplexityRoot.Asset.Srcset == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Asset.Srcset(childComplexity), true
+		args, err := ec.field_Asset_srcset_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Asset.Srcset(childComplexity, args["format"].(*model.ImageFormat)), true
 	case "Asset.status":
 		if e.ComplexityRoot.Asset.Status == nil {
 			break
@@ -1124,6 +1169,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ImageBlockItem.Position(childComplexity), true
 
+	case "ImageSource.srcset":
+		if e.ComplexityRoot.ImageSource.Srcset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageSource.Srcset(childComplexity), true
+	case "ImageSource.type":
+		if e.ComplexityRoot.ImageSource.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImageSource.Type(childComplexity), true
+
 	case "Mutation.addGalleryItems":
 		if e.ComplexityRoot.Mutation.AddGalleryItems == nil {
 			break
@@ -1145,7 +1203,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["currentPassword"].(string), args["newPassword"].(string)), true
+		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["current"].(string), args["new"].(string)), true
 	case "Mutation.completeUpload":
 		if e.ComplexityRoot.Mutation.CompleteUpload == nil {
 			break
@@ -1451,6 +1509,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+	case "PageInfo.hasPreviousPage":
+		if e.ComplexityRoot.PageInfo.HasPreviousPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasPreviousPage(childComplexity), true
+	case "PageInfo.startCursor":
+		if e.ComplexityRoot.PageInfo.StartCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
 	case "ParagraphBlock.text":
 		if e.ComplexityRoot.ParagraphBlock.Text == nil {
@@ -1458,6 +1528,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ParagraphBlock.Text(childComplexity), true
+
+	case "PasswordReset.password":
+		if e.ComplexityRoot.PasswordReset.Password == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PasswordReset.Password(childComplexity), true
+	case "PasswordReset.user":
+		if e.ComplexityRoot.PasswordReset.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PasswordReset.User(childComplexity), true
 
 	case "Query.article":
 		if e.ComplexityRoot.Query.Article == nil {
@@ -1480,7 +1563,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Articles(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.ArticleFilter)), true
+		return e.ComplexityRoot.Query.Articles(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ArticleFilter), args["sort"].(*model.ListSort)), true
 	case "Query.asset":
 		if e.ComplexityRoot.Query.Asset == nil {
 			break
@@ -1502,7 +1585,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Assets(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.AssetFilter)), true
+		return e.ComplexityRoot.Query.Assets(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.AssetFilter), args["sort"].(*model.ListSort)), true
 	case "Query.galleries":
 		if e.ComplexityRoot.Query.Galleries == nil {
 			break
@@ -1513,7 +1596,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Galleries(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.GalleryFilter)), true
+		return e.ComplexityRoot.Query.Galleries(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.GalleryFilter), args["sort"].(*model.ListSort)), true
 	case "Query.gallery":
 		if e.ComplexityRoot.Query.Gallery == nil {
 			break
@@ -1908,17 +1991,30 @@ enum AssetStatus {
 
 """
 An account. To anonymous readers (an article's author) a user is a byline:
-the name only; email, role and disabled are null.
+the name only; email and role are null.
 """
 type User implements Node {
   id: ID!
-  "Signed-in users only."
+  "Signed-in users only (and login's answer)."
   email: String
   name: String!
-  "Signed-in users only."
+  "Signed-in users only (and login's answer)."
   role: Role
-  "ADMIN (and the user themself) only: a disabled account cannot sign in."
+  "A disabled account cannot sign in, and its open sessions are refused with a message saying so."
+  disabled: Boolean!
+}
+
+"What updateUser changes; fields left out stay."
+input UpdateUserInput {
+  name: String
+  role: Role
   disabled: Boolean
+}
+
+"A new password for an account, to be shown to the admin once."
+type PasswordReset {
+  user: User!
+  password: String!
 }
 
 type AuthPayload {
@@ -1932,16 +2028,36 @@ type AuthPayload {
   expiresAt: Time!
 }
 
+"The formats renditions come in."
+enum ImageFormat {
+  "Opaque images' renditions, and every social card."
+  JPEG
+  "Renditions of images with transparency."
+  PNG
+  "A lossy twin (alpha kept) of every rendition but the social card, about half the bytes."
+  WEBP
+}
+
+"One <source> of a <picture>."
+type ImageSource {
+  "The media type, for <source type>: image/webp, image/jpeg or image/png."
+  type: String!
+  "The width renditions in that format, smallest first, for <source srcset>."
+  srcset: String!
+}
+
 type Rendition {
   """
   "w2048", "w1024", "w512", "w256": that width, capped at the original's
   (never upscaled), so every asset has all four; "square512": a square crop
-  around the focal point.
+  around the focal point; "social": the link-preview card, 1200×630 (the
+  largest 1.91:1 crop of smaller originals, never upscaled) around the
+  focal point, always JPEG.
   """
   name: String!
   width: Int!
   height: Int!
-  "jpeg or png"
+  "jpeg, png or webp"
   format: String!
   byteSize: Int!
   "Absolute or root-relative; the same bytes always have the same URL, cacheable forever."
@@ -2009,9 +2125,23 @@ type Asset implements Node {
   "#rrggbb"
   dominantColor: String
   focalPoint: FocalPoint
-  renditions: [Rendition!]!
-  "Ready for <img srcset>: the width renditions with their widths."
-  srcset: String!
+  """
+  The renditions in that format; without one, the JPEG/PNG set (JPEG for
+  opaque images, PNG for ones with transparency; the social card is always
+  JPEG). WEBP is empty until the asset has been made by a pipeline with WebP
+  (existing assets gain them in the background after an upgrade).
+  """
+  renditions(format: ImageFormat): [Rendition!]!
+  "Ready for <img srcset>: the width renditions in that format (default: the JPEG/PNG set) with their widths; empty when there are none."
+  srcset(format: ImageFormat): String!
+  """
+  The <source> elements of a <picture>, in order: WebP first, then the
+  JPEG or PNG set every browser reads (put the last one's srcset on the
+  <img> too).
+  """
+  sources: [ImageSource!]!
+  "The link-preview image (og:image): the social card, or w1024 until the card is made."
+  socialImage: Rendition
   "Signed, short-lived; PHOTOGRAPHER/EDITOR only."
   originalUrl: String
   "Signed-in users only."
@@ -2106,6 +2236,8 @@ type Article implements Node {
   publishedAt: Time
   author: User
   cover: Asset
+  "The link-preview image (og:image): the cover's social card, else the first image block's."
+  socialImage: Rendition
   blocks: [ArticleBlock!]!
   "Every gallery the blocks reference."
   galleries: [Gallery!]!
@@ -2116,7 +2248,19 @@ type Article implements Node {
 
 type PageInfo {
   hasNextPage: Boolean!
+  """
+  Paging forward (first/after): true when after was given (the item at the
+  cursor and those before it); paging backward: whether more come before.
+  """
+  hasPreviousPage: Boolean!
+  startCursor: String
   endCursor: String
+}
+
+"The order of a list, by creation time."
+enum ListSort {
+  NEWEST
+  OLDEST
 }
 
 type ArticleEdge {
@@ -2246,14 +2390,6 @@ input ArticleInput {
   importKey: String
 }
 
-"Changes to an account; absent fields are left as they are."
-input UpdateUserInput {
-  name: String
-  role: Role
-  "A disabled account cannot sign in; disabling it ends its sessions."
-  disabled: Boolean
-}
-
 input CreateUserInput {
   email: String!
   name: String!
@@ -2305,16 +2441,20 @@ type Query {
   node(id: ID!): Node
   "The signed-in user, or null."
   me: User
-  "Every account, by email. ADMIN only."
-  users: [User!]!
   article(slug: String, id: ID): Article
-  articles(first: Int = 20, after: String, filter: ArticleFilter): ArticleConnection!
+  """
+  Relay connections: first/after pages forward, last/before backward (last
+  wins over first); sort NEWEST (the default) or OLDEST, by creation.
+  """
+  articles(first: Int = 20, after: String, last: Int, before: String, filter: ArticleFilter, sort: ListSort = NEWEST): ArticleConnection!
   gallery(slug: String, id: ID): Gallery
-  galleries(first: Int = 20, after: String, filter: GalleryFilter): GalleryConnection!
+  galleries(first: Int = 20, after: String, last: Int, before: String, filter: GalleryFilter, sort: ListSort = NEWEST): GalleryConnection!
   asset(id: ID!): Asset
-  assets(first: Int = 50, after: String, filter: AssetFilter): AssetConnection!
+  assets(first: Int = 50, after: String, last: Int, before: String, filter: AssetFilter, sort: ListSort = NEWEST): AssetConnection!
   "Upload limits and transport (PHOTOGRAPHER and up)."
   uploadPolicy: UploadPolicy!
+  "Every account, by email (ADMIN)."
+  users: [User!]!
 }
 
 type Mutation {
@@ -2334,22 +2474,17 @@ type Mutation {
   """
   createUser(input: CreateUserInput!): User!
   """
-  ADMIN only. Changing the role or disabling ends all the user's sessions
-  (tokens, cookies, websockets) at once. The last enabled admin cannot be
-  demoted or disabled.
+  Changes an account's name, role or disabled state (ADMIN). A disabled
+  account's sessions are refused at once ("this account has been
+  disabled"); enabling it again ends them, so its owner signs in afresh. An
+  admin cannot disable or demote their own account, and the last enabled
+  admin stays one.
   """
   updateUser(id: ID!, input: UpdateUserInput!): User!
-  """
-  Changes the caller's password, given the current one (checked like a
-  sign-in, with its limits). Every session of the caller ends, this one
-  included: sign in again.
-  """
-  changePassword(currentPassword: String!, newPassword: String!): Boolean!
-  """
-  ADMIN only: sets a new random password, returned once for the admin to
-  pass on, and ends all the user's sessions.
-  """
-  resetPassword(id: ID!): String!
+  "Gives an account a random new password, shown once, and ends its sessions (ADMIN)."
+  resetPassword(id: ID!): PasswordReset!
+  "Changes your own password; your other sessions end, this one stays."
+  changePassword(current: String!, new: String!): Boolean!
 
   """
   Bytes already in the library return the existing asset, its empty fields
@@ -2443,6 +2578,8 @@ func (ec *executionContext) childFields_Article(ctx context.Context, field graph
 		return ec.fieldContext_Article_author(ctx, field)
 	case "cover":
 		return ec.fieldContext_Article_cover(ctx, field)
+	case "socialImage":
+		return ec.fieldContext_Article_socialImage(ctx, field)
 	case "blocks":
 		return ec.fieldContext_Article_blocks(ctx, field)
 	case "galleries":
@@ -2527,6 +2664,10 @@ func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql
 		return ec.fieldContext_Asset_renditions(ctx, field)
 	case "srcset":
 		return ec.fieldContext_Asset_srcset(ctx, field)
+	case "sources":
+		return ec.fieldContext_Asset_sources(ctx, field)
+	case "socialImage":
+		return ec.fieldContext_Asset_socialImage(ctx, field)
 	case "originalUrl":
 		return ec.fieldContext_Asset_originalUrl(ctx, field)
 	case "uploadedBy":
@@ -2717,14 +2858,38 @@ func (ec *executionContext) childFields_ImageBlockItem(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type ImageBlockItem", field.Name)
 }
 
+func (ec *executionContext) childFields_ImageSource(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_ImageSource_type(ctx, field)
+	case "srcset":
+		return ec.fieldContext_ImageSource_srcset(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImageSource", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
 		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+	case "hasPreviousPage":
+		return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+	case "startCursor":
+		return ec.fieldContext_PageInfo_startCursor(ctx, field)
 	case "endCursor":
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_PasswordReset(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_PasswordReset_user(ctx, field)
+	case "password":
+		return ec.fieldContext_PasswordReset_password(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PasswordReset", field.Name)
 }
 
 func (ec *executionContext) childFields_Rendition(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2923,6 +3088,34 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Asset_renditions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "format",
+		func(ctx context.Context, v any) (*model.ImageFormat, error) {
+			return ec.unmarshalOImageFormat2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageFormat(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["format"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Asset_srcset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "format",
+		func(ctx context.Context, v any) (*model.ImageFormat, error) {
+			return ec.unmarshalOImageFormat2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageFormat(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["format"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addGalleryItems_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2964,22 +3157,22 @@ func (ec *executionContext) field_Mutation_addGalleryItems_args(ctx context.Cont
 func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "currentPassword",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "current",
 		func(ctx context.Context, v any) (string, error) {
 			return ec.unmarshalNString2string(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["currentPassword"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "newPassword",
+	args["current"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "new",
 		func(ctx context.Context, v any) (string, error) {
 			return ec.unmarshalNString2string(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["newPassword"] = arg1
+	args["new"] = arg1
 	return args, nil
 }
 
@@ -3626,14 +3819,38 @@ func (ec *executionContext) field_Query_articles_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.ArticleFilter, error) {
 			return ec.unmarshalOArticleFilter2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐArticleFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) (*model.ListSort, error) {
+			return ec.unmarshalOListSort2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐListSort(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg5
 	return args, nil
 }
 
@@ -3670,14 +3887,38 @@ func (ec *executionContext) field_Query_assets_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.AssetFilter, error) {
 			return ec.unmarshalOAssetFilter2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐAssetFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) (*model.ListSort, error) {
+			return ec.unmarshalOListSort2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐListSort(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg5
 	return args, nil
 }
 
@@ -3700,14 +3941,38 @@ func (ec *executionContext) field_Query_galleries_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.GalleryFilter, error) {
 			return ec.unmarshalOGalleryFilter2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐGalleryFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) (*model.ListSort, error) {
+			return ec.unmarshalOListSort2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐListSort(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg5
 	return args, nil
 }
 
@@ -4081,6 +4346,38 @@ func (ec *executionContext) fieldContext_Article_cover(_ context.Context, field 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Article_socialImage(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_socialImage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Article().SocialImage(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Rendition) graphql.Marshaler {
+			return ec.marshalORendition2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐRendition(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_socialImage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rendition(ctx, field)
 		},
 	}
 	return fc, nil
@@ -4784,7 +5081,8 @@ func (ec *executionContext) _Asset_renditions(ctx context.Context, field graphql
 			return ec.fieldContext_Asset_renditions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().Renditions(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Asset().Renditions(ctx, obj, fc.Args["format"].(*model.ImageFormat))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Rendition) graphql.Marshaler {
@@ -4794,7 +5092,7 @@ func (ec *executionContext) _Asset_renditions(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Asset_renditions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Asset_renditions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Asset",
 		Field:      field,
@@ -4803,6 +5101,17 @@ func (ec *executionContext) fieldContext_Asset_renditions(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Rendition(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Asset_renditions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -4816,7 +5125,8 @@ func (ec *executionContext) _Asset_srcset(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Asset_srcset(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().Srcset(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Asset().Srcset(ctx, obj, fc.Args["format"].(*model.ImageFormat))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -4826,8 +5136,92 @@ func (ec *executionContext) _Asset_srcset(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Asset_srcset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Asset", field, true, true, "String")
+func (ec *executionContext) fieldContext_Asset_srcset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Asset_srcset_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_sources(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().Sources(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ImageSource) graphql.Marshaler {
+			return ec.marshalNImageSource2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImageSource(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_socialImage(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_socialImage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().SocialImage(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Rendition) graphql.Marshaler {
+			return ec.marshalORendition2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐRendition(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_socialImage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rendition(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Asset_originalUrl(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
@@ -6048,6 +6442,20 @@ func (ec *executionContext) fieldContext_ImageBlockItem_credit(_ context.Context
 	return graphql.NewScalarFieldContext("ImageBlockItem", field, false, false, "String")
 }
 
+func (ec *executionContext) _ImageSource_type(ctx context.Context, field graphql.CollectedField, obj *model.ImageSource) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Type)
+}
+func (ec *executionContext) fieldContext_ImageSource_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageSource", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImageSource_srcset(ctx context.Context, field graphql.CollectedField, obj *model.ImageSource) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Srcset)
+}
+func (ec *executionContext) fieldContext_ImageSource_srcset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImageSource", field, false, false, "String")
+}
+
 func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -6203,6 +6611,50 @@ func (ec *executionContext) fieldContext_Mutation_updateUser(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_resetPassword(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resetPassword(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResetPassword(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PasswordReset) graphql.Marshaler {
+			return ec.marshalNPasswordReset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐPasswordReset(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resetPassword(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PasswordReset(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resetPassword_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_changePassword(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -6213,7 +6665,7 @@ func (ec *executionContext) _Mutation_changePassword(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ChangePassword(ctx, fc.Args["currentPassword"].(string), fc.Args["newPassword"].(string))
+			return ec.Resolvers.Mutation().ChangePassword(ctx, fc.Args["current"].(string), fc.Args["new"].(string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
@@ -6241,50 +6693,6 @@ func (ec *executionContext) fieldContext_Mutation_changePassword(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_changePassword_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_resetPassword(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_resetPassword(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ResetPassword(ctx, fc.Args["id"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_resetPassword(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type String does not have child fields")
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_resetPassword_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7310,6 +7718,20 @@ func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context,
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasPreviousPage)
+}
+func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.StartCursor)
+}
+func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.EndCursor)
 }
@@ -7322,6 +7744,45 @@ func (ec *executionContext) _ParagraphBlock_text(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_ParagraphBlock_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ParagraphBlock", field, false, false, "String")
+}
+
+func (ec *executionContext) _PasswordReset_user(ctx context.Context, field graphql.CollectedField, obj *model.PasswordReset) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PasswordReset_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *core.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PasswordReset_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PasswordReset",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PasswordReset_password(ctx context.Context, field graphql.CollectedField, obj *model.PasswordReset) (ret graphql.Marshaler) {
+	return ec.marshalNString2string(ctx, field.Selections, obj.Password)
+}
+func (ec *executionContext) fieldContext_PasswordReset_password(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PasswordReset", field, false, false, "String")
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -7400,38 +7861,6 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_users(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_users(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().Users(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*core.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐUserᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_users(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Query_article(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
@@ -7486,7 +7915,7 @@ func (ec *executionContext) _Query_articles(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Articles(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.ArticleFilter))
+			return ec.Resolvers.Query().Articles(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ArticleFilter), fc.Args["sort"].(*model.ListSort))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticleConnection) graphql.Marshaler {
@@ -7574,7 +8003,7 @@ func (ec *executionContext) _Query_galleries(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Galleries(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.GalleryFilter))
+			return ec.Resolvers.Query().Galleries(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.GalleryFilter), fc.Args["sort"].(*model.ListSort))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.GalleryConnection) graphql.Marshaler {
@@ -7662,7 +8091,7 @@ func (ec *executionContext) _Query_assets(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Assets(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.AssetFilter))
+			return ec.Resolvers.Query().Assets(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.AssetFilter), fc.Args["sort"].(*model.ListSort))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AssetConnection) graphql.Marshaler {
@@ -7723,6 +8152,38 @@ func (ec *executionContext) fieldContext_Query_uploadPolicy(_ context.Context, f
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UploadPolicy(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_users(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_users(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Users(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*core.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_users(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8210,26 +8671,10 @@ func (ec *executionContext) fieldContext_User_role(_ context.Context, field grap
 }
 
 func (ec *executionContext) _User_disabled(ctx context.Context, field graphql.CollectedField, obj *core.User) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_User_disabled(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.User().Disabled(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
-			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Disabled)
 }
 func (ec *executionContext) fieldContext_User_disabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
+	return graphql.NewScalarFieldContext("User", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -10311,6 +10756,12 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Article_cover(ctx, field, obj)
 				})
+		case "socialImage":
+			resolveInline(ctx, ec.OperationContext, out, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_socialImage(ctx, field, obj)
+				})
 		case "blocks":
 			resolveInline(ctx, ec.OperationContext, out, i,
 				true, true,
@@ -10576,6 +11027,18 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_srcset(ctx, field, obj)
+				})
+		case "sources":
+			resolveInline(ctx, ec.OperationContext, out, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_sources(ctx, field, obj)
+				})
+		case "socialImage":
+			resolveInline(ctx, ec.OperationContext, out, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_socialImage(ctx, field, obj)
 				})
 		case "originalUrl":
 			resolveInline(ctx, ec.OperationContext, out, i,
@@ -11352,6 +11815,44 @@ func (ec *executionContext) _ImageBlockItem(ctx context.Context, sel ast.Selecti
 	return answer
 }
 
+var imageSourceImplementors = []string{"ImageSource"}
+
+func (ec *executionContext) _ImageSource(ctx context.Context, sel ast.SelectionSet, obj *model.ImageSource) graphql.Marshaler {
+	fields := ec.collectFields(sel, imageSourceImplementors)
+
+	out, answer := newObjectFieldSet(fields)
+	deferred := newDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = marshalString("ImageSource")
+		case "type":
+			out.Values[i] = ec._ImageSource_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "srcset":
+			out.Values[i] = ec._ImageSource_srcset(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return answer
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -11399,16 +11900,16 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "changePassword":
+		case "resetPassword":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_changePassword(ctx, field)
+				return ec._Mutation_resetPassword(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "resetPassword":
+		case "changePassword":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_resetPassword(ctx, field)
+				return ec._Mutation_changePassword(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -11607,6 +12108,16 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "hasPreviousPage":
+			out.Values[i] = ec._PageInfo_hasPreviousPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startCursor":
+			out.Values[i] = ec._PageInfo_startCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -11662,6 +12173,44 @@ func (ec *executionContext) _ParagraphBlock(ctx context.Context, sel ast.Selecti
 	return answer
 }
 
+var passwordResetImplementors = []string{"PasswordReset"}
+
+func (ec *executionContext) _PasswordReset(ctx context.Context, sel ast.SelectionSet, obj *model.PasswordReset) graphql.Marshaler {
+	fields := ec.collectFields(sel, passwordResetImplementors)
+
+	out, answer := newObjectFieldSet(fields)
+	deferred := newDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = marshalString("PasswordReset")
+		case "user":
+			out.Values[i] = ec._PasswordReset_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "password":
+			out.Values[i] = ec._PasswordReset_password(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return answer
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -11692,12 +12241,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
-				})
-		case "users":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_users(ctx, field)
 				})
 		case "article":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -11740,6 +12283,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_uploadPolicy(ctx, field)
+				})
+		case "users":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_users(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -12043,11 +12592,10 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 					return ec._User_role(ctx, field, obj)
 				})
 		case "disabled":
-			resolveInline(ctx, ec.OperationContext, out, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._User_disabled(ctx, field, obj)
-				})
+			out.Values[i] = ec._User_disabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12830,6 +13378,30 @@ func (ec *executionContext) unmarshalNImageBlockItemInput2ᚖgithubᚗcomᚋstil
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNImageSource2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImageSource) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImageSource2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageSource(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImageSource2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageSource(ctx context.Context, sel ast.SelectionSet, v *model.ImageSource) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImageSource!")
+		return graphql.Null
+	}
+	return ec._ImageSource(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -12864,6 +13436,14 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋstillroomᚋstill
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPasswordReset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐPasswordReset(ctx context.Context, sel ast.SelectionSet, v *model.PasswordReset) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PasswordReset!")
+		return graphql.Null
+	}
+	return ec._PasswordReset(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPublishStatus2githubᚗcomᚋstillroomᚋstillroomᚋcoreᚐPublishStatus(ctx context.Context, v any) (core.PublishStatus, error) {
@@ -13484,6 +14064,22 @@ func (ec *executionContext) unmarshalOImageBlockItemInput2ᚕᚖgithubᚗcomᚋs
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOImageFormat2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageFormat(ctx context.Context, v any) (*model.ImageFormat, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ImageFormat)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOImageFormat2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐImageFormat(ctx context.Context, sel ast.SelectionSet, v *model.ImageFormat) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -13500,6 +14096,22 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOListSort2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐListSort(ctx context.Context, v any) (*model.ListSort, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ListSort)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOListSort2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐListSort(ctx context.Context, sel ast.SelectionSet, v *model.ListSort) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
@@ -13526,6 +14138,13 @@ func (ec *executionContext) marshalOPublishStatus2ᚖgithubᚗcomᚋstillroomᚋ
 	_ = ctx
 	res := marshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalORendition2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐRendition(ctx context.Context, sel ast.SelectionSet, v *model.Rendition) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Rendition(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalORole2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐRole(ctx context.Context, v any) (*core.Role, error) {

@@ -48,6 +48,38 @@ func (r *Resolver) asset(ctx context.Context, id string) (*core.Asset, error) {
 	return list[0], nil
 }
 
+// socialAsset is the asset whose social image an article shows: its
+// cover, else the first asset of its image blocks that has one.
+func (r *Resolver) socialAsset(ctx context.Context, obj *core.Article) (*core.Asset, error) {
+	var ids []string
+	if obj.CoverAssetID != "" {
+		ids = append(ids, obj.CoverAssetID)
+	}
+	for _, b := range obj.Blocks {
+		if b.Kind == core.BlockImage {
+			ids = append(ids, b.AssetIDs...)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	// One lookup for all: the loader has them with the page anyway.
+	list, err := r.App.AssetsByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*core.Asset, len(list))
+	for _, a := range list {
+		byID[a.ID] = a
+	}
+	for _, id := range ids {
+		if a := byID[id]; app.SocialRendition(a) != nil {
+			return a, nil
+		}
+	}
+	return nil, nil
+}
+
 // galleryItems resolves items with their positions and with caption, alt
 // text and credit falling back to the asset's own.
 func (r *Resolver) galleryItems(ctx context.Context, g *core.Gallery) ([]*model.GalleryItem, error) {

@@ -55,6 +55,15 @@ func (r *articleResolver) Cover(ctx context.Context, obj *core.Article) (*core.A
 	return r.asset(ctx, obj.CoverAssetID)
 }
 
+// SocialImage is the resolver for the socialImage field.
+func (r *articleResolver) SocialImage(ctx context.Context, obj *core.Article) (*model.Rendition, error) {
+	a, err := r.socialAsset(ctx, obj)
+	if a == nil || err != nil {
+		return nil, err
+	}
+	return r.assetView(a).social, nil
+}
+
 // Blocks is the resolver for the blocks field.
 func (r *articleResolver) Blocks(ctx context.Context, obj *core.Article) ([]model.ArticleBlock, error) {
 	blocks, err := r.App.VisibleBlocks(ctx, obj)
@@ -148,13 +157,23 @@ func (r *assetResolver) DominantColor(ctx context.Context, obj *core.Asset) (*st
 }
 
 // Renditions is the resolver for the renditions field.
-func (r *assetResolver) Renditions(ctx context.Context, obj *core.Asset) ([]*model.Rendition, error) {
-	return r.assetView(obj).renditions, nil
+func (r *assetResolver) Renditions(ctx context.Context, obj *core.Asset, format *model.ImageFormat) ([]*model.Rendition, error) {
+	return r.assetView(obj).renditions[formatKey(format)], nil
 }
 
 // Srcset is the resolver for the srcset field.
-func (r *assetResolver) Srcset(ctx context.Context, obj *core.Asset) (string, error) {
-	return r.assetView(obj).srcset, nil
+func (r *assetResolver) Srcset(ctx context.Context, obj *core.Asset, format *model.ImageFormat) (string, error) {
+	return r.assetView(obj).srcset[formatKey(format)], nil
+}
+
+// Sources is the resolver for the sources field.
+func (r *assetResolver) Sources(ctx context.Context, obj *core.Asset) ([]*model.ImageSource, error) {
+	return r.assetView(obj).sources, nil
+}
+
+// SocialImage is the resolver for the socialImage field.
+func (r *assetResolver) SocialImage(ctx context.Context, obj *core.Asset) (*model.Rendition, error) {
+	return r.assetView(obj).social, nil
 }
 
 // OriginalURL is the resolver for the originalUrl field.
@@ -330,21 +349,22 @@ func (r *mutationResolver) UpdateUser(ctx context.Context, id string, input mode
 	return r.App.UpdateUser(ctx, id, app.UserPatch{Name: input.Name, Role: input.Role, Disabled: input.Disabled})
 }
 
-// ChangePassword is the resolver for the changePassword field.
-func (r *mutationResolver) ChangePassword(ctx context.Context, currentPassword string, newPassword string) (bool, error) {
-	if err := r.App.ChangePassword(ctx, currentPassword, newPassword); err != nil {
-		return false, err
+// ResetPassword is the resolver for the resetPassword field.
+func (r *mutationResolver) ResetPassword(ctx context.Context, id string) (*model.PasswordReset, error) {
+	pw, err := r.App.ResetPassword(ctx, id)
+	if err != nil {
+		return nil, err
 	}
-	// This session ended too: a browser's cookie goes with it.
-	if c := sessionCookiesFrom(ctx); c != nil {
-		c.Clear()
+	u, err := r.App.User(ctx, id)
+	if err != nil {
+		return nil, err
 	}
-	return true, nil
+	return &model.PasswordReset{User: u, Password: pw}, nil
 }
 
-// ResetPassword is the resolver for the resetPassword field.
-func (r *mutationResolver) ResetPassword(ctx context.Context, id string) (string, error) {
-	return r.App.ResetPassword(ctx, id)
+// ChangePassword is the resolver for the changePassword field.
+func (r *mutationResolver) ChangePassword(ctx context.Context, current string, new string) (bool, error) {
+	return true, r.App.ChangePassword(ctx, current, new)
 }
 
 // UploadAsset is the resolver for the uploadAsset field.
@@ -486,19 +506,14 @@ func (r *queryResolver) Me(ctx context.Context) (*core.User, error) {
 	return app.UserFrom(ctx), nil
 }
 
-// Users is the resolver for the users field.
-func (r *queryResolver) Users(ctx context.Context) ([]*core.User, error) {
-	return r.App.ListUsers(ctx)
-}
-
 // Article is the resolver for the article field.
 func (r *queryResolver) Article(ctx context.Context, slug *string, id *string) (*core.Article, error) {
 	return nullIfNotFound(r.App.Article(ctx, deref(id), deref(slug)))
 }
 
 // Articles is the resolver for the articles field.
-func (r *queryResolver) Articles(ctx context.Context, first *int, after *string, filter *model.ArticleFilter) (*model.ArticleConnection, error) {
-	page, err := app.Page(first, after, 20)
+func (r *queryResolver) Articles(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, sort *model.ListSort) (*model.ArticleConnection, error) {
+	w, err := app.PageWindow(app.ListArgs{First: first, After: after, Last: last, Before: before, Oldest: deref(sort) == model.ListSortOldest}, 20)
 	if err != nil {
 		return nil, err
 	}
@@ -511,11 +526,11 @@ func (r *queryResolver) Articles(ctx context.Context, first *int, after *string,
 		f = app.ArticleFilter{Status: deref(filter.Status), Section: deref(filter.Section), Tag: deref(filter.Tag), Search: words,
 			ImportKey: deref(filter.ImportKey)}
 	}
-	p, err := r.App.ListArticles(ctx, page, f)
+	p, err := r.App.ListArticles(ctx, w.Page, f)
 	if err != nil {
 		return nil, err
 	}
-	return articleConnection(p), nil
+	return articleConnection(p, w), nil
 }
 
 // Gallery is the resolver for the gallery field.
@@ -524,8 +539,8 @@ func (r *queryResolver) Gallery(ctx context.Context, slug *string, id *string) (
 }
 
 // Galleries is the resolver for the galleries field.
-func (r *queryResolver) Galleries(ctx context.Context, first *int, after *string, filter *model.GalleryFilter) (*model.GalleryConnection, error) {
-	page, err := app.Page(first, after, 20)
+func (r *queryResolver) Galleries(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.GalleryFilter, sort *model.ListSort) (*model.GalleryConnection, error) {
+	w, err := app.PageWindow(app.ListArgs{First: first, After: after, Last: last, Before: before, Oldest: deref(sort) == model.ListSortOldest}, 20)
 	if err != nil {
 		return nil, err
 	}
@@ -537,11 +552,11 @@ func (r *queryResolver) Galleries(ctx context.Context, first *int, after *string
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.App.ListGalleries(ctx, page, deref(f.Status), words)
+	p, err := r.App.ListGalleries(ctx, w.Page, deref(f.Status), words)
 	if err != nil {
 		return nil, err
 	}
-	return galleryConnection(p), nil
+	return galleryConnection(p, w), nil
 }
 
 // Asset is the resolver for the asset field.
@@ -550,12 +565,12 @@ func (r *queryResolver) Asset(ctx context.Context, id string) (*core.Asset, erro
 }
 
 // Assets is the resolver for the assets field.
-func (r *queryResolver) Assets(ctx context.Context, first *int, after *string, filter *model.AssetFilter) (*model.AssetConnection, error) {
-	page, err := app.Page(first, after, 50)
+func (r *queryResolver) Assets(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AssetFilter, sort *model.ListSort) (*model.AssetConnection, error) {
+	w, err := app.PageWindow(app.ListArgs{First: first, After: after, Last: last, Before: before, Oldest: deref(sort) == model.ListSortOldest}, 50)
 	if err != nil {
 		return nil, err
 	}
-	q := core.AssetQuery{Page: page}
+	q := core.AssetQuery{Page: w.Page}
 	unattached := false
 	if filter != nil {
 		q.Status = deref(filter.Status)
@@ -570,12 +585,17 @@ func (r *queryResolver) Assets(ctx context.Context, first *int, after *string, f
 	if err != nil {
 		return nil, err
 	}
-	return assetConnection(p), nil
+	return assetConnection(p, w), nil
 }
 
 // UploadPolicy is the resolver for the uploadPolicy field.
 func (r *queryResolver) UploadPolicy(ctx context.Context) (*app.UploadPolicy, error) {
 	return r.App.UploadPolicy(ctx)
+}
+
+// Users is the resolver for the users field.
+func (r *queryResolver) Users(ctx context.Context) ([]*core.User, error) {
+	return r.App.ListUsers(ctx)
 }
 
 // AssetUpdated is the resolver for the assetUpdated field.
@@ -612,14 +632,6 @@ func (r *userResolver) Role(ctx context.Context, obj *core.User) (*core.Role, er
 		return nil, nil
 	}
 	return &obj.Role, nil
-}
-
-// Disabled is the resolver for the disabled field.
-func (r *userResolver) Disabled(ctx context.Context, obj *core.User) (*bool, error) {
-	if me := app.UserFrom(ctx); me == nil || (me.Role != core.RoleAdmin && me.ID != obj.ID) {
-		return nil, nil
-	}
-	return &obj.Disabled, nil
 }
 
 // Article returns ArticleResolver implementation.

@@ -3,20 +3,44 @@ package graph
 import (
 	"sync"
 
+	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
 	"github.com/stillroom/stillroom/graph/model"
 )
 
-// assetView is what the API shows of an asset's renditions: the list with
-// URLs, and the srcset. It depends only on the stored asset (its ID and
-// version: every change of an asset bumps its version), so it is made once
-// and shared by every answer that shows that version: a front page shows
-// each photo many times (covers, gallery items) and is read over and over.
-// The values are only read (by the executor), never changed.
+// assetView is what the API shows of an asset's renditions: the lists by
+// format with URLs, the srcsets, the <picture> sources and the social
+// image. It depends only on the stored asset (its ID and version: every
+// change of an asset bumps its version), so it is made once and shared by
+// every answer that shows that version: a front page shows each photo many
+// times (covers, gallery items) and is read over and over. The values are
+// only read (by the executor), never changed.
 type assetView struct {
-	version    int
-	renditions []*model.Rendition
-	srcset     string
+	version int
+	// By format: "" (the JPEG/PNG set), "jpeg", "png", "webp".
+	renditions map[string][]*model.Rendition
+	srcset     map[string]string
+	sources    []*model.ImageSource
+	social     *model.Rendition
+}
+
+// viewFormats are the keys of an assetView's maps.
+var viewFormats = []string{"", "jpeg", "png", core.FormatWebP}
+
+// formatKey is the assetView key of a GraphQL format argument.
+func formatKey(f *model.ImageFormat) string {
+	if f == nil {
+		return ""
+	}
+	switch *f {
+	case model.ImageFormatJpeg:
+		return "jpeg"
+	case model.ImageFormatPng:
+		return "png"
+	case model.ImageFormatWebp:
+		return core.FormatWebP
+	}
+	return ""
 }
 
 // viewCacheSize bounds the views kept; when full the cache starts over.
@@ -46,13 +70,31 @@ func (c *viewCache) view(a *core.Asset, build func(*core.Asset) *assetView) *ass
 	return v
 }
 
-// assetView returns the renditions and srcset of obj.
+// assetView returns the view of obj's renditions.
 func (r *Resolver) assetView(obj *core.Asset) *assetView {
 	return r.views.view(obj, func(a *core.Asset) *assetView {
-		out := make([]*model.Rendition, len(a.Renditions))
+		v := &assetView{renditions: map[string][]*model.Rendition{}, srcset: map[string]string{}}
+		all := make([]model.Rendition, len(a.Renditions))
+		byRendition := map[*core.Rendition]*model.Rendition{}
 		for i := range a.Renditions {
-			out[i] = &model.Rendition{Rendition: a.Renditions[i], URL: r.App.RenditionURL(a.ID, &a.Renditions[i])}
+			all[i] = model.Rendition{Rendition: a.Renditions[i], URL: r.App.RenditionURL(a.ID, &a.Renditions[i])}
+			byRendition[&a.Renditions[i]] = &all[i]
 		}
-		return &assetView{renditions: out, srcset: r.App.Srcset(a)}
+		for _, f := range viewFormats {
+			list := []*model.Rendition{}
+			for _, cr := range app.RenditionsIn(a, f) {
+				list = append(list, byRendition[cr])
+			}
+			v.renditions[f] = list
+			v.srcset[f] = r.App.Srcset(a, f)
+		}
+		for _, s := range r.App.Sources(a) {
+			v.sources = append(v.sources, &model.ImageSource{Type: s.Type, Srcset: s.Srcset})
+		}
+		if v.sources == nil {
+			v.sources = []*model.ImageSource{}
+		}
+		v.social = byRendition[app.SocialRendition(a)]
+		return v
 	})
 }

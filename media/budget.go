@@ -126,13 +126,20 @@ func (b *Budget) grant() {
 // alpha).
 var decodedBytesPerPixel = map[Format]int64{FormatJPEG: 3, FormatPNG: 8, FormatGIF: 5, FormatWebP: 4}
 
+// webpBytesPerPixel is the memory of one WebP encode a pixel: the RGBA copy
+// in the WebAssembly instance's memory (4), libwebp's YUV planes and
+// working buffers, and the instance memory's growth by copying.
+const webpBytesPerPixel = 8
+
 // DecodeCost returns an upper bound of the bytes Process holds at its
 // peak for an image with headers p: the decoded original (a JPEG at the
 // reduced scale it is decoded at), the first 2×2 shrink when there is one
-// (a byte a decoded pixel), and for each rendition its pixels, its upright
-// copy and the resampler's intermediate (12 bytes a rendition pixel), plus
-// 4 MiB for the decoder's and encoders' buffers. For a 6000×4000 JPEG it
-// is about 80 MB, for a 24-megapixel PNG about 250 MB.
+// (a byte a decoded pixel), for each rendition its pixels, its upright
+// copy and the resampler's intermediate (12 bytes a rendition pixel), for
+// each WebP twin the WebAssembly encoder's memory (a copy of the pixels and
+// libwebp's planes and buffers: webpBytesPerPixel), plus 4 MiB for the
+// decoder's and encoders' buffers. For a 6000×4000 JPEG it is about 116
+// MB, for a 24-megapixel PNG about 310 MB.
 func DecodeCost(p Probe) int64 {
 	bpp, ok := decodedBytesPerPixel[p.Format]
 	if !ok {
@@ -141,8 +148,11 @@ func DecodeCost(p Probe) int64 {
 	shift := decodeShift(p)
 	cost := p.Pixels()>>(2*shift)*(bpp+1) + 4<<20
 	w, h := p.DisplaySize()
-	for _, s := range planSizes(w, h, 1) {
+	for i, s := range planSizes(w, h, 1) {
 		cost += int64(s.X) * int64(s.Y) * 12
+		if !RenditionSpecs[i].JPEGOnly {
+			cost += int64(s.X) * int64(s.Y) * webpBytesPerPixel
+		}
 	}
 	return cost
 }

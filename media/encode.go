@@ -2,6 +2,7 @@ package media
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -42,78 +43,129 @@ func encodePNG(img *image.NRGBA) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// flattenOnWhite returns img laid over white: opaque pixels for a JPEG.
+func flattenOnWhite(img *image.NRGBA) *image.NRGBA {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		s := img.Pix[img.PixOffset(img.Rect.Min.X, img.Rect.Min.Y+y):][:4*w]
+		d := dst.Pix[y*dst.Stride:][:4*w]
+		for x := 0; x < 4*w; x += 4 {
+			a := uint32(s[x+3])
+			for c := range 3 {
+				d[x+c] = uint8((uint32(s[x+c])*a + 255*(255-a) + 127) / 255)
+			}
+			d[x+3] = 0xFF
+		}
+	}
+	return dst
+}
+
 // encodeQueue turns renditions upright and encodes them, each in its own
-// goroutine, while the next one is being resampled.
+// goroutine (its WebP twin in another), while the next one is being
+// resampled.
 type encodeQueue struct {
+	ctx         context.Context
 	orientation int
 	opaque      bool
-	quality     int
+	opt         Options
 	wg          sync.WaitGroup
 	byImage     map[*image.NRGBA]*encodeJob
 	jobs        []*encodeJob // by rendition index
 }
 
 type encodeJob struct {
-	img  *image.NRGBA // upright once done
-	data []byte
-	err  error
+	img          *image.NRGBA // upright once done
+	format       Format
+	data, webp   []byte
+	err, webpErr error
 }
 
-func newEncodeQueue(n, orientation int, opaque bool, quality int) *encodeQueue {
+func newEncodeQueue(ctx context.Context, orientation int, opaque bool, opt Options) *encodeQueue {
 	return &encodeQueue{
+		ctx:         ctx,
 		orientation: orientation,
 		opaque:      opaque,
-		quality:     quality,
+		opt:         opt,
 		byImage:     map[*image.NRGBA]*encodeJob{},
-		jobs:        make([]*encodeJob, n),
+		jobs:        make([]*encodeJob, len(RenditionSpecs)),
 	}
 }
 
-// add queues img as rendition i. An image already queued for another
-// rendition (a size capped at the original's) is encoded once.
+// add queues img as rendition i of RenditionSpecs. An image already queued
+// for another rendition (a size capped at the original's) is encoded once.
 func (q *encodeQueue) add(i int, img *image.NRGBA) {
-	if j := q.byImage[img]; j != nil {
+	spec := RenditionSpecs[i]
+	if j := q.byImage[img]; j != nil && !spec.JPEGOnly {
 		q.jobs[i] = j
 		return
 	}
-	j := &encodeJob{img: img}
-	q.byImage[img], q.jobs[i] = j, j
+	j := &encodeJob{img: img, format: FormatPNG}
+	if q.opaque || spec.JPEGOnly {
+		j.format = FormatJPEG
+	}
+	if !spec.JPEGOnly {
+		q.byImage[img] = j
+	}
+	q.jobs[i] = j
 	q.wg.Go(func() {
 		j.img = orient(j.img, q.orientation)
-		if q.opaque {
-			j.data, j.err = encodeJPEG(j.img, q.quality)
-		} else {
+		if !spec.JPEGOnly {
+			q.wg.Go(func() { j.webp, j.webpErr = encodeWebP(q.ctx, j.img, q.opt.WebPQuality) })
+		}
+		switch {
+		case j.format == FormatPNG:
 			j.data, j.err = encodePNG(j.img)
+		case q.opaque:
+			j.data, j.err = encodeJPEG(j.img, q.opt.JPEGQuality)
+		default:
+			j.data, j.err = encodeJPEG(flattenOnWhite(j.img), q.opt.JPEGQuality)
 		}
 	})
 }
 
-// wait waits for every encode and fills rs, one per queued rendition. Each
-// rendition gets its own copy of shared bytes.
-func (q *encodeQueue) wait(rs []Rendition) error {
+// wait waits for every encode and fills res.Renditions: the JPEG/PNG set,
+// then the WebP twins. Each rendition gets its own copy of shared bytes.
+func (q *encodeQueue) wait(res *Result) error {
 	q.wg.Wait()
-	f := FormatPNG
-	if q.opaque {
-		f = FormatJPEG
+	seen := map[*byte]bool{}
+	own := func(b []byte) []byte {
+		if len(b) > 0 && seen[&b[0]] {
+			return slices.Clone(b)
+		}
+		if len(b) > 0 {
+			seen[&b[0]] = true
+		}
+		return b
 	}
-	seen := map[*encodeJob]bool{}
 	for i, j := range q.jobs {
 		if j.err != nil {
 			return j.err
 		}
-		data := j.data
-		if seen[j] {
-			data = slices.Clone(data)
-		}
-		seen[j] = true
-		rs[i] = Rendition{
+		res.Renditions = append(res.Renditions, Rendition{
 			Name:     RenditionSpecs[i].Name,
 			Width:    j.img.Rect.Dx(),
 			Height:   j.img.Rect.Dy(),
-			Format:   f,
-			MimeType: f.MimeType(),
-			Data:     data,
+			Format:   j.format,
+			MimeType: j.format.MimeType(),
+			Data:     own(j.data),
+		})
+	}
+	for i, j := range q.jobs {
+		if RenditionSpecs[i].JPEGOnly {
+			continue
 		}
+		if j.webpErr != nil {
+			return j.webpErr
+		}
+		res.Renditions = append(res.Renditions, Rendition{
+			Name:     RenditionSpecs[i].Name,
+			Width:    j.img.Rect.Dx(),
+			Height:   j.img.Rect.Dy(),
+			Format:   FormatWebP,
+			MimeType: FormatWebP.MimeType(),
+			Data:     own(j.webp),
+		})
 	}
 	return nil
 }

@@ -114,6 +114,9 @@ func TestProcessHostileCorpus(t *testing.T) {
 	}
 
 	const maxAlloc = 64 << 20
+	// The WebP encoder's one-time compile (per process, tens of MB of
+	// allocations) is not a cost of any one call.
+	WarmWebP()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			runtime.GC()

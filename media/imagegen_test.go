@@ -9,8 +9,11 @@ import (
 	"image/gif"
 	"image/jpeg"
 	"image/png"
+	"math"
 	"math/rand/v2"
 	"testing"
+
+	xwebp "golang.org/x/image/webp"
 
 	"github.com/stillroom/stillroom/core"
 )
@@ -260,6 +263,12 @@ func decodeRendition(tb testing.TB, r Rendition) image.Image {
 		img, err = jpeg.Decode(bytes.NewReader(r.Data))
 	case FormatPNG:
 		img, err = png.Decode(bytes.NewReader(r.Data))
+	case FormatWebP:
+		// golang.org/x/image/webp: a decoder independent of the encoder.
+		img, err = xwebp.Decode(bytes.NewReader(r.Data))
+		if err == nil {
+			img = vp8ToNRGBA(img)
+		}
 	default:
 		tb.Fatalf("%s: rendition format %q", r.Name, r.Format)
 	}
@@ -272,13 +281,96 @@ func decodeRendition(tb testing.TB, r Rendition) image.Image {
 	return img
 }
 
+// planned is what Result.Renditions should hold, in order, for an image
+// whose JPEG/PNG set is primary.
+func planned(primary Format) []struct {
+	Name   string
+	Format Format
+} {
+	type nf = struct {
+		Name   string
+		Format Format
+	}
+	var out []nf
+	for _, s := range RenditionSpecs {
+		f := primary
+		if s.JPEGOnly {
+			f = FormatJPEG
+		}
+		out = append(out, nf{s.Name, f})
+	}
+	for _, s := range RenditionSpecs {
+		if !s.JPEGOnly {
+			out = append(out, nf{s.Name, FormatWebP})
+		}
+	}
+	return out
+}
+
+// checkPlan fails unless res holds the planned renditions, in order.
+func checkPlan(tb testing.TB, res *Result, primary Format) {
+	tb.Helper()
+	want := planned(primary)
+	if len(res.Renditions) != len(want) {
+		tb.Fatalf("%d renditions, want %d", len(res.Renditions), len(want))
+	}
+	for i, r := range res.Renditions {
+		if r.Name != want[i].Name || r.Format != want[i].Format || r.MimeType != want[i].Format.MimeType() {
+			tb.Errorf("rendition %d is %s %s (%s), want %s %s", i, r.Name, r.Format, r.MimeType, want[i].Name, want[i].Format)
+		}
+	}
+}
+
+// rendition returns the JPEG/PNG rendition called name.
 func rendition(tb testing.TB, res *Result, name string) Rendition {
 	tb.Helper()
+	return renditionIn(tb, res, name, "")
+}
+
+// renditionIn returns the rendition called name in format f (any but WebP
+// when f is "").
+func renditionIn(tb testing.TB, res *Result, name string, f Format) Rendition {
+	tb.Helper()
 	for _, r := range res.Renditions {
-		if r.Name == name {
+		if r.Name == name && (r.Format == f || f == "" && r.Format != FormatWebP) {
 			return r
 		}
 	}
 	tb.Fatalf("no rendition %q", name)
 	return Rendition{}
+}
+
+// vp8ToNRGBA converts a lossy WebP as x/image/webp decodes it (Y'CbCr,
+// maybe with alpha) to colours as libwebp and browsers show them: VP8 uses
+// BT.601 studio range (Y 16..235), while Go's YCbCr colour model is JPEG's
+// full range. Other images are returned as they are.
+func vp8ToNRGBA(img image.Image) image.Image {
+	var yc *image.YCbCr
+	var alpha func(x, y int) uint8
+	switch m := img.(type) {
+	case *image.YCbCr:
+		yc = m
+		alpha = func(int, int) uint8 { return 0xFF }
+	case *image.NYCbCrA:
+		yc = &m.YCbCr
+		alpha = func(x, y int) uint8 { return m.A[m.AOffset(x, y)] }
+	default:
+		return img
+	}
+	b := yc.Rect
+	out := image.NewNRGBA(b)
+	clip := func(v float64) uint8 { return uint8(max(0, min(255, math.Round(v)))) }
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			Y := 1.164 * (float64(yc.Y[yc.YOffset(x, y)]) - 16)
+			cb := float64(yc.Cb[yc.COffset(x, y)]) - 128
+			cr := float64(yc.Cr[yc.COffset(x, y)]) - 128
+			i := out.PixOffset(x, y)
+			out.Pix[i] = clip(Y + 1.596*cr)
+			out.Pix[i+1] = clip(Y - 0.391*cb - 0.813*cr)
+			out.Pix[i+2] = clip(Y + 2.018*cb)
+			out.Pix[i+3] = alpha(x, y)
+		}
+	}
+	return out
 }

@@ -10,17 +10,26 @@ import (
 	"github.com/stillroom/stillroom/core"
 )
 
-// Spec describes one rendition. A width rendition (Square false) is Width
+// Spec describes one rendition. A width rendition (Height 0) is Width
 // pixels wide, or as wide as the original when that is narrower, keeping
 // the aspect ratio; it is also at most MaxHeightRatio×Width high, so very
-// tall images are fitted into that box instead. A square rendition is
-// min(Width, shorter side of the original) on each side, cropped around the
-// focal point.
+// tall images are fitted into that box instead. A crop (Height > 0) is the
+// largest Width:Height rectangle of the original centred as near the focal
+// point as the edges allow (so the focal point is always inside it),
+// scaled down to Width×Height, or kept at its own size when smaller:
+// never upscaled.
 type Spec struct {
 	Name   string
 	Width  int
-	Square bool
+	Height int
+	// JPEGOnly renditions are always JPEG, transparent pixels laid over
+	// white, and have no WebP twin: link previews (Open Graph, Twitter
+	// cards) are read by crawlers that may not take PNG or WebP.
+	JPEGOnly bool
 }
+
+// Crop reports whether s is a crop rather than a width rendition.
+func (s Spec) Crop() bool { return s.Height > 0 }
 
 // MaxHeightRatio bounds the height of a width rendition to this multiple of
 // its spec width. Without it a 1×60000 image fitted to a width of 2048
@@ -28,13 +37,17 @@ type Spec struct {
 const MaxHeightRatio = 4
 
 // RenditionSpecs are the renditions every image asset has, named as in the
-// API. The sizes never upscale, so every asset has all of them.
+// API. The sizes never upscale, so every asset has all of them. Every one
+// but the JPEGOnly ones also has a WebP twin of the same name and size.
 var RenditionSpecs = []Spec{
 	{Name: "w2048", Width: 2048},
 	{Name: "w1024", Width: 1024},
 	{Name: "w512", Width: 512},
 	{Name: "w256", Width: 256},
-	{Name: "square512", Width: 512, Square: true},
+	{Name: "square512", Width: 512, Height: 512},
+	// The link-preview card: 1.91:1, the size Facebook, LinkedIn and X
+	// recommend.
+	{Name: "social", Width: 1200, Height: 630, JPEGOnly: true},
 }
 
 // Rendition is one encoded rendition: re-encoded pixels with no metadata,
@@ -42,7 +55,7 @@ var RenditionSpecs = []Spec{
 type Rendition struct {
 	Name          string
 	Width, Height int
-	Format        Format // FormatJPEG or FormatPNG
+	Format        Format // FormatJPEG, FormatPNG or FormatWebP
 	MimeType      string
 	Data          []byte
 }
@@ -52,7 +65,8 @@ type Result struct {
 	Probe Probe
 	// Width and Height are the original's size after EXIF orientation.
 	Width, Height int
-	// Renditions follow the order of RenditionSpecs.
+	// Renditions are the JPEG/PNG set in the order of RenditionSpecs, then
+	// the WebP twins of those that are not JPEGOnly, in the same order.
 	Renditions []Rendition
 	// Blurhash is a 28-character BlurHash of the image (BlurhashX ×
 	// BlurhashY components), a placeholder to show while it loads.
@@ -80,6 +94,8 @@ type Options struct {
 	FocalX, FocalY float64
 	// JPEGQuality is 1..100; 0 means DefaultJPEGQuality.
 	JPEGQuality int
+	// WebPQuality is 1..99; 0 means DefaultWebPQuality.
+	WebPQuality int
 	// Budget, when not nil, bounds the memory of concurrent Process calls
 	// that share it: Process takes DecodeCost of the image from it after
 	// probing the headers and gives it back on return.
@@ -88,7 +104,10 @@ type Options struct {
 
 // Process decodes an image once and makes every rendition of
 // RenditionSpecs. Opaque images give JPEG renditions; images where any
-// pixel has alpha below 255 give PNG renditions. Every rendition is upright
+// pixel has alpha below 255 give PNG renditions (JPEGOnly ones are JPEG
+// whatever the image); every rendition but the JPEGOnly ones also gets a
+// lossy WebP twin (with alpha when the image has it) encoded from the same
+// pixels. Every rendition is upright
 // (EXIF orientation applied) and carries no metadata. The same input and
 // options give the same bytes. The Result also carries the file's
 // metadata (ReadMetadata), a blurhash, the dominant colour and a
@@ -103,23 +122,26 @@ type Options struct {
 // halved by a 2×2 box filter; the largest width rendition is resampled
 // from that with Lanczos and each smaller one from the one before with
 // Catmull-Rom; the placeholder, colour and focal point are computed on the
-// smallest; the square is cut from the smallest rendition that still holds
-// it at full size; each is turned upright and encoded in its own goroutine
-// as soon as it is made. No resize allocates more than its output plus an
+// smallest; each crop (the square, the social card) is cut from the
+// smallest rendition that still holds it at full size; each is turned
+// upright and encoded in its own goroutine as soon as it is made, the WebP
+// twin in another (at most GOMAXPROCS WebP encodes run at once in the
+// process, see encodeWebP). No resize allocates more than its output plus an
 // intermediate of output width × input height.
 //
 // Memory: the decoded image (1.5 bytes a pixel for a colour JPEG, after
 // the reduced decode: a 6000×4000 photo is decoded at 3000×2000; 4 for an
 // 8-bit PNG, 8 for a 16-bit one), one more byte a pixel for a first
-// halving, and the renditions: about 60 MB peak resident for a
-// 24-megapixel JPEG. Callers running several at once should share a Budget
+// halving, the renditions, and a WebAssembly instance for each WebP encode
+// in flight (about 4 times its image's pixels in bytes). Callers running several at once should share a Budget
 // (Options.Budget), which weighs each image by DecodeCost.
 //
 // Errors: those of ProbeImage (core.CodeUnsupportedMediaType,
 // core.CodeBadUserInput, core.CodeTooManyPixels); core.CodeBadUserInput for
 // truncated or corrupt pixel data (decoder panics included) and for a focal
 // point outside 0..1; ctx.Err(), wrapped, when ctx ends between steps or
-// while waiting for Options.Budget; a plain error for a JPEGQuality outside 1..100.
+// while waiting for Options.Budget or a WebP slot; a plain error for a
+// JPEGQuality outside 1..100 or a WebPQuality outside 1..99.
 func Process(ctx context.Context, data []byte, opt Options) (*Result, error) {
 	opt, err := opt.withDefaults()
 	if err != nil {
@@ -160,6 +182,12 @@ func (o Options) withDefaults() (Options, error) {
 	if o.JPEGQuality < 1 || o.JPEGQuality > 100 {
 		return o, fmt.Errorf("media: JPEG quality %d is outside 1..100", o.JPEGQuality)
 	}
+	if o.WebPQuality == 0 {
+		o.WebPQuality = DefaultWebPQuality
+	}
+	if o.WebPQuality < 1 || o.WebPQuality > 99 { // libwebp takes 100 as lossless
+		return o, fmt.Errorf("media: WebP quality %d is outside 1..99", o.WebPQuality)
+	}
 	if !(o.FocalX >= 0 && o.FocalX <= 1 && o.FocalY >= 0 && o.FocalY <= 1) { // NaN fails too
 		return o, core.Errorf(core.CodeBadUserInput,
 			"the focal point (%g, %g) is outside the image: each coordinate must be between 0 and 1",
@@ -191,7 +219,7 @@ func decodeShift(p Probe) uint {
 // and carried out in stored orientation; each rendition is encoded in the
 // background as soon as it is made.
 func render(ctx context.Context, src image.Image, full image.Point, orientation int, opt Options) (*Result, error) {
-	res := &Result{Width: full.X, Height: full.Y, Renditions: make([]Rendition, len(RenditionSpecs))}
+	res := &Result{Width: full.X, Height: full.Y}
 	if swapsAxes(orientation) {
 		res.Width, res.Height = full.Y, full.X
 	}
@@ -208,13 +236,13 @@ func render(ctx context.Context, src image.Image, full image.Point, orientation 
 	}
 
 	opaque := isOpaque(src)
-	enc := newEncodeQueue(len(RenditionSpecs), orientation, opaque, opt.JPEGQuality)
+	enc := newEncodeQueue(ctx, orientation, opaque, opt)
 	defer enc.wg.Wait() // no goroutine outlives Process, even on error
 
 	// Width renditions, largest first, each from the one before.
 	var widths []int
 	for i, s := range RenditionSpecs {
-		if !s.Square {
+		if !s.Crop() {
 			widths = append(widths, i)
 		}
 	}
@@ -240,7 +268,7 @@ func render(ctx context.Context, src image.Image, full image.Point, orientation 
 		res.DominantColor = dominantColor(small)
 	}
 
-	// Squares, cut from the smallest image that still holds one at full
+	// Crops, cut from the smallest image that still holds one at full
 	// size, around the caller's focal point or else the default.
 	focalX, focalY := opt.FocalX, opt.FocalY
 	if focalX == 0 && focalY == 0 {
@@ -248,23 +276,28 @@ func render(ctx context.Context, src image.Image, full image.Point, orientation 
 	}
 	fx, fy := storedPoint(orientation, focalX, focalY)
 	for i, s := range RenditionSpecs {
-		if !s.Square {
+		if !s.Crop() {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("media: process: %w", err)
 		}
+		aw, ah := s.Width, s.Height
+		if swapsAxes(orientation) {
+			aw, ah = ah, aw
+		}
 		from, filter := base, lanczos3
 		for _, k := range slices.Backward(widths) {
-			if r := made[k].Rect; min(r.Dx(), r.Dy()) >= sizes[i].X {
+			r := made[k].Rect
+			if cw, ch := cropSize(r.Dx(), r.Dy(), aw, ah); cw >= sizes[i].X && ch >= sizes[i].Y {
 				from, filter = made[k], catmullRom
 				break
 			}
 		}
-		enc.add(i, resize(cropSquare(from, fx, fy), sizes[i], filter, opaque))
+		enc.add(i, resize(cropAspect(from, fx, fy, aw, ah), sizes[i], filter, opaque))
 	}
 
-	if err := enc.wait(res.Renditions); err != nil {
+	if err := enc.wait(res); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -286,18 +319,32 @@ func atLeastTwice(have image.Point, sizes []image.Point) bool {
 func planSizes(w, h, orientation int) []image.Point {
 	sizes := make([]image.Point, len(RenditionSpecs))
 	for i, s := range RenditionSpecs {
-		if s.Square {
-			side := min(s.Width, w, h)
-			sizes[i] = image.Pt(side, side)
-			continue
+		var rw, rh int
+		if s.Crop() {
+			cw, ch := cropSize(w, h, s.Width, s.Height)
+			rw, rh = cw, ch
+			if cw >= s.Width && ch >= s.Height {
+				rw, rh = s.Width, s.Height
+			}
+		} else {
+			rw, rh = fitBox(w, h, s.Width, MaxHeightRatio*s.Width)
 		}
-		rw, rh := fitBox(w, h, s.Width, MaxHeightRatio*s.Width)
 		if swapsAxes(orientation) {
 			rw, rh = rh, rw
 		}
 		sizes[i] = image.Pt(rw, rh)
 	}
 	return sizes
+}
+
+// cropSize returns the size of the largest aw:ah rectangle inside w×h
+// (at least 1×1).
+func cropSize(w, h, aw, ah int) (int, int) {
+	W, H, AW, AH := int64(w), int64(h), int64(aw), int64(ah)
+	if W*AH >= H*AW { // wider than the aspect: full height
+		return int(max(1, min(W, (2*H*AW+AH)/(2*AH)))), h
+	}
+	return w, int(max(1, min(H, (2*W*AH+AW)/(2*AW))))
 }
 
 // fitBox returns the size of a w×h image scaled down, aspect kept, to fit
@@ -314,14 +361,15 @@ func fitBox(w, h, boxW, boxH int) (int, int) {
 	return int(max(1, (2*W*BH+H)/(2*H))), boxH
 }
 
-// cropSquare returns the largest square of img centred as near the point
-// (fx, fy), each 0..1, as the image's edges allow. It shares img's pixels.
-func cropSquare(img image.Image, fx, fy float64) image.Image {
+// cropAspect returns the largest aw:ah rectangle of img centred as near
+// the point (fx, fy), each 0..1, as the image's edges allow; the point is
+// always inside it. It shares img's pixels.
+func cropAspect(img image.Image, fx, fy float64, aw, ah int) image.Image {
 	b := img.Bounds()
-	side := min(b.Dx(), b.Dy())
-	x := clamp(int(math.Round(fx*float64(b.Dx())-float64(side)/2)), 0, b.Dx()-side)
-	y := clamp(int(math.Round(fy*float64(b.Dy())-float64(side)/2)), 0, b.Dy()-side)
-	r := image.Rect(x, y, x+side, y+side).Add(b.Min)
+	cw, ch := cropSize(b.Dx(), b.Dy(), aw, ah)
+	x := clamp(int(math.Round(fx*float64(b.Dx())-float64(cw)/2)), 0, b.Dx()-cw)
+	y := clamp(int(math.Round(fy*float64(b.Dy())-float64(ch)/2)), 0, b.Dy()-ch)
+	r := image.Rect(x, y, x+cw, y+ch).Add(b.Min)
 	// Every type the decoders and resizers return has SubImage.
 	return img.(interface {
 		SubImage(image.Rectangle) image.Image

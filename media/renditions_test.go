@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
@@ -12,6 +13,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/disintegration/imaging"
 
 	"github.com/stillroom/stillroom/core"
 )
@@ -38,62 +41,62 @@ func TestProcessRenditionSizes(t *testing.T) {
 		{
 			name: "1920x1080 jpeg", data: encodeJPEGT(t, photoLike(1920, 1080), 90),
 			format: FormatJPEG, upright: size{1920, 1080},
-			want: map[string]size{"w2048": {1920, 1080}, "w1024": {1024, 576}, "w512": {512, 288}, "w256": {256, 144}, "square512": {512, 512}},
+			want: with(map[string]size{"w2048": {1920, 1080}, "w1024": {1024, 576}, "w512": {512, 288}, "w256": {256, 144}, "square512": {512, 512}}, "social", size{1200, 630}),
 		},
 		{
 			name: "300x200 jpeg is never upscaled", data: encodeJPEGT(t, gradient(300, 200), 90),
 			format: FormatJPEG, upright: size{300, 200},
-			want: with(with(same(300, 200), "w256", size{256, 171}), "square512", size{200, 200}),
+			want: with(with(with(same(300, 200), "w256", size{256, 171}), "square512", size{200, 200}), "social", size{300, 158}),
 		},
 		{
 			name: "4100x2000 jpeg is pre-shrunk", data: encodeJPEGT(t, gradient(4100, 2000), 90),
 			format: FormatJPEG, upright: size{4100, 2000},
-			want: map[string]size{"w2048": {2048, 999}, "w1024": {1024, 500}, "w512": {512, 250}, "w256": {256, 125}, "square512": {512, 512}},
+			want: with(map[string]size{"w2048": {2048, 999}, "w1024": {1024, 500}, "w512": {512, 250}, "w256": {256, 125}, "square512": {512, 512}}, "social", size{1200, 630}),
 		},
 		{
 			name: "1080x1920 opaque png gives jpeg", data: encodePNGT(t, gradient(1080, 1920)),
 			format: FormatJPEG, upright: size{1080, 1920},
-			want: map[string]size{"w2048": {1080, 1920}, "w1024": {1024, 1820}, "w512": {512, 910}, "w256": {256, 455}, "square512": {512, 512}},
+			want: with(map[string]size{"w2048": {1080, 1920}, "w1024": {1024, 1820}, "w512": {512, 910}, "w256": {256, 455}, "square512": {512, 512}}, "social", size{1080, 567}),
 		},
 		{
 			name: "exif-rotated 400x200 jpeg", data: withEXIFOrientation(encodeJPEGT(t, gradient(400, 200), 90), 6),
 			format: FormatJPEG, upright: size{200, 400},
-			want: with(same(200, 400), "square512", size{200, 200}),
+			want: with(with(same(200, 400), "square512", size{200, 200}), "social", size{200, 105}),
 		},
 		{
 			name: "1x60000 png", data: encodePNGT(t, image.NewGray(image.Rect(0, 0, 1, 60000))), lim: Limits{MaxSide: 60000},
 			format: FormatJPEG, upright: size{1, 60000},
-			want: map[string]size{"w2048": {1, 8192}, "w1024": {1, 4096}, "w512": {1, 2048}, "w256": {1, 1024}, "square512": {1, 1}},
+			want: with(map[string]size{"w2048": {1, 8192}, "w1024": {1, 4096}, "w512": {1, 2048}, "w256": {1, 1024}, "square512": {1, 1}}, "social", size{1, 1}),
 		},
 		{
 			name: "60000x1 png", data: encodePNGT(t, image.NewGray(image.Rect(0, 0, 60000, 1))), lim: Limits{MaxSide: 60000},
 			format: FormatJPEG, upright: size{60000, 1},
-			want: map[string]size{"w2048": {2048, 1}, "w1024": {1024, 1}, "w512": {512, 1}, "w256": {256, 1}, "square512": {1, 1}},
+			want: with(map[string]size{"w2048": {2048, 1}, "w1024": {1024, 1}, "w512": {512, 1}, "w256": {256, 1}, "square512": {1, 1}}, "social", size{2, 1}),
 		},
 		{
 			name: "300x9000 png fits the height box", data: encodePNGT(t, gradient(300, 9000)),
 			format: FormatJPEG, upright: size{300, 9000},
-			want: map[string]size{"w2048": {273, 8192}, "w1024": {137, 4096}, "w512": {68, 2048}, "w256": {34, 1024}, "square512": {300, 300}},
+			want: with(map[string]size{"w2048": {273, 8192}, "w1024": {137, 4096}, "w512": {68, 2048}, "w256": {34, 1024}, "square512": {300, 300}}, "social", size{300, 158}),
 		},
 		{
 			name: "1x1 gif", data: encodeGIFT(t, gradient(1, 1)),
 			format: FormatJPEG, upright: size{1, 1},
-			want: with(same(1, 1), "square512", size{1, 1}),
+			want: with(with(same(1, 1), "square512", size{1, 1}), "social", size{1, 1}),
 		},
 		{
 			name: "640x480 gif", data: encodeGIFT(t, gradient(640, 480)),
 			format: FormatJPEG, upright: size{640, 480},
-			want: map[string]size{"w2048": {640, 480}, "w1024": {640, 480}, "w512": {512, 384}, "w256": {256, 192}, "square512": {480, 480}},
+			want: with(map[string]size{"w2048": {640, 480}, "w1024": {640, 480}, "w512": {512, 384}, "w256": {256, 192}, "square512": {480, 480}}, "social", size{640, 336}),
 		},
 		{
 			name: "800x600 webp", data: webpSolid(800, 600, green),
 			format: FormatJPEG, upright: size{800, 600},
-			want: map[string]size{"w2048": {800, 600}, "w1024": {800, 600}, "w512": {512, 384}, "w256": {256, 192}, "square512": {512, 512}},
+			want: with(map[string]size{"w2048": {800, 600}, "w1024": {800, 600}, "w512": {512, 384}, "w256": {256, 192}, "square512": {512, 512}}, "social", size{800, 420}),
 		},
 		{
 			name: "transparent png gives png", data: encodePNGT(t, solid(700, 500, color.NRGBA{10, 20, 30, 128})),
 			format: FormatPNG, upright: size{700, 500},
-			want: map[string]size{"w2048": {700, 500}, "w1024": {700, 500}, "w512": {512, 366}, "w256": {256, 183}, "square512": {500, 500}},
+			want: with(map[string]size{"w2048": {700, 500}, "w1024": {700, 500}, "w512": {512, 366}, "w256": {256, 183}, "square512": {500, 500}}, "social", size{700, 368}),
 		},
 	}
 	for _, tt := range tests {
@@ -106,19 +109,11 @@ func TestProcessRenditionSizes(t *testing.T) {
 			if res.Width != tt.upright.w || res.Height != tt.upright.h {
 				t.Errorf("Result size %dx%d, want %dx%d", res.Width, res.Height, tt.upright.w, tt.upright.h)
 			}
-			if len(res.Renditions) != len(RenditionSpecs) {
-				t.Fatalf("%d renditions, want %d", len(res.Renditions), len(RenditionSpecs))
-			}
-			for i, r := range res.Renditions {
-				if r.Name != RenditionSpecs[i].Name {
-					t.Errorf("rendition %d is %q, want %q", i, r.Name, RenditionSpecs[i].Name)
-				}
+			checkPlan(t, res, tt.format)
+			for _, r := range res.Renditions {
 				want := tt.want[r.Name]
 				if r.Width != want.w || r.Height != want.h {
-					t.Errorf("%s: %dx%d, want %dx%d", r.Name, r.Width, r.Height, want.w, want.h)
-				}
-				if r.Format != tt.format || r.MimeType != tt.format.MimeType() {
-					t.Errorf("%s: format %q %q, want %q", r.Name, r.Format, r.MimeType, tt.format)
+					t.Errorf("%s %s: %dx%d, want %dx%d", r.Name, r.Format, r.Width, r.Height, want.w, want.h)
 				}
 				decodeRendition(t, r)
 			}
@@ -163,26 +158,34 @@ func TestProcessTransparency(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Process: %v", err)
 			}
+			checkPlan(t, res, tt.format)
 			for _, r := range res.Renditions {
-				if r.Format != tt.format {
-					t.Fatalf("%s: format %q, want %q", r.Name, r.Format, tt.format)
-				}
-				if r.Name == "square512" {
+				if r.Name == "square512" || r.Name == "social" {
 					continue // cropped from the middle
+				}
+				// WebP twins keep the alpha channel, lossy colour.
+				left, right, tol := tt.left, tt.right, 10
+				if r.Format == FormatWebP {
+					tol = 14
 				}
 				img := decodeRendition(t, r)
 				w, h := img.Bounds().Dx(), img.Bounds().Dy()
-				if got := nrgbaAt(img, w/8, h/2); !near(got, tt.left, 10) {
-					t.Errorf("%s left: %v, want %v", r.Name, got, tt.left)
+				if got := nrgbaAt(img, w/8, h/2); !near(got, left, tol) {
+					t.Errorf("%s %s left: %v, want %v", r.Name, r.Format, got, left)
 				}
 				got := nrgbaAt(img, w-1-w/8, h/2)
-				if tt.right.A == 0 {
+				if right.A == 0 {
 					if got.A != 0 {
-						t.Errorf("%s right: %v, want transparent", r.Name, got)
+						t.Errorf("%s %s right: %v, want transparent", r.Name, r.Format, got)
 					}
-				} else if !near(got, tt.right, 10) {
-					t.Errorf("%s right: %v, want %v", r.Name, got, tt.right)
+				} else if !near(got, right, tol) {
+					t.Errorf("%s %s right: %v, want %v", r.Name, r.Format, got, right)
 				}
+			}
+			// The social card is a JPEG: transparency is laid over white.
+			card := decodeRendition(t, rendition(t, res, "social"))
+			if got, want := nrgbaAt(card, card.Bounds().Dx()/2, card.Bounds().Dy()/2), overWhite(tt.left); tt.left == tt.right && !near(got, want, 10) {
+				t.Errorf("social: %v, want %v", got, want)
 			}
 		})
 	}
@@ -245,17 +248,29 @@ func TestRenditionColourModels(t *testing.T) {
 			if err != nil {
 				t.Fatalf("render: %v", err)
 			}
+			checkPlan(t, res, tt.format)
 			for _, r := range res.Renditions {
-				if r.Format != tt.format {
-					t.Fatalf("%s: format %q, want %q", r.Name, r.Format, tt.format)
+				want, tol := tt.want, 6
+				switch {
+				case r.Format == FormatWebP:
+					tol = 10 // lossy, 4:2:0
+				case r.Name == "social":
+					want = overWhite(want)
 				}
 				img := decodeRendition(t, r)
-				if got := nrgbaAt(img, r.Width/2, r.Height/2); !near(got, tt.want, 6) {
-					t.Errorf("%s: colour %v, want %v", r.Name, got, tt.want)
+				if got := nrgbaAt(img, r.Width/2, r.Height/2); !near(got, want, tol) {
+					t.Errorf("%s %s: colour %v, want %v", r.Name, r.Format, got, want)
 				}
 			}
 		})
 	}
+}
+
+// overWhite is c laid over white, opaque.
+func overWhite(c color.NRGBA) color.NRGBA {
+	a := int(c.A)
+	f := func(v uint8) uint8 { return uint8((int(v)*a + 255*(255-a) + 127) / 255) }
+	return color.NRGBA{f(c.R), f(c.G), f(c.B), 0xFF}
 }
 
 func mustOptions(tb testing.TB, o Options) Options {
@@ -479,6 +494,18 @@ func TestRenditionsHaveNoMetadata(t *testing.T) {
 							t.Errorf("%s has chunk %q", r.Name, c)
 						}
 					}
+				case FormatWebP:
+					// Lossy colour, and an alpha chunk (with its VP8X
+					// header) only for the translucent source.
+					want := "VP8 "
+					if name == "png" {
+						want = "VP8X ALPH VP8 "
+					}
+					if got := strings.Join(riffChunks(t, r.Data), " "); got != want {
+						t.Errorf("%s webp has chunks %q, want %q", r.Name, got, want)
+					}
+				default:
+					t.Errorf("%s has format %q", r.Name, r.Format)
 				}
 			}
 		})
@@ -501,6 +528,22 @@ func jpegMarkers(tb testing.TB, data []byte) []byte {
 		i += 2 + int(binary.BigEndian.Uint16(data[i+2:]))
 	}
 	return ms
+}
+
+// riffChunks lists the chunks of a WebP file (a RIFF "WEBP" form).
+func riffChunks(tb testing.TB, data []byte) []string {
+	tb.Helper()
+	if len(data) < 12 || string(data[:4]) != "RIFF" || string(data[8:12]) != "WEBP" ||
+		int(binary.LittleEndian.Uint32(data[4:]))+8 != len(data) {
+		tb.Fatalf("not a RIFF WEBP file of its length")
+	}
+	var cs []string
+	for i := 12; i+8 <= len(data); {
+		n := int(binary.LittleEndian.Uint32(data[i+4:]))
+		cs = append(cs, string(data[i:i+4]))
+		i += 8 + n + n&1
+	}
+	return cs
 }
 
 func pngChunks(tb testing.TB, data []byte) []string {
@@ -553,6 +596,77 @@ func TestProcessFocalPoint(t *testing.T) {
 			}
 			if got := nrgbaAt(img, 225, 150); !near(got, tt.right, 12) {
 				t.Errorf("right quarter %v, want %v", got, tt.right)
+			}
+		})
+	}
+}
+
+// TestSocialCardKeepsFocalPoint puts a mark at the focal point of images
+// of many shapes and checks that the 1.91:1 social card holds it where the
+// crop puts it, and that the card is 1200×630 or, from a smaller
+// original, the largest 1.91:1 crop at its own size.
+func TestSocialCardKeepsFocalPoint(t *testing.T) {
+	tests := []struct {
+		w, h, orientation int
+		fx, fy            float64 // upright
+		card              image.Point
+	}{
+		{4000, 1000, 1, 0.95, 0.5, image.Pt(1200, 630)}, // panorama, point near the right edge
+		{4000, 1000, 1, 0.05, 0.2, image.Pt(1200, 630)},
+		{1500, 3000, 1, 0.5, 0.08, image.Pt(1200, 630)}, // portrait, point near the top
+		{1500, 3000, 1, 0.3, 0.9, image.Pt(1200, 630)},
+		{3000, 1500, 6, 0.5, 0.1, image.Pt(1200, 630)}, // stored sideways: upright 1500×3000
+		{3000, 1500, 8, 0.8, 0.85, image.Pt(1200, 630)},
+		{800, 600, 1, 0.9, 0.9, image.Pt(800, 420)}, // smaller than the card: not upscaled
+		{600, 1000, 1, 0.2, 0.1, image.Pt(600, 315)},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%dx%d o%d (%g,%g)", tt.w, tt.h, tt.orientation, tt.fx, tt.fy), func(t *testing.T) {
+			t.Parallel()
+			uw, uh := tt.w, tt.h
+			if tt.orientation >= 5 {
+				uw, uh = tt.h, tt.w
+			}
+			// A grey upright image with a red disc at the focal point,
+			// stored turned so that the orientation tag turns it back.
+			up := solid(uw, uh, color.NRGBA{128, 128, 128, 0xFF})
+			cx, cy, rad := int(tt.fx*float64(uw)), int(tt.fy*float64(uh)), uh/30
+			for y := cy - rad; y <= cy+rad; y++ {
+				for x := cx - rad; x <= cx+rad; x++ {
+					if (x-cx)*(x-cx)+(y-cy)*(y-cy) <= rad*rad && image.Pt(x, y).In(up.Rect) {
+						up.SetNRGBA(x, y, red)
+					}
+				}
+			}
+			stored := up
+			switch tt.orientation {
+			case 6: // stored turned anticlockwise
+				stored = imaging.Rotate90(up)
+			case 8:
+				stored = imaging.Rotate270(up)
+			}
+			data := withEXIFOrientation(encodeJPEGT(t, stored, 95), tt.orientation)
+			res, err := Process(context.Background(), data, Options{FocalX: tt.fx, FocalY: tt.fy})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := rendition(t, res, "social")
+			if r.Format != FormatJPEG || image.Pt(r.Width, r.Height) != tt.card {
+				t.Fatalf("social is %s %dx%d, want jpeg %v", r.Format, r.Width, r.Height, tt.card)
+			}
+			card := decodeRendition(t, r)
+			// Where the crop puts the point: centred, or pushed off
+			// centre by the image's edge.
+			cw, ch := cropSize(uw, uh, 1200, 630)
+			x0 := clamp(int(math.Round(tt.fx*float64(uw)-float64(cw)/2)), 0, uw-cw)
+			y0 := clamp(int(math.Round(tt.fy*float64(uh)-float64(ch)/2)), 0, uh-ch)
+			px := (float64(cx) - float64(x0)) * float64(r.Width) / float64(cw)
+			py := (float64(cy) - float64(y0)) * float64(r.Height) / float64(ch)
+			if px < 0 || py < 0 || px >= float64(r.Width) || py >= float64(r.Height) {
+				t.Fatalf("the focal point maps to (%g, %g), outside the card", px, py)
+			}
+			if got := nrgbaAt(card, int(px), int(py)); !near(got, red, 40) {
+				t.Errorf("card at the focal point (%d, %d): %v, want red", int(px), int(py), got)
 			}
 		})
 	}

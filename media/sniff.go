@@ -9,8 +9,8 @@ import (
 // Format is an image format the pipeline accepts as an original.
 type Format string
 
-// The accepted formats of originals. Renditions are only ever FormatJPEG or
-// FormatPNG.
+// The accepted formats of originals. Renditions are FormatJPEG or FormatPNG,
+// and FormatWebP for their twins.
 const (
 	FormatJPEG Format = "jpeg"
 	FormatPNG  Format = "png"

@@ -8,4 +8,6 @@ package media
 //  2. JPEGs decoded at reduced scale; the square cut around a
 //     content-aware focal point by default; Result gains the blurhash,
 //     dominant colour, default focal point and metadata.
-const PipelineVersion = 2
+//  3. A WebP twin of every rendition but the social card, and the social
+//     card (1200×630 JPEG around the focal point).
+const PipelineVersion = 3

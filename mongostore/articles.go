@@ -112,7 +112,7 @@ func (db *DB) InsertArticle(ctx context.Context, a *core.Article) error {
 	if err := checkPublication(a.Publication); err != nil {
 		return err
 	}
-	err := db.insertDoc(ctx, db.articles, a.ID, toArticleDoc(a))
+	err := db.insertDoc(ctx, db.articles, toArticleDoc(a))
 	return translate(err, "insert", "article "+a.ID, conflictSlug)
 }
 

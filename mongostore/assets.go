@@ -187,7 +187,7 @@ const conflictSHA256 = "asset with the same content exists"
 
 // InsertAsset stores a. CONFLICT when an asset with its SHA256 exists.
 func (db *DB) InsertAsset(ctx context.Context, a *core.Asset) error {
-	err := db.insertDoc(ctx, db.assets, a.ID, toAssetDoc(a))
+	err := db.insertDoc(ctx, db.assets, toAssetDoc(a))
 	return translate(err, "insert", "asset "+a.ID, conflictSHA256)
 }
 

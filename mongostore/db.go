@@ -15,8 +15,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -51,12 +49,6 @@ type Config struct {
 	Monitor *event.CommandMonitor
 	// ClientOptions, if set, are applied after URI and Monitor.
 	ClientOptions *options.ClientOptions
-	// Memory keeps a copy of the assets, galleries and articles in memory
-	// and answers reads of them from it (see memColl). Only for a database
-	// this DB is the one writer of, such as the embedded server: another
-	// writer's changes would not be seen. It costs about the documents'
-	// BSON size (some 2 KB an asset) and a full read of them at Open.
-	Memory bool
 }
 
 // DB is the metadata store on one database. It is safe for concurrent use.
@@ -72,28 +64,18 @@ type DB struct {
 	uploads   *mongo.Collection
 	settings  *mongo.Collection
 
-	// FerretDB v1 runs a filtered update as "read matching documents,
-	// then write them back by _id", with nothing in between to stop
-	// another connection doing the same: two ClaimJob calls could lease
-	// the same job, two updates at the same version could both succeed.
-	// On FerretDB, conditional writes therefore take serial, which makes
-	// them atomic among users of this DB (the embedded server has no
-	// other clients). MongoDB's writes are atomic by themselves.
-	serialize bool
-	serial    sync.Mutex
-
-	// mem holds the in-memory copies of Config.Memory by collection name;
-	// nil without it. Writes to those collections update them under serial.
-	mem          map[string]*memColl
-	memFallbacks atomic.Int64
+	// atomic is false on FerretDB v1, which runs a filtered update as
+	// "read matching documents, then write them back by _id", with
+	// nothing in between to stop another connection doing the same: two
+	// ClaimJob calls could lease the same job. FerretDB is for tests
+	// only; see AtomicConditionalWrites.
+	atomic bool
 }
 
 var _ core.Store = (*DB)(nil)
 
 // Open connects to the database, checks that it answers and creates the
-// indexes the store relies on that are missing. On FerretDB, whose
-// conditional writes are not atomic, it serializes them within the returned
-// DB: use one DB per FerretDB server, and no other writers (see DB).
+// indexes the store relies on that are missing.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if cfg.Database == "" {
 		return nil, errors.New("mongostore: no database name")
@@ -132,49 +114,17 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}
-	var inMemory int
-	if cfg.Memory {
-		db.mem = map[string]*memColl{}
-		for _, coll := range []*mongo.Collection{db.assets, db.galleries, db.articles} {
-			m, err := loadMem(ctx, coll)
-			if err != nil {
-				_ = client.Disconnect(context.WithoutCancel(ctx))
-				return nil, fmt.Errorf("mongostore: read %s into memory: %w", coll.Name(), err)
-			}
-			db.mem[coll.Name()] = m
-			inMemory += len(m.ids)
-		}
-	}
 	logger.InfoContext(ctx, "metadata store open", "database", cfg.Database,
-		"ferretdb", db.serialize, "in_memory_documents", inMemory, "duration", time.Since(start))
+		"ferretdb", !db.atomic, "duration", time.Since(start))
 	return db, nil
 }
 
-// memFor returns the in-memory copy of coll to read from, or nil when reads
-// must go to the database.
-func (db *DB) memFor(coll *mongo.Collection) *memColl {
-	m := db.mem[coll.Name()]
-	if !m.usable() {
-		return nil
-	}
-	return m
-}
-
-// memFallback counts a read that memory could not answer (a filter the
-// matcher does not know); the database answered it instead.
-func (db *DB) memFallback(err error) {
-	if errors.Is(err, errUnsupportedFilter) {
-		db.memFallbacks.Add(1)
-	}
-}
-
-// InMemory reports whether content reads are answered from memory
-// (Config.Memory).
-func (db *DB) InMemory() bool { return db.mem != nil }
-
-// MemoryFallbacks is how many reads Config.Memory sent to the database
-// because the in-memory matcher did not know their filter. Tests keep it 0.
-func (db *DB) MemoryFallbacks() int64 { return db.memFallbacks.Load() }
+// AtomicConditionalWrites reports whether conditional writes (claim a
+// job, a versioned replace, use a ticket) are atomic across connections:
+// true on MongoDB, false on FerretDB v1, which only tests use. The
+// contract suite (core/storetest) skips the races that need it where it
+// does not hold.
+func (db *DB) AtomicConditionalWrites() bool { return db.atomic }
 
 // setup pings, detects FerretDB and creates the indexes.
 func (db *DB) setup(ctx context.Context) error {
@@ -184,7 +134,7 @@ func (db *DB) setup(ctx context.Context) error {
 		return fmt.Errorf("mongostore: ping: %w", err)
 	}
 	_, err := info.LookupErr("ferretdbVersion")
-	db.serialize = err == nil
+	db.atomic = err != nil
 	return db.ensureIndexes(ctx)
 }
 
@@ -277,18 +227,6 @@ func (db *DB) ensureIndexes(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// exclusive makes a conditional write atomic on FerretDB (see DB.serial),
-// and orders writes to the in-memory copies as the database saw them, and
-// returns the function that ends it. On MongoDB without Memory it does
-// nothing.
-func (db *DB) exclusive() (unlock func()) {
-	if !db.serialize && db.mem == nil {
-		return func() {}
-	}
-	db.serial.Lock()
-	return db.serial.Unlock
 }
 
 // Ping checks that the database answers.

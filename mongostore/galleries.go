@@ -86,7 +86,7 @@ func (db *DB) InsertGallery(ctx context.Context, g *core.Gallery) error {
 	if err := checkPublication(g.Publication); err != nil {
 		return err
 	}
-	err := db.insertDoc(ctx, db.galleries, g.ID, toGalleryDoc(g))
+	err := db.insertDoc(ctx, db.galleries, toGalleryDoc(g))
 	return translate(err, "insert", "gallery "+g.ID, conflictSlug)
 }
 

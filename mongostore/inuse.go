@@ -57,12 +57,8 @@ func (db *DB) AssetIDsInUse(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// findProjected returns the projection of every document of coll. From
-// memory it decodes whole documents into D, which keeps D's fields only.
+// findProjected returns the projection of every document of coll.
 func findProjected[D any](ctx context.Context, db *DB, coll *mongo.Collection, projection bson.D) ([]D, error) {
-	if db.memFor(coll) != nil {
-		return findAll[D](ctx, db, coll, bson.D{})
-	}
 	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetProjection(projection))
 	if err != nil {
 		return nil, err

@@ -90,9 +90,7 @@ func (db *DB) ClaimJob(ctx context.Context, owner string, now time.Time, lease t
 		SetSort(bson.D{{Key: "runAt", Value: 1}, {Key: "_id", Value: 1}}).
 		SetReturnDocument(options.After)
 	var d jobDoc
-	unlock := db.exclusive()
 	err := db.jobs.FindOneAndUpdate(ctx, filter, update, opts).Decode(&d)
-	unlock()
 	if err != nil {
 		return nil, translate(err, "claim", "due job", "")
 	}
@@ -103,9 +101,7 @@ func (db *DB) ClaimJob(ctx context.Context, owner string, now time.Time, lease t
 // lease still counts until someone else claims the job). CONFLICT when
 // another worker has claimed it, NOT_FOUND when it is gone.
 func (db *DB) CompleteJob(ctx context.Context, id, owner string) error {
-	unlock := db.exclusive()
 	res, err := db.jobs.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "leaseOwner", Value: owner}})
-	unlock()
 	if err != nil {
 		return translate(err, "complete", "job "+id, "")
 	}
@@ -158,9 +154,7 @@ func (db *DB) QueueStats(ctx context.Context, now time.Time) (int64, *time.Time,
 }
 
 func (db *DB) releaseJob(ctx context.Context, id, owner string, update bson.D) error {
-	unlock := db.exclusive()
 	res, err := db.jobs.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "leaseOwner", Value: owner}}, update)
-	unlock()
 	if err != nil {
 		return translate(err, "retry", "job "+id, "")
 	}

@@ -42,6 +42,9 @@ func op(field, operator string, value any) bson.D {
 // reversed because IDs are time-ordered (see core.NewID).
 var newestFirst = bson.D{{Key: "_id", Value: -1}}
 
+// oldestFirst is creation order.
+var oldestFirst = bson.D{{Key: "_id", Value: 1}}
+
 // checkPage returns BAD_USER_INPUT unless the limit is 1..core.MaxPageSize.
 func checkPage(p core.Page) error {
 	if p.Limit < 1 || p.Limit > core.MaxPageSize {
@@ -51,8 +54,8 @@ func checkPage(p core.Page) error {
 }
 
 // listPage returns one page of the documents of coll matching cs, newest
-// first, converted by conv. It fetches one document more than the page to
-// learn whether more follow, and counts the matches without the cursor for
+// first (oldest first with page.Oldest), converted by conv. It fetches one
+// document more than the page to learn whether more follow, and counts the matches without the cursor for
 // the total; when the first page already holds every match, it skips the
 // count (one round trip instead of two).
 func listPage[D any, T any](ctx context.Context, db *DB, coll *mongo.Collection, cs conds, page core.Page, conv func(*D) T) (core.PageOf[T], error) {
@@ -79,25 +82,16 @@ func listPage[D any, T any](ctx context.Context, db *DB, coll *mongo.Collection,
 // findPage returns up to page.Limit+1 documents matching cs after the
 // cursor, newest first, and the number of matches without the cursor.
 func findPage[D any](ctx context.Context, db *DB, coll *mongo.Collection, cs conds, page core.Page) ([]D, int64, error) {
-	if m := db.memFor(coll); m != nil {
-		if err := ctx.Err(); err != nil {
-			return nil, 0, err
-		}
-		// One pass: the page and the count (a page that holds every match
-		// has looked at every document anyway).
-		found, total, err := m.find(ctx, cs.filter(), page.After, page.Limit+1, true)
-		if err == nil {
-			docs, err := decodeAll[D](found)
-			return docs, total, translate(err, "list", coll.Name(), "")
-		}
-		db.memFallback(err)
-	}
 	needCount := func(n int) bool { return page.After != "" || n > page.Limit }
 	paged := cs
-	if page.After != "" {
-		paged = append(cs[:len(cs):len(cs)], op("_id", "$lt", page.After))
+	order, bound := newestFirst, "$lt"
+	if page.Oldest {
+		order, bound = oldestFirst, "$gt"
 	}
-	opts := options.Find().SetSort(newestFirst).SetLimit(int64(page.Limit) + 1)
+	if page.After != "" {
+		paged = append(cs[:len(cs):len(cs)], op("_id", bound, page.After))
+	}
+	opts := options.Find().SetSort(order).SetLimit(int64(page.Limit) + 1)
 	cur, err := coll.Find(ctx, paged.filter(), opts)
 	if err != nil {
 		return nil, 0, translate(err, "list", coll.Name(), "")
@@ -118,16 +112,6 @@ func findPage[D any](ctx context.Context, db *DB, coll *mongo.Collection, cs con
 
 // findAll returns the documents of coll matching filter, newest first.
 func findAll[D any](ctx context.Context, db *DB, coll *mongo.Collection, filter bson.D) ([]D, error) {
-	if m := db.memFor(coll); m != nil {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		found, _, err := m.find(ctx, filter, "", 0, false)
-		if err == nil {
-			return decodeAll[D](found)
-		}
-		db.memFallback(err)
-	}
 	cur, err := coll.Find(ctx, filter, options.Find().SetSort(newestFirst))
 	if err != nil {
 		return nil, err
@@ -145,43 +129,11 @@ func findByIDs[D any](ctx context.Context, db *DB, coll *mongo.Collection, ids [
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	if m := db.memFor(coll); m != nil {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		return decodeAll[D](m.byIDs(ids))
-	}
 	return findAll[D](ctx, db, coll, op("_id", "$in", ids))
 }
 
 // findOne decodes into out the document of coll matching filter (one of a
 // unique field's values); mongo.ErrNoDocuments when there is none.
 func findOne[D any](ctx context.Context, db *DB, coll *mongo.Collection, filter bson.D, out *D) error {
-	if m := db.memFor(coll); m != nil {
-		// Memory answers at once, but a cancelled caller still gets its
-		// error, as from the database.
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		var doc *memDoc
-		var err error
-		if len(filter) == 1 && filter[0].Key == "_id" {
-			id, _ := filter[0].Value.(string)
-			doc = m.byID(id)
-		} else {
-			var found []*memDoc
-			found, _, err = m.find(ctx, filter, "", 1, false)
-			if len(found) > 0 {
-				doc = found[0]
-			}
-		}
-		if err == nil {
-			if doc == nil {
-				return mongo.ErrNoDocuments
-			}
-			return decodeMem(doc, out)
-		}
-		db.memFallback(err)
-	}
 	return coll.FindOne(ctx, filter).Decode(out)
 }

@@ -72,8 +72,7 @@ func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, 
 	return res.DeletedCount, nil
 }
 
-// DeleteUserSessions removes every session of the user and returns how
-// many it removed.
+// DeleteUserSessions ends every session of the user.
 func (db *DB) DeleteUserSessions(ctx context.Context, userID string) (int64, error) {
 	res, err := db.sessions.DeleteMany(ctx, bson.D{{Key: "userId", Value: userID}})
 	if err != nil {

@@ -48,7 +48,6 @@ func (db *DB) TicketByID(ctx context.Context, id string) (*core.UploadTicket, er
 // UseTicket marks an unused ticket used: CONFLICT when it was used
 // already, NOT_FOUND when there is none.
 func (db *DB) UseTicket(ctx context.Context, id string, now time.Time) error {
-	defer db.exclusive()()
 	res, err := db.uploads.UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: id}, {Key: "usedAt", Value: nil}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "usedAt", Value: storedTime(now)}}}})

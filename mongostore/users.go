@@ -111,8 +111,8 @@ func (db *DB) ListUsers(ctx context.Context) ([]*core.User, error) {
 	return out, nil
 }
 
-// UpdateUser replaces the stored user with u. NOT_FOUND when there is none;
-// CONFLICT when the email is another user's.
+// UpdateUser replaces the stored user u.ID. NOT_FOUND when there is none,
+// CONFLICT when the email belongs to another user.
 func (db *DB) UpdateUser(ctx context.Context, u *core.User) error {
 	res, err := db.users.ReplaceOne(ctx, bson.D{{Key: "_id", Value: u.ID}}, toUserDoc(u))
 	if err != nil {

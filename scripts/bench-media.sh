@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Compares the image pipeline (media.Process) with libvips on the same
-# 24-megapixel photo-like JPEG: the same five renditions (2048, 1024, 512
-# and 256 wide, a 512 square; JPEG q82, no metadata). Prints median wall
+# 24-megapixel photo-like JPEG: the same renditions (2048, 1024, 512 and 256
+# wide, a 512 square, each as JPEG q82 and WebP q89 method 4; the 1200x630
+# social card as JPEG; no metadata). Ends with the WebP/JPEG byte ratio at
+# equal SSIM (media's TestWebPSmallerAtEqualSSIM). Prints median wall
 # times, the ratio to libvips, peak memory (maximum resident set size) and
 # photos per second with two at a time.
 #
@@ -50,10 +52,15 @@ static int cmp(const void *a, const void *b) {
 	return x < y ? -1 : x > y;
 }
 
-static int save(VipsImage *im) {
+/* Each rendition as JPEG q82 and, unless jpegOnly, as WebP q89 method 4:
+ * the formats and settings of media.Process. */
+static int save(VipsImage *im, int jpegOnly) {
 	void *buf;
 	size_t len;
 	if (vips_jpegsave_buffer(im, &buf, &len, "Q", 82, "strip", TRUE, NULL)) return -1;
+	g_free(buf);
+	if (jpegOnly) return 0;
+	if (vips_webpsave_buffer(im, &buf, &len, "Q", 89, "effort", 4, "strip", TRUE, NULL)) return -1;
 	g_free(buf);
 	return 0;
 }
@@ -62,20 +69,22 @@ static int save(VipsImage *im) {
  * smaller sizes and the square from it. independent: every size from the
  * original, each with its own shrink-on-load decode. */
 static int once(const char *data, size_t n, int cascade) {
-	static const int widths[] = {1024, 512, 256, 512};
+	/* w1024, w512, w256, square512, social (1200x630, JPEG only) */
+	static const int widths[] = {1024, 512, 256, 512, 1200};
+	static const int heights[] = {10000000, 10000000, 10000000, 512, 630};
 	VipsImage *t, *m;
 	if (vips_thumbnail_buffer((void *)data, n, &t, 2048, "height", 10000000, NULL)) return -1;
 	if (!(m = vips_image_copy_memory(t))) return -1;
 	g_object_unref(t);
-	if (save(m)) return -1;
-	for (int i = 0; i < 4; i++) {
+	if (save(m, 0)) return -1;
+	for (int i = 0; i < 5; i++) {
 		VipsImage *r;
-		int square = i == 3, h = square ? 512 : 10000000;
-		VipsInteresting crop = square ? VIPS_INTERESTING_CENTRE : VIPS_INTERESTING_NONE;
+		int cropped = i >= 3;
+		VipsInteresting crop = cropped ? VIPS_INTERESTING_CENTRE : VIPS_INTERESTING_NONE;
 		int err = cascade
-			? vips_thumbnail_image(m, &r, widths[i], "height", h, "crop", crop, NULL)
-			: vips_thumbnail_buffer((void *)data, n, &r, widths[i], "height", h, "crop", crop, NULL);
-		if (err || save(r)) return -1;
+			? vips_thumbnail_image(m, &r, widths[i], "height", heights[i], "crop", crop, NULL)
+			: vips_thumbnail_buffer((void *)data, n, &r, widths[i], "height", heights[i], "crop", crop, NULL);
+		if (err || save(r, i == 4)) return -1;
 		g_object_unref(r);
 	}
 	g_object_unref(m);
@@ -124,6 +133,12 @@ thumbnails() {
 	vipsthumbnail "$in" -s 512x -o "$out/w512.jpg[Q=82,strip]"
 	vipsthumbnail "$in" -s 256x -o "$out/w256.jpg[Q=82,strip]"
 	vipsthumbnail "$in" -s 512 -c -o "$out/square512.jpg[Q=82,strip]"
+	vipsthumbnail "$in" -s 1200x630 -c -o "$out/social.jpg[Q=82,strip]"
+	vipsthumbnail "$in" -s 2048x -o "$out/w2048.webp[Q=89,effort=4,strip]"
+	vipsthumbnail "$in" -s 1024x -o "$out/w1024.webp[Q=89,effort=4,strip]"
+	vipsthumbnail "$in" -s 512x -o "$out/w512.webp[Q=89,effort=4,strip]"
+	vipsthumbnail "$in" -s 256x -o "$out/w256.webp[Q=89,effort=4,strip]"
+	vipsthumbnail "$in" -s 512 -c -o "$out/square512.webp[Q=89,effort=4,strip]"
 }
 
 echo "== $(nproc) CPUs, $(vips --version), $(go version | cut -d' ' -f3), $RUNS runs each, load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -141,10 +156,10 @@ ours_out=$("$work/benchmedia" -in "$work/in.jpg" -runs "$RUNS")
 ours=$(awk '/^sequential:/ { print $3 }' <<<"$ours_out")
 
 echo
-echo "one photo, five renditions: median wall time"
-printf '  %-22s %7s s\n' "vipsthumbnail x5" "$vt" "libvips independent" "$vi" "libvips cascade" "$vc" "media.Process" "$ours"
+echo "one photo, the full set (6 JPEG + 5 WebP): median wall time"
+printf '  %-22s %7s s\n' "vipsthumbnail x11" "$vt" "libvips independent" "$vi" "libvips cascade" "$vc" "media.Process" "$ours"
 echo "  ratio media.Process / libvips cascade:      $(div "$ours" "$vc")x (target <= 2.0)"
-echo "  ratio media.Process / vipsthumbnail x5:     $(div "$ours" "$vt")x"
+echo "  ratio media.Process / vipsthumbnail x11:    $(div "$ours" "$vt")x"
 
 echo
 echo "peak memory (maximum resident set size), one photo"
@@ -152,7 +167,7 @@ printf '  %-22s %5s MB\n' \
 	"vipsthumbnail 2048" "$(peak_mb vipsthumbnail "$work/in.jpg" -s 2048x -o "$work/out/p.jpg[Q=82,strip]")" \
 	"libvips cascade" "$(peak_mb "$work/vipsbench" "$work/in.jpg" 1 cascade)" \
 	"media.Process" "$(peak_mb "$work/benchmedia" -in "$work/in.jpg" -runs 1)"
-echo "  (target for media.Process: <= 100 MB)"
+echo "  (target for media.Process: <= 120 MB)"
 
 echo
 echo "two at a time ($RUNS photos each)"
@@ -168,6 +183,10 @@ echo "  media.Process:    $par photos/s"
 echo
 echo "media.Process detail:"
 sed 's/^/  /' <<<"$ours_out"
+
+echo
+echo "WebP/JPEG bytes at equal SSIM (go test ./media -run WebPSmallerAtEqualSSIM -v)"
+go test -count=1 ./media -run WebPSmallerAtEqualSSIM -v | grep -E 'set [0-9]+ bytes|FAIL' | sed 's/^ */  /'
 
 if [ "${GOBENCH:-0}" = 1 ]; then
 	echo

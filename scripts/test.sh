@@ -175,13 +175,6 @@ read -r -a pkgs <<<"${STILLROOM_TEST_PKGS:-./...}"
 section "go test -race ${pkgs[*]} $*"
 go test -race -timeout 45m "${pkgs[@]}" "$@"
 
-# The store's tests once more with content read from memory, as the
-# embedded default serves it (mongostore.Config.Memory).
-if [[ -z ${STILLROOM_TEST_PKGS:-} && $# -eq 0 ]]; then
-	section "go test -race ./mongostore/ with STILLROOM_TEST_STORE_MEMORY=1"
-	STILLROOM_TEST_STORE_MEMORY=1 go test -race -timeout 15m ./mongostore/
-fi
-
 # --- JavaScript clients ----------------------------------------------------
 # GraphQL-over-HTTP compliance (graphql-http's server audits) and a real
 # JavaScript multipart upload, each against a freshly built server: see

@@ -233,3 +233,89 @@ func TestDuplicateUploads(t *testing.T) {
 		t.Errorf("editor's duplicate:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestRelayPaging: last/before walk a list backward, sort OLDEST reverses
+// it, and PageInfo has startCursor and hasPreviousPage; the three lists
+// take the same arguments.
+func TestRelayPaging(t *testing.T) {
+	s := startServer(t, map[string]string{"ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword}, false)
+	tok := login(t, s, adminEmail, adminPassword)
+	var ids []string // oldest first
+	for _, title := range []string{"Một", "Hai", "Ba", "Bốn", "Năm"} {
+		d := s.mustGQL(t, tok, `mutation($t: String!) { createArticle(input: {title: $t}) { id } }`, map[string]any{"t": title})
+		ids = append(ids, dig(d, "createArticle", "id").(string))
+		s.mustGQL(t, tok, `mutation($t: String!) { createGallery(input: {title: $t}) { id } }`, map[string]any{"t": title})
+	}
+	type page struct {
+		ids                  []string
+		hasNext, hasPrevious bool
+		start, end           string
+	}
+	list := func(field, args string, vars map[string]any) page {
+		t.Helper()
+		d := s.mustGQL(t, tok, `query($first: Int, $after: String, $last: Int, $before: String, $sort: ListSort) { `+field+`(`+args+`) {
+			edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`, vars)
+		var p page
+		edges := dig(d, field, "edges").([]any)
+		for _, e := range edges {
+			p.ids = append(p.ids, dig(e, "node", "id").(string))
+		}
+		p.hasNext = dig(d, field, "pageInfo", "hasNextPage").(bool)
+		p.hasPrevious = dig(d, field, "pageInfo", "hasPreviousPage").(bool)
+		p.start, _ = dig(d, field, "pageInfo", "startCursor").(string)
+		p.end, _ = dig(d, field, "pageInfo", "endCursor").(string)
+		if len(edges) > 0 && (p.start != dig(edges[0], "cursor") || p.end != dig(edges[len(edges)-1], "cursor")) {
+			t.Errorf("%s: cursors %q %q for edges %v", field, p.start, p.end, edges)
+		}
+		return p
+	}
+	const all = `first: $first, after: $after, last: $last, before: $before, sort: $sort`
+	rev := func(xs []string) []string {
+		out := make([]string, len(xs))
+		for i, x := range xs {
+			out[len(xs)-1-i] = x
+		}
+		return out
+	}
+	join := func(xs []string) string { return strings.Join(xs, ",") }
+	newest := rev(ids)
+
+	// Forward, newest first: two pages of 3 and 2.
+	p1 := list("articles", all, map[string]any{"first": 3})
+	p2 := list("articles", all, map[string]any{"first": 3, "after": p1.end})
+	if join(p1.ids) != join(newest[:3]) || !p1.hasNext || p1.hasPrevious || join(p2.ids) != join(newest[3:]) || p2.hasNext || !p2.hasPrevious {
+		t.Errorf("forward pages %+v %+v, want %v", p1, p2, newest)
+	}
+	// Backward from the end, then before that page's start.
+	b1 := list("articles", all, map[string]any{"last": 2})
+	b2 := list("articles", all, map[string]any{"last": 2, "before": b1.start})
+	b3 := list("articles", all, map[string]any{"last": 2, "before": b2.start})
+	if join(b1.ids) != join(newest[3:]) || !b1.hasPrevious || b1.hasNext ||
+		join(b2.ids) != join(newest[1:3]) || !b2.hasPrevious || !b2.hasNext ||
+		join(b3.ids) != join(newest[:1]) || b3.hasPrevious || !b3.hasNext {
+		t.Errorf("backward pages %+v %+v %+v, want %v", b1, b2, b3, newest)
+	}
+	// Oldest first.
+	o := list("articles", all, map[string]any{"first": 4, "sort": "OLDEST"})
+	if join(o.ids) != join(ids[:4]) || !o.hasNext {
+		t.Errorf("oldest first: %+v, want %v", o, ids)
+	}
+	if o2 := list("articles", all, map[string]any{"first": 4, "after": o.end, "sort": "OLDEST"}); join(o2.ids) != join(ids[4:]) {
+		t.Errorf("oldest first, page 2: %+v", o2)
+	}
+	if ob := list("articles", all, map[string]any{"last": 2, "sort": "OLDEST"}); join(ob.ids) != join(ids[3:]) {
+		t.Errorf("oldest first, last 2: %+v", ob)
+	}
+	// Galleries and assets take the same arguments.
+	if g := list("galleries", all, map[string]any{"last": 1, "sort": "OLDEST"}); len(g.ids) != 1 || !g.hasPrevious {
+		t.Errorf("galleries last 1: %+v", g)
+	}
+	if a := list("assets", all, map[string]any{"last": 1}); len(a.ids) != 0 || a.hasPrevious || a.hasNext {
+		t.Errorf("assets of an empty library: %+v", a)
+	}
+	for _, vars := range []map[string]any{{"last": 2, "after": p1.end}, {"first": 2, "before": p1.end}, {"last": 0}, {"last": 101}} {
+		if r := s.gql(t, tok, `query($first: Int, $after: String, $last: Int, $before: String, $sort: ListSort) { articles(`+all+`) { totalCount } }`, vars); r.code() != "BAD_USER_INPUT" {
+			t.Errorf("%v: %+v", vars, r.Errors)
+		}
+	}
+}

@@ -187,6 +187,15 @@ func TestGraphiQLOffline(t *testing.T) {
 		t.Errorf("GraphiQL's answer: %s", got)
 	}
 
+	// Its Content-Security-Policy lets it open the subscription websocket.
+	if got := browsertest.Eval[string](b, `new Promise(resolve => {
+		const ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws');
+		ws.onopen = () => { ws.close(); resolve('open'); };
+		ws.onerror = () => resolve('error');
+	})`); got != "open" {
+		t.Errorf("websocket from GraphiQL's page: %s", got)
+	}
+
 	p := startServer(t, map[string]string{"ENV": "production"}, false)
 	for _, path := range []string{"/", "/graphiql/"} {
 		if resp, _ := p.fetch(t, path, nil); resp.StatusCode != http.StatusNotFound {

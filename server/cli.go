@@ -333,7 +333,14 @@ func userChangeCommand(ctx context.Context, sub string, args []string, getenv fu
 		}
 	default:
 		var u *core.User
-		if u, err = svc.SetDisabledByEmail(ctx, *email, sub == "disable"); err == nil {
+		if u, err = st.meta.UserByEmail(ctx, strings.ToLower(strings.TrimSpace(*email))); err == nil {
+			// The command line acts as an internal admin that is no stored
+			// account, as user create does.
+			actx := app.WithUser(ctx, &core.User{Role: core.RoleAdmin, ID: "cli"}, "")
+			disabled := sub == "disable"
+			u, err = svc.UpdateUser(actx, u.ID, app.UserPatch{Disabled: &disabled})
+		}
+		if err == nil {
 			fmt.Fprintf(stdout, "%s %sd", u.Email, sub)
 			if u.Disabled {
 				fmt.Fprint(stdout, "; its sessions ended")

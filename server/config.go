@@ -53,14 +53,18 @@ type config struct {
 	ResponseCacheBytes int64
 	// TrustedProxies may set X-Forwarded-For (clientaddr.go).
 	TrustedProxies []netip.Prefix
-	// MemoryReads answers content reads of the embedded database from memory.
-	MemoryReads bool
+	// UpgradeInterval paces the background regeneration of assets made
+	// by an older image pipeline.
+	UpgradeInterval time.Duration
 
 	// demo seeds the demo content once the port is bound (serve --demo).
 	demo bool
 
-	// monitor, when set (by tests), sees every database command.
+	// monitor, when set (by tests), sees every MongoDB command.
 	monitor *event.CommandMonitor
+	// traceReads, when set (by tests), sees every query of the embedded
+	// database's reads.
+	traceReads func(query string)
 }
 
 // Defaults that live only in the server.
@@ -134,6 +138,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.DurationVar(&c.UploadWait, "upload-wait", envDur("UPLOAD_WAIT", app.DefaultUploadWait), "how long an upload waits for its renditions")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", envDur("SESSION_TTL", app.DefaultSessionTTL), "how long a login lasts")
 	fs.DurationVar(&c.JobLease, "job-lease", envDur("JOB_LEASE", app.DefaultJobLease), "how long a claimed job is reserved; a crashed process's job is taken again after it")
+	fs.DurationVar(&c.UpgradeInterval, "upgrade-interval", envDur("UPGRADE_INTERVAL", app.DefaultUpgradeInterval), "least time between two assets regenerated in the background after a pipeline upgrade")
 	fs.StringVar(&c.DebugAddr, "debug-addr", env("DEBUG_ADDR", ""), "address of a listener with Go's profiler (/debug/pprof/); empty = none. Keep it on loopback")
 	slots := fs.Int("operation-slots", int(envInt("OPERATION_SLOTS", 0)), "GraphQL operations run at once; 0 = one per core")
 	queue := fs.Int("operation-queue", int(envInt("OPERATION_QUEUE", defaultOperationQueue)), "operations that may wait for a slot; more are answered 503")
@@ -144,7 +149,6 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.Int64Var(&c.ResponseCacheBytes, "response-cache-bytes", envInt("RESPONSE_CACHE_BYTES", defaultResponseCacheBytes), "bytes the public read cache may hold")
 	corsOrigins := fs.String("cors-origins", env("CORS_ORIGINS", ""), "comma-separated origins (https://www.example.com) whose pages may use the API; development also allows http://localhost:* and http://127.0.0.1:*")
 	proxies := fs.String("trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated addresses or ranges of proxies whose X-Forwarded-For names the client (for the sign-in limits)")
-	reads := fs.String("embedded-reads", env("EMBEDDED_READS", "memory"), "memory: the embedded database's content is read from a copy in memory; database: every read asks the database")
 	gate := fs.String("publish-gate", env("PUBLISH_GATE", "on"), "on: publishing needs alt text and credit on every image; off: it does not")
 	noteSettings(fs)
 	if err := fs.Parse(args); err != nil {
@@ -156,13 +160,6 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		errs = append(errs, err)
 	} else {
 		c.TrustedProxies = ps
-	}
-	switch *reads {
-	case "memory":
-		c.MemoryReads = true
-	case "database":
-	default:
-		errs = append(errs, fmt.Errorf("STILLROOM_EMBEDDED_READS must be memory or database, not %q", *reads))
 	}
 	switch *gate {
 	case "on":
@@ -205,15 +202,16 @@ func (c config) appConfig() app.Config {
 		wait = -1 // 0 means "do not wait"; app's zero is its default
 	}
 	return app.Config{
-		PublicURL:      c.publicURL(c.Addr),
-		SessionTTL:     c.SessionTTL,
-		MaxUploadBytes: c.MaxUploadBytes,
-		ImageLimits:    limits,
-		UploadWait:     wait,
-		JobLease:       c.JobLease,
-		MemoryBudget:   c.MemoryBudget,
-		Workers:        c.Workers,
-		MediaBaseURL:   base,
-		PublishGate:    c.PublishGate,
+		PublicURL:       c.publicURL(c.Addr),
+		SessionTTL:      c.SessionTTL,
+		MaxUploadBytes:  c.MaxUploadBytes,
+		ImageLimits:     limits,
+		UploadWait:      wait,
+		JobLease:        c.JobLease,
+		UpgradeInterval: c.UpgradeInterval,
+		MemoryBudget:    c.MemoryBudget,
+		Workers:         c.Workers,
+		MediaBaseURL:    base,
+		PublishGate:     c.PublishGate,
 	}
 }

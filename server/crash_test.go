@@ -139,12 +139,12 @@ func TestKilledMidProcessing(t *testing.T) {
 		t.Errorf("not a retry of the interrupted job: %s", l)
 	}
 	d := srv.mustGQL(t, tok, `query($id: ID!) { asset(id: $id) { status width renditions { name } } }`, map[string]any{"id": id})
-	if dig(d, "asset", "status") != "READY" || dig(d, "asset", "width") != 6000.0 || len(dig(d, "asset", "renditions").([]any)) != 5 {
+	if dig(d, "asset", "status") != "READY" || dig(d, "asset", "width") != 6000.0 || len(dig(d, "asset", "renditions").([]any)) != 6 {
 		t.Fatalf("after the crash: %v", d)
 	}
 
-	// Every object is referenced, each exactly once: the original and five
-	// renditions under content-derived keys.
+	// Every object is referenced, each exactly once: the original, six
+	// JPEG renditions and five WebP twins under content-derived keys.
 	store, err := s3store.New(context.Background(), s3)
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +158,7 @@ func TestKilledMidProcessing(t *testing.T) {
 		t.Fatal(err)
 	}
 	slices.Sort(keys)
-	if len(keys) != 6 || !strings.HasPrefix(keys[0], "originals/") {
+	if len(keys) != 12 || !strings.HasPrefix(keys[0], "originals/") {
 		t.Errorf("objects after the crash: %q", keys)
 	}
 	for _, k := range keys[1:] {

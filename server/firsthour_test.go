@@ -75,7 +75,7 @@ func TestVersionAndServeHelp(t *testing.T) {
 }
 
 // TestDemoPrintsItsURL: serve --demo seeds once the port is bound and logs
-// a URL that reads the demo article.
+// a URL that reads the demo article; the log names GraphiQL's page.
 func TestDemoPrintsItsURL(t *testing.T) {
 	var log syncBuffer
 	env := map[string]string{"ADDR": "127.0.0.1:0", "DATA_DIR": t.TempDir()}
@@ -90,6 +90,10 @@ func TestDemoPrintsItsURL(t *testing.T) {
 	}
 	if !strings.HasPrefix(u, r.srv.URL+"/graphql?query=") {
 		t.Fatalf("demo URL %q", u)
+	}
+	// Development: the start log names GraphiQL's page.
+	if !strings.Contains(log.String(), "graphiql="+r.srv.URL+"/") {
+		t.Errorf("no GraphiQL URL in the log:\n%s", log.String())
 	}
 	resp, body := r.srv.fetch(t, u, nil)
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"section":"Tin tức - Sự kiện"`) {

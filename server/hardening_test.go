@@ -475,20 +475,20 @@ func TestHardeningConcurrentSignIns(t *testing.T) {
 	}
 }
 
-// wsClient is a graphql-transport-ws connection.
-type wsClient struct {
+// hwsClient is a graphql-transport-ws connection.
+type hwsClient struct {
 	t    *testing.T
 	conn *websocket.Conn
 	ctx  context.Context
 }
 
-type wsMessage struct {
+type hwsMessage struct {
 	ID      string          `json:"id"`
 	Type    string          `json:"type"`
 	Payload json.RawMessage `json:"payload"`
 }
 
-func dialWS(t *testing.T, s *servertest.Server, token string) (*wsClient, wsMessage) {
+func hdialWS(t *testing.T, s *servertest.Server, token string) (*hwsClient, hwsMessage) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
@@ -498,7 +498,7 @@ func dialWS(t *testing.T, s *servertest.Server, token string) (*wsClient, wsMess
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.CloseNow() })
-	c := &wsClient{t: t, conn: conn, ctx: ctx}
+	c := &hwsClient{t: t, conn: conn, ctx: ctx}
 	c.send(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + token}})
 	m, err := c.recv()
 	if err != nil || m.Type != "connection_ack" {
@@ -507,7 +507,7 @@ func dialWS(t *testing.T, s *servertest.Server, token string) (*wsClient, wsMess
 	return c, m
 }
 
-func (c *wsClient) send(v any) {
+func (c *hwsClient) send(v any) {
 	b, _ := json.Marshal(v)
 	if err := c.conn.Write(c.ctx, websocket.MessageText, b); err != nil {
 		c.t.Logf("ws write: %v", err)
@@ -516,13 +516,13 @@ func (c *wsClient) send(v any) {
 
 // recv returns the next message that is not a ping or pong, or the read
 // error (the connection closed).
-func (c *wsClient) recv() (wsMessage, error) {
+func (c *hwsClient) recv() (hwsMessage, error) {
 	for {
 		_, b, err := c.conn.Read(c.ctx)
 		if err != nil {
-			return wsMessage{}, err
+			return hwsMessage{}, err
 		}
-		var m wsMessage
+		var m hwsMessage
 		json.Unmarshal(b, &m)
 		if m.Type != "ping" && m.Type != "pong" && m.Type != "ka" {
 			return m, nil
@@ -536,7 +536,7 @@ func (c *wsClient) recv() (wsMessage, error) {
 func TestHardeningWebsocketLogout(t *testing.T) {
 	s := startHardened(t, nil)
 	admin := s.Login(t, "admin@example.com", servertest.Password)
-	c, ack := dialWS(t, s, admin)
+	c, ack := hdialWS(t, s, admin)
 	if strings.Contains(string(ack.Payload), admin) {
 		t.Errorf("connection_ack echoes the token: %s", ack.Payload)
 	}
@@ -583,7 +583,7 @@ func TestHardeningWebsocketLogout(t *testing.T) {
 			edID = u.ID
 		}
 	}
-	ec, _ := dialWS(t, s, editor)
+	ec, _ := hdialWS(t, s, editor)
 	disabled := time.Now()
 	s.GraphQL(t, admin, `mutation($id: ID!) { updateUser(id: $id, input: {disabled: true}) { disabled } }`, map[string]any{"id": edID}).Decode(t, &struct{}{})
 	for {

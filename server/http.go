@@ -232,6 +232,12 @@ func deskOptions(cfg config) desk.Options {
 	if u, err := url.Parse(cfg.PublicMediaURL); err == nil && u.Scheme != "" && u.Host != "" {
 		o.ImageOrigins = append(o.ImageOrigins, u.Scheme+"://"+u.Host)
 	}
+	// URLs the API hands out start with the public URL, which need not be
+	// the origin the desk was opened at (localhost against 127.0.0.1).
+	if u, err := url.Parse(cfg.publicURL(cfg.Addr)); err == nil && u.Scheme != "" && u.Host != "" {
+		o.ImageOrigins = append(o.ImageOrigins, u.Scheme+"://"+u.Host)
+		o.ConnectOrigins = append(o.ConnectOrigins, u.Scheme+"://"+u.Host)
+	}
 	return o
 }
 

@@ -49,7 +49,7 @@ const (
 // query cost. They are typical sizes, not maxima: the cost is an estimate of
 // the work a query asks for, and what matters is that nested lists multiply.
 const (
-	costRenditions       = 5  // every READY asset has exactly five
+	costRenditions       = 6  // every READY asset has six in its JPEG/PNG set, five WebP
 	costGalleryItems     = 20 // a gallery of event stills
 	costArticleBlocks    = 5  // blocks that carry nested lists (images, galleries); paragraphs are cheap
 	costArticleGalleries = 3
@@ -346,20 +346,28 @@ func (q *queryLimits) MutateOperationContext(ctx context.Context, opCtx *graphql
 // selections (gqlgen's default).
 func complexityRoot() graph.ComplexityRoot {
 	var c graph.ComplexityRoot
-	c.Query.Articles = func(child int, first *int, _ *string, _ *model.ArticleFilter) int {
-		return connectionCost(child, first)
+	// last, when given, is the page size (it wins over first).
+	size := func(first, last *int) *int {
+		if last != nil {
+			return last
+		}
+		return first
 	}
-	c.Query.Galleries = func(child int, first *int, _ *string, _ *model.GalleryFilter) int {
-		return connectionCost(child, first)
+	c.Query.Articles = func(child int, first *int, _ *string, last *int, _ *string, _ *model.ArticleFilter, _ *model.ListSort) int {
+		return connectionCost(child, size(first, last))
 	}
-	c.Query.Assets = func(child int, first *int, _ *string, _ *model.AssetFilter) int {
-		return connectionCost(child, first)
+	c.Query.Galleries = func(child int, first *int, _ *string, last *int, _ *string, _ *model.GalleryFilter, _ *model.ListSort) int {
+		return connectionCost(child, size(first, last))
+	}
+	c.Query.Assets = func(child int, first *int, _ *string, last *int, _ *string, _ *model.AssetFilter, _ *model.ListSort) int {
+		return connectionCost(child, size(first, last))
 	}
 	c.Article.Blocks = listCost(costArticleBlocks)
 	c.Article.Galleries = listCost(costArticleGalleries)
 	c.ImageBlock.Assets = listCost(costImageBlockAssets)
+	c.ImageBlock.Items = listCost(costImageBlockAssets)
 	c.Gallery.Items = listCost(costGalleryItems)
-	c.Asset.Renditions = listCost(costRenditions)
+	c.Asset.Renditions = func(child int, _ *model.ImageFormat) int { return listCost(costRenditions)(child) }
 	c.Asset.UsedIn = listCost(costUsedIn)
 	c.Mutation.UploadAssets = func(child int, files []*graphql.Upload, _ *model.AssetInput) int {
 		return addSat(1, mulSat(len(files), child))

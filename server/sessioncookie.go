@@ -77,9 +77,12 @@ func (j cookieJar) Clear() {
 }
 
 // userFromCookie authenticates r by its session cookie. A cookie that names
-// no live session is cleared and the request goes on as anonymous (a
-// public page or image must not fail because of a stale cookie); the desk
-// learns it was signed out when it asks who it is.
+// no live session (expired, signed out, the account disabled) is cleared.
+// On a GraphQL POST (the desk's own calls) that is an UNAUTHENTICATED
+// answer saying why, so an open desk tells its user at their next action
+// (the cookie is gone by then, so signing in again just works);
+// anywhere else (images, original links, GET queries) the request goes on
+// as anonymous: a public image must not fail because of a stale cookie.
 func userFromCookie(ctx context.Context, svc *app.Service, w http.ResponseWriter, r *http.Request, production bool) (context.Context, error) {
 	c, err := r.Cookie(sessionCookieName(production))
 	if err != nil || c.Value == "" || !cookieUsable(r) {
@@ -88,6 +91,9 @@ func userFromCookie(ctx context.Context, svc *app.Service, w http.ResponseWriter
 	u, hash, err := svc.Authenticate(ctx, c.Value)
 	if core.IsCode(err, core.CodeUnauthenticated) {
 		cookieJar{w: w, production: production}.Clear()
+		if r.Method == http.MethodPost && r.URL.Path == "/graphql" {
+			return ctx, err
+		}
 		return ctx, nil
 	}
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/cookiejar"
+	neturl "net/url"
 	"strings"
 	"testing"
 	"time"
@@ -91,7 +92,8 @@ func TestCookieSession(t *testing.T) {
 	if r := post("application/json", jsonBody(`{ me { email } }`, nil), nil); dig(r.Data, "me") != nil {
 		t.Fatalf("me after logout: %+v", r.Data)
 	}
-	// The old cookie, replayed, is anonymous (and told to go away).
+	// The old cookie, replayed on a GraphQL POST (the desk's next action),
+	// is UNAUTHENTICATED and cleared; on a GET it is just anonymous.
 	req, _ := http.NewRequest("POST", s.URL+"/graphql", bytes.NewReader([]byte(jsonBody(`{ me { email } }`, nil))))
 	req.Header.Set("Content-Type", "application/json")
 	for _, c := range cookie {
@@ -104,8 +106,22 @@ func TestCookieSession(t *testing.T) {
 	var after gqlResult
 	json.NewDecoder(resp.Body).Decode(&after)
 	resp.Body.Close()
-	if dig(after.Data, "me") != nil || !strings.Contains(resp.Header.Get("Set-Cookie"), "Max-Age=0") {
-		t.Fatalf("replayed cookie: %+v, Set-Cookie %q", after.Data, resp.Header.Get("Set-Cookie"))
+	if after.code() != "UNAUTHENTICATED" || !strings.Contains(resp.Header.Get("Set-Cookie"), "Max-Age=0") {
+		t.Fatalf("replayed cookie on POST: %+v, Set-Cookie %q", after, resp.Header.Get("Set-Cookie"))
+	}
+	req, _ = http.NewRequest("GET", s.URL+"/graphql?query="+neturl.QueryEscape(`{ me { email } }`), nil)
+	for _, c := range cookie {
+		req.AddCookie(c)
+	}
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after = gqlResult{}
+	json.NewDecoder(resp.Body).Decode(&after)
+	resp.Body.Close()
+	if len(after.Errors) > 0 || dig(after.Data, "me") != nil {
+		t.Fatalf("replayed cookie on GET: %+v", after)
 	}
 }
 

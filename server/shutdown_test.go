@@ -254,7 +254,7 @@ func waitAssetStatus(t *testing.T, s *testServer, token, id, want string, max ti
 // (an interrupted write) is left. There must be wantAssets assets.
 func checkNoOrphans(t *testing.T, dataDir string, s *testServer, token string, wantAssets int) {
 	t.Helper()
-	d := s.mustGQL(t, token, `{ assets(first: 100) { totalCount edges { node { id status sha256 renditions { name format } } } } }`, nil)
+	d := s.mustGQL(t, token, `{ assets(first: 100) { totalCount edges { node { id status sha256 renditions { name format } webp: renditions(format: WEBP) { name format } } } } }`, nil)
 	edges, _ := dig(d, "assets", "edges").([]any)
 	if len(edges) != wantAssets {
 		t.Errorf("%d assets, want %d", len(edges), wantAssets)
@@ -264,7 +264,7 @@ func checkNoOrphans(t *testing.T, dataDir string, s *testServer, token string, w
 		a := dig(e, "node").(map[string]any)
 		sha := a["sha256"].(string)
 		want[app.OriginalKey(sha)] = a["id"].(string)
-		for _, r := range a["renditions"].([]any) {
+		for _, r := range append(a["renditions"].([]any), a["webp"].([]any)...) {
 			r := r.(map[string]any)
 			want[app.RenditionKey(sha, r["name"].(string), r["format"].(string))] = a["id"].(string)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 
 	"github.com/stillroom/stillroom/core"
@@ -11,12 +12,13 @@ import (
 	"github.com/stillroom/stillroom/media/localstore"
 	"github.com/stillroom/stillroom/media/s3store"
 	"github.com/stillroom/stillroom/mongostore"
-	"github.com/stillroom/stillroom/mongostore/embedded"
+	"github.com/stillroom/stillroom/sqlitestore"
 )
 
 // stores are the metadata and object stores chosen at start: MongoDB or
-// the embedded Mongo-wire server, S3/MinIO or the local disk. The same
-// driver code serves both choices of each.
+// the embedded SQLite file, S3/MinIO or the local disk. Both metadata
+// stores pass one contract suite (core/storetest), both object stores
+// another (media/storetest).
 type stores struct {
 	meta        core.Store
 	objects     media.ObjectStore
@@ -35,30 +37,30 @@ func openStores(ctx context.Context, cfg config, log *slog.Logger) (*stores, err
 }
 
 func (st *stores) open(ctx context.Context, cfg config, log *slog.Logger) error {
-	uri := cfg.MongoURI
-	st.metaDesc = "mongodb"
-	embeddedDB := uri == ""
-	if embeddedDB {
-		dir := filepath.Join(cfg.DataDir, "db")
-		emb, err := embedded.Start(ctx, dir, log)
+	if cfg.MongoURI != "" {
+		db, err := mongostore.Open(ctx, mongostore.Config{
+			URI: cfg.MongoURI, Database: cfg.MongoDatabase, Logger: log, Monitor: cfg.monitor,
+		})
 		if err != nil {
-			return fmt.Errorf("embedded database in %s: %w", dir, err)
+			return fmt.Errorf("database: %w", err)
 		}
-		st.closers = append(st.closers, func() { emb.Close() })
-		uri = emb.URI()
-		st.metaDesc = "embedded (" + dir + ")"
+		st.meta, st.metaDesc = db, "mongodb"
+		st.closers = append(st.closers, func() { db.Close(context.Background()) })
+	} else {
+		path := filepath.Join(cfg.DataDir, embeddedFile)
+		if err := checkOldEmbedded(cfg.DataDir, path); err != nil {
+			return err
+		}
+		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+			return fmt.Errorf("data folder: %w", err)
+		}
+		db, err := sqlitestore.Open(ctx, sqlitestore.Config{Path: path, Logger: log, TraceReads: cfg.traceReads})
+		if err != nil {
+			return fmt.Errorf("database: %w", err)
+		}
+		st.meta, st.metaDesc = db, "embedded ("+path+")"
+		st.closers = append(st.closers, func() { db.Close(context.Background()) })
 	}
-	db, err := mongostore.Open(ctx, mongostore.Config{
-		URI: uri, Database: cfg.MongoDatabase, Logger: log, Monitor: cfg.monitor,
-		// The embedded server has this one client (its folder is locked to
-		// this process), so content can be read from memory.
-		Memory: embeddedDB && cfg.MemoryReads,
-	})
-	if err != nil {
-		return fmt.Errorf("database: %w", err)
-	}
-	st.meta = db
-	st.closers = append(st.closers, func() { db.Close(context.Background()) })
 
 	if cfg.S3.Endpoint == "" {
 		dir := filepath.Join(cfg.DataDir, "objects")
@@ -83,4 +85,30 @@ func (st *stores) close() {
 		st.closers[i]()
 	}
 	st.closers = nil
+}
+
+// embeddedFile is the embedded database, in the data folder.
+const embeddedFile = "stillroom.db"
+
+// oldEmbeddedDir is where versions before the SQLite store kept the
+// embedded database (FerretDB's SQLite files).
+const oldEmbeddedDir = "db"
+
+// checkOldEmbedded refuses to start on a data folder whose metadata is
+// still in the old embedded database (FerretDB, <data>/db) and not yet in
+// path: starting anyway would show an empty newsroom beside objects no
+// record references, which the hourly clean-up would then delete. It
+// says how to move the data.
+func checkOldEmbedded(dataDir, path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	old := filepath.Join(dataDir, oldEmbeddedDir)
+	entries, err := os.ReadDir(old)
+	if err != nil || len(entries) == 0 {
+		return nil
+	}
+	return fmt.Errorf("the data folder %s holds a database of an older Stillroom (%s, FerretDB) and no %s: "+
+		"move it first with `go run ./internal/tools/migrateembedded -data-dir %s` (it copies every record into %s and leaves %s as it was)",
+		dataDir, old, embeddedFile, dataDir, path, old)
 }

@@ -144,6 +144,7 @@ func testUpdateAsset(t *testing.T, db core.Store) {
 }
 
 func testConcurrentUpdatesOneWins(t *testing.T, db core.Store) {
+	needsAtomic(t, db)
 	ctx := t.Context()
 	a := FullAsset("sha-a")
 	mustNil(t, db.InsertAsset(ctx, a))

@@ -162,6 +162,7 @@ func testReleaseJobAndQueueStats(t *testing.T, db core.Store) {
 }
 
 func testConcurrentClaims(t *testing.T, db core.Store) {
+	needsAtomic(t, db)
 	ctx := t.Context()
 	const jobs, workers = 20, 8
 	for i := range jobs {

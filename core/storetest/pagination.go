@@ -115,3 +115,38 @@ func testPublicationFilter(t *testing.T, db core.Store) {
 	_, err := db.ListArticles(ctx, core.ArticleQuery{Page: core.Page{Limit: 5}, PublicationFilter: core.PublicationFilter{Status: "LIVE"}})
 	wantCode(t, err, core.CodeBadUserInput)
 }
+
+// testOldestFirstAndImportKey: Page.Oldest lists in creation order with
+// the cursor as a lower bound; ArticleQuery.ImportKey finds one article.
+func testOldestFirstAndImportKey(t *testing.T, db core.Store) {
+	ctx := t.Context()
+	var all []string
+	for i := range 7 {
+		a := DraftArticle(fmt.Sprint("o-", i))
+		if i == 4 {
+			a.ImportKey = "import:abc"
+		}
+		mustNil(t, db.InsertArticle(ctx, a))
+		all = append(all, a.ID)
+	}
+	var got []string
+	after := ""
+	for {
+		p, err := db.ListArticles(ctx, core.ArticleQuery{Page: core.Page{After: after, Limit: 3, Oldest: true}})
+		mustNil(t, err)
+		if p.Total != 7 {
+			t.Fatalf("total %d", p.Total)
+		}
+		got = append(got, articleIDs(p.Items)...)
+		if !p.HasNext {
+			break
+		}
+		after = p.Items[len(p.Items)-1].ID
+	}
+	wantEqual(t, got, all)
+	p, err := db.ListArticles(ctx, core.ArticleQuery{Page: core.Page{Limit: 5}, ImportKey: "import:abc"})
+	mustNil(t, err)
+	if len(p.Items) != 1 || p.Items[0].ID != all[4] || p.Items[0].ImportKey != "import:abc" {
+		t.Errorf("by import key: %+v", p.Items)
+	}
+}

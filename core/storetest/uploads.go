@@ -20,12 +20,31 @@ func testUploadTickets(t *testing.T, db core.Store) {
 	wantCode(t, err, core.CodeNotFound)
 	wantCode(t, db.UseTicket(ctx, "nope", at(0)), core.CodeNotFound)
 
-	// Eight concurrent uses: exactly one wins.
+	// A ticket is used once.
+	mustNil(t, db.UseTicket(ctx, tk.ID, at(time.Second)))
+	wantCode(t, db.UseTicket(ctx, tk.ID, at(2*time.Second)), core.CodeConflict)
+	got, err = db.TicketByID(ctx, tk.ID)
+	mustNil(t, err)
+	if got.UsedAt == nil || !got.UsedAt.Equal(at(time.Second)) {
+		t.Errorf("UsedAt = %v, want %v", got.UsedAt, at(time.Second))
+	}
+	n, err := db.DeleteTicketsExpiredBefore(ctx, at(2*time.Minute))
+	mustNil(t, err)
+	if n != 1 {
+		t.Errorf("deleted %d expired tickets, want 1", n)
+	}
+}
+
+// Eight concurrent uses of one ticket: exactly one wins.
+func testConcurrentTicketUses(t *testing.T, db core.Store) {
+	needsAtomic(t, db)
+	ctx := t.Context()
+	tk := &core.UploadTicket{ID: core.NewID(), Key: "incoming/x", UserID: "u1", ExpiresAt: at(time.Minute), CreatedAt: at(0)}
+	mustNil(t, db.InsertTicket(ctx, tk))
 	var wg sync.WaitGroup
 	results := make(chan error, 8)
 	for range 8 {
-		wg.Add(1)
-		go func() { defer wg.Done(); results <- db.UseTicket(ctx, tk.ID, at(time.Second)) }()
+		wg.Go(func() { results <- db.UseTicket(ctx, tk.ID, at(time.Second)) })
 	}
 	wg.Wait()
 	close(results)
@@ -39,11 +58,6 @@ func testUploadTickets(t *testing.T, db core.Store) {
 	}
 	if won != 1 {
 		t.Errorf("%d uses won, want 1", won)
-	}
-	n, err := db.DeleteTicketsExpiredBefore(ctx, at(2*time.Minute))
-	mustNil(t, err)
-	if n != 1 {
-		t.Errorf("deleted %d expired tickets, want 1", n)
 	}
 }
 

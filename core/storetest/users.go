@@ -52,6 +52,29 @@ func testUsers(t *testing.T, db core.Store) {
 	if n != 2 {
 		t.Fatalf("CountUsers = %d, want 2", n)
 	}
+
+	// Listing is by email; an update replaces every field it names.
+	all, err := db.ListUsers(ctx)
+	mustNil(t, err)
+	if len(all) != 2 || all[0].ID != alice.ID || all[1].ID != bob.ID {
+		t.Fatalf("ListUsers: %+v", all)
+	}
+	changed := *bob
+	changed.Name, changed.Role, changed.Disabled, changed.PasswordHash, changed.UpdatedAt = "Bob B.", core.RoleEditor, true, "new-hash", at(2*time.Hour)
+	mustNil(t, db.UpdateUser(ctx, &changed))
+	got, err = db.UserByID(ctx, bob.ID)
+	mustNil(t, err)
+	wantEqual(t, got, &changed)
+	got, err = db.UserByEmail(ctx, bob.Email)
+	mustNil(t, err)
+	wantEqual(t, got, &changed)
+	taken := changed
+	taken.Email = alice.Email
+	wantCode(t, db.UpdateUser(ctx, &taken), core.CodeConflict)
+	ghost := changed
+	ghost.ID = "nobody"
+	ghost.Email = "ghost@example.com"
+	wantCode(t, db.UpdateUser(ctx, &ghost), core.CodeNotFound)
 }
 
 func testSessions(t *testing.T, db core.Store) {
@@ -80,6 +103,20 @@ func testSessions(t *testing.T, db core.Store) {
 	mustNil(t, db.DeleteSession(ctx, "h-live")) // signing out twice is fine
 	_, err = db.SessionByTokenHash(ctx, "h-live")
 	wantCode(t, err, core.CodeNotFound)
+
+	// Ending one user's sessions leaves the others'.
+	for i, u := range []string{"u2", "u2", "u3"} {
+		mustNil(t, db.InsertSession(ctx, &core.Session{TokenHash: "h-" + u + string(rune('a'+i)), UserID: u, CreatedAt: at(0), ExpiresAt: at(24 * time.Hour)}))
+	}
+	n, err = db.DeleteUserSessions(ctx, "u2")
+	mustNil(t, err)
+	if n != 2 {
+		t.Fatalf("DeleteUserSessions removed %d, want 2", n)
+	}
+	_, err = db.SessionByTokenHash(ctx, "h-u2a")
+	wantCode(t, err, core.CodeNotFound)
+	_, err = db.SessionByTokenHash(ctx, "h-u3c")
+	mustNil(t, err)
 }
 
 // testUserAccounts: users listed by email, updated in place (a disabled

@@ -158,12 +158,30 @@ type ImageBlockItemInput struct {
 	Credit  *string `json:"credit,omitempty"`
 }
 
+// One <source> of a <picture>.
+type ImageSource struct {
+	// The media type, for <source type>: image/webp, image/jpeg or image/png.
+	Type string `json:"type"`
+	// The width renditions in that format, smallest first, for <source srcset>.
+	Srcset string `json:"srcset"`
+}
+
 type Mutation struct {
 }
 
 type PageInfo struct {
-	HasNextPage bool    `json:"hasNextPage"`
-	EndCursor   *string `json:"endCursor,omitempty"`
+	HasNextPage bool `json:"hasNextPage"`
+	// Paging forward (first/after): true when after was given (the item at the
+	// cursor and those before it); paging backward: whether more come before.
+	HasPreviousPage bool    `json:"hasPreviousPage"`
+	StartCursor     *string `json:"startCursor,omitempty"`
+	EndCursor       *string `json:"endCursor,omitempty"`
+}
+
+// A new password for an account, to be shown to the admin once.
+type PasswordReset struct {
+	User     *core.User `json:"user"`
+	Password string     `json:"password"`
 }
 
 type Query struct {
@@ -178,12 +196,11 @@ type RequestUploadInput struct {
 type Subscription struct {
 }
 
-// Changes to an account; absent fields are left as they are.
+// What updateUser changes; fields left out stay.
 type UpdateUserInput struct {
-	Name *string    `json:"name,omitempty"`
-	Role *core.Role `json:"role,omitempty"`
-	// A disabled account cannot sign in; disabling it ends its sessions.
-	Disabled *bool `json:"disabled,omitempty"`
+	Name     *string    `json:"name,omitempty"`
+	Role     *core.Role `json:"role,omitempty"`
+	Disabled *bool      `json:"disabled,omitempty"`
 }
 
 type UploadTicket struct {
@@ -249,6 +266,123 @@ func (e *GallerySort) UnmarshalJSON(b []byte) error {
 }
 
 func (e GallerySort) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The formats renditions come in.
+type ImageFormat string
+
+const (
+	// Opaque images' renditions, and every social card.
+	ImageFormatJpeg ImageFormat = "JPEG"
+	// Renditions of images with transparency.
+	ImageFormatPng ImageFormat = "PNG"
+	// A lossy twin (alpha kept) of every rendition but the social card, about half the bytes.
+	ImageFormatWebp ImageFormat = "WEBP"
+)
+
+var AllImageFormat = []ImageFormat{
+	ImageFormatJpeg,
+	ImageFormatPng,
+	ImageFormatWebp,
+}
+
+func (e ImageFormat) IsValid() bool {
+	switch e {
+	case ImageFormatJpeg, ImageFormatPng, ImageFormatWebp:
+		return true
+	}
+	return false
+}
+
+func (e ImageFormat) String() string {
+	return string(e)
+}
+
+func (e *ImageFormat) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ImageFormat(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ImageFormat", str)
+	}
+	return nil
+}
+
+func (e ImageFormat) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ImageFormat) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ImageFormat) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The order of a list, by creation time.
+type ListSort string
+
+const (
+	ListSortNewest ListSort = "NEWEST"
+	ListSortOldest ListSort = "OLDEST"
+)
+
+var AllListSort = []ListSort{
+	ListSortNewest,
+	ListSortOldest,
+}
+
+func (e ListSort) IsValid() bool {
+	switch e {
+	case ListSortNewest, ListSortOldest:
+		return true
+	}
+	return false
+}
+
+func (e ListSort) String() string {
+	return string(e)
+}
+
+func (e *ListSort) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ListSort(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ListSort", str)
+	}
+	return nil
+}
+
+func (e ListSort) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ListSort) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ListSort) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -273,15 +273,30 @@ next:
 }
 
 // Do runs chromedp actions on the tab within the Browser's timeout and
-// fails the test on error.
+// fails the test on error. When the page replaced the node between finding
+// and using it (a re-render), the actions are run again from the start, a
+// few times: every action here finds its node afresh.
 func (b *Browser) Do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.Ctx, b.timeout)
 	defer cancel()
-	if err := chromedp.Do(ctx, actions...); err != nil {
+	var err error
+	for range 3 {
+		if err = chromedp.Do(ctx, actions...); err == nil || !staleNode(err) {
+			break
+		}
+	}
+	if err != nil {
 		b.Screenshot("failed")
 		b.t.Fatalf("browsertest: %s: %v", what, err)
 	}
+}
+
+// staleNode reports whether err says a node found a moment ago is gone.
+func staleNode(err error) bool {
+	m := err.Error()
+	return strings.Contains(m, "Could not find node with given id") || strings.Contains(m, "does not belong to the document") ||
+		strings.Contains(m, "No node with given id")
 }
 
 // Eval evaluates a JavaScript expression (promises awaited) and decodes

@@ -97,6 +97,9 @@ type Options struct {
 	// Binary, when set, is run instead of the one built from ./server (to
 	// measure an older build).
 	Binary string
+	// DataDir is the data folder; empty = a new temporary one. Several
+	// servers (and commands, see Run) may share one.
+	DataDir string
 }
 
 // Password is the password of Options.Admin.
@@ -126,7 +129,10 @@ func Start(t testing.TB, opts Options) *Server {
 		bin = Binary(t)
 	}
 	addr := freeAddr(t)
-	s := &Server{URL: "http://" + addr, Addr: addr, DataDir: t.TempDir()}
+	s := &Server{URL: "http://" + addr, Addr: addr, DataDir: opts.DataDir}
+	if s.DataDir == "" {
+		s.DataDir = t.TempDir()
+	}
 	env := map[string]string{"ADDR": addr, "DATA_DIR": s.DataDir}
 	if opts.MinIO {
 		c := testenv.NewBucketConfig(t)
@@ -189,6 +195,22 @@ func Start(t testing.TB, opts Options) *Server {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// Run runs the binary once with args (a command such as "gc") and the
+// STILLROOM_* settings env (without the prefix), and returns its combined
+// output and error.
+func Run(t testing.TB, env map[string]string, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, Binary(t), args...)
+	cmd.Env = os.Environ()
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, "STILLROOM_"+k+"="+v)
+	}
+	out, err := cmd.CombinedOutput()
+	return string(out), err
 }
 
 type logWriter Server

@@ -1,6 +1,10 @@
 // Package embedded runs FerretDB in-process with its SQLite backend, so
-// Stillroom can speak the MongoDB wire protocol without a MongoDB server:
-// for tests, demos and single-machine installs.
+// mongostore can be tested without a MongoDB server, and so
+// internal/tools/migrateembedded can read a data folder of the versions
+// whose embedded database it was. The server does not import it. It listens
+// on a Unix socket in a private temporary folder (mode 0700), not on a TCP
+// port: FerretDB has no authentication, and a socket only this user can
+// reach needs none.
 package embedded
 
 import (
@@ -27,15 +31,17 @@ var ErrInUse = errors.New("the embedded database folder is in use by another Sti
 
 // Server is a running in-process FerretDB. Close stops it.
 type Server struct {
-	uri    string
-	cancel context.CancelFunc
-	done   chan error
-	unlock func()
+	uri     string
+	sockDir string
+	cancel  context.CancelFunc
+	done    chan error
+	unlock  func()
 }
 
 // Start starts FerretDB with its SQLite files under dir (created if
-// missing), locked for this process (ErrInUse when another has it), listening on a free port of 127.0.0.1, and returns once it
-// answers a ping. FerretDB's own log records below error level are
+// missing), locked for this process (ErrInUse when another has it),
+// listening on a Unix socket in a new private folder (removed by Close),
+// and returns once it answers a ping. FerretDB's own log records below error level are
 // dropped; the rest go to logger (nil discards them). The server runs until
 // Close, even if ctx is canceled later; ctx only bounds the start.
 func Start(ctx context.Context, dir string, logger *slog.Logger) (*Server, error) {
@@ -57,19 +63,31 @@ func Start(ctx context.Context, dir string, logger *slog.Logger) (*Server, error
 	// unusual characters in dir intact. The trailing slash marks a directory.
 	sqliteURL := (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs) + "/"}).String()
 
+	// A short path: a socket's path is limited to about 100 bytes.
+	sockDir, err := os.MkdirTemp("", "stillroom-ferretdb-")
+	if err != nil {
+		unlock()
+		return nil, fmt.Errorf("embedded: %w", err)
+	}
+	if err := os.Chmod(sockDir, 0o700); err != nil {
+		unlock()
+		os.RemoveAll(sockDir)
+		return nil, fmt.Errorf("embedded: %w", err)
+	}
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Listener:  ferretdb.ListenerConfig{Unix: filepath.Join(sockDir, "mongodb.sock")},
 		Logger:    slog.New(minLevel{h: logger.Handler(), min: slog.LevelError}).With("component", "ferretdb"),
 		Handler:   "sqlite",
 		SQLiteURL: sqliteURL,
 	})
 	if err != nil {
 		unlock()
+		os.RemoveAll(sockDir)
 		return nil, fmt.Errorf("embedded: start ferretdb: %w", err)
 	}
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s := &Server{cancel: cancel, done: make(chan error, 1), unlock: unlock}
+	s := &Server{cancel: cancel, done: make(chan error, 1), unlock: unlock, sockDir: sockDir}
 	go func() { s.done <- f.Run(runCtx) }()
 	// New has already bound the listener, so this does not block.
 	s.uri = f.MongoDBURI()
@@ -99,7 +117,7 @@ func (s *Server) waitReady(ctx context.Context) error {
 }
 
 // URI returns the MongoDB connection string of the server, such as
-// "mongodb://127.0.0.1:41234/".
+// "mongodb://%2Ftmp%2Fstillroom-ferretdb-123%2Fmongodb.sock/".
 func (s *Server) URI() string { return s.uri }
 
 // Close stops the server, closing its connections and SQLite files, and
@@ -112,6 +130,7 @@ func (s *Server) Close() error {
 	}
 	close(s.done)
 	s.unlock()
+	os.RemoveAll(s.sockDir)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("embedded: ferretdb: %w", err)
 	}

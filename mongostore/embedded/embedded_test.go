@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -36,11 +40,29 @@ func TestStartInsertFindClose(t *testing.T) {
 	if got.N != 1 {
 		t.Fatalf("n = %d, want 1", got.N)
 	}
+	// It listens on a Unix socket only its user can reach, no TCP port.
+	if !strings.HasPrefix(s.URI(), "mongodb://%2F") || !strings.Contains(s.URI(), ".sock") {
+		t.Errorf("URI %s is not a Unix socket", s.URI())
+	}
+	sock, err := url.PathUnescape(strings.TrimSuffix(strings.TrimPrefix(s.URI(), "mongodb://"), "/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(filepath.Dir(sock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o700 {
+		t.Errorf("socket folder mode %v, want 0700", fi.Mode().Perm())
+	}
 	if err := client.Disconnect(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
+	}
+	if _, err := os.Stat(filepath.Dir(sock)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("socket folder left after Close: %v", err)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)

@@ -29,11 +29,6 @@ import (
 // MongoDB instead of the embedded server.
 const EnvURI = "STILLROOM_TEST_MONGODB_URI"
 
-// EnvMemory, set to 1, opens every store of Open with Config.Memory, so a
-// package's store tests run against the in-memory reads too
-// (scripts/test.sh runs mongostore's tests both ways).
-const EnvMemory = "STILLROOM_TEST_STORE_MEMORY"
-
 // timeout bounds starting, opening and dropping.
 const timeout = 2 * time.Minute
 
@@ -80,16 +75,12 @@ func URI(tb testing.TB) string {
 
 // Open opens a store on a new database named after tb (or on
 // cfg.Database, when set), and drops the database and closes the store in
-// tb.Cleanup. cfg's URI is filled in, and Memory when EnvMemory is set;
-// its other fields (such as a Monitor) are used as given.
+// tb.Cleanup. cfg's URI is filled in; its other fields (such as a Monitor) are used as given.
 func Open(tb testing.TB, cfg mongostore.Config) *mongostore.DB {
 	tb.Helper()
 	cfg.URI = URI(tb)
 	if cfg.Database == "" {
 		cfg.Database = DatabaseName(tb)
-	}
-	if os.Getenv(EnvMemory) == "1" {
-		cfg.Memory = true
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()

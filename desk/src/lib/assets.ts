@@ -81,7 +81,10 @@ const detailFields = `${cardFields} version mimeType byteSize copyright tags tak
   camera { make model lens focalLength aperture exposureTime iso } uploadedBy { id name } updatedAt
   usedIn { id title status } usedInArticles { id title status }`;
 
+export type ListSort = 'NEWEST' | 'OLDEST';
+
 export interface AssetFilter {
+  sort?: ListSort;
   search?: string;
   status?: AssetStatus;
   uploadedBy?: string;
@@ -107,10 +110,10 @@ function clean(f: AssetFilter): Record<string, unknown> {
 /** One page of the library, newest first. */
 export async function listAssets(filter: AssetFilter, first: number, after: string | null, signal?: AbortSignal): Promise<Page<AssetCard>> {
   const d = await gql<{ assets: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: AssetCard }[] } }>(
-    `query DeskAssets($first: Int!, $after: String, $filter: AssetFilter) {
-      assets(first: $first, after: $after, filter: $filter) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${cardFields} } } }
+    `query DeskAssets($first: Int!, $after: String, $filter: AssetFilter, $sort: ListSort) {
+      assets(first: $first, after: $after, filter: $filter, sort: $sort) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${cardFields} } } }
     }`,
-    { first, after, filter: clean(filter) },
+    { first, after, filter: clean(filter), sort: filter.sort ?? 'NEWEST' },
     signal,
   );
   return { items: d.assets.edges.map((e) => localCard(e.node)), total: d.assets.totalCount, endCursor: d.assets.pageInfo.endCursor, hasNext: d.assets.pageInfo.hasNextPage };

@@ -46,6 +46,12 @@ export async function loadMe(): Promise<void> {
   try {
     const d = await gql<{ me: Me | null }>(`query DeskMe { me { ${meFields} } }`);
     me = d.me;
+  } catch (e) {
+    // A stale session cookie (expired, revoked, the account disabled) is
+    // answered UNAUTHENTICATED once, with the reason, and cleared.
+    if (!(e instanceof ApiError) || e.code !== 'UNAUTHENTICATED') throw e;
+    me = null;
+    notice = /disabled/i.test(e.message) ? 'session.disabled' : 'session.ended';
   } finally {
     checked = true;
   }

@@ -1,0 +1,118 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/stillroom/stillroom/core"
+)
+
+// A free lease is lease_until at the zero time's milliseconds rather than
+// NULL, so "free or expired" is one comparison, lease_until <= now.
+
+const jobColumns = "id, kind, asset_id, attempts, run_at, lease_owner, lease_until, last_error, created_at"
+
+func scanJob(r interface{ Scan(...any) error }) (*core.Job, error) {
+	var j core.Job
+	var runAt, leaseUntil, created int64
+	if err := r.Scan(&j.ID, &j.Kind, &j.AssetID, &j.Attempts, &runAt, &j.LeaseOwner, &leaseUntil, &j.LastError, &created); err != nil {
+		return nil, err
+	}
+	j.RunAt, j.LeaseUntil, j.CreatedAt = fromMS(runAt), fromMS(leaseUntil), fromMS(created)
+	return &j, nil
+}
+
+// EnqueueJob adds j unless a job of the same kind for the same asset is
+// queued; then it leaves that job as it is, leaves j unchanged and returns
+// nil. An empty j.ID is set to a new ID first.
+func (db *DB) EnqueueJob(ctx context.Context, j *core.Job) error {
+	if j.ID == "" {
+		j.ID = core.NewID()
+	}
+	_, err := db.exec(ctx, "INSERT INTO jobs ("+jobColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, asset_id) DO NOTHING",
+		j.ID, j.Kind, j.AssetID, j.Attempts, ms(j.RunAt), j.LeaseOwner, ms(j.LeaseUntil), j.LastError, ms(j.CreatedAt))
+	return translate(err, "enqueue", "job "+j.ID, "job exists")
+}
+
+// ClaimJob takes the job with the earliest RunAt that is due at now and
+// whose lease is free or expired, leases it to owner until now+lease and
+// counts the attempt, in one statement (atomic across processes).
+// NOT_FOUND when no job is due, BAD_USER_INPUT when lease is not positive.
+func (db *DB) ClaimJob(ctx context.Context, owner string, now time.Time, lease time.Duration) (*core.Job, error) {
+	if lease <= 0 {
+		return nil, core.Errorf(core.CodeBadUserInput, "lease must be positive")
+	}
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
+	j, err := scanJob(db.queryRow(ctx, `UPDATE jobs SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
+		WHERE id = (SELECT id FROM jobs WHERE run_at <= ? AND lease_until <= ? ORDER BY run_at, id LIMIT 1)
+		RETURNING `+jobColumns, owner, ms(now.Add(lease)), ms(now), ms(now)))
+	if err != nil {
+		return nil, translate(err, "claim", "due job", "")
+	}
+	return j, nil
+}
+
+// CompleteJob removes the job if owner still holds its lease (an expired
+// lease still counts until someone else claims the job). CONFLICT when
+// another worker has claimed it, NOT_FOUND when it is gone.
+func (db *DB) CompleteJob(ctx context.Context, id, owner string) error {
+	n, err := db.exec(ctx, "DELETE FROM jobs WHERE id = ? AND lease_owner = ?", id, owner)
+	return db.leaseResult(ctx, id, n, err)
+}
+
+// RetryJob releases the job held by owner, to run again at runAt, and
+// records lastErr. CONFLICT when another worker has claimed it, NOT_FOUND
+// when it is gone.
+func (db *DB) RetryJob(ctx context.Context, id, owner string, runAt time.Time, lastErr string) error {
+	n, err := db.exec(ctx, "UPDATE jobs SET run_at = ?, last_error = ?, lease_owner = '', lease_until = ? WHERE id = ? AND lease_owner = ?",
+		ms(runAt), lastErr, ms(time.Time{}), id, owner)
+	return db.leaseResult(ctx, id, n, err)
+}
+
+// ReleaseJob gives a job leased by owner back at once without counting
+// the attempt (its worker is stopping, the job did not fail).
+func (db *DB) ReleaseJob(ctx context.Context, id, owner string) error {
+	n, err := db.exec(ctx, "UPDATE jobs SET lease_owner = '', lease_until = ?, attempts = attempts - 1 WHERE id = ? AND lease_owner = ?",
+		ms(time.Time{}), id, owner)
+	return db.leaseResult(ctx, id, n, err)
+}
+
+// leaseResult explains a write filtered on the lease owner: nil when it
+// changed the job, NOT_FOUND if the job is gone, else CONFLICT.
+func (db *DB) leaseResult(ctx context.Context, id string, n int64, err error) error {
+	if err != nil {
+		return translate(err, "update", "job "+id, "")
+	}
+	if n == 1 {
+		return nil
+	}
+	var one int
+	err = db.queryRow(ctx, "SELECT 1 FROM jobs WHERE id = ?", id).Scan(&one)
+	if err == nil {
+		return core.Errorf(core.CodeConflict, "job %s is leased by another worker", id)
+	}
+	return translate(err, "find", "job "+id, "")
+}
+
+// CountJobs returns how many jobs are queued, leased or not.
+func (db *DB) CountJobs(ctx context.Context) (int64, error) {
+	return db.count(ctx, "jobs", "")
+}
+
+// QueueStats returns how many jobs there are and the runAt of the oldest
+// one due at now (nil when none is due).
+func (db *DB) QueueStats(ctx context.Context, now time.Time) (int64, *time.Time, error) {
+	var n int64
+	var oldest sql.NullInt64
+	err := db.queryRow(ctx, "SELECT count(*), (SELECT min(run_at) FROM jobs WHERE run_at <= ?) FROM jobs", ms(now)).Scan(&n, &oldest)
+	if err != nil {
+		return 0, nil, translate(err, "count", "jobs", "")
+	}
+	if !oldest.Valid {
+		return n, nil, nil
+	}
+	t := fromMS(oldest.Int64)
+	return n, &t, nil
+}
