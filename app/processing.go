@@ -43,7 +43,11 @@ func (s *Service) RunWorkers(ctx context.Context) {
 	var wg sync.WaitGroup
 	// The WebP encoder's WebAssembly is compiled once per process (about
 	// a second of one core): now, rather than in the first upload.
-	wg.Go(media.WarmWebP)
+	wg.Go(func() {
+		start := time.Now()
+		media.WarmWebP()
+		s.log.Info("WebP encoder ready", "encoder", media.WebPEncoder(), "duration_ms", time.Since(start).Milliseconds())
+	})
 	wg.Add(1)
 	go func() {
 		defer wg.Done()

@@ -171,3 +171,25 @@ func TestUpgradeWaitsForUploads(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestSocialRendition: the card when there is one, w1024 for an asset an
+// older pipeline made, nothing for an asset that is not READY.
+func TestSocialRendition(t *testing.T) {
+	a := &core.Asset{Status: core.AssetReady, Renditions: []core.Rendition{
+		{Name: "w1024", Format: "jpeg"}, {Name: "w1024", Format: core.FormatWebP},
+	}}
+	if r := app.SocialRendition(a); r == nil || r.Name != "w1024" || r.Format != "jpeg" {
+		t.Errorf("without a card: %+v", r)
+	}
+	a.Renditions = append(a.Renditions, core.Rendition{Name: "social", Format: "jpeg"})
+	if r := app.SocialRendition(a); r == nil || r.Name != "social" {
+		t.Errorf("with a card: %+v", r)
+	}
+	a.Status = core.AssetProcessing
+	if r := app.SocialRendition(a); r != nil {
+		t.Errorf("processing: %+v", r)
+	}
+	if r := app.SocialRendition(nil); r != nil {
+		t.Errorf("nil asset: %+v", r)
+	}
+}

@@ -8,16 +8,40 @@ import (
 // MaxPageSize is the largest page a list may ask for.
 const MaxPageSize = 100
 
-// Page asks for one page of a list ordered newest first. IDs are
-// time-ordered (see NewID), so "newest first" is "_id descending" and a
-// cursor is the last ID seen: inserting new items never shifts a page.
+// Page asks for one page of a list. By default the list is in creation
+// order: IDs are time-ordered (see NewID), so "newest first" is "_id
+// descending" and a cursor is the last ID seen: inserting new items never
+// shifts a page.
+//
+// With By set, the list is ordered by that field's sort key (see package
+// core/sortkey), which ends with the item's ID, so ties are broken by ID
+// and every key is unique; After is then the last key seen. Desc picks the
+// key of the descending order (values descending, missing values still
+// last); Oldest says the key is scanned ascending. A forward page of an
+// ascending order scans its key ascending, a backward page (Relay's
+// last/before) of the same order scans the same key descending.
 type Page struct {
 	After string // exclusive cursor: only items past it in the page's order
 	Limit int    // 1..MaxPageSize
-	// Oldest lists oldest first (ascending IDs, After a lower bound);
-	// otherwise newest first (descending, After an upper bound).
+	// Oldest scans ascending (IDs, or the key of By; After a lower bound);
+	// otherwise descending (After an upper bound).
 	Oldest bool
+	By     SortBy
+	Desc   bool
 }
+
+// SortBy names a field a list may be ordered by besides creation.
+type SortBy string
+
+// The orders of lists. Title applies to articles and galleries, the others
+// to assets; a store answers BAD_USER_INPUT for one its list lacks.
+const (
+	SortCreated  SortBy = ""
+	SortTitle    SortBy = "title"
+	SortFilename SortBy = "filename"
+	SortTakenAt  SortBy = "takenAt"
+	SortTimecode SortBy = "timecode"
+)
 
 // PublicationFilter selects by effective publication status at Now.
 type PublicationFilter struct {

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stillroom/stillroom/internal/browsertest"
 	"github.com/stillroom/stillroom/internal/servertest"
 )
@@ -25,7 +27,7 @@ const (
 
 type articleLabels struct {
 	lang, email, password, signIn, articles, newTitle, create, section, addParagraph, paragraph1, paragraph3, addPhotos,
-	selectName, add2, addGallery, save, preview, previewTitle, publishAt, schedule, scheduled, scheduledFor string
+	selectName, add2, addGallery, save, preview, previewTitle, publishAt, schedule, scheduled, scheduledFor, block, photos, gallery string
 }
 
 var articleEnglish = articleLabels{
@@ -34,6 +36,7 @@ var articleEnglish = articleLabels{
 	paragraph1: "Paragraph 1", paragraph3: "Paragraph 3", addPhotos: "Add photos", selectName: "Select %s", add2: "Add 2 photos",
 	addGallery: "Add gallery", save: "Save article", preview: "Preview", previewTitle: "Preview: as readers will see it",
 	publishAt: "Publish at (time zone %s)", schedule: "Schedule", scheduled: "Scheduled", scheduledFor: "Scheduled for",
+	block: "Block %d: %s", photos: "Photos", gallery: "Gallery",
 }
 
 var articleVietnamese = articleLabels{
@@ -42,6 +45,7 @@ var articleVietnamese = articleLabels{
 	paragraph1: "Đoạn 1", paragraph3: "Đoạn 3", addPhotos: "Thêm ảnh", selectName: "Chọn %s", add2: "Thêm 2 ảnh",
 	addGallery: "Thêm bộ ảnh", save: "Lưu bài viết", preview: "Xem trước", previewTitle: "Xem trước: như người đọc sẽ thấy",
 	publishAt: "Xuất bản lúc (múi giờ %s)", schedule: "Lên lịch", scheduled: "Lịch xuất bản", scheduledFor: "Đã lên lịch lúc",
+	block: "Khối %d: %s", photos: "Ảnh", gallery: "Bộ ảnh",
 }
 
 // TestEditorBuildsTheSeedArticle builds the seed article in the desk, in
@@ -100,6 +104,15 @@ func buildArticle(t *testing.T, l articleLabels) {
 		b.WaitText(pair[1])
 	}
 	b.Click("button", l.addGallery)
+	// The gallery block dragged above the first photos, then taken back to
+	// the end from the keyboard.
+	b.Drag("button", fmt.Sprintf(l.block, 6, l.gallery), "button", fmt.Sprintf(l.block, 4, l.photos), -20)
+	b.WaitFor("button", fmt.Sprintf(l.block, 4, l.gallery))
+	b.Focus("button", fmt.Sprintf(l.block, 4, l.gallery))
+	b.Press(kb.ArrowDown, chromedp.KeyModifiers(chromedp.ModifierAlt))
+	b.Focus("button", fmt.Sprintf(l.block, 5, l.gallery))
+	b.Press(kb.ArrowDown, chromedp.KeyModifiers(chromedp.ModifierAlt))
+	b.WaitFor("button", fmt.Sprintf(l.block, 6, l.gallery))
 	b.Click("button", l.save)
 	b.WaitTrue("saved", `document.querySelector('button[type=submit]').disabled`)
 	b.AssertAccessible("article editor")

@@ -7,6 +7,7 @@ package fold
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -80,4 +81,43 @@ func Slug(s string) string {
 		slug = slug[:i]
 	}
 	return slug
+}
+
+// SortKey returns s as a key that orders texts the way a Vietnamese reader
+// expects when compared byte by byte: folded words (see Words) joined by
+// one space, so diacritics, case and punctuation do not count ("Đà Nẵng"
+// sorts with "da nang", among the D words), and numbers compared by value
+// ("Ảnh 2" before "Ảnh 10"): each run of digits is written without its
+// leading zeros after one digit giving its length (runs of more than nine
+// digits keep their length digit at 9 and compare as text after it). Texts
+// that fold to the same key tie; callers break ties with a stable key.
+func SortKey(s string) string {
+	words := Words(s)
+	var b strings.Builder
+	b.Grow(len(s) + 4)
+	for i, w := range words {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		for len(w) > 0 {
+			n := 0
+			for n < len(w) && w[n] >= '0' && w[n] <= '9' {
+				n++
+			}
+			if n == 0 {
+				_, size := utf8.DecodeRuneInString(w)
+				b.WriteString(w[:size])
+				w = w[size:]
+				continue
+			}
+			digits := strings.TrimLeft(w[:n], "0")
+			if digits == "" {
+				digits = "0"
+			}
+			b.WriteByte(byte('0' + min(len(digits), 9)))
+			b.WriteString(digits)
+			w = w[n:]
+		}
+	}
+	return b.String()
 }

@@ -51,3 +51,27 @@ func TestTokens(t *testing.T) {
 		t.Errorf("Tokens = %q, want %q", got, want)
 	}
 }
+
+func TestSortKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"Đà Nẵng":        "da nang",
+		"  ĐÀ   NẴNG! ":  "da nang",
+		"Ảnh 2":          "anh 12",
+		"Ảnh 010":        "anh 210",
+		"DSC_0001.jpg":   "dsc 11 jpg",
+		"000":            "10",
+		"12345678901234": "912345678901234",
+		"":               "",
+	} {
+		if got := SortKey(in); got != want {
+			t.Errorf("SortKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// The order a reader expects.
+	ordered := []string{"Ảnh 2", "Ảnh 10", "Bến Thành", "Cần Thơ", "Đà Lạt", "Đà Nẵng", "Dương Đông", "Ê-đê", "Huế"}
+	for i := 1; i < len(ordered); i++ {
+		if a, b := SortKey(ordered[i-1]), SortKey(ordered[i]); a >= b {
+			t.Errorf("%q (%q) does not sort before %q (%q)", ordered[i-1], a, ordered[i], b)
+		}
+	}
+}

@@ -2,4 +2,7 @@
 // resolvers that check nothing themselves and call the app services.
 package graph
 
-//go:generate sh -c "cd .. && go tool gqlgen generate && go run ./internal/tools/gqlgenpost graph/generated.go"
+// gqlgenpost runs gqlgen (its api package, with a plugin) and rewrites the
+// executor it wrote; upgrading gqlgen is
+// `go get github.com/99designs/gqlgen@vX && go generate ./...`.
+//go:generate sh -c "cd .. && go run ./internal/tools/gqlgenpost"

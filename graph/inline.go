@@ -6,16 +6,14 @@ import (
 	"hash/maphash"
 	"io"
 	"sync"
-	"sync/atomic"
-	"unsafe"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // The generated executor calls these instead of gqlgen's concurrent
-// versions; internal/tools/gqlgenpost explains why and makes the switch
-// after every `go generate`. Root fields (queries, mutations) keep gqlgen's
+// versions; internal/tools/gqlgenpost explains why and makes the switch,
+// on the syntax tree, after every `go generate`. Root fields (queries, mutations) keep gqlgen's
 // own scheduling.
 
 // marshalSliceInOrder marshals the elements of a list one after another,
@@ -45,32 +43,11 @@ func marshalSliceInOrder(ctx context.Context, length int, marshalElement func(ct
 	return ret
 }
 
-// resolveInline resolves field i of out now, on this goroutine, as
-// FieldSet.ResolveConcurrently would on another: a panic becomes an error
-// and a null (if recoverFromPanic), and a null where the schema forbids one
-// marks the object invalid.
-func resolveInline(ctx context.Context, oc *graphql.OperationContext, out *graphql.FieldSet, i int, recoverFromPanic, nonNull bool, resolve func(ctx context.Context) graphql.Marshaler) {
-	v := func() (v graphql.Marshaler) {
-		if recoverFromPanic {
-			defer func() {
-				if r := recover(); r != nil {
-					graphql.AddError(ctx, oc.Recover(ctx, r))
-					v = graphql.Null
-				}
-			}()
-		}
-		return resolve(ctx)
-	}()
-	out.Values[i] = v
-	if nonNull && v == graphql.Null || !nonNull && v == graphql.RequiredNull {
-		atomic.AddUint32(&out.Invalids, 1)
-	}
-}
-
 // newDeferredGroup is graphql.NewDeferredGroup without the object's path
 // and without a map of deferred labels, both made for every object and
-// used only by deferred fields. There are none: resolveInline answers a
-// field marked @defer in place, with the rest (TestDeferIsAnsweredAtOnce),
+// used only by deferred fields. There are none: objects below the root
+// resolve their fields in place (gqlgenpost's serialObjects plugin), a
+// field marked @defer with the rest (TestDeferIsAnsweredAtOnce),
 // which the incremental delivery proposal allows, and which the transports
 // here need, since they send one answer per request.
 func newDeferredGroup(ctx context.Context) graphql.DeferredGroup {
@@ -198,15 +175,24 @@ const hexDigits = "0123456789ABCDEF"
 // marshalString replaces graphql.MarshalString.
 func marshalString(s string) graphql.Marshaler { return quotedString(s) }
 
+// objectFields is what the executor of an object below the root needs of
+// graphql.FieldSet: its fields' values and the count of fields that are
+// null where the schema forbids it. Those objects resolve every field in
+// place (gqlgenpost's serialObjects plugin), so nothing is left to
+// dispatch; a gqlgen that used more of FieldSet would not compile here.
+type objectFields struct {
+	Values   []graphql.Marshaler
+	Invalids uint32
+}
+
+// Dispatch is FieldSet.Dispatch, which runs the fields left to resolve
+// concurrently: there are none.
+func (*objectFields) Dispatch(context.Context) {}
+
 // newObjectFieldSet replaces graphql.NewFieldSet for objects below the
 // root: the field set, its values and the object's answer (objectJSON) come
 // in one allocation instead of three, and the answer is returned as is.
-// The field set's own list of fields (unexported, set only by
-// graphql.NewFieldSet) stays empty: only FieldSet.MarshalGQL, deferred
-// views and ResolveConcurrently read it, and the rewritten executor uses
-// none of them (objectJSON writes the answer, resolveInline resolves in
-// place).
-func newObjectFieldSet(fields []graphql.CollectedField) (*graphql.FieldSet, *objectJSON) {
+func newObjectFieldSet(fields []graphql.CollectedField) (*objectFields, *objectJSON) {
 	switch n := len(fields); {
 	case n <= 2:
 		return newObject(fields, func(v *[2]graphql.Marshaler) []graphql.Marshaler { return v[:n] })
@@ -221,9 +207,9 @@ func newObjectFieldSet(fields []graphql.CollectedField) (*graphql.FieldSet, *obj
 
 // newObject allocates a field set, its answer and room V for its values
 // together; values returns the values' slice of that room.
-func newObject[V any](fields []graphql.CollectedField, values func(*V) []graphql.Marshaler) (*graphql.FieldSet, *objectJSON) {
+func newObject[V any](fields []graphql.CollectedField, values func(*V) []graphql.Marshaler) (*objectFields, *objectJSON) {
 	o := new(struct {
-		fs  graphql.FieldSet
+		fs  objectFields
 		obj objectJSON
 		v   V
 	})
@@ -245,9 +231,18 @@ type fieldsCache struct {
 }
 
 type fieldsKey struct {
-	sel       *ast.Selection
+	sel       *ast.Selection // &sel[0], or nil for an empty set
 	n         int
-	satisfies *string
+	satisfies *string // &satisfies[0], or nil
+}
+
+// first returns the address of s's first element (the identity of its
+// backing array), or nil.
+func first[T any](s []T) *T {
+	if len(s) == 0 {
+		return nil
+	}
+	return &s[0]
 }
 
 // collect is graphql.CollectFields, remembered for the operation. The
@@ -255,7 +250,7 @@ type fieldsKey struct {
 // generated code along with the cache itself (a field of the execution
 // context).
 func (c *fieldsCache) collect(oc *graphql.OperationContext, sel ast.SelectionSet, satisfies []string) []graphql.CollectedField {
-	key := fieldsKey{unsafe.SliceData(sel), len(sel), unsafe.SliceData(satisfies)}
+	key := fieldsKey{first(sel), len(sel), first(satisfies)}
 	c.mu.Lock()
 	f, ok := c.m[key]
 	c.mu.Unlock()
@@ -334,7 +329,7 @@ func resolveField[T any](
 		return m
 	}
 	var t T
-	oc.Errorf(ctx, `unexpected type %T from middleware/directive chain, should be %T`, res, t)
+	graphql.AddErrorf(ctx, `unexpected type %T from middleware/directive chain, should be %T`, res, t)
 	return graphql.Null
 }
 

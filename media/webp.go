@@ -13,9 +13,12 @@ import (
 
 // WebP renditions are encoded by github.com/gen2brain/webp: libwebp
 // compiled to WebAssembly and run by wazero (pure Go, no cgo). Where the
-// system has an unversioned libwebp.so (a libwebp-dev package), that
-// library loads the native libwebp through purego instead: the same
-// format, faster, with bytes that may differ from the WebAssembly build's.
+// binary is dynamically linked (cgo on) and the system has an unversioned
+// libwebp.so (a libwebp-dev package, which libvips-dev pulls in), that
+// library loads the native libwebp through purego instead: the same format
+// and settings, about 3× faster, with bytes that may differ from the
+// WebAssembly build's. WebPEncoder says which; -tags nodynamic forces the
+// WebAssembly build.
 //
 // The settings, chosen by TestWebPSmallerAtEqualSSIM (run it with -v to
 // see the figures, STILLROOM_WEBP_SWEEP=85,91 to try other qualities):
@@ -45,6 +48,17 @@ var webpSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 // compile takes about a second of CPU; WarmWebP does it ahead of the first
 // upload.
 var webpInit = sync.OnceFunc(webp.Init)
+
+// WebPEncoder names the encoder in use: "wasm" (libwebp compiled to
+// WebAssembly, run by wazero) or "native" (the system's libwebp.so, loaded
+// through purego when the binary is dynamically linked and the library
+// exists). Build with -tags nodynamic to always use "wasm".
+func WebPEncoder() string {
+	if webp.Dynamic() == nil {
+		return "native"
+	}
+	return "wasm"
+}
 
 // WarmWebP compiles the WebP encoder now (about a second of one core),
 // so that the first rendition does not wait for it. Servers call it in the

@@ -7,6 +7,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/stillroom/stillroom/core"
+	"github.com/stillroom/stillroom/core/sortkey"
 )
 
 // articleDoc is a core.Article as stored in the articles collection.
@@ -23,6 +24,7 @@ type articleDoc struct {
 	Blocks       []blockDoc     `bson:"blocks,omitempty"`
 	ImportKey    string         `bson:"importKey,omitempty"`
 	SearchTokens []string       `bson:"searchTokens,omitempty"`
+	Sort         *sortDoc       `bson:"sort,omitempty"`
 	Version      int            `bson:"version"`
 	CreatedAt    time.Time      `bson:"createdAt"`
 	UpdatedAt    time.Time      `bson:"updatedAt"`
@@ -59,6 +61,7 @@ func toArticleDoc(a *core.Article) *articleDoc {
 		CoverAssetID: a.CoverAssetID,
 		ImportKey:    a.ImportKey,
 		SearchTokens: nilIfEmpty(a.SearchTokens),
+		Sort:         &sortDoc{Title: sortkey.Text(a.Title, a.ID)},
 		Version:      a.Version,
 		CreatedAt:    storedTime(a.CreatedAt),
 		UpdatedAt:    storedTime(a.UpdatedAt),

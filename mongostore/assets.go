@@ -35,6 +35,7 @@ type assetDoc struct {
 	PipelineVersion int            `bson:"pipelineVersion"`
 	UploadedBy      string         `bson:"uploadedBy"`
 	SearchTokens    []string       `bson:"searchTokens,omitempty"`
+	Sort            *sortDoc       `bson:"sort,omitempty"`
 	Version         int            `bson:"version"`
 	EditVersion     int            `bson:"editVersion,omitempty"`
 	CreatedAt       time.Time      `bson:"createdAt"`
@@ -128,6 +129,7 @@ func toAssetDoc(a *core.Asset) *assetDoc {
 			ByteSize: r.ByteSize, Key: r.Key, ETag: r.ETag,
 		})
 	}
+	d.Sort = assetSortDoc(a)
 	return d
 }
 

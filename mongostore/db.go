@@ -135,7 +135,10 @@ func (db *DB) setup(ctx context.Context) error {
 	}
 	_, err := info.LookupErr("ferretdbVersion")
 	db.atomic = err != nil
-	return db.ensureIndexes(ctx)
+	if err := db.ensureIndexes(ctx); err != nil {
+		return err
+	}
+	return db.backfillSortKeys(ctx)
 }
 
 // indexSpec is an index the store needs, with its name.
@@ -163,7 +166,7 @@ func index(unique bool, keys ...string) indexSpec {
 
 // indexes lists the indexes each collection needs.
 func (db *DB) indexes() map[*mongo.Collection][]indexSpec {
-	return map[*mongo.Collection][]indexSpec{
+	m := map[*mongo.Collection][]indexSpec{
 		db.users: {index(true, "email")},
 		// Sessions are keyed by token hash (_id); expiresAt serves the sweep.
 		db.sessions: {index(false, "expiresAt"), index(false, "userId")},
@@ -196,6 +199,10 @@ func (db *DB) indexes() map[*mongo.Collection][]indexSpec {
 			index(false, "runAt"),
 		},
 	}
+	for _, c := range []*mongo.Collection{db.assets, db.galleries, db.articles} {
+		m[c] = append(m[c], sortIndexes(c.Name())...)
+	}
+	return m
 }
 
 // ensureIndexes creates the indexes that do not exist yet, by name: an

@@ -28,12 +28,13 @@ func TestOpenCreatesIndexesIdempotently(t *testing.T) {
 	mustNil(t, err)
 	defer client.Disconnect(ctx)
 	want := map[string][]string{
-		"users":     {"_id_", "email_1"},
-		"sessions":  {"_id_", "expiresAt_1", "userId_1"},
-		"assets":    {"_id_", "searchTokens_1", "sha256_1", "uploadedBy_1"},
-		"galleries": {"_id_", "coverAssetId_1", "items.assetId_1", "searchTokens_1", "slug_1", "status_1_publishAt_1"},
+		"users":    {"_id_", "email_1"},
+		"sessions": {"_id_", "expiresAt_1", "userId_1"},
+		"assets": {"_id_", "searchTokens_1", "sha256_1", "sort.filename_1", "sort.takenAsc_1", "sort.takenDesc_1",
+			"sort.timecodeAsc_1", "sort.timecodeDesc_1", "uploadedBy_1"},
+		"galleries": {"_id_", "coverAssetId_1", "items.assetId_1", "searchTokens_1", "slug_1", "sort.title_1", "status_1_publishAt_1"},
 		"articles": {"_id_", "blocks.assetIds_1", "blocks.galleryId_1", "coverAssetId_1", "importKey_1", "searchTokens_1",
-			"section_1", "slug_1", "status_1_publishAt_1", "tags_1"},
+			"section_1", "slug_1", "sort.title_1", "status_1_publishAt_1", "tags_1"},
 		"jobs": {"_id_", "kind_1_assetId_1", "runAt_1"},
 	}
 	unique := map[string]bool{"users.email_1": true, "assets.sha256_1": true, "galleries.slug_1": true,

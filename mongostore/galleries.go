@@ -7,6 +7,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/stillroom/stillroom/core"
+	"github.com/stillroom/stillroom/core/sortkey"
 )
 
 // galleryDoc is a core.Gallery as stored in the galleries collection.
@@ -21,6 +22,7 @@ type galleryDoc struct {
 	Items        []galleryItemDoc `bson:"items,omitempty"`
 	CreatedBy    string           `bson:"createdBy"`
 	SearchTokens []string         `bson:"searchTokens,omitempty"`
+	Sort         *sortDoc         `bson:"sort,omitempty"`
 	Version      int              `bson:"version"`
 	CreatedAt    time.Time        `bson:"createdAt"`
 	UpdatedAt    time.Time        `bson:"updatedAt"`
@@ -44,6 +46,7 @@ func toGalleryDoc(g *core.Gallery) *galleryDoc {
 		CoverAssetID: g.CoverAssetID,
 		CreatedBy:    g.CreatedBy,
 		SearchTokens: nilIfEmpty(g.SearchTokens),
+		Sort:         &sortDoc{Title: sortkey.Text(g.Title, g.ID)},
 		Version:      g.Version,
 		CreatedAt:    storedTime(g.CreatedAt),
 		UpdatedAt:    storedTime(g.UpdatedAt),

@@ -42,9 +42,6 @@ func op(field, operator string, value any) bson.D {
 // reversed because IDs are time-ordered (see core.NewID).
 var newestFirst = bson.D{{Key: "_id", Value: -1}}
 
-// oldestFirst is creation order.
-var oldestFirst = bson.D{{Key: "_id", Value: 1}}
-
 // checkPage returns BAD_USER_INPUT unless the limit is 1..core.MaxPageSize.
 func checkPage(p core.Page) error {
 	if p.Limit < 1 || p.Limit > core.MaxPageSize {
@@ -80,16 +77,20 @@ func listPage[D any, T any](ctx context.Context, db *DB, coll *mongo.Collection,
 }
 
 // findPage returns up to page.Limit+1 documents matching cs after the
-// cursor, newest first, and the number of matches without the cursor.
+// cursor, in the page's order (see core.Page), and the number of matches without the cursor.
 func findPage[D any](ctx context.Context, db *DB, coll *mongo.Collection, cs conds, page core.Page) ([]D, int64, error) {
 	needCount := func(n int) bool { return page.After != "" || n > page.Limit }
+	field, err := sortField(coll.Name(), page.By, page.Desc)
+	if err != nil {
+		return nil, 0, err
+	}
 	paged := cs
-	order, bound := newestFirst, "$lt"
+	order, bound := bson.D{{Key: field, Value: -1}}, "$lt"
 	if page.Oldest {
-		order, bound = oldestFirst, "$gt"
+		order, bound = bson.D{{Key: field, Value: 1}}, "$gt"
 	}
 	if page.After != "" {
-		paged = append(cs[:len(cs):len(cs)], op("_id", bound, page.After))
+		paged = append(cs[:len(cs):len(cs)], op(field, bound, page.After))
 	}
 	opts := options.Find().SetSort(order).SetLimit(int64(page.Limit) + 1)
 	cur, err := coll.Find(ctx, paged.filter(), opts)

@@ -25,8 +25,8 @@ func assetRow(a *core.Asset, version int) row {
 	s.Version = version
 	return row{
 		coll: collAssets, id: a.ID, version: version,
-		cols:  []string{"sha256", "status", "uploaded_by", "taken_at", "pipeline_version"},
-		vals:  []any{a.SHA256, string(a.Status), a.UploadedBy, msPtr(s.TakenAt), a.PipelineVersion},
+		cols:  append([]string{"sha256", "status", "uploaded_by", "taken_at", "pipeline_version"}, assetKeyColumns...),
+		vals:  append([]any{a.SHA256, string(a.Status), a.UploadedBy, msPtr(s.TakenAt), a.PipelineVersion}, assetKeys(s)...),
 		terms: termsOf(nil, fieldSearch, a.SearchTokens...),
 		doc:   encode(s),
 	}

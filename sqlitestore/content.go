@@ -233,8 +233,8 @@ func checkPage(p core.Page) error {
 	return nil
 }
 
-// listPage returns one page of the documents of coll matching w, newest
-// first, decoded into T. It reads one more than the page to learn whether
+// listPage returns one page of the documents of coll matching w, in the
+// page's order (newest first by default; see core.Page), decoded into T. It reads one more than the page to learn whether
 // more follow and counts the matches (without the cursor) only when the
 // page does not already show them all.
 func listPage[T any](ctx context.Context, db *DB, coll string, w where, page core.Page) (core.PageOf[*T], error) {
@@ -242,10 +242,14 @@ func listPage[T any](ctx context.Context, db *DB, coll string, w where, page cor
 	if err := checkPage(page); err != nil {
 		return out, err
 	}
+	col, err := sortColumn(coll, page.By, page.Desc)
+	if err != nil {
+		return out, err
+	}
 	paged := where{conds: slices.Clone(w.conds), args: slices.Clone(w.args)}
-	bound, order := "id < ?", " ORDER BY id DESC LIMIT ?"
+	bound, order := col+" < ?", " ORDER BY "+col+" DESC LIMIT ?"
 	if page.Oldest {
-		bound, order = "id > ?", " ORDER BY id ASC LIMIT ?"
+		bound, order = col+" > ?", " ORDER BY "+col+" ASC LIMIT ?"
 	}
 	if page.After != "" {
 		paged.add(bound, page.After)

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/stillroom/stillroom/core"
+	"github.com/stillroom/stillroom/core/sortkey"
 )
 
 const conflictSlug = "slug already taken"
@@ -42,8 +43,8 @@ func galleryRow(g *core.Gallery, version int) row {
 	}
 	return row{
 		coll: collGalleries, id: g.ID, version: version,
-		cols:  []string{"slug", "status", "publish_at"},
-		vals:  []any{g.Slug, string(g.Publication.Status), msPtr(s.Publication.PublishAt)},
+		cols:  []string{"slug", "status", "publish_at", "title_key"},
+		vals:  []any{g.Slug, string(g.Publication.Status), msPtr(s.Publication.PublishAt), sortkey.Text(g.Title, g.ID)},
 		terms: ts,
 		doc:   encode(&s),
 	}
@@ -128,8 +129,8 @@ func articleRow(a *core.Article, version int) row {
 	ts = termsOf(ts, fieldGallery, a.GalleryIDs()...)
 	return row{
 		coll: collArticles, id: a.ID, version: version,
-		cols:  []string{"slug", "status", "publish_at", "section"},
-		vals:  []any{a.Slug, string(a.Publication.Status), msPtr(s.Publication.PublishAt), a.Section},
+		cols:  []string{"slug", "status", "publish_at", "section", "title_key"},
+		vals:  []any{a.Slug, string(a.Publication.Status), msPtr(s.Publication.PublishAt), a.Section, sortkey.Text(a.Title, a.ID)},
 		terms: ts,
 		doc:   encode(&s),
 	}

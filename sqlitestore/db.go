@@ -66,10 +66,12 @@ type DB struct {
 
 var _ core.Store = (*DB)(nil)
 
-// schemaVersion is stored in PRAGMA user_version.
-const schemaVersion = 1
+// schemaVersion is stored in PRAGMA user_version: 1 is schema, 2 adds the
+// sort keys (migrateSortKeys).
+const schemaVersion = 2
 
-// schema creates every table and index; it runs once, on an empty file.
+// schema creates every table and index of version 1; it runs once, on an
+// empty file, and the migrations after it bring it to schemaVersion.
 const schema = `
 CREATE TABLE users (
 	id TEXT PRIMARY KEY,
@@ -201,7 +203,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	return db, nil
 }
 
-// migrate creates the schema on a new file and refuses a file made by a
+// migrate creates the schema on a new file, brings an older file to
+// schemaVersion (in one transaction, so another process opening the file
+// meanwhile waits and then finds it done) and refuses a file made by a
 // newer version.
 func (db *DB) migrate(ctx context.Context) error {
 	var v int
@@ -215,15 +219,20 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("sqlitestore: %s has schema version %d, newer than this program's %d: upgrade Stillroom", db.path, v, schemaVersion)
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
-		// Another process may have created it meanwhile.
+		// Another process may have migrated it meanwhile.
 		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
 			return err
 		}
-		if v == schemaVersion {
-			return nil
+		if v == 0 {
+			if _, err := tx.ExecContext(ctx, schema); err != nil {
+				return fmt.Errorf("sqlitestore: create schema in %s: %w", db.path, err)
+			}
+			v = 1
 		}
-		if _, err := tx.ExecContext(ctx, schema); err != nil {
-			return fmt.Errorf("sqlitestore: create schema in %s: %w", db.path, err)
+		if v == 1 {
+			if err := migrateSortKeys(ctx, tx); err != nil {
+				return fmt.Errorf("sqlitestore: add sort keys to %s: %w", db.path, err)
+			}
 		}
 		_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", schemaVersion))
 		return err

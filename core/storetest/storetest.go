@@ -52,6 +52,8 @@ func Run(t *testing.T, newStore func(t *testing.T) core.Store) {
 		{"ConcurrentClaims", testConcurrentClaims},
 		{"ListArticlesPagination", testListArticlesPagination},
 		{"OldestFirstAndImportKey", testOldestFirstAndImportKey},
+		{"SortByTitle", testSortByTitle},
+		{"SortAssets", testSortAssets},
 		{"PublicationFilter", testPublicationFilter},
 		{"SearchArticles", testSearchArticles},
 		{"SearchVietnamese", testSearchVietnamese},

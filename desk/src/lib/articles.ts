@@ -108,6 +108,7 @@ export function blocksInput(blocks: Block[]): unknown[] {
 }
 
 export interface ArticleFilter {
+  sort?: 'NEWEST' | 'OLDEST';
   search?: string;
   status?: PublishStatus;
   section?: string;
@@ -119,8 +120,8 @@ export async function listArticles(filter: ArticleFilter, after: string | null, 
   if (filter.status) f.status = filter.status;
   if (filter.section?.trim()) f.section = filter.section.trim();
   const d = await gql<{ articles: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: ArticleSummary }[] } }>(
-    `query DeskArticles($first: Int, $after: String, $filter: ArticleFilter) { articles(first: $first, after: $after, filter: $filter) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${summaryFields} } } } }`,
-    { first, after, filter: f },
+    `query DeskArticles($first: Int, $after: String, $filter: ArticleFilter, $sort: ListSort) { articles(first: $first, after: $after, filter: $filter, sort: $sort) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${summaryFields} } } } }`,
+    { first, after, filter: f, sort: filter.sort ?? 'NEWEST' },
   );
   return { items: d.articles.edges.map((e) => e.node), total: d.articles.totalCount, endCursor: d.articles.pageInfo.endCursor, hasNext: d.articles.pageInfo.hasNextPage };
 }

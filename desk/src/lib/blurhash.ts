@@ -79,3 +79,22 @@ export function paintBlurhash(canvas: HTMLCanvasElement, hash: string, punch = 1
     return false;
   }
 }
+
+const urls = new Map<string, string>();
+
+/**
+ * The placeholder as a small PNG data URL (for a CSS background behind an
+ * image that is still loading), made once per hash; '' when it cannot be.
+ */
+export function blurhashURL(hash: string | null | undefined): string {
+  if (!hash) return '';
+  let u = urls.get(hash);
+  if (u === undefined) {
+    const c = document.createElement('canvas');
+    c.width = c.height = 32;
+    u = paintBlurhash(c, hash) ? c.toDataURL() : '';
+    if (urls.size > 500) urls.clear();
+    urls.set(hash, u);
+  }
+  return u;
+}

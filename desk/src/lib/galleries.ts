@@ -42,13 +42,13 @@ function local<T extends GallerySummary>(g: T): T {
   return out;
 }
 
-export async function listGalleries(filter: { search?: string; status?: PublishStatus }, after: string | null): Promise<{ items: GallerySummary[]; total: number; endCursor: string | null; hasNext: boolean }> {
+export async function listGalleries(filter: { search?: string; status?: PublishStatus; sort?: 'NEWEST' | 'OLDEST' }, after: string | null): Promise<{ items: GallerySummary[]; total: number; endCursor: string | null; hasNext: boolean }> {
   const f: Record<string, unknown> = {};
   if (filter.search?.trim()) f.search = filter.search.trim();
   if (filter.status) f.status = filter.status;
   const d = await gql<{ galleries: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: GallerySummary }[] } }>(
-    `query DeskGalleries($after: String, $filter: GalleryFilter) { galleries(first: 50, after: $after, filter: $filter) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${summaryFields} } } } }`,
-    { after, filter: f },
+    `query DeskGalleries($after: String, $filter: GalleryFilter, $sort: ListSort) { galleries(first: 50, after: $after, filter: $filter, sort: $sort) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${summaryFields} } } } }`,
+    { after, filter: f, sort: filter.sort ?? 'NEWEST' },
   );
   return { items: d.galleries.edges.map((e) => local(e.node)), total: d.galleries.totalCount, endCursor: d.galleries.pageInfo.endCursor, hasNext: d.galleries.pageInfo.hasNextPage };
 }

@@ -72,8 +72,8 @@ func run(in string, runs, parallel int, out, cpuprofile string) error {
 		pprof.StopCPUProfile()
 	}
 	slices.Sort(times)
-	fmt.Printf("process: %dx%d, %d bytes, GOMAXPROCS %d; WebP encoder compiled in %.3f s (once per process)\n",
-		res.Width, res.Height, len(data), runtime.GOMAXPROCS(0), warm.Seconds())
+	fmt.Printf("process: %dx%d, %d bytes, GOMAXPROCS %d; WebP encoder %s, ready in %.3f s (once per process)\n",
+		res.Width, res.Height, len(data), runtime.GOMAXPROCS(0), media.WebPEncoder(), warm.Seconds())
 	fmt.Printf("sequential: median %.3f s, min %.3f s, max %.3f s over %d runs\n",
 		times[len(times)/2].Seconds(), times[0].Seconds(), times[len(times)-1].Seconds(), runs)
 	for _, r := range res.Renditions {
