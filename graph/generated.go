@@ -1952,7 +1952,8 @@ var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `# Stillroom GraphQL schema: the API contract (see README and ARCHITECTURE.md).
 # Errors carry extensions.code: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
 # BAD_USER_INPUT, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE,
-# TOO_MANY_PIXELS, QUERY_TOO_COMPLEX, RATE_LIMITED, NOT_IMPLEMENTED, INTERNAL.
+# TOO_MANY_PIXELS, QUERY_TOO_COMPLEX, RATE_LIMITED, UNAVAILABLE (HTTP 503, retry after
+# Retry-After), NOT_IMPLEMENTED, INTERNAL.
 # A refused publish (BAD_USER_INPUT) also carries extensions.problems:
 # [{path, assetId, galleryId, missing, status}], one per place at fault.
 # path is from the published object, 0-based like GraphQL paths and
