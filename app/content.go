@@ -142,10 +142,16 @@ func Cursor(id string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("c1:" + id))
 }
 
-// Page checks first and decodes after. BAD_USER_INPUT for first outside
-// 1..100 or a cursor this server did not make.
+// Page checks first and decodes after, a cursor of creation order.
+// BAD_USER_INPUT for first outside 1..100 or a cursor this server did not
+// make.
 func Page(first *int, after *string, def int) (core.Page, error) {
-	p := core.Page{Limit: def}
+	return page(first, after, def, core.SortCreated, false)
+}
+
+// page is Page for the order by, desc.
+func page(first *int, after *string, def int, by core.SortBy, desc bool) (core.Page, error) {
+	p := core.Page{Limit: def, By: by, Desc: desc}
 	if first != nil {
 		p.Limit = *first
 	}
@@ -153,21 +159,31 @@ func Page(first *int, after *string, def int) (core.Page, error) {
 		return p, core.Errorf(core.CodeBadUserInput, "first must be between 1 and %d", core.MaxPageSize)
 	}
 	if after != nil && *after != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(*after)
-		id, ok := strings.CutPrefix(string(raw), "c1:")
-		if err != nil || !ok || id == "" {
-			return p, core.Errorf(core.CodeBadUserInput, "invalid cursor")
+		c, err := decodeCursor(*after, by, desc)
+		if err != nil {
+			return p, err
 		}
-		p.After = id
+		p.After = c
 	}
 	return p, nil
 }
 
-// ListArgs are a list's Relay arguments.
+// ListArgs are a list's Relay arguments and its order: creation order
+// (By empty; Oldest for OLDEST), or by a field (By), Desc for descending.
 type ListArgs struct {
 	First, Last   *int
 	After, Before *string
 	Oldest        bool // sort OLDEST
+	By            core.SortBy
+	Desc          bool
+}
+
+// ascending reports whether the order a asks for scans its key ascending.
+func (a ListArgs) ascending() bool {
+	if a.By == core.SortCreated {
+		return a.Oldest
+	}
+	return !a.Desc
 }
 
 // Window is how to read a page of a list (Page) and show it: Backward
@@ -180,25 +196,25 @@ type Window struct {
 
 // PageWindow checks a list's arguments: last/before page backward (last
 // wins over first, whose default is def), first/after forward.
-// BAD_USER_INPUT for a size outside 1..MaxPageSize, a bad cursor, or a
-// cursor of the other direction.
+// BAD_USER_INPUT for a size outside 1..MaxPageSize, a bad cursor, a cursor
+// of the other direction or of another order.
 func PageWindow(a ListArgs, def int) (Window, error) {
 	if a.Last == nil {
 		if a.Before != nil && *a.Before != "" {
 			return Window{}, core.Errorf(core.CodeBadUserInput, "before goes with last")
 		}
-		p, err := Page(a.First, a.After, def)
-		p.Oldest = a.Oldest
+		p, err := page(a.First, a.After, def, a.By, a.Desc)
+		p.Oldest = a.ascending()
 		return Window{Page: p, HasCursor: p.After != ""}, err
 	}
 	if a.After != nil && *a.After != "" {
 		return Window{}, core.Errorf(core.CodeBadUserInput, "after goes with first, not last")
 	}
-	p, err := Page(a.Last, a.Before, def)
+	p, err := page(a.Last, a.Before, def, a.By, a.Desc)
 	if err != nil {
 		return Window{}, core.Errorf(core.CodeBadUserInput, "%s", strings.ReplaceAll(core.ErrorMessage(err), "first", "last"))
 	}
-	p.Oldest = !a.Oldest
+	p.Oldest = !a.ascending()
 	return Window{Page: p, Backward: true, HasCursor: p.After != ""}, nil
 }
 

@@ -357,9 +357,12 @@ func itemOrder(by GallerySort, assets map[string]*core.Asset) (func(a, b string)
 			return ta.Before(*tb)
 		}, nil
 	case SortFilename:
-		return func(a, b string) bool {
-			return fold.String(filename(assets[a])) < fold.String(filename(assets[b]))
-		}, nil
+		// As the library's FILENAME sort: folded, numbers by value.
+		keys := make(map[string]string, len(assets))
+		for id, a := range assets {
+			keys[id] = fold.SortKey(filename(a))
+		}
+		return func(a, b string) bool { return keys[a] < keys[b] }, nil
 	}
 	return nil, core.Errorf(core.CodeBadUserInput, "unknown sort %q", by)
 }

@@ -79,7 +79,7 @@ func buildArticle(t *testing.T, l articleLabels) {
 	srv.GraphQL(t, admin, `mutation($g: ID!, $a: [ID!]!) { addGalleryItems(galleryId: $g, assetIds: $a) { id } }`,
 		map[string]any{"g": g.CreateGallery.ID, "a": ids}).Decode(t, &struct{}{})
 
-	b := browsertest.Start(t, browsertest.Options{Allow: []string{srv.URL}, Lang: l.lang, Timezone: "Asia/Ho_Chi_Minh", Width: 1280, Height: 1000})
+	b := browsertest.Start(t, browsertest.Options{Allow: []string{srv.URL}, Lang: l.lang, Timezone: "Asia/Ho_Chi_Minh", Width: 1280, Height: 1000, Timeout: time.Minute})
 	signIn(b, srv, l.email, l.password, l.signIn, "lan@example.com")
 	b.Click("link", l.articles)
 	b.Fill(l.newTitle, seedTitle)

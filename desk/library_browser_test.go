@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp/kb"
 	"github.com/stillroom/stillroom/internal/browsertest"
@@ -22,21 +23,21 @@ import (
 // labels are what a person reads on the desk, in one language.
 type labels struct {
 	lang, email, password, signIn, upload, selectAll, selected, edit10, credit, apply10,
-	open, altText, caption, focal, save, saved, library, search, duplicate, notImage, onePhoto, clear string
+	open, altText, caption, focal, save, saved, library, search, duplicate, notImage, onePhoto, clear, order, timecode string
 }
 
 var english = labels{
 	lang: "en-US", email: "Email", password: "Password", signIn: "Sign in", upload: "Upload",
 	selectAll: "Select all", selected: "10 selected", edit10: "Edit 10 photos", credit: "Credit", apply10: "Apply to 10 photos",
 	open: "Open %s", altText: "Alt text", caption: "Caption", focal: "Focal point", save: "Save", saved: "Saved.",
-	library: "Library", search: "Search", duplicate: "Already in the library", notImage: "Not an image the desk accepts", onePhoto: "1 photo", clear: "Clear finished",
+	library: "Library", search: "Search", duplicate: "Already in the library", notImage: "Not an image the desk accepts", onePhoto: "1 photo", clear: "Clear finished", order: "Order", timecode: "Timecode",
 }
 
 var vietnamese = labels{
 	lang: "vi-VN", email: "Email", password: "Mật khẩu", signIn: "Đăng nhập", upload: "Tải lên",
 	selectAll: "Chọn tất cả", selected: "Đã chọn 10", edit10: "Sửa 10 ảnh", credit: "Tác giả", apply10: "Áp dụng cho 10 ảnh",
 	open: "Mở %s", altText: "Văn bản thay thế", caption: "Chú thích", focal: "Tiêu điểm", save: "Lưu", saved: "Đã lưu.",
-	library: "Thư viện", search: "Tìm kiếm", duplicate: "Đã có trong thư viện", notImage: "Không phải định dạng ảnh được nhận", onePhoto: "1 ảnh", clear: "Xóa mục đã xong",
+	library: "Thư viện", search: "Tìm kiếm", duplicate: "Đã có trong thư viện", notImage: "Không phải định dạng ảnh được nhận", onePhoto: "1 ảnh", clear: "Xóa mục đã xong", order: "Thứ tự", timecode: "Timecode",
 }
 
 // TestPhotographerUploadsAShoot is part 1 of the desk as a photographer
@@ -58,7 +59,7 @@ func photographerFlow(t *testing.T, l labels) {
 	srv.CreateUser(t, admin, "minh@example.com", "Nguyễn Minh Trí", "PHOTOGRAPHER")
 	files := shoot(t)
 
-	b := browsertest.Start(t, browsertest.Options{Allow: []string{srv.URL, srv.ObjectsURL}, Lang: l.lang, Width: 1280, Height: 900})
+	b := browsertest.Start(t, browsertest.Options{Allow: []string{srv.URL, srv.ObjectsURL}, Lang: l.lang, Width: 1280, Height: 900, Timeout: 2 * time.Minute})
 	b.Navigate(srv.URL + "/desk/")
 	b.Fill(l.email, "minh@example.com")
 	b.Fill(l.password, servertest.Password)
@@ -102,8 +103,13 @@ func photographerFlow(t *testing.T, l labels) {
 	b.Screenshot("asset-edited")
 	b.AssertAccessible("asset page")
 
-	// Back in the library, found without diacritics.
+	// Back in the library, in timecode order, then found without diacritics.
 	b.Click("link", l.library)
+	b.Select(l.order, l.timecode)
+	b.WaitTrue("timecode order", `(() => {
+		const names = [...document.querySelectorAll('.grid li .name')].map((n) => n.textContent);
+		return names.length === 10 && names[0] === 'Sequence 01.00_00_04_21.Still120.jpg' && names[9] === 'Sequence 01.00_00_49_23.Still129.jpg';
+	})()`)
 	b.Fill(l.search, "dan van kheo")
 	b.WaitText(l.onePhoto)
 	b.WaitTrue("one thumbnail", `document.querySelectorAll('.grid li').length === 1`)

@@ -3,6 +3,7 @@ package desk_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stillroom/stillroom/internal/browsertest"
 	"github.com/stillroom/stillroom/internal/servertest"
@@ -41,7 +42,7 @@ func TestAdminManagesPeople(t *testing.T) {
 
 func managePeople(t *testing.T, l peopleLabels) {
 	srv := servertest.Start(t, servertest.Options{Admin: "admin@example.com"})
-	admin := browsertest.Start(t, browsertest.Options{Allow: []string{srv.URL}, Lang: l.lang, Width: 1280, Height: 900})
+	admin := browsertest.Start(t, browsertest.Options{Allow: []string{srv.URL}, Lang: l.lang, Width: 1280, Height: 900, Timeout: time.Minute})
 	signIn(admin, srv, l.email, l.password, l.signIn, "admin@example.com")
 	admin.Click("link", l.people)
 	admin.Fill(l.email, "minh@example.com")
@@ -57,7 +58,7 @@ func managePeople(t *testing.T, l peopleLabels) {
 	admin.AssertAccessible("people")
 	admin.Click("button", l.done)
 
-	photo := browsertest.Start(t, browsertest.Options{Allow: []string{srv.URL}, Lang: l.lang, Width: 1280, Height: 900})
+	photo := browsertest.Start(t, browsertest.Options{Allow: []string{srv.URL}, Lang: l.lang, Width: 1280, Height: 900, Timeout: time.Minute})
 	photo.Navigate(srv.URL + "/desk/")
 	photo.Fill(l.email, "minh@example.com")
 	photo.Fill(l.password, given)

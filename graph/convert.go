@@ -2,6 +2,7 @@ package graph
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
@@ -100,7 +101,7 @@ func blockToModel(b core.Block) model.ArticleBlock {
 
 // edges builds a connection's edges and page info from a page of items
 // read through window w (a backward page was read in reverse).
-func edges[T, E any](p core.PageOf[T], w app.Window, id func(T) string, edge func(cursor string, node T) E) ([]E, *model.PageInfo) {
+func edges[T, E any](p core.PageOf[T], w app.Window, cursor func(T) string, edge func(cursor string, node T) E) ([]E, *model.PageInfo) {
 	out := make([]E, 0, len(p.Items))
 	pi := &model.PageInfo{HasNextPage: p.HasNext, HasPreviousPage: w.HasCursor}
 	if w.Backward {
@@ -111,7 +112,7 @@ func edges[T, E any](p core.PageOf[T], w app.Window, id func(T) string, edge fun
 		if w.Backward {
 			item = p.Items[len(p.Items)-1-i]
 		}
-		c := app.Cursor(id(item))
+		c := cursor(item)
 		out = append(out, edge(c, item))
 		if pi.StartCursor == nil {
 			pi.StartCursor = &c
@@ -122,21 +123,61 @@ func edges[T, E any](p core.PageOf[T], w app.Window, id func(T) string, edge fun
 }
 
 func articleConnection(p core.PageOf[*core.Article], w app.Window) *model.ArticleConnection {
-	es, pi := edges(p, w, func(a *core.Article) string { return a.ID },
+	es, pi := edges(p, w, w.ArticleCursor,
 		func(c string, a *core.Article) *model.ArticleEdge { return &model.ArticleEdge{Cursor: c, Node: a} })
 	return &model.ArticleConnection{Edges: es, PageInfo: pi, TotalCount: int(p.Total)}
 }
 
 func galleryConnection(p core.PageOf[*core.Gallery], w app.Window) *model.GalleryConnection {
-	es, pi := edges(p, w, func(g *core.Gallery) string { return g.ID },
+	es, pi := edges(p, w, w.GalleryCursor,
 		func(c string, g *core.Gallery) *model.GalleryEdge { return &model.GalleryEdge{Cursor: c, Node: g} })
 	return &model.GalleryConnection{Edges: es, PageInfo: pi, TotalCount: int(p.Total)}
 }
 
 func assetConnection(p core.PageOf[*core.Asset], w app.Window) *model.AssetConnection {
-	es, pi := edges(p, w, func(a *core.Asset) string { return a.ID },
+	es, pi := edges(p, w, w.AssetCursor,
 		func(c string, a *core.Asset) *model.AssetEdge { return &model.AssetEdge{Cursor: c, Node: a} })
 	return &model.AssetConnection{Edges: es, PageInfo: pi, TotalCount: int(p.Total)}
+}
+
+// listSorts maps each ListSort to its order.
+var listSorts = map[model.ListSort]struct {
+	by   core.SortBy
+	desc bool
+}{
+	model.ListSortTitle: {core.SortTitle, false}, model.ListSortTitleDesc: {core.SortTitle, true},
+	model.ListSortFilename: {core.SortFilename, false}, model.ListSortFilenameDesc: {core.SortFilename, true},
+	model.ListSortTakenAt: {core.SortTakenAt, false}, model.ListSortTakenAtDesc: {core.SortTakenAt, true},
+	model.ListSortTimecode: {core.SortTimecode, false}, model.ListSortTimecodeDesc: {core.SortTimecode, true},
+}
+
+// listWindow checks a list's Relay arguments and sort (see ListSort):
+// BAD_USER_INPUT for a sort the list lacks, naming those it has.
+func listWindow(list string, first *int, after *string, last *int, before *string, ls *model.ListSort, def int) (app.Window, error) {
+	a := app.ListArgs{First: first, After: after, Last: last, Before: before}
+	switch s := deref(ls); s {
+	case "", model.ListSortNewest:
+	case model.ListSortOldest:
+		a.Oldest = true
+	default:
+		o, ok := listSorts[s]
+		if !ok || !app.SortApplies(list, o.by) {
+			return app.Window{}, core.Errorf(core.CodeBadUserInput, "%s cannot be sorted %s: use %s", list, s, listSortNames(list))
+		}
+		a.By, a.Desc = o.by, o.desc
+	}
+	return app.PageWindow(a, def)
+}
+
+// listSortNames are the sorts list takes, for error messages.
+func listSortNames(list string) string {
+	names := []string{string(model.ListSortNewest), string(model.ListSortOldest)}
+	for _, s := range model.AllListSort {
+		if o, ok := listSorts[s]; ok && app.SortApplies(list, o.by) {
+			names = append(names, string(s))
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 func deref[T any](p *T) T {

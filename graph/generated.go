@@ -2259,10 +2259,35 @@ type PageInfo {
   endCursor: String
 }
 
-"The order of a list, by creation time."
+"""
+The order of a list. NEWEST and OLDEST (creation time) apply to every list;
+the others to the lists named, and another list answers BAD_USER_INPUT.
+Text is compared as a Vietnamese reader expects: diacritics, case and
+punctuation ignored, "Đà Nẵng" among the D words, numbers by value ("Ảnh 2"
+before "Ảnh 10"). Items with equal values (and items without a value)
+follow creation order in the order's direction: oldest first ascending,
+newest first descending. Assets without taken-at or timecode come last in
+both directions. A cursor works only with the sort it was made with.
+"""
 enum ListSort {
   NEWEST
   OLDEST
+  "Articles and galleries: title A to Z."
+  TITLE
+  "Articles and galleries: title Z to A."
+  TITLE_DESC
+  "Assets: file name A to Z."
+  FILENAME
+  "Assets: file name Z to A."
+  FILENAME_DESC
+  "Assets: taken-at, earliest first; assets without one last."
+  TAKEN_AT
+  "Assets: taken-at, latest first; assets without one last."
+  TAKEN_AT_DESC
+  "Assets: a still's timecode (time, frame, still number), earliest first; assets without one last."
+  TIMECODE
+  "Assets: timecode, latest first; assets without one last."
+  TIMECODE_DESC
 }
 
 type ArticleEdge {
@@ -2433,6 +2458,12 @@ input RequestUploadInput {
   byteSize: Int!
 }
 
+"""
+Orders of a gallery's items (sortGalleryItems): FILENAME compares names as
+ListSort's FILENAME does (Vietnamese folded, numbers by value); items
+without a timecode or taken-at go last (first with reverse: the whole order
+is turned round).
+"""
 enum GallerySort {
   TIMECODE
   TAKEN_AT
@@ -2446,7 +2477,9 @@ type Query {
   article(slug: String, id: ID): Article
   """
   Relay connections: first/after pages forward, last/before backward (last
-  wins over first); sort NEWEST (the default) or OLDEST, by creation.
+  wins over first); sort NEWEST (the default), OLDEST, or by a field (see
+  ListSort: TITLE for articles and galleries; FILENAME, TAKEN_AT, TIMECODE
+  for assets; each with _DESC).
   """
   articles(first: Int = 20, after: String, last: Int, before: String, filter: ArticleFilter, sort: ListSort = NEWEST): ArticleConnection!
   gallery(slug: String, id: ID): Gallery

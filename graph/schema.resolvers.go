@@ -513,7 +513,7 @@ func (r *queryResolver) Article(ctx context.Context, slug *string, id *string) (
 
 // Articles is the resolver for the articles field.
 func (r *queryResolver) Articles(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, sort *model.ListSort) (*model.ArticleConnection, error) {
-	w, err := app.PageWindow(app.ListArgs{First: first, After: after, Last: last, Before: before, Oldest: deref(sort) == model.ListSortOldest}, 20)
+	w, err := listWindow("articles", first, after, last, before, sort, 20)
 	if err != nil {
 		return nil, err
 	}
@@ -540,7 +540,7 @@ func (r *queryResolver) Gallery(ctx context.Context, slug *string, id *string) (
 
 // Galleries is the resolver for the galleries field.
 func (r *queryResolver) Galleries(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.GalleryFilter, sort *model.ListSort) (*model.GalleryConnection, error) {
-	w, err := app.PageWindow(app.ListArgs{First: first, After: after, Last: last, Before: before, Oldest: deref(sort) == model.ListSortOldest}, 20)
+	w, err := listWindow("galleries", first, after, last, before, sort, 20)
 	if err != nil {
 		return nil, err
 	}
@@ -566,7 +566,7 @@ func (r *queryResolver) Asset(ctx context.Context, id string) (*core.Asset, erro
 
 // Assets is the resolver for the assets field.
 func (r *queryResolver) Assets(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AssetFilter, sort *model.ListSort) (*model.AssetConnection, error) {
-	w, err := app.PageWindow(app.ListArgs{First: first, After: after, Last: last, Before: before, Oldest: deref(sort) == model.ListSortOldest}, 50)
+	w, err := listWindow("assets", first, after, last, before, sort, 50)
 	if err != nil {
 		return nil, err
 	}

@@ -272,7 +272,7 @@ func connect(ctx context.Context, c *client) (time.Time, string, error) {
 		return time.Time{}, "", fmt.Errorf("%s: the token is not signed in", c.endpoint)
 	}
 	if date, err := http.ParseTime(header.Get("Date")); err == nil {
-		if skew := date.Sub(time.Now()); skew > skewTolerance || skew < -skewTolerance {
+		if skew := time.Until(date); skew > skewTolerance || skew < -skewTolerance {
 			start = start.Add(skew)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
-	"time"
 
 	"github.com/stillroom/stillroom/core"
 	"github.com/stillroom/stillroom/core/storetest"
@@ -18,22 +17,6 @@ func TestMain(m *testing.M) { mongotest.Main(m) }
 func newDB(tb testing.TB) *mongostore.DB {
 	tb.Helper()
 	return mongotest.Open(tb, mongostore.Config{})
-}
-
-// base is a fixed instant; fixtures are offsets from it, in whole
-// milliseconds, as stored times read back.
-var base = time.Date(2026, 3, 14, 15, 9, 26, 535_000_000, time.UTC)
-
-func at(d time.Duration) time.Time { return base.Add(d) }
-
-func ptr[T any](v T) *T { return &v }
-
-// wantCode fails the test unless err carries code.
-func wantCode(tb testing.TB, err error, code core.Code) {
-	tb.Helper()
-	if got := core.ErrorCode(err); got != code {
-		tb.Fatalf("error %v: code %q, want %q", err, got, code)
-	}
 }
 
 // mustNil fails the test on err.

@@ -7,7 +7,7 @@
 #
 # It builds the pinned MinIO once (into .cache/bin), starts it on free
 # loopback ports with a throwaway data dir and random credentials, exports
-# STILLROOM_TEST_S3_*, then runs go vet, the go generate drift check and
+# STILLROOM_TEST_S3_*, then runs go vet, staticcheck, the go generate drift check and
 # go test -race. MinIO and its data are removed however the script ends.
 set -euo pipefail
 
@@ -108,6 +108,12 @@ export STILLROOM_TEST_S3_SECRET_KEY=$secret_key
 # --- go vet ----------------------------------------------------------------
 section "go vet ./..."
 go vet ./...
+
+# --- staticcheck -------------------------------------------------------------
+# Pinned, and run with `go run pkg@version` so that its dependencies stay out
+# of the module's go.mod (the Go module proxy fetches it once into the cache).
+section "staticcheck ./..."
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 # --- go generate drift ------------------------------------------------------
 # Snapshot the whole working tree, untracked files included, as a git tree

@@ -39,7 +39,7 @@ func TestQueryCost(t *testing.T) {
 	es := graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}, Complexity: complexityRoot()})
 	cost := func(t *testing.T, q string) int {
 		t.Helper()
-		doc, errs := gqlparser.LoadQuery(es.Schema(), q)
+		doc, errs := gqlparser.LoadQueryWithRules(es.Schema(), q, nil) // nil: the default rules
 		if errs != nil {
 			t.Fatal(errs)
 		}

@@ -254,8 +254,7 @@ func listPage[T any](ctx context.Context, db *DB, coll string, w where, page cor
 	if page.After != "" {
 		paged.add(bound, page.After)
 	}
-	q := "SELECT doc FROM " + coll + paged.sql() + order
-	items, err := queryDocs[T](ctx, db, q, append(paged.args, page.Limit+1)...)
+	items, err := queryDocs[T](ctx, db, coll, paged.sql()+order, append(paged.args, page.Limit+1)...)
 	if err != nil {
 		return out, translate(err, "list", coll, "")
 	}
@@ -276,8 +275,91 @@ func listPage[T any](ctx context.Context, db *DB, coll string, w where, page cor
 	return out, nil
 }
 
-// queryDocs runs q, which selects one doc column, and decodes every row.
-func queryDocs[T any](ctx context.Context, db *DB, q string, args ...any) ([]*T, error) {
+// queryDocs reads the documents of coll selected by rest (the query after
+// "SELECT … FROM coll": conditions and order). With a cache of decoded
+// documents (see docCache) it first reads only IDs and versions, takes
+// what the cache holds at those versions, and reads and decodes the rest
+// in one more query.
+func queryDocs[T any](ctx context.Context, db *DB, coll, rest string, args ...any) ([]*T, error) {
+	c, _ := db.caches[coll].(*docCache[T])
+	if c == nil {
+		return decodeRows[T](ctx, db, "SELECT doc FROM "+coll+rest, args...)
+	}
+	rows, err := db.query(ctx, "SELECT id, version FROM "+coll+rest, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*T
+	var missing []string
+	var missingAt []int
+	for rows.Next() {
+		var id string
+		var version int
+		if err := rows.Scan(&id, &version); err != nil {
+			return nil, err
+		}
+		v := c.get(id, version)
+		if v == nil {
+			missing = append(missing, id)
+			missingAt = append(missingAt, len(out))
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	found, err := decodeByIDs(ctx, db, c, coll, missing)
+	if err != nil {
+		return nil, err
+	}
+	// A row deleted between the two queries is left out.
+	kept := out[:0]
+	j := 0
+	for i, v := range out {
+		if j < len(missingAt) && missingAt[j] == i {
+			v = found[missing[j]]
+			j++
+		}
+		if v != nil {
+			kept = append(kept, v)
+		}
+	}
+	return kept, nil
+}
+
+// decodeByIDs reads and decodes the documents of coll with the given IDs,
+// keeping each in c.
+func decodeByIDs[T any](ctx context.Context, db *DB, c *docCache[T], coll string, ids []string) (map[string]*T, error) {
+	rows, err := db.query(ctx, "SELECT id, version, doc FROM "+coll+" WHERE id IN (SELECT value FROM json_each(?))", idsJSON(ids))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	found := make(map[string]*T, len(ids))
+	for rows.Next() {
+		var id string
+		var version int
+		var doc sql.RawBytes
+		if err := rows.Scan(&id, &version, &doc); err != nil {
+			return nil, err
+		}
+		v := new(T)
+		if err := json.Unmarshal(doc, v); err != nil {
+			return nil, fmt.Errorf("decode document %s: %w", id, err)
+		}
+		c.put(id, version, v)
+		found[id] = v
+	}
+	return found, rows.Err()
+}
+
+// decodeRows runs q, which selects one doc column, and decodes every row.
+func decodeRows[T any](ctx context.Context, db *DB, q string, args ...any) ([]*T, error) {
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -285,7 +367,7 @@ func queryDocs[T any](ctx context.Context, db *DB, q string, args ...any) ([]*T,
 	defer rows.Close()
 	var out []*T
 	for rows.Next() {
-		var doc []byte
+		var doc sql.RawBytes
 		if err := rows.Scan(&doc); err != nil {
 			return nil, err
 		}
@@ -301,7 +383,7 @@ func queryDocs[T any](ctx context.Context, db *DB, q string, args ...any) ([]*T,
 // docByKey returns the document of coll whose column key equals value;
 // NOT_FOUND (what) when there is none.
 func docByKey[T any](ctx context.Context, db *DB, coll, key, value, what string) (*T, error) {
-	docs, err := queryDocs[T](ctx, db, "SELECT doc FROM "+coll+" WHERE "+key+" = ?", value)
+	docs, err := queryDocs[T](ctx, db, coll, " WHERE "+key+" = ?", value)
 	if err == nil && len(docs) == 0 {
 		err = sql.ErrNoRows
 	}
@@ -316,16 +398,16 @@ func docsByIDs[T any](ctx context.Context, db *DB, coll string, ids []string, wh
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	docs, err := queryDocs[T](ctx, db,
-		"SELECT doc FROM "+coll+" WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id DESC", idsJSON(ids))
+	docs, err := queryDocs[T](ctx, db, coll,
+		" WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id DESC", idsJSON(ids))
 	return docs, translate(err, "find", what, "")
 }
 
 // docsWithTerm returns the documents of coll having any of the terms
 // (field, value), newest first.
 func docsWithTerm[T any](ctx context.Context, db *DB, coll string, fields []string, value, what string) ([]*T, error) {
-	docs, err := queryDocs[T](ctx, db,
-		"SELECT doc FROM "+coll+" WHERE id IN (SELECT id FROM terms WHERE coll = ? AND field IN (SELECT value FROM json_each(?)) AND value = ?) ORDER BY id DESC",
+	docs, err := queryDocs[T](ctx, db, coll,
+		" WHERE id IN (SELECT id FROM terms WHERE coll = ? AND field IN (SELECT value FROM json_each(?)) AND value = ?) ORDER BY id DESC",
 		coll, idsJSON(fields), value)
 	return docs, translate(err, "find", what, "")
 }

@@ -60,6 +60,8 @@ type DB struct {
 	db    *sql.DB
 	path  string
 	trace func(string)
+	// caches hold decoded documents by collection name (*docCache[T]).
+	caches map[string]any
 	// writeMu queues this process's writes (see the package comment).
 	writeMu sync.Mutex
 }
@@ -194,7 +196,11 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	n := max(4, 2*runtime.GOMAXPROCS(0))
 	sdb.SetMaxOpenConns(n)
 	sdb.SetMaxIdleConns(n)
-	db := &DB{db: sdb, path: cfg.Path, trace: cfg.TraceReads}
+	db := &DB{db: sdb, path: cfg.Path, trace: cfg.TraceReads, caches: map[string]any{
+		collAssets:    newDocCache(cloneAsset),
+		collGalleries: newDocCache(cloneGallery),
+		collArticles:  newDocCache(cloneArticle),
+	}}
 	if err := db.migrate(ctx); err != nil {
 		sdb.Close()
 		return nil, err

@@ -46,7 +46,7 @@ func (db *DB) CountUsers(ctx context.Context) (int64, error) {
 
 // ListUsers returns every user, by email.
 func (db *DB) ListUsers(ctx context.Context) ([]*core.User, error) {
-	users, err := queryDocs[core.User](ctx, db, "SELECT doc FROM users ORDER BY email")
+	users, err := queryDocs[core.User](ctx, db, "users", " ORDER BY email")
 	return users, translate(err, "find", "users", "")
 }
 

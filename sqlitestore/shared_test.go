@@ -185,3 +185,55 @@ func TestFileMode(t *testing.T) {
 		}
 	}
 }
+
+// Decoded documents are cached by version: a change made through another
+// store (process) is seen at once, and changing a value read does not
+// change what the next read gets.
+func TestCacheFollowsOtherWriters(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "stillroom.db")
+	a, b := open(t, path), open(t, path)
+	g := storetest.FullGallery("cached")
+	if err := a.InsertGallery(ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	first, err := a.GalleryByID(ctx, g.ID) // now cached in a
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Title = "changed by the reader"
+	first.Items[0].Caption = "changed by the reader"
+	again, err := a.GalleryByID(ctx, g.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Title != g.Title || again.Items[0].Caption != g.Items[0].Caption {
+		t.Fatalf("a reader's change reached the cache: %q, %q", again.Title, again.Items[0].Caption)
+	}
+	other, err := b.GalleryByID(ctx, g.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.Title = "Renamed elsewhere"
+	if err := b.UpdateGallery(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	for _, read := range []func() (*core.Gallery, error){
+		func() (*core.Gallery, error) { return a.GalleryByID(ctx, g.ID) },
+		func() (*core.Gallery, error) {
+			p, err := a.ListGalleries(ctx, core.GalleryQuery{Page: core.Page{Limit: 5}})
+			if err != nil || len(p.Items) != 1 {
+				return nil, fmt.Errorf("list: %+v, %v", p, err)
+			}
+			return p.Items[0], nil
+		},
+	} {
+		got, err := read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Title != "Renamed elsewhere" || got.Version != g.Version+1 {
+			t.Fatalf("a reads %q version %d after b's update", got.Title, got.Version)
+		}
+	}
+}

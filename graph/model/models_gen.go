@@ -214,6 +214,10 @@ type UploadTicket struct {
 	ExpiresAt time.Time    `json:"expiresAt"`
 }
 
+// Orders of a gallery's items (sortGalleryItems): FILENAME compares names as
+// ListSort's FILENAME does (Vietnamese folded, numbers by value); items
+// without a timecode or taken-at go last (first with reverse: the whole order
+// is turned round).
 type GallerySort string
 
 const (
@@ -332,22 +336,53 @@ func (e ImageFormat) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// The order of a list, by creation time.
+// The order of a list. NEWEST and OLDEST (creation time) apply to every list;
+// the others to the lists named, and another list answers BAD_USER_INPUT.
+// Text is compared as a Vietnamese reader expects: diacritics, case and
+// punctuation ignored, "Đà Nẵng" among the D words, numbers by value ("Ảnh 2"
+// before "Ảnh 10"). Items with equal values (and items without a value)
+// follow creation order in the order's direction: oldest first ascending,
+// newest first descending. Assets without taken-at or timecode come last in
+// both directions. A cursor works only with the sort it was made with.
 type ListSort string
 
 const (
 	ListSortNewest ListSort = "NEWEST"
 	ListSortOldest ListSort = "OLDEST"
+	// Articles and galleries: title A to Z.
+	ListSortTitle ListSort = "TITLE"
+	// Articles and galleries: title Z to A.
+	ListSortTitleDesc ListSort = "TITLE_DESC"
+	// Assets: file name A to Z.
+	ListSortFilename ListSort = "FILENAME"
+	// Assets: file name Z to A.
+	ListSortFilenameDesc ListSort = "FILENAME_DESC"
+	// Assets: taken-at, earliest first; assets without one last.
+	ListSortTakenAt ListSort = "TAKEN_AT"
+	// Assets: taken-at, latest first; assets without one last.
+	ListSortTakenAtDesc ListSort = "TAKEN_AT_DESC"
+	// Assets: a still's timecode (time, frame, still number), earliest first; assets without one last.
+	ListSortTimecode ListSort = "TIMECODE"
+	// Assets: timecode, latest first; assets without one last.
+	ListSortTimecodeDesc ListSort = "TIMECODE_DESC"
 )
 
 var AllListSort = []ListSort{
 	ListSortNewest,
 	ListSortOldest,
+	ListSortTitle,
+	ListSortTitleDesc,
+	ListSortFilename,
+	ListSortFilenameDesc,
+	ListSortTakenAt,
+	ListSortTakenAtDesc,
+	ListSortTimecode,
+	ListSortTimecodeDesc,
 }
 
 func (e ListSort) IsValid() bool {
 	switch e {
-	case ListSortNewest, ListSortOldest:
+	case ListSortNewest, ListSortOldest, ListSortTitle, ListSortTitleDesc, ListSortFilename, ListSortFilenameDesc, ListSortTakenAt, ListSortTakenAtDesc, ListSortTimecode, ListSortTimecodeDesc:
 		return true
 	}
 	return false

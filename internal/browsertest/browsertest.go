@@ -15,7 +15,6 @@ package browsertest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -378,10 +377,6 @@ func screenshotDir(t testing.TB) string {
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
 func sanitize(s string) string { return strings.Trim(unsafeName.ReplaceAllString(s, "_"), "_") }
-
-// errNotFound is returned by the accessible lookups while nothing matches;
-// chromedp retries the lookup until the action's deadline.
-var errNotFound = errors.New("no element with that role and name")
 
 // jsQuote returns s as a JavaScript string literal.
 func jsQuote(s string) string {

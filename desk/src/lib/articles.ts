@@ -108,7 +108,7 @@ export function blocksInput(blocks: Block[]): unknown[] {
 }
 
 export interface ArticleFilter {
-  sort?: 'NEWEST' | 'OLDEST';
+  sort?: 'NEWEST' | 'OLDEST' | 'TITLE' | 'TITLE_DESC';
   search?: string;
   status?: PublishStatus;
   section?: string;

@@ -81,7 +81,7 @@ const detailFields = `${cardFields} version mimeType byteSize copyright tags tak
   camera { make model lens focalLength aperture exposureTime iso } uploadedBy { id name } updatedAt
   usedIn { id title status } usedInArticles { id title status }`;
 
-export type ListSort = 'NEWEST' | 'OLDEST';
+export type ListSort = 'NEWEST' | 'OLDEST' | 'FILENAME' | 'FILENAME_DESC' | 'TAKEN_AT' | 'TAKEN_AT_DESC' | 'TIMECODE' | 'TIMECODE_DESC' | 'TITLE' | 'TITLE_DESC';
 
 export interface AssetFilter {
   sort?: ListSort;

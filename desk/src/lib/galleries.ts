@@ -42,7 +42,7 @@ function local<T extends GallerySummary>(g: T): T {
   return out;
 }
 
-export async function listGalleries(filter: { search?: string; status?: PublishStatus; sort?: 'NEWEST' | 'OLDEST' }, after: string | null): Promise<{ items: GallerySummary[]; total: number; endCursor: string | null; hasNext: boolean }> {
+export async function listGalleries(filter: { search?: string; status?: PublishStatus; sort?: 'NEWEST' | 'OLDEST' | 'TITLE' | 'TITLE_DESC' }, after: string | null): Promise<{ items: GallerySummary[]; total: number; endCursor: string | null; hasNext: boolean }> {
   const f: Record<string, unknown> = {};
   if (filter.search?.trim()) f.search = filter.search.trim();
   if (filter.status) f.status = filter.status;

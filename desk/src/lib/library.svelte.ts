@@ -79,7 +79,7 @@ export class LibraryRows {
 
   private fits(a: AssetCard): boolean {
     const f = this.filter;
-    if (f.sort === 'OLDEST') return false; // a new upload belongs at the end
+    if (f.sort && f.sort !== 'NEWEST') return false; // a new upload's place is elsewhere in this order
     if (f.status && a.status !== f.status) return false;
     return !f.search;
   }

@@ -254,7 +254,7 @@ func testEncode(tb testing.TB, img *image.RGBA, o encOptions) []byte {
 	} else {
 		tables = [4]table{}
 		for t, spec := range standardTables(tb) {
-			tables[t] = table{spec.counts, spec.vals}
+			tables[t] = table(spec)
 		}
 	}
 	type code struct {
