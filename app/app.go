@@ -7,7 +7,9 @@ package app
 import (
 	"context"
 	"log/slog"
+	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -142,9 +144,14 @@ type Service struct {
 	contentGen atomic.Int64
 	budget     *media.Budget
 
-	loginByAccount *failureLimiter
-	loginByAddr    *failureLimiter
-	now            func() time.Time
+	signIns *signInLimiter
+	// accountsMu serializes account changes (the last-admin check).
+	accountsMu sync.Mutex
+	// sessionWatch holds the contexts bound to sessions (BindSession).
+	sessionWatch sessionWatchers
+	// hashSlots runs bcrypt at most once per core at a time.
+	hashSlots chan struct{}
+	now       func() time.Time
 }
 
 // New returns a Service over the given stores.
@@ -158,10 +165,10 @@ func New(store core.Store, objects media.ObjectStore, log *slog.Logger, cfg Conf
 		wake:    make(chan struct{}, 1),
 		owner:   "worker-" + core.NewID(),
 
-		budget:         media.NewBudget(cfg.MemoryBudget),
-		loginByAccount: newFailureLimiter(LoginFailuresPerAccount),
-		loginByAddr:    newFailureLimiter(LoginFailuresPerAddress),
-		now:            func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
+		budget:    media.NewBudget(cfg.MemoryBudget),
+		signIns:   newSignInLimiter(),
+		hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0)),
+		now:       func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
 	}
 }
 

@@ -233,6 +233,8 @@ func (s *Service) waitProcessed(ctx context.Context, a *core.Asset) *core.Asset 
 	if a.Status != core.AssetProcessing || s.cfg.UploadWait == 0 {
 		return a
 	}
+	// The wait needs no CPU: the caller's execution slot is given back.
+	yieldSlot(ctx)
 	ch, cancel := s.events.subscribe([]string{a.ID})
 	defer cancel()
 	timeout := time.NewTimer(s.cfg.UploadWait)

@@ -19,38 +19,47 @@ import (
 // Password rules: bcrypt reads at most 72 bytes, so longer passwords are
 // refused rather than silently truncated.
 const (
-	MinPasswordLen = 8
+	MinPasswordLen = 10
 	MaxPasswordLen = 72
 	bcryptCost     = 11
 )
 
 // Login checks email and password and starts a session. It returns the
 // bearer token (shown once; only its hash is stored). UNAUTHENTICATED for a
-// wrong email or password, without saying which; RATE_LIMITED after too
-// many failures for the account or the caller's address (see
-// LoginFailuresPerAccount).
+// wrong email or password, without saying which; BAD_USER_INPUT for a
+// password longer than bcrypt reads (MaxPasswordLen bytes), refused as at
+// creation rather than truncated; RATE_LIMITED when the attempt is over a
+// limit (see LoginFailuresPerAccountAddress), reserved before the password
+// is checked.
 func (s *Service) Login(ctx context.Context, email, password string) (string, *core.User, time.Time, error) {
 	email = normalizeEmail(email)
-	addr, now := clientAddr(ctx), s.now()
-	if wait := max(s.loginByAccount.retryAfter(email, now), s.loginByAddr.retryAfter(addr, now)); wait > 0 {
-		return "", nil, time.Time{}, core.Errorf(core.CodeRateLimited,
-			"too many failed sign-ins; try again in %d minutes", int(wait.Minutes())+1)
+	if len(password) > MaxPasswordLen {
+		return "", nil, time.Time{}, core.Errorf(core.CodeBadUserInput, "a password is at most %d bytes", MaxPasswordLen)
+	}
+	attempt, wait := s.signIns.reserve(email, clientAddr(ctx), s.now())
+	if attempt == nil {
+		return "", nil, time.Time{}, rateLimited(wait)
 	}
 	u, err := s.checkPassword(ctx, email, password)
+	attempt.end(core.IsCode(err, core.CodeUnauthenticated), s.now())
 	if err != nil {
-		if core.IsCode(err, core.CodeUnauthenticated) {
-			s.loginByAccount.fail(email, now)
-			s.loginByAddr.fail(addr, now)
-		}
 		return "", nil, time.Time{}, err
 	}
-	s.loginByAccount.reset(email)
+	now := s.now()
 	token, hash := newToken()
 	sess := &core.Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL)}
 	if err := s.store.InsertSession(ctx, sess); err != nil {
 		return "", nil, time.Time{}, err
 	}
+	NoteSignedIn(ctx, u.ID)
 	return token, u, sess.ExpiresAt, nil
+}
+
+func rateLimited(wait time.Duration) error {
+	if wait < time.Minute {
+		return core.Errorf(core.CodeRateLimited, "too many sign-in attempts; try again in %d seconds", int(wait.Seconds())+1)
+	}
+	return core.Errorf(core.CodeRateLimited, "too many failed sign-ins; try again in %d minutes", int(wait.Minutes())+1)
 }
 
 // checkPassword returns the user when the password is theirs, else
@@ -60,13 +69,13 @@ func (s *Service) checkPassword(ctx context.Context, email, password string) (*c
 	if core.IsCode(err, core.CodeNotFound) {
 		// Spend the same time as a real check so timing does not reveal
 		// which emails exist.
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		_ = s.comparePassword(ctx, dummyHash, password)
 		return nil, core.Errorf(core.CodeUnauthenticated, "invalid email or password")
 	}
 	if err != nil {
 		return nil, err
 	}
-	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
+	if s.comparePassword(ctx, []byte(u.PasswordHash), password) != nil {
 		return nil, core.Errorf(core.CodeUnauthenticated, "invalid email or password")
 	}
 	if u.Disabled {
@@ -78,18 +87,58 @@ func (s *Service) checkPassword(ctx context.Context, email, password string) (*c
 
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("stillroom-timing-equaliser"), bcryptCost)
 
+// comparePassword runs bcrypt (about 100 ms of CPU) outside the caller's
+// execution slot (so reads are not queued behind sign-ins) but at most
+// one per core at a time (hashSlots).
+func (s *Service) comparePassword(ctx context.Context, hash []byte, password string) error {
+	release, err := s.hashSlot(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return bcrypt.CompareHashAndPassword(hash, []byte(password))
+}
+
+// hashPassword is bcrypt's hash, run as comparePassword runs.
+func (s *Service) hashPassword(ctx context.Context, password string) ([]byte, error) {
+	release, err := s.hashSlot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
+}
+
+func (s *Service) hashSlot(ctx context.Context) (func(), error) {
+	yieldSlot(ctx)
+	select {
+	case s.hashSlots <- struct{}{}:
+		return func() { <-s.hashSlots }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 // Logout ends the caller's session. UNAUTHENTICATED when not signed in.
 func (s *Service) Logout(ctx context.Context) error {
 	if _, err := require(ctx, core.RolePhotographer); err != nil {
 		return err
 	}
-	return s.store.DeleteSession(ctx, tokenHashFrom(ctx))
+	hash := tokenHashFrom(ctx)
+	err := s.store.DeleteSession(ctx, hash)
+	s.sessionWatch.end(func(w *sessionWatcher) bool { return w.hash == hash })
+	return err
 }
 
 // Authenticate resolves a bearer token to its user. UNAUTHENTICATED when
 // the token is unknown, expired or revoked.
 func (s *Service) Authenticate(ctx context.Context, token string) (*core.User, string, error) {
-	hash := hashToken(token)
+	return s.authenticateHash(ctx, hashToken(token))
+}
+
+// authenticateHash is Authenticate for a token's hash. A disabled user's
+// session is refused too.
+func (s *Service) authenticateHash(ctx context.Context, hash string) (*core.User, string, error) {
 	sess, err := s.store.SessionByTokenHash(ctx, hash)
 	if core.IsCode(err, core.CodeNotFound) {
 		return nil, "", core.Errorf(core.CodeUnauthenticated, "invalid or expired token")
@@ -137,13 +186,13 @@ func (s *Service) createUser(ctx context.Context, in NewUser) (*core.User, error
 	if name == "" || utf8.RuneCountInString(name) > 200 {
 		return nil, core.Errorf(core.CodeBadUserInput, "name must be 1 to 200 characters")
 	}
-	if len(in.Password) < MinPasswordLen || len(in.Password) > MaxPasswordLen {
-		return nil, core.Errorf(core.CodeBadUserInput, "password must be %d to %d bytes", MinPasswordLen, MaxPasswordLen)
+	if err := checkNewPassword(in.Password, email); err != nil {
+		return nil, err
 	}
 	if !in.Role.Valid() {
 		return nil, core.Errorf(core.CodeBadUserInput, "unknown role %q", in.Role)
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), bcryptCost)
+	hash, err := s.hashPassword(ctx, in.Password)
 	if err != nil {
 		return nil, core.WrapError(core.CodeBadUserInput, err, "unusable password")
 	}

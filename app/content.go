@@ -218,10 +218,43 @@ func PageWindow(a ListArgs, def int) (Window, error) {
 	return Window{Page: p, Backward: true, HasCursor: p.After != ""}, nil
 }
 
-// SearchWords folds a search string into the words the stores match.
-func SearchWords(q *string) []string {
+// Search bounds: a search is a few words typed by a person. Longer input
+// is refused rather than matched (each word costs a pass over every
+// candidate's tokens).
+const (
+	MaxSearchChars = 256
+	MaxSearchWords = 32
+)
+
+// SearchWords folds a search string into the distinct words the stores
+// match, in their first order (the last stays last: it matches as a
+// prefix). BAD_USER_INPUT beyond MaxSearchChars characters or
+// MaxSearchWords distinct words.
+func SearchWords(q *string) ([]string, error) {
 	if q == nil {
-		return nil
+		return nil, nil
 	}
-	return fold.Words(*q)
+	if n := utf8.RuneCountInString(*q); n > MaxSearchChars {
+		return nil, core.Errorf(core.CodeBadUserInput, "search is %d characters long; at most %d", n, MaxSearchChars)
+	}
+	words := fold.Words(*q)
+	if len(words) == 0 {
+		return nil, nil
+	}
+	// Distinct words; a repeated word keeps its last place, so the
+	// last word (matched as a prefix) stays last.
+	last := map[string]int{}
+	for i, w := range words {
+		last[w] = i
+	}
+	out := make([]string, 0, len(last))
+	for i, w := range words {
+		if last[w] == i {
+			out = append(out, w)
+		}
+	}
+	if len(out) > MaxSearchWords {
+		return nil, core.Errorf(core.CodeBadUserInput, "search has %d different words; at most %d", len(out), MaxSearchWords)
+	}
+	return out, nil
 }

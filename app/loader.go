@@ -20,6 +20,9 @@ type loader struct {
 	// pending content whose references are not loaded yet.
 	articles   []*core.Article
 	gallerySet []*core.Gallery
+	// signedIn is the user an operation signed in (login), whom it may
+	// show as the signed-in users see them.
+	signedIn string
 }
 
 type loaderKey struct{}
@@ -37,6 +40,32 @@ func WithLoader(ctx context.Context) context.Context {
 func loaderFrom(ctx context.Context) *loader {
 	l, _ := ctx.Value(loaderKey{}).(*loader)
 	return l
+}
+
+// NoteSignedIn records that the operation signed in user id (login): its
+// answer may show that user's account (CanSeeAccount).
+func NoteSignedIn(ctx context.Context, id string) {
+	if l := loaderFrom(ctx); l != nil {
+		l.mu.Lock()
+		l.signedIn = id
+		l.mu.Unlock()
+	}
+}
+
+// CanSeeAccount reports whether the caller may see user id's email, role
+// and the like: signed-in callers may, and an operation that just signed
+// that user in.
+func CanSeeAccount(ctx context.Context, id string) bool {
+	if CanSeePrivate(ctx) {
+		return true
+	}
+	l := loaderFrom(ctx)
+	if l == nil {
+		return false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.signedIn != "" && l.signedIn == id
 }
 
 // RegisterArticles tells the request's loader which articles a list

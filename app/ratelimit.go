@@ -6,79 +6,157 @@ import (
 	"time"
 )
 
-// Failed sign-in limits: after this many failures within the window, an
-// account (or an address) is refused until the oldest failure ages out.
-// Counted per process; behind a load balancer each process counts alone.
+// Sign-in limits, per process (behind a load balancer each process counts
+// alone). An attempt is reserved before its password is checked and
+// counted as in flight until it ends, so concurrent attempts cannot pass
+// the limits; a wrong password keeps its reservation as a failure for
+// LoginFailureWindow, a right one gives it back.
+//
+//   - LoginFailuresPerAccountAddress for one account from one address;
+//   - LoginFailuresPerAddress from one address, all accounts together;
+//   - once an account has LoginAccountAttackFailures failures from all
+//     addresses, it is under attack: each address that already failed on
+//     it gets only LoginFailuresUnderAttack, and at most
+//     LoginAccountInFlight attempts on it run at once.
+//
+// No limit is per account alone, so nobody can lock a person out by
+// failing on their account: the owner, from an address that has not
+// failed, still signs in.
 const (
-	LoginFailuresPerAccount = 10
-	LoginFailuresPerAddress = 50
-	LoginFailureWindow      = 15 * time.Minute
+	LoginFailuresPerAccountAddress = 10
+	LoginFailuresPerAddress        = 50
+	LoginAccountAttackFailures     = 20
+	LoginFailuresUnderAttack       = 3
+	LoginAccountInFlight           = 4
+	LoginFailureWindow             = 15 * time.Minute
 	// maxTrackedKeys bounds the limiter's memory under a flood of names.
 	maxTrackedKeys = 100_000
 )
 
-// failureLimiter counts failures per key in a sliding window.
-type failureLimiter struct {
+// attempts are one key's failures in the window and attempts in flight.
+type attempts struct {
+	fails    []time.Time
+	inFlight int
+}
+
+// signInLimiter keeps the attempts of every key (pair, address, account).
+type signInLimiter struct {
 	mu   sync.Mutex
-	max  int
-	hits map[string][]time.Time
+	keys map[string]*attempts
 }
 
-func newFailureLimiter(max int) *failureLimiter {
-	return &failureLimiter{max: max, hits: map[string][]time.Time{}}
+func newSignInLimiter() *signInLimiter {
+	return &signInLimiter{keys: map[string]*attempts{}}
 }
 
-// recent drops failures older than the window; l.mu is held.
-func (l *failureLimiter) recent(key string, now time.Time) []time.Time {
-	h := l.hits[key]
+// recent returns key's attempts with failures older than the window
+// dropped (nil when none remain); l.mu is held.
+func (l *signInLimiter) recent(key string, now time.Time) *attempts {
+	a := l.keys[key]
+	if a == nil {
+		return nil
+	}
 	i := 0
-	for i < len(h) && now.Sub(h[i]) >= LoginFailureWindow {
+	for i < len(a.fails) && now.Sub(a.fails[i]) >= LoginFailureWindow {
 		i++
 	}
-	h = h[i:]
-	if len(h) == 0 {
-		delete(l.hits, key)
-	} else {
-		l.hits[key] = h
+	a.fails = a.fails[i:]
+	if len(a.fails) == 0 && a.inFlight == 0 {
+		delete(l.keys, key)
+		return nil
 	}
-	return h
+	return a
 }
 
-// retryAfter returns how long key must wait, or 0 when it may try.
-func (l *failureLimiter) retryAfter(key string, now time.Time) time.Duration {
-	if key == "" {
-		return 0
+func (l *signInLimiter) entry(key string, now time.Time) *attempts {
+	if a := l.recent(key, now); a != nil {
+		return a
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	h := l.recent(key, now)
-	if len(h) < l.max {
-		return 0
-	}
-	return LoginFailureWindow - now.Sub(h[len(h)-l.max])
-}
-
-func (l *failureLimiter) fail(key string, now time.Time) {
-	if key == "" {
-		return
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.hits) >= maxTrackedKeys {
-		for k := range l.hits {
+	if len(l.keys) >= maxTrackedKeys {
+		for k := range l.keys {
 			l.recent(k, now)
 		}
-		if len(l.hits) >= maxTrackedKeys {
-			clear(l.hits) // a flood: forget rather than grow without bound
+		if len(l.keys) >= maxTrackedKeys {
+			// A flood: forget failures rather than grow without bound
+			// (attempts in flight stay counted).
+			for k, a := range l.keys {
+				if a.inFlight == 0 {
+					delete(l.keys, k)
+				}
+			}
 		}
 	}
-	l.hits[key] = append(l.recent(key, now), now)
+	a := &attempts{}
+	l.keys[key] = a
+	return a
 }
 
-func (l *failureLimiter) reset(key string) {
+// used is failures plus attempts in flight.
+func (a *attempts) used() int {
+	if a == nil {
+		return 0
+	}
+	return len(a.fails) + a.inFlight
+}
+
+// retryAfter is when the oldest of a's failures leaves the window.
+func (a *attempts) retryAfter(now time.Time) time.Duration {
+	if a == nil || len(a.fails) == 0 {
+		return time.Second // only attempts in flight: try again soon
+	}
+	return LoginFailureWindow - now.Sub(a.fails[0])
+}
+
+// signInAttempt is a reservation: end it with the outcome.
+type signInAttempt struct {
+	l    *signInLimiter
+	keys [3]string
+}
+
+// reserve takes an attempt for account from addr, or returns how long to
+// wait before trying again.
+func (l *signInLimiter) reserve(account, addr string, now time.Time) (*signInAttempt, time.Duration) {
+	pairKey, addrKey, acctKey := "p\x00"+account+"\x00"+addr, "a\x00"+addr, "c\x00"+account
 	l.mu.Lock()
-	delete(l.hits, key)
-	l.mu.Unlock()
+	defer l.mu.Unlock()
+	pair, byAddr, acct := l.recent(pairKey, now), l.recent(addrKey, now), l.recent(acctKey, now)
+	pairMax := LoginFailuresPerAccountAddress
+	underAttack := acct != nil && len(acct.fails) >= LoginAccountAttackFailures
+	if underAttack && pair != nil && len(pair.fails) > 0 {
+		pairMax = LoginFailuresUnderAttack
+	}
+	switch {
+	case pair.used() >= pairMax:
+		return nil, pair.retryAfter(now)
+	case addr != "" && byAddr.used() >= LoginFailuresPerAddress:
+		return nil, byAddr.retryAfter(now)
+	case underAttack && acct.inFlight >= LoginAccountInFlight:
+		return nil, time.Second
+	}
+	for _, k := range []string{pairKey, addrKey, acctKey} {
+		l.entry(k, now).inFlight++
+	}
+	return &signInAttempt{l: l, keys: [3]string{pairKey, addrKey, acctKey}}, 0
+}
+
+// end records the attempt's outcome: a failure stays counted for the
+// window; a success clears the pair's failures.
+func (a *signInAttempt) end(failed bool, now time.Time) {
+	a.l.mu.Lock()
+	defer a.l.mu.Unlock()
+	for i, k := range a.keys {
+		e := a.l.keys[k]
+		if e == nil {
+			continue
+		}
+		e.inFlight--
+		if failed {
+			e.fails = append(e.fails, now)
+		} else if i == 0 {
+			e.fails = nil
+		}
+		a.l.recent(k, now)
+	}
 }
 
 type addrKey struct{}

@@ -55,7 +55,10 @@ func (s *Service) signedURL(ctx context.Context, purpose, path, id string, ttl t
 }
 
 // checkSignature accepts a URL made by signedURL for the same purpose and
-// id while it has not expired: FORBIDDEN otherwise.
+// id while it has not expired: FORBIDDEN otherwise, and FORBIDDEN when
+// its exp lies further ahead than its purpose's lifetime (plus
+// signedLinkClockSkew): a link signed by someone who obtained the key
+// cannot be made to last.
 func (s *Service) checkSignature(ctx context.Context, purpose, id, exp, sig string) error {
 	key, err := s.signingKey(ctx)
 	if err != nil {
@@ -68,5 +71,19 @@ func (s *Service) checkSignature(ctx context.Context, purpose, id, exp, sig stri
 	if s.now().Unix() > e {
 		return core.Errorf(core.CodeForbidden, "the link has expired")
 	}
+	if time.Unix(e, 0).Sub(s.now()) > s.linkLifetime(purpose)+signedLinkClockSkew {
+		return core.Errorf(core.CodeForbidden, "the link's expiry is further ahead than links are made for")
+	}
 	return nil
+}
+
+// signedLinkClockSkew allows for clocks of several processes that differ.
+const signedLinkClockSkew = time.Minute
+
+// linkLifetime is how long signedURL makes links of purpose last.
+func (s *Service) linkLifetime(purpose string) time.Duration {
+	if purpose == "upload" {
+		return s.cfg.UploadTicketTTL
+	}
+	return s.cfg.OriginalURLTTL
 }

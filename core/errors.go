@@ -25,7 +25,10 @@ const (
 	CodeQueryTooComplex      Code = "QUERY_TOO_COMPLEX"
 	CodeNotImplemented       Code = "NOT_IMPLEMENTED"
 	CodeRateLimited          Code = "RATE_LIMITED"
-	CodeInternal             Code = "INTERNAL"
+	// CodeUnavailable: the server is overloaded (its queue is full); retry
+	// after a moment (HTTP 503 with Retry-After).
+	CodeUnavailable Code = "UNAVAILABLE"
+	CodeInternal    Code = "INTERNAL"
 )
 
 // Error is an error a client may see: a code and a message safe to show.

@@ -45,6 +45,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
 	Timecode() TimecodeResolver
+	User() UserResolver
 }
 
 type DirectiveRoot struct {
@@ -102,7 +103,7 @@ type ComplexityRoot struct {
 		MimeType       func(childComplexity int) int
 		OriginalURL    func(childComplexity int) int
 		Renditions     func(childComplexity int, format *model.ImageFormat) int
-		SHA256         func(childComplexity int) int
+		Sha256         func(childComplexity int) int
 		SocialImage    func(childComplexity int) int
 		Sources        func(childComplexity int) int
 		Srcset         func(childComplexity int, format *model.ImageFormat) int
@@ -350,7 +351,9 @@ type ArticleResolver interface {
 }
 type AssetResolver interface {
 	Error(ctx context.Context, obj *core.Asset) (*string, error)
+	Filename(ctx context.Context, obj *core.Asset) (*string, error)
 
+	Sha256(ctx context.Context, obj *core.Asset) (*string, error)
 	Width(ctx context.Context, obj *core.Asset) (*int, error)
 	Height(ctx context.Context, obj *core.Asset) (*int, error)
 	Caption(ctx context.Context, obj *core.Asset) (*string, error)
@@ -454,6 +457,11 @@ type SubscriptionResolver interface {
 }
 type TimecodeResolver interface {
 	Still(ctx context.Context, obj *core.Timecode) (*int, error)
+}
+type UserResolver interface {
+	Email(ctx context.Context, obj *core.User) (*string, error)
+
+	Role(ctx context.Context, obj *core.User) (*core.Role, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -729,11 +737,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Asset.Renditions(childComplexity, args["format"].(*model.ImageFormat)), true
 	case "Asset.sha256":
-		if e.ComplexityRoot.Asset.SHA256 == nil {
+		if e.ComplexityRoot.Asset.Sha256 == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Asset.SHA256(childComplexity), true
+		return e.ComplexityRoot.Asset.Sha256(childComplexity), true
 	case "Asset.socialImage":
 		if e.ComplexityRoot.Asset.SocialImage == nil {
 			break
@@ -1944,7 +1952,8 @@ var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `# Stillroom GraphQL schema: the API contract (see README and ARCHITECTURE.md).
 # Errors carry extensions.code: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
 # BAD_USER_INPUT, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE,
-# TOO_MANY_PIXELS, QUERY_TOO_COMPLEX, RATE_LIMITED, NOT_IMPLEMENTED, INTERNAL.
+# TOO_MANY_PIXELS, QUERY_TOO_COMPLEX, RATE_LIMITED, UNAVAILABLE (HTTP 503, retry after
+# Retry-After), NOT_IMPLEMENTED, INTERNAL.
 # A refused publish (BAD_USER_INPUT) also carries extensions.problems:
 # [{path, assetId, galleryId, missing, status}], one per place at fault.
 # path is from the published object, 0-based like GraphQL paths and
@@ -1982,11 +1991,17 @@ enum AssetStatus {
   FAILED
 }
 
+"""
+An account. To anonymous readers (an article's author) a user is a byline:
+the name only; email and role are null.
+"""
 type User implements Node {
   id: ID!
-  email: String!
+  "Signed-in users only (and login's answer)."
+  email: String
   name: String!
-  role: Role!
+  "Signed-in users only (and login's answer)."
+  role: Role
   "A disabled account cannot sign in, and its open sessions are refused with a message saying so."
   disabled: Boolean!
 }
@@ -2086,12 +2101,13 @@ type Asset implements Node {
   status: AssetStatus!
   "Why processing FAILED."
   error: String
-  "Original file name, sanitized."
-  filename: String!
+  "Original file name, sanitized. Signed-in users only."
+  filename: String
   "Sniffed from the bytes, never trusted from the client."
   mimeType: String!
   byteSize: Int!
-  sha256: String!
+  "Signed-in users only."
+  sha256: String
   "After EXIF orientation."
   width: Int
   height: Int
@@ -2487,6 +2503,10 @@ type Mutation {
   """
   login(email: String!, password: String!, cookie: Boolean = false): AuthPayload!
   logout: Boolean!
+  """
+  Passwords: 10 characters to 72 bytes, not one of the 10,000 most common
+  passwords (nor one followed by digits or punctuation), not the email.
+  """
   createUser(input: CreateUserInput!): User!
   """
   Changes an account's name, role or disabled state (ADMIN). A disabled
@@ -4677,11 +4697,26 @@ func (ec *executionContext) fieldContext_Asset_error(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Asset_filename(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Filename)
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_filename(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().Filename(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
-
 func (ec *executionContext) fieldContext_Asset_filename(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Asset", field, true, true, "String")
 }
 
 func (ec *executionContext) _Asset_mimeType(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
@@ -4701,11 +4736,26 @@ func (ec *executionContext) fieldContext_Asset_byteSize(_ context.Context, field
 }
 
 func (ec *executionContext) _Asset_sha256(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.SHA256)
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_sha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().Sha256(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
-
 func (ec *executionContext) fieldContext_Asset_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Asset", field, true, true, "String")
 }
 
 func (ec *executionContext) _Asset_width(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
@@ -8661,11 +8711,26 @@ func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphq
 }
 
 func (ec *executionContext) _User_email(ctx context.Context, field graphql.CollectedField, obj *core.User) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Email)
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().Email(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
-
 func (ec *executionContext) fieldContext_User_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, "String")
+	return graphql.NewScalarFieldContext("User", field, true, true, "String")
 }
 
 func (ec *executionContext) _User_name(ctx context.Context, field graphql.CollectedField, obj *core.User) (ret graphql.Marshaler) {
@@ -8685,18 +8750,18 @@ func (ec *executionContext) _User_role(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_User_role(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Role, nil
+			return ec.Resolvers.User().Role(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v core.Role) graphql.Marshaler {
-			return ec.marshalNRole2githubᚗcomᚋstillroomᚋstillroomᚋcoreᚐRole(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *core.Role) graphql.Marshaler {
+			return ec.marshalORole2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐRole(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_User_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, "Role")
+	return graphql.NewScalarFieldContext("User", field, true, true, "Role")
 }
 
 func (ec *executionContext) _User_disabled(ctx context.Context, field graphql.CollectedField, obj *core.User) (ret graphql.Marshaler) {
@@ -10940,7 +11005,7 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "filename":
 			out.Values[i] = ec._Asset_filename(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "mimeType":
@@ -10955,7 +11020,7 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "sha256":
 			out.Values[i] = ec._Asset_sha256(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "width":
@@ -12560,7 +12625,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "email":
 			out.Values[i] = ec._User_email(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "name":
@@ -12570,7 +12635,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "role":
 			out.Values[i] = ec._User_role(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "disabled":

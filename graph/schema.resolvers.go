@@ -87,6 +87,22 @@ func (r *assetResolver) Error(ctx context.Context, obj *core.Asset) (*string, er
 	return nonEmpty(obj.Error), nil
 }
 
+// Filename is the resolver for the filename field.
+func (r *assetResolver) Filename(ctx context.Context, obj *core.Asset) (*string, error) {
+	if !app.CanSeePrivate(ctx) {
+		return nil, nil
+	}
+	return &obj.Filename, nil
+}
+
+// Sha256 is the resolver for the sha256 field.
+func (r *assetResolver) Sha256(ctx context.Context, obj *core.Asset) (*string, error) {
+	if !app.CanSeePrivate(ctx) {
+		return nil, nil
+	}
+	return &obj.SHA256, nil
+}
+
 // Width is the resolver for the width field.
 func (r *assetResolver) Width(ctx context.Context, obj *core.Asset) (*int, error) {
 	return nonZero(obj.Width), nil
@@ -503,7 +519,11 @@ func (r *queryResolver) Articles(ctx context.Context, first *int, after *string,
 	}
 	var f app.ArticleFilter
 	if filter != nil {
-		f = app.ArticleFilter{Status: deref(filter.Status), Section: deref(filter.Section), Tag: deref(filter.Tag), Search: app.SearchWords(filter.Search),
+		words, err := app.SearchWords(filter.Search)
+		if err != nil {
+			return nil, err
+		}
+		f = app.ArticleFilter{Status: deref(filter.Status), Section: deref(filter.Section), Tag: deref(filter.Tag), Search: words,
 			ImportKey: deref(filter.ImportKey)}
 	}
 	p, err := r.App.ListArticles(ctx, w.Page, f)
@@ -528,7 +548,11 @@ func (r *queryResolver) Galleries(ctx context.Context, first *int, after *string
 	if filter != nil {
 		f = *filter
 	}
-	p, err := r.App.ListGalleries(ctx, w.Page, deref(f.Status), app.SearchWords(f.Search))
+	words, err := app.SearchWords(f.Search)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.App.ListGalleries(ctx, w.Page, deref(f.Status), words)
 	if err != nil {
 		return nil, err
 	}
@@ -552,7 +576,9 @@ func (r *queryResolver) Assets(ctx context.Context, first *int, after *string, l
 		q.Status = deref(filter.Status)
 		q.UploadedBy = deref(filter.UploadedBy)
 		q.TakenAfter, q.TakenBefore = filter.TakenAfter, filter.TakenBefore
-		q.Search = app.SearchWords(filter.Search)
+		if q.Search, err = app.SearchWords(filter.Search); err != nil {
+			return nil, err
+		}
 		unattached = deref(filter.Unattached)
 	}
 	p, err := r.App.ListAssets(ctx, q, unattached)
@@ -592,6 +618,22 @@ func (r *timecodeResolver) Still(ctx context.Context, obj *core.Timecode) (*int,
 	return nonZero(obj.Still), nil
 }
 
+// Email is the resolver for the email field.
+func (r *userResolver) Email(ctx context.Context, obj *core.User) (*string, error) {
+	if !app.CanSeeAccount(ctx, obj.ID) {
+		return nil, nil
+	}
+	return &obj.Email, nil
+}
+
+// Role is the resolver for the role field.
+func (r *userResolver) Role(ctx context.Context, obj *core.User) (*core.Role, error) {
+	if !app.CanSeeAccount(ctx, obj.ID) {
+		return nil, nil
+	}
+	return &obj.Role, nil
+}
+
 // Article returns ArticleResolver implementation.
 func (r *Resolver) Article() ArticleResolver { return &articleResolver{r} }
 
@@ -628,6 +670,9 @@ func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionRes
 // Timecode returns TimecodeResolver implementation.
 func (r *Resolver) Timecode() TimecodeResolver { return &timecodeResolver{r} }
 
+// User returns UserResolver implementation.
+func (r *Resolver) User() UserResolver { return &userResolver{r} }
+
 type (
 	articleResolver        struct{ *Resolver }
 	assetResolver          struct{ *Resolver }
@@ -641,4 +686,5 @@ type (
 	queryResolver          struct{ *Resolver }
 	subscriptionResolver   struct{ *Resolver }
 	timecodeResolver       struct{ *Resolver }
+	userResolver           struct{ *Resolver }
 )

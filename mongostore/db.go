@@ -179,7 +179,7 @@ func (db *DB) indexes() map[*mongo.Collection][]indexSpec {
 	m := map[*mongo.Collection][]indexSpec{
 		db.users: {index(true, "email")},
 		// Sessions are keyed by token hash (_id); expiresAt serves the sweep.
-		db.sessions: {index(false, "expiresAt")},
+		db.sessions: {index(false, "expiresAt"), index(false, "userId")},
 		db.uploads:  {index(false, "expiresAt")},
 		db.assets: {
 			index(true, "sha256"),

@@ -29,7 +29,7 @@ func TestOpenCreatesIndexesIdempotently(t *testing.T) {
 	defer client.Disconnect(ctx)
 	want := map[string][]string{
 		"users":    {"_id_", "email_1"},
-		"sessions": {"_id_", "expiresAt_1"},
+		"sessions": {"_id_", "expiresAt_1", "userId_1"},
 		"assets": {"_id_", "searchTokens_1", "sha256_1", "sort.filename_1", "sort.takenAsc_1", "sort.takenDesc_1",
 			"sort.timecodeAsc_1", "sort.timecodeDesc_1", "uploadedBy_1"},
 		"galleries": {"_id_", "coverAssetId_1", "items.assetId_1", "searchTokens_1", "slug_1", "sort.title_1", "status_1_publishAt_1"},

@@ -2,10 +2,18 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"io"
 	"mime"
 	"net/http"
 	"runtime"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/stillroom/stillroom/app"
+	"github.com/stillroom/stillroom/core"
 )
 
 // admission runs at most a few GraphQL operations at once and queues the
@@ -15,47 +23,166 @@ import (
 // ones much later. In order, a burst is served about as fast overall and
 // its slowest answer is close to its typical one.
 //
-// A request holds a slot only while it executes: its JSON body is read
-// before it queues (so a slow client cannot hold one), and multipart
-// uploads and websocket subscriptions are not admitted here (they wait on
-// the network and on processing, and have limits of their own). A request
-// whose client goes away leaves the queue.
+// A request holds a slot only while it executes, never while the network
+// is slow: its JSON body is read before it queues, and its answer is kept
+// in memory and written after the slot is given back (with a write
+// deadline), so a client that sends slowly or never reads holds nothing
+// but its own connection. Multipart uploads read their files first
+// (uploads.go) and then take a slot the same way, giving it back while
+// they wait for renditions. Websocket subscriptions are not admitted here.
+//
+// The queue is bounded: when queueLen requests already wait, or one has
+// waited queueWait, it is answered 503 with Retry-After instead of
+// piling up. A request whose client goes away leaves the queue.
 type admission struct {
-	slots chan struct{}
+	slots     chan struct{}
+	queue     chan struct{} // one token per request waiting or running
+	queueWait time.Duration
 }
 
-// operationSlotsPerCore leaves room for operations that wait on the
-// database (MongoDB in production) while others use the cores.
-const operationSlotsPerCore = 1
+// Defaults of the admission settings (STILLROOM_OPERATION_*).
+const (
+	// operationSlotsPerCore leaves room for operations that wait on the
+	// database (MongoDB in production) while others use the cores.
+	operationSlotsPerCore    = 1
+	defaultOperationQueue    = 512
+	defaultOperationWait     = 10 * time.Second
+	overloadedRetryAfterSecs = 1
+	// answerWriteBase and answerWriteMinRate give an answer its write
+	// deadline: base plus its size at the minimum rate.
+	answerWriteBase    = 10 * time.Second
+	answerWriteMinRate = 16 << 10
+)
 
-// newAdmission admits n operations at once; 0 means operationSlotsPerCore
-// per core (GOMAXPROCS).
-func newAdmission(n int) *admission {
-	if n <= 0 {
-		n = operationSlotsPerCore * runtime.GOMAXPROCS(0)
+// newAdmission admits slots operations at once (0: operationSlotsPerCore
+// per core) with up to queue more waiting at most wait each.
+func newAdmission(slots, queue int, wait time.Duration) *admission {
+	if slots <= 0 {
+		slots = operationSlotsPerCore * runtime.GOMAXPROCS(0)
 	}
-	return &admission{slots: make(chan struct{}, n)}
+	if queue < 0 {
+		queue = 0
+	}
+	if wait <= 0 {
+		wait = defaultOperationWait
+	}
+	return &admission{slots: make(chan struct{}, slots), queue: make(chan struct{}, slots+queue), queueWait: wait}
+}
+
+// errOverloaded is the answer when the queue is full or too slow.
+var errOverloaded = core.Errorf(core.CodeUnavailable, "the server is busy; retry in a moment")
+
+// acquire takes a slot, waiting in the queue; the release it returns may
+// be called more than once.
+func (a *admission) acquire(ctx context.Context) (func(), error) {
+	select {
+	case a.queue <- struct{}{}:
+	default:
+		return nil, errOverloaded
+	}
+	t := time.NewTimer(a.queueWait)
+	defer t.Stop()
+	select {
+	case a.slots <- struct{}{}:
+	case <-t.C:
+		<-a.queue
+		return nil, errOverloaded
+	case <-ctx.Done():
+		<-a.queue
+		return nil, ctx.Err()
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			<-a.slots
+			<-a.queue
+		})
+	}, nil
 }
 
 func (a *admission) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		if r.Header.Get("Upgrade") != "" || mt == "multipart/form-data" {
-			next.ServeHTTP(w, r)
+			// Subscriptions are not admitted; uploads admit themselves
+			// once their files are read (admissionFrom).
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), admissionKey{}, a)))
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {
 			body, err := io.ReadAll(r.Body)
 			r.Body = &readAheadBody{Reader: bytes.NewReader(body), err: err, closer: r.Body}
 		}
-		select {
-		case a.slots <- struct{}{}:
-		case <-r.Context().Done():
-			return
-		}
-		defer func() { <-a.slots }()
-		next.ServeHTTP(w, r)
+		a.run(w, r, next.ServeHTTP)
 	})
+}
+
+// run executes h in a slot with its answer kept in memory, gives the slot
+// back, then writes the answer with a deadline.
+func (a *admission) run(w http.ResponseWriter, r *http.Request, h func(http.ResponseWriter, *http.Request)) {
+	release, err := a.acquire(r.Context())
+	if err != nil {
+		if errors.Is(err, errOverloaded) {
+			w.Header().Set("Retry-After", strconv.Itoa(overloadedRetryAfterSecs))
+			writeJSONError(w, httpStatus(core.CodeUnavailable), core.CodeUnavailable, core.ErrorMessage(err))
+		}
+		return
+	}
+	defer release()
+	bw := &bufferedAnswer{header: w.Header()}
+	h(bw, r.WithContext(app.WithYield(r.Context(), release)))
+	release()
+	writeAnswer(w, bw.status, bw.body.Bytes())
+}
+
+// writeAnswer writes a status and body with a write deadline of
+// answerWriteBase plus the body at answerWriteMinRate: a client that does
+// not read is cut then, and the deadline is cleared for the next request
+// on the connection once everything is flushed.
+func writeAnswer(w http.ResponseWriter, status int, body []byte) {
+	rc := http.NewResponseController(w)
+	d := answerWriteBase + time.Duration(len(body)/answerWriteMinRate)*time.Second
+	deadlineSet := rc.SetWriteDeadline(time.Now().Add(d)) == nil
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.WriteHeader(status)
+	if len(body) > 0 {
+		w.Write(body)
+	}
+	if deadlineSet {
+		rc.Flush()
+		rc.SetWriteDeadline(time.Time{})
+	}
+}
+
+// bufferedAnswer keeps a handler's answer in memory; its header is the
+// real response's (nothing is sent before WriteHeader on the real one).
+type bufferedAnswer struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedAnswer) Header() http.Header { return b.header }
+func (b *bufferedAnswer) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
+}
+func (b *bufferedAnswer) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+
+type admissionKey struct{}
+
+// admissionFrom returns the admission a request passed through, or nil.
+func admissionFrom(ctx context.Context) *admission {
+	a, _ := ctx.Value(admissionKey{}).(*admission)
+	return a
 }
 
 // readAheadBody gives back a body read in advance, then the error that ended

@@ -16,7 +16,7 @@ import (
 func TestAdmission(t *testing.T) {
 	release := make(chan struct{})
 	ran := make(chan string, 10)
-	h := newAdmission(1).wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := newAdmission(1, 10, time.Minute).wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		ran <- string(body)
 		if string(body) == "first" {
@@ -65,5 +65,89 @@ func TestAdmission(t *testing.T) {
 	case got := <-ran:
 		t.Fatalf("%q ran after its client left", got)
 	default:
+	}
+}
+
+// blockingWriter is a client that does not read: its writes wait for
+// unblock.
+type blockingWriter struct {
+	header  http.Header
+	unblock chan struct{}
+}
+
+func (b *blockingWriter) Header() http.Header { return b.header }
+func (b *blockingWriter) WriteHeader(int)     {}
+func (b *blockingWriter) Write(p []byte) (int, error) {
+	<-b.unblock
+	return len(p), nil
+}
+
+// TestAdmissionFreesSlotBeforeWriting: an answer is written after its slot
+// is given back, so a client that never reads holds no slot.
+func TestAdmissionFreesSlotBeforeWriting(t *testing.T) {
+	h := newAdmission(1, 10, time.Minute).wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, strings.Repeat("x", 1<<20))
+	}))
+	stuck := &blockingWriter{header: http.Header{}, unblock: make(chan struct{})}
+	done := make(chan struct{})
+	go func() {
+		h.ServeHTTP(stuck, httptest.NewRequest("POST", "/graphql", strings.NewReader("{}")))
+		close(done)
+	}()
+	other := make(chan *httptest.ResponseRecorder)
+	go func() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/graphql", strings.NewReader("{}")))
+		other <- rec
+	}()
+	select {
+	case rec := <-other:
+		if rec.Body.Len() != 1<<20 {
+			t.Fatalf("answer of %d bytes", rec.Body.Len())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a client that does not read held the only slot")
+	}
+	close(stuck.unblock)
+	<-done
+}
+
+// TestAdmissionQueueBounded: beyond the queue, or after the wait, requests
+// are answered 503 with Retry-After; the slot and queue are whole again
+// after.
+func TestAdmissionQueueBounded(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan struct{}, 10)
+	h := newAdmission(1, 1, 300*time.Millisecond).wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		started <- struct{}{}
+		<-release
+		io.WriteString(w, "ok")
+	}))
+	serve := func() chan *httptest.ResponseRecorder {
+		c := make(chan *httptest.ResponseRecorder, 1)
+		go func() {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("POST", "/graphql", strings.NewReader("{}")))
+			c <- rec
+		}()
+		return c
+	}
+	running := serve()
+	<-started
+	waiting := serve() // in the queue, gives up after 300 ms
+	time.Sleep(50 * time.Millisecond)
+	full := <-serve() // the queue holds one: refused at once
+	if full.Code != http.StatusServiceUnavailable || full.Header().Get("Retry-After") == "" || !strings.Contains(full.Body.String(), "UNAVAILABLE") {
+		t.Fatalf("queue full: %d %q %s", full.Code, full.Header().Get("Retry-After"), full.Body)
+	}
+	if rec := <-waiting; rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("waited too long: %d %s", rec.Code, rec.Body)
+	}
+	close(release)
+	if rec := <-running; rec.Body.String() != "ok" {
+		t.Fatalf("running: %d %s", rec.Code, rec.Body)
+	}
+	if rec := <-serve(); rec.Body.String() != "ok" {
+		t.Fatalf("after: %d %s", rec.Code, rec.Body)
 	}
 }

@@ -24,6 +24,8 @@ const mainUsage = `usage: stillroom [command] [flags]
 Commands:
   serve        run the server (the default when no command is given)
   user create  add an account to the configured database
+  user set-password | disable | enable
+               change an account; its sessions end everywhere
   import       upload a folder of stills, optionally building an article
   reprocess    queue every asset's renditions to be made again
   gc           reconcile objects and records (with --dry-run to look first)
@@ -46,6 +48,14 @@ has the table):
 `
 
 const userUsage = `usage: stillroom user create --email EMAIL --name NAME --role ROLE [--password PASSWORD] [settings]
+       stillroom user set-password --email EMAIL [--password PASSWORD] [settings]
+       stillroom user disable --email EMAIL [settings]
+       stillroom user enable --email EMAIL [settings]
+
+set-password, disable and enable change an existing account; every session
+of that account ends (tokens, cookies; a running server closes its
+websockets within seconds). set-password without --password or
+STILLROOM_USER_PASSWORD generates one and prints it once.
 
 Adds an account directly to the configured database (the same settings as
 serve: --data-dir, --mongodb-uri, ... or STILLROOM_* variables). With
@@ -56,7 +66,7 @@ that server first (or create accounts with the createUser mutation).
   --email EMAIL        sign-in address
   --name NAME          display name
   --role ROLE          PHOTOGRAPHER, EDITOR or ADMIN
-  --password PASSWORD  8 to 72 bytes; else STILLROOM_USER_PASSWORD (which,
+  --password PASSWORD  10 characters to 72 bytes, not a common password; else STILLROOM_USER_PASSWORD (which,
                        unlike a flag, other local users cannot see in the
                        process list); else one is generated and printed once
 `
@@ -224,7 +234,11 @@ func userCommand(ctx context.Context, args []string, getenv func(string) string,
 		}
 		return nil
 	}
-	if args[0] != "create" {
+	switch args[0] {
+	case "set-password", "disable", "enable":
+		return userChangeCommand(ctx, args[0], args[1:], getenv, stdout, stderr)
+	case "create":
+	default:
 		return fmt.Errorf("user: unknown subcommand %q (see stillroom help user)", args[0])
 	}
 	fs := newFlagSet("user create", userUsage, stdout)
@@ -277,6 +291,67 @@ func userCommand(ctx context.Context, args []string, getenv func(string) string,
 	fmt.Fprintf(stdout, "created %s %s (%s), id %s\n", u.Role, u.Email, u.Name, u.ID)
 	if generated {
 		fmt.Fprintf(stdout, "password: %s\n(generated; it is shown only this once)\n", pw)
+	}
+	return nil
+}
+
+// userChangeCommand is `stillroom user set-password|disable|enable
+// --email EMAIL`: the account's sessions end (a running server closes its
+// websockets within app.SessionRecheck).
+func userChangeCommand(ctx context.Context, sub string, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("user "+sub, userUsage, stdout)
+	email := fs.String("email", "", "sign-in address")
+	password := fs.String("password", "", "the new password (set-password)")
+	cfg, err := parseWith(fs, args, getenv)
+	if err != nil {
+		return err
+	}
+	if *email == "" {
+		return fmt.Errorf("user %s: --email required (see stillroom help user)", sub)
+	}
+	log := cliLogger(cfg, stderr)
+	st, err := openStores(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	svc := app.New(st.meta, st.objects, log, cfg.appConfig())
+	switch sub {
+	case "set-password":
+		pw, generated := *password, false
+		if pw == "" {
+			pw = getenv("STILLROOM_USER_PASSWORD")
+		}
+		if pw == "" {
+			pw, generated = generatePassword(), true
+		}
+		if err = svc.SetPasswordByEmail(ctx, *email, pw); err == nil {
+			fmt.Fprintf(stdout, "password of %s set; its sessions ended\n", *email)
+			if generated {
+				fmt.Fprintf(stdout, "password: %s\n(generated; it is shown only this once)\n", pw)
+			}
+		}
+	default:
+		var u *core.User
+		if u, err = st.meta.UserByEmail(ctx, strings.ToLower(strings.TrimSpace(*email))); err == nil {
+			// The command line acts as an internal admin that is no stored
+			// account, as user create does.
+			actx := app.WithUser(ctx, &core.User{Role: core.RoleAdmin, ID: "cli"}, "")
+			disabled := sub == "disable"
+			u, err = svc.UpdateUser(actx, u.ID, app.UserPatch{Disabled: &disabled})
+		}
+		if err == nil {
+			fmt.Fprintf(stdout, "%s %sd", u.Email, sub)
+			if u.Disabled {
+				fmt.Fprint(stdout, "; its sessions ended")
+			}
+			fmt.Fprintln(stdout)
+		}
+	}
+	if code := core.ErrorCode(err); code != "" && code != core.CodeInternal {
+		return fmt.Errorf("user %s: %s: %s", sub, code, core.ErrorMessage(err))
+	} else if err != nil {
+		return fmt.Errorf("user %s: %w", sub, err)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +41,18 @@ type config struct {
 	MemoryBudget   int64
 	PublishGate    bool
 	DebugAddr      string
+	// Admission of operations (admission.go) and pacing of bodies (pacing.go).
+	OperationSlots     int
+	OperationQueue     int
+	OperationQueueWait time.Duration
+	BodyIdle           time.Duration
+	BodyMinRate        int64
+	// UploadBytesInFlight bounds the multipart bytes held at once (uploads.go).
+	UploadBytesInFlight int64
+	// ResponseCacheBytes bounds the public read cache (respcache.go).
+	ResponseCacheBytes int64
+	// TrustedProxies may set X-Forwarded-For (clientaddr.go).
+	TrustedProxies []netip.Prefix
 	// UpgradeInterval paces the background regeneration of assets made
 	// by an older image pipeline.
 	UpgradeInterval time.Duration
@@ -63,10 +76,6 @@ const (
 	defaultMaxBodyBytes = 64 << 20
 	// maxJSONBodyBytes bounds non-multipart GraphQL requests.
 	maxJSONBodyBytes = 1 << 20
-	// multipartMemory is how much of a multipart body is kept in memory;
-	// the rest goes to temporary files.
-	// Kept small: 50 uploads at once would otherwise hold 50 times it.
-	multipartMemory = 1 << 20
 )
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -131,13 +140,27 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.DurationVar(&c.JobLease, "job-lease", envDur("JOB_LEASE", app.DefaultJobLease), "how long a claimed job is reserved; a crashed process's job is taken again after it")
 	fs.DurationVar(&c.UpgradeInterval, "upgrade-interval", envDur("UPGRADE_INTERVAL", app.DefaultUpgradeInterval), "least time between two assets regenerated in the background after a pipeline upgrade")
 	fs.StringVar(&c.DebugAddr, "debug-addr", env("DEBUG_ADDR", ""), "address of a listener with Go's profiler (/debug/pprof/); empty = none. Keep it on loopback")
+	slots := fs.Int("operation-slots", int(envInt("OPERATION_SLOTS", 0)), "GraphQL operations run at once; 0 = one per core")
+	queue := fs.Int("operation-queue", int(envInt("OPERATION_QUEUE", defaultOperationQueue)), "operations that may wait for a slot; more are answered 503")
+	fs.DurationVar(&c.OperationQueueWait, "operation-queue-wait", envDur("OPERATION_QUEUE_WAIT", defaultOperationWait), "longest wait for a slot before a 503")
+	fs.DurationVar(&c.BodyIdle, "body-idle", envDur("BODY_IDLE", defaultBodyIdle), "a request body that sends nothing for this long is cut")
+	fs.Int64Var(&c.BodyMinRate, "body-min-rate", envInt("BODY_MIN_RATE", defaultBodyMinRate), "bytes a second a request body must average after its first body-idle")
+	fs.Int64Var(&c.UploadBytesInFlight, "upload-bytes-in-flight", envInt("UPLOAD_BYTES_IN_FLIGHT", defaultUploadBytesInFlight), "multipart bytes all uploads may hold at once; more wait, then 503")
+	fs.Int64Var(&c.ResponseCacheBytes, "response-cache-bytes", envInt("RESPONSE_CACHE_BYTES", defaultResponseCacheBytes), "bytes the public read cache may hold")
 	corsOrigins := fs.String("cors-origins", env("CORS_ORIGINS", ""), "comma-separated origins (https://www.example.com) whose pages may use the API; development also allows http://localhost:* and http://127.0.0.1:*")
+	proxies := fs.String("trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated addresses or ranges of proxies whose X-Forwarded-For names the client (for the sign-in limits)")
 	gate := fs.String("publish-gate", env("PUBLISH_GATE", "on"), "on: publishing needs alt text and credit on every image; off: it does not")
 	noteSettings(fs)
 	if err := fs.Parse(args); err != nil {
 		return c, fmt.Errorf("flags: %w", err)
 	}
 	c.Workers = *workers
+	c.OperationSlots, c.OperationQueue = *slots, *queue
+	if ps, err := parseTrustedProxies(*proxies); err != nil {
+		errs = append(errs, err)
+	} else {
+		c.TrustedProxies = ps
+	}
 	switch *gate {
 	case "on":
 		c.PublishGate = true

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -47,7 +48,7 @@ func (h jsonPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	dec.UseNumber()
 	if err := dec.Decode(params); err != nil {
 		w.WriteHeader(http.StatusBadRequest)
-		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("json request body could not be decoded: %+v body:%s", err, body)}))
+		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("json request body could not be decoded: %v (the body starts %s)", err, excerpt(body))}))
 		return
 	}
 	params.Headers = r.Header
@@ -131,4 +132,20 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 	w.Write(head)
 	w.Write(resp.Data)
 	w.Write(end)
+}
+
+// excerptBytes is the most of a request an error message quotes.
+const excerptBytes = 64
+
+// excerpt quotes the start of a request body for an error message: at most
+// excerptBytes, cut at a character boundary, marked when cut.
+func excerpt(b []byte) string {
+	if len(b) <= excerptBytes {
+		return strconv.Quote(string(b))
+	}
+	cut := excerptBytes
+	for cut > 0 && !utf8.RuneStart(b[cut]) {
+		cut--
+	}
+	return strconv.Quote(string(b[:cut])) + "…"
 }

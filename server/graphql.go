@@ -64,10 +64,12 @@ func newGraphQLWith(svc *app.Service, cfg config, log *slog.Logger, lim graphqlL
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(jsonPOST{})
-	srv.AddTransport(limitedMultipart{
-		MultipartForm:   transport.MultipartForm{MaxUploadSize: cfg.MaxBodyBytes, MaxMemory: multipartMemory},
+	srv.AddTransport(multipartUploads{
 		MaxFiles:        lim.MaxUploadFiles,
 		MaxPathsPerFile: lim.MaxPathsPerFile,
+		MaxFileBytes:    cfg.MaxUploadBytes,
+		MaxBodyBytes:    cfg.MaxBodyBytes,
+		Budget:          newUploadBudget(cfg.UploadBytesInFlight),
 	})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	// queryLimits counts tokens first; this only backs it up.
@@ -78,6 +80,7 @@ func newGraphQLWith(svc *app.Service, cfg config, log *slog.Logger, lim graphqlL
 	for _, e := range graphqlExtensions(production, lim) {
 		srv.Use(e)
 	}
+	srv.AroundOperations(checkWebsocketSession(svc))
 	srv.AroundOperations(operationTimeout(lim.Timeout))
 	// A fresh loader per operation batches nested loads and never serves
 	// one operation's reads to another.
@@ -125,6 +128,15 @@ func (p presenter) present(ctx context.Context, err error) *gqlerror.Error {
 		}
 		return gerr
 	}
+	if ce == nil && isIntrospectionRefusal(ctx, err) {
+		// Not a failure of the server: a client asked for what production
+		// does not answer. Logged below WARN so nobody can fill the error
+		// log with it.
+		p.log.Debug("graphql: introspection refused", "path", gerr.Path.String())
+		gerr.Message = "introspection is disabled on this server"
+		setCode(gerr, core.CodeForbidden)
+		return gerr
+	}
 	if ce == nil && ge != nil && isArgumentError(ctx, ge) {
 		// A value gqlgen could not read into an argument, such as a
 		// Time that is not RFC 3339: the client's mistake.
@@ -144,6 +156,18 @@ func (p presenter) present(ctx context.Context, err error) *gqlerror.Error {
 	}
 	setCode(gerr, core.CodeInternal)
 	return gerr
+}
+
+// isIntrospectionRefusal reports whether err is gqlgen's refusal of
+// __schema or __type while introspection is off (a plain error, so it is
+// recognised by its field and text).
+func isIntrospectionRefusal(ctx context.Context, err error) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil {
+		return false
+	}
+	name := fc.Field.Name
+	return (name == "__schema" || name == "__type") && strings.Contains(err.Error(), "introspection disabled")
 }
 
 // isArgumentError reports whether e was raised reading the arguments of
@@ -193,12 +217,37 @@ func websocketAuth(ctx context.Context, svc *app.Service, p transport.InitPayloa
 			h = v
 		}
 	}
-	if h == "" {
-		return ctx, &p, nil
+	if h != "" {
+		u, hash, err := svc.Authenticate(ctx, strings.TrimSpace(strings.TrimPrefix(h, "Bearer ")))
+		if err != nil {
+			return ctx, nil, err
+		}
+		ctx = app.WithUser(ctx, u, hash)
 	}
-	u, hash, err := svc.Authenticate(ctx, strings.TrimSpace(strings.TrimPrefix(h, "Bearer ")))
-	if err != nil {
-		return ctx, nil, err
+	// The connection (signed in by the payload or by the upgrade's
+	// cookie) lives only as long as its session: it is closed when the
+	// session ends, and each operation checks the session again
+	// (checkWebsocketSession). The ack carries no payload: echoing the
+	// init payload would send the token back.
+	return context.WithValue(svc.BindSession(ctx), websocketKey{}, true), nil, nil
+}
+
+type websocketKey struct{}
+
+// checkWebsocketSession refuses an operation sent over a websocket whose
+// session has ended (signed out, expired, revoked, role changed or user
+// disabled, here or in another process), before it runs.
+func checkWebsocketSession(svc *app.Service) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if ctx.Value(websocketKey{}) == nil {
+			return next(ctx)
+		}
+		if err := svc.CheckSession(ctx); err != nil {
+			code := core.ErrorCode(err)
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
+				Message: core.ErrorMessage(err), Extensions: map[string]any{"code": string(code)},
+			}}})
+		}
+		return next(ctx)
 	}
-	return app.WithUser(ctx, u, hash), &p, nil
 }

@@ -24,7 +24,8 @@ import (
 func newHandler(svc *app.Service, cfg config, log *slog.Logger, obs *observability) http.Handler {
 	mux := http.NewServeMux()
 	gql := newGraphQL(svc, cfg, log)
-	mux.Handle("/graphql", newResponseCache(svc).wrap(requirePreflight(limitBody(newAdmission(0).wrap(gql), cfg.MaxBodyBytes))))
+	adm := newAdmission(cfg.OperationSlots, cfg.OperationQueue, cfg.OperationQueueWait)
+	mux.Handle("/graphql", privateAnswers(newResponseCache(svc, cfg.ResponseCacheBytes).wrap(requirePreflight(limitBody(adm.wrap(gql), cfg.MaxBodyBytes)))))
 	mux.Handle("GET /media/{asset}/{rendition}", mediaHandler(svc, log))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -44,7 +45,7 @@ func newHandler(svc *app.Service, cfg config, log *slog.Logger, obs *observabili
 		mux.Handle("GET /{$}", graphiql.Handler())
 		mux.Handle("GET "+graphiql.Prefix, graphiql.Handler())
 	}
-	return obs.middleware(mux, newOriginPolicy(cfg).wrap(authenticate(svc, log, cfg.Env == "production", noteUser(mux))))
+	return obs.middleware(mux, paceBodies(cfg.BodyIdle, cfg.BodyMinRate, newOriginPolicy(cfg).wrap(authenticate(svc, log, cfg.Env == "production", withClientAddress(cfg.TrustedProxies, noteUser(mux))))))
 }
 
 // authenticate puts the caller's user into the request context: the
@@ -191,6 +192,8 @@ func httpStatus(code core.Code) int {
 		return http.StatusNotImplemented
 	case core.CodeRateLimited:
 		return http.StatusTooManyRequests
+	case core.CodeUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -236,4 +239,19 @@ func deskOptions(cfg config) desk.Options {
 		o.ConnectOrigins = append(o.ConnectOrigins, u.Scheme+"://"+u.Host)
 	}
 	return o
+}
+
+// privateAnswers marks the answers to signed-in callers as private and
+// never to be stored (their data depends on who asks), and says so to
+// caches in Vary.
+func privateAnswers(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if app.UserFrom(r.Context()) != nil {
+			h := w.Header()
+			h.Set("Cache-Control", "private, no-store")
+			h.Add("Vary", "Authorization")
+			h.Add("Vary", "Cookie")
+		}
+		next.ServeHTTP(w, r)
+	})
 }

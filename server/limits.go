@@ -1,23 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"mime"
-	"mime/multipart"
-	"net/http"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/lexer"
@@ -450,88 +443,4 @@ func timeoutError(d time.Duration) *gqlerror.Error {
 	err := gqlerror.Errorf("the operation took longer than %s and was stopped", d)
 	errcode.Set(err, string(core.CodeInternal))
 	return err
-}
-
-// limitedMultipart is gqlgen's multipart transport behind a check of the
-// request's map: gqlgen reads every file before anything else sees the
-// request and accepts any number of files and of paths per file. This
-// reads only the operations and map parts (at most maxMultipartPreamble
-// bytes), refuses too many files or paths with BAD_USER_INPUT before a
-// file byte is read, then replays the bytes it read in front of the rest
-// of the body for gqlgen. A form it cannot read is passed on unchanged for
-// gqlgen to refuse with its own message.
-type limitedMultipart struct {
-	transport.MultipartForm
-	MaxFiles        int
-	MaxPathsPerFile int
-}
-
-var _ graphql.Transport = limitedMultipart{}
-
-func (m limitedMultipart) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || params["boundary"] == "" {
-		m.MultipartForm.Do(w, r, exec)
-		return
-	}
-	var read bytes.Buffer
-	lr := &io.LimitedReader{R: r.Body, N: maxMultipartPreamble}
-	uploads, err := readUploadMap(multipart.NewReader(io.TeeReader(lr, &read), params["boundary"]))
-	if err != nil && lr.N == 0 {
-		writeJSONError(w, http.StatusRequestEntityTooLarge, core.CodePayloadTooLarge,
-			fmt.Sprintf("the operations and map parts must fit in %d bytes", maxMultipartPreamble))
-		return
-	}
-	if err == nil {
-		if msg := m.check(uploads); msg != "" {
-			writeJSONError(w, httpStatus(core.CodeBadUserInput), core.CodeBadUserInput, msg)
-			return
-		}
-	}
-	r.Body = replayBody{Reader: io.MultiReader(&read, r.Body), Closer: r.Body}
-	m.MultipartForm.Do(w, r, exec)
-}
-
-func (m limitedMultipart) check(uploads map[string][]string) string {
-	if len(uploads) > m.MaxFiles {
-		return fmt.Sprintf("the request maps %d files; send at most %d per request", len(uploads), m.MaxFiles)
-	}
-	for key, paths := range uploads {
-		if len(paths) > m.MaxPathsPerFile {
-			return fmt.Sprintf("file %q is mapped to %d variables; at most %d", key, len(paths), m.MaxPathsPerFile)
-		}
-	}
-	return ""
-}
-
-// readUploadMap reads the operations part (discarding it: the executor
-// checks it) and decodes the map part that follows, as the multipart
-// request spec orders them.
-func readUploadMap(mr *multipart.Reader) (map[string][]string, error) {
-	part, err := mr.NextPart()
-	if err != nil {
-		return nil, err
-	}
-	if part.FormName() != "operations" {
-		return nil, fmt.Errorf("first part is %q, not operations", part.FormName())
-	}
-	if _, err := io.Copy(io.Discard, part); err != nil {
-		return nil, err
-	}
-	if part, err = mr.NextPart(); err != nil {
-		return nil, err
-	}
-	if part.FormName() != "map" {
-		return nil, fmt.Errorf("second part is %q, not map", part.FormName())
-	}
-	uploads := map[string][]string{}
-	if err := json.NewDecoder(part).Decode(&uploads); err != nil {
-		return nil, err
-	}
-	return uploads, nil
-}
-
-type replayBody struct {
-	io.Reader
-	io.Closer
 }

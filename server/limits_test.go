@@ -290,6 +290,9 @@ func TestProductionHidesSchema(t *testing.T) {
 			if introspected := len(r.Errors) == 0; introspected == prod {
 				t.Errorf("introspection answered = %v: %+v", introspected, r.Errors)
 			}
+			if prod && (r.code() != "FORBIDDEN" || !strings.Contains(r.Errors[0].Message, "introspection is disabled")) {
+				t.Errorf("production introspection: %+v, want FORBIDDEN introspection is disabled", r.Errors)
+			}
 			s.assertHealthy(t, "")
 		})
 	}

@@ -12,11 +12,11 @@ func TestPermissionMatrix(t *testing.T) {
 	s := startServer(t, map[string]string{"ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword, "PUBLISH_GATE": "off"}, true)
 	admin := login(t, s, adminEmail, adminPassword)
 	for _, u := range []struct{ email, role string }{{"ph@example.com", "PHOTOGRAPHER"}, {"ed@example.com", "EDITOR"}} {
-		s.mustGQL(t, admin, `mutation($e: String!, $r: Role!) { createUser(input: {email: $e, name: "U", password: "password-123", role: $r}) { id } }`,
+		s.mustGQL(t, admin, `mutation($e: String!, $r: Role!) { createUser(input: {email: $e, name: "U", password: "permissions-pass-123", role: $r}) { id } }`,
 			map[string]any{"e": u.email, "r": u.role})
 	}
-	tokens := map[string]string{"anonymous": "", "PHOTOGRAPHER": login(t, s, "ph@example.com", "password-123"),
-		"EDITOR": login(t, s, "ed@example.com", "password-123"), "ADMIN": admin}
+	tokens := map[string]string{"anonymous": "", "PHOTOGRAPHER": login(t, s, "ph@example.com", "permissions-pass-123"),
+		"EDITOR": login(t, s, "ed@example.com", "permissions-pass-123"), "ADMIN": admin}
 
 	seq := 0
 	newAsset := func(token string) string {
@@ -89,7 +89,7 @@ func TestPermissionMatrix(t *testing.T) {
 		{"node", `query($id: ID!) { node(id: $id) { id } }`, func() map[string]any { return map[string]any{"id": draftArticle} }, "node",
 			expect{"anonymous": null, "PHOTOGRAPHER": null, "EDITOR": ok, "ADMIN": ok}},
 		{"assets", `{ assets { totalCount } }`, nil, "", signedIn},
-		{"createUser", `mutation($e: String!) { createUser(input: {email: $e, name: "N", password: "password-123", role: EDITOR}) { id } }`,
+		{"createUser", `mutation($e: String!) { createUser(input: {email: $e, name: "N", password: "permissions-pass-123", role: EDITOR}) { id } }`,
 			func() map[string]any { seq++; return map[string]any{"e": fmt.Sprintf("new%d@example.com", seq)} }, "", admins},
 		{"logout", `mutation { logout }`, nil, "", signedIn},
 		{"uploadAsset", "", nil, "", signedIn},
@@ -125,7 +125,7 @@ func TestPermissionMatrix(t *testing.T) {
 				if tc.name == "logout" && role != "anonymous" {
 					// Sign out a session of its own, not the shared one.
 					email := map[string]string{"PHOTOGRAPHER": "ph@example.com", "EDITOR": "ed@example.com", "ADMIN": adminEmail}[role]
-					pw := map[string]string{"PHOTOGRAPHER": "password-123", "EDITOR": "password-123", "ADMIN": adminPassword}[role]
+					pw := map[string]string{"PHOTOGRAPHER": "permissions-pass-123", "EDITOR": "permissions-pass-123", "ADMIN": adminPassword}[role]
 					r := s.gql(t, login(t, s, email, pw), tc.query, nil)
 					if r.code() != want {
 						t.Errorf("got %+v, want %q", r.Errors, want)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"container/list"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -11,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/maypok86/otter/v2"
 	"golang.org/x/sync/singleflight"
 
 	"github.com/stillroom/stillroom/app"
@@ -24,9 +24,13 @@ import (
 // due, show within that time. Shared caches (a CDN) may keep the answer as
 // long, and revalidate with the ETag.
 const (
-	responseCacheTTL      = 10 * time.Second
-	responseCacheEntries  = 1000
-	responseCacheMaxBytes = 1 << 20 // larger answers are not kept
+	responseCacheTTL = 10 * time.Second
+	// defaultResponseCacheBytes is STILLROOM_RESPONSE_CACHE_BYTES: the
+	// most the kept answers (and their keys) may weigh together.
+	defaultResponseCacheBytes = 32 << 20
+	responseCacheMaxBytes     = 1 << 20 // larger answers are not kept
+	// cachedEntryOverhead is counted for each entry on top of its bytes.
+	cachedEntryOverhead = 256
 )
 
 type cachedResponse struct {
@@ -38,50 +42,75 @@ type cachedResponse struct {
 	expires time.Time
 }
 
-// responseCache is an LRU of public GraphQL answers.
+// responseCache keeps public GraphQL answers in a cache bounded by bytes
+// (github.com/maypok86/otter: W-TinyLFU eviction by weight, expiry after
+// responseCacheTTL). Expired entries are removed by the cache's own
+// maintenance while it is used and by a clean-up timer that runs while it
+// holds anything, so their memory is given back even when traffic stops.
 type responseCache struct {
-	svc   *app.Service
-	mu    sync.Mutex
-	order *list.List // front = most recent
-	byKey map[string]*list.Element
-	now   func() time.Time
+	svc     *app.Service
+	entries *otter.Cache[string, *cachedResponse]
+	now     func() time.Time
+	ttl     time.Duration
+
+	cleanMu      sync.Mutex
+	cleanPending bool
 
 	flight singleflight.Group
 }
 
-func newResponseCache(svc *app.Service) *responseCache {
-	return &responseCache{svc: svc, order: list.New(), byKey: map[string]*list.Element{}, now: time.Now}
+func newResponseCache(svc *app.Service, maxBytes int64) *responseCache {
+	return newResponseCacheTTL(svc, maxBytes, responseCacheTTL)
+}
+
+func newResponseCacheTTL(svc *app.Service, maxBytes int64, ttl time.Duration) *responseCache {
+	if maxBytes <= 0 {
+		maxBytes = defaultResponseCacheBytes
+	}
+	return &responseCache{svc: svc, now: time.Now, ttl: ttl, entries: otter.Must(&otter.Options[string, *cachedResponse]{
+		MaximumWeight: uint64(maxBytes),
+		Weigher: func(key string, e *cachedResponse) uint32 {
+			return uint32(len(key) + len(e.body) + len(e.etag) + len(e.ctype) + cachedEntryOverhead)
+		},
+		ExpiryCalculator: otter.ExpiryWriting[string, *cachedResponse](ttl),
+	})}
 }
 
 func (c *responseCache) get(key string, gen int64) *cachedResponse {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	el := c.byKey[key]
-	if el == nil {
+	e, ok := c.entries.GetIfPresent(key)
+	if !ok {
 		return nil
 	}
-	e := el.Value.(*cachedResponse)
 	if e.gen != gen || c.now().After(e.expires) {
-		c.order.Remove(el)
-		delete(c.byKey, key)
+		c.entries.Invalidate(key)
 		return nil
 	}
-	c.order.MoveToFront(el)
 	return e
 }
 
 func (c *responseCache) put(e *cachedResponse) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el := c.byKey[e.key]; el != nil {
-		c.order.Remove(el)
+	c.entries.Set(e.key, e)
+	c.scheduleCleanUp()
+}
+
+// scheduleCleanUp makes sure a clean-up runs after the TTL; it runs again
+// as long as entries remain, and stops when the cache is empty.
+func (c *responseCache) scheduleCleanUp() {
+	c.cleanMu.Lock()
+	defer c.cleanMu.Unlock()
+	if c.cleanPending {
+		return
 	}
-	c.byKey[e.key] = c.order.PushFront(e)
-	for c.order.Len() > responseCacheEntries {
-		last := c.order.Back()
-		c.order.Remove(last)
-		delete(c.byKey, last.Value.(*cachedResponse).key)
-	}
+	c.cleanPending = true
+	time.AfterFunc(c.ttl+c.ttl/10, func() {
+		c.entries.CleanUp()
+		c.cleanMu.Lock()
+		c.cleanPending = false
+		c.cleanMu.Unlock()
+		if c.entries.EstimatedSize() > 0 {
+			c.scheduleCleanUp()
+		}
+	})
 }
 
 // wrap serves cacheable requests from the cache and fills it; every other
@@ -107,7 +136,7 @@ func (c *responseCache) wrap(next http.Handler) http.Handler {
 			}
 			sum := sha256.Sum256(rec.body.Bytes())
 			e := &cachedResponse{key: key, body: bytes.Clone(rec.body.Bytes()), ctype: rec.header.Get("Content-Type"),
-				etag: `"` + hex.EncodeToString(sum[:16]) + `"`, gen: gen, expires: c.now().Add(responseCacheTTL)}
+				etag: `"` + hex.EncodeToString(sum[:16]) + `"`, gen: gen, expires: c.now().Add(c.ttl)}
 			c.put(e)
 			return e, nil
 		})

@@ -32,6 +32,7 @@ func Run(t *testing.T, newStore func(t *testing.T) core.Store) {
 	}{
 		{"Users", testUsers},
 		{"Sessions", testSessions},
+		{"UserAccounts", testUserAccounts},
 		{"Assets", testAssets},
 		{"UpdateAsset", testUpdateAsset},
 		{"ConcurrentUpdatesOneWins", testConcurrentUpdatesOneWins},

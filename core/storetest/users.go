@@ -118,3 +118,41 @@ func testSessions(t *testing.T, db core.Store) {
 	_, err = db.SessionByTokenHash(ctx, "h-u3c")
 	mustNil(t, err)
 }
+
+// testUserAccounts: users listed by email, updated in place (a disabled
+// flag included), and every session of one user removed at once.
+func testUserAccounts(t *testing.T, db core.Store) {
+	ctx := t.Context()
+	bob := &core.User{ID: core.NewID(), Email: "bob@example.com", Name: "Bob", Role: core.RolePhotographer, CreatedAt: at(0), UpdatedAt: at(0)}
+	alice := &core.User{ID: core.NewID(), Email: "alice@example.com", Name: "Alice", Role: core.RoleEditor, CreatedAt: at(0), UpdatedAt: at(0)}
+	mustNil(t, db.InsertUser(ctx, bob))
+	mustNil(t, db.InsertUser(ctx, alice))
+	users, err := db.ListUsers(ctx)
+	mustNil(t, err)
+	wantEqual(t, ids(users, func(u *core.User) string { return u.Email }), []string{"alice@example.com", "bob@example.com"})
+
+	changed := *bob
+	changed.Name, changed.Role, changed.Disabled, changed.PasswordHash, changed.UpdatedAt = "Robert", core.RoleEditor, true, "new hash", at(time.Hour)
+	mustNil(t, db.UpdateUser(ctx, &changed))
+	got, err := db.UserByID(ctx, bob.ID)
+	mustNil(t, err)
+	wantEqual(t, got, &changed)
+	missing := changed
+	missing.ID = core.NewID()
+	wantCode(t, db.UpdateUser(ctx, &missing), core.CodeNotFound)
+
+	for i, uid := range []string{bob.ID, bob.ID, alice.ID} {
+		mustNil(t, db.InsertSession(ctx, &core.Session{TokenHash: "h" + string(rune('a'+i)), UserID: uid, CreatedAt: at(0), ExpiresAt: at(time.Hour)}))
+	}
+	n, err := db.DeleteUserSessions(ctx, bob.ID)
+	mustNil(t, err)
+	if n != 2 {
+		t.Errorf("DeleteUserSessions removed %d, want 2", n)
+	}
+	for _, h := range []string{"ha", "hb"} {
+		_, err := db.SessionByTokenHash(ctx, h)
+		wantCode(t, err, core.CodeNotFound)
+	}
+	_, err = db.SessionByTokenHash(ctx, "hc")
+	mustNil(t, err)
+}

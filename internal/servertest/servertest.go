@@ -101,6 +101,9 @@ type Options struct {
 	Admin string
 	// Args are extra command-line arguments after "serve".
 	Args []string
+	// Binary, when set, is run instead of the one built from ./server (to
+	// measure an older build).
+	Binary string
 	// DataDir is the data folder; empty = a new temporary one. Several
 	// servers (and commands, see Run) may share one.
 	DataDir string
@@ -128,7 +131,10 @@ type Server struct {
 // t failed.
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
-	bin := Binary(t)
+	bin := opts.Binary
+	if bin == "" {
+		bin = Binary(t)
+	}
 	addr := freeAddr(t)
 	s := &Server{URL: "http://" + addr, Addr: addr, DataDir: opts.DataDir}
 	if s.DataDir == "" {
@@ -316,6 +322,9 @@ func (s *Server) CreateUser(t testing.TB, adminToken, email, name, role string) 
 		map[string]any{"i": map[string]any{"email": email, "name": name, "role": role, "password": Password}}).Decode(t, &struct{}{})
 	return s.Login(t, email, Password)
 }
+
+// Pid is the server's process id.
+func (s *Server) Pid() int { return s.Cmd.Process.Pid }
 
 // Contains reports whether the server's log contains s.
 func (s *Server) Contains(sub string) bool { return strings.Contains(s.Log(), sub) }
