@@ -462,6 +462,7 @@ type UserResolver interface {
 	Email(ctx context.Context, obj *core.User) (*string, error)
 
 	Role(ctx context.Context, obj *core.User) (*core.Role, error)
+	Disabled(ctx context.Context, obj *core.User) (*bool, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2002,8 +2003,11 @@ type User implements Node {
   name: String!
   "Signed-in users only (and login's answer)."
   role: Role
-  "A disabled account cannot sign in, and its open sessions are refused with a message saying so."
-  disabled: Boolean!
+  """
+  A disabled account cannot sign in, and its open sessions are refused with
+  a message saying so. Signed-in users only (null for anonymous readers).
+  """
+  disabled: Boolean
 }
 
 "What updateUser changes; fields left out stay."
@@ -8765,11 +8769,26 @@ func (ec *executionContext) fieldContext_User_role(_ context.Context, field grap
 }
 
 func (ec *executionContext) _User_disabled(ctx context.Context, field graphql.CollectedField, obj *core.User) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Disabled)
+	return resolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_disabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().Disabled(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
-
 func (ec *executionContext) fieldContext_User_disabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, "Boolean")
+	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -12640,7 +12659,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "disabled":
 			out.Values[i] = ec._User_disabled(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:

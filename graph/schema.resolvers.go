@@ -634,6 +634,14 @@ func (r *userResolver) Role(ctx context.Context, obj *core.User) (*core.Role, er
 	return &obj.Role, nil
 }
 
+// Disabled is the resolver for the disabled field.
+func (r *userResolver) Disabled(ctx context.Context, obj *core.User) (*bool, error) {
+	if !app.CanSeeAccount(ctx, obj.ID) {
+		return nil, nil
+	}
+	return &obj.Disabled, nil
+}
+
 // Article returns ArticleResolver implementation.
 func (r *Resolver) Article() ArticleResolver { return &articleResolver{r} }
 

@@ -612,11 +612,11 @@ func TestHardeningAnonymousLeaks(t *testing.T) {
 	s.GraphQL(t, token, `mutation($i: ArticleInput!) { createArticle(input: $i) { id } }`,
 		map[string]any{"i": map[string]any{"title": "Ảnh", "blocks": []map[string]any{{"image": map[string]any{"assetIds": []string{id}}}}}}).Decode(t, &d)
 	s.GraphQL(t, token, `mutation($id: ID!) { publishArticle(id: $id) { id } }`, map[string]any{"id": d.CreateArticle.ID}).Decode(t, &struct{}{})
-	const q = `{ articles { edges { node { author { name email role } blocks { ... on ImageBlock { assets { filename sha256 } } } } } } }`
+	const q = `{ articles { edges { node { author { name email role disabled } blocks { ... on ImageBlock { assets { filename sha256 } } } } } } }`
 	anon := s.GraphQL(t, "", q, nil)
 	raw := string(anon.Data)
 	t.Logf("anonymous: %s %+v", raw, anon.Errors)
-	for _, leak := range []string{"admin@example.com", "ADMIN", ".jpg", `"sha256":"`} {
+	for _, leak := range []string{"admin@example.com", "ADMIN", ".jpg", `"sha256":"`, `"disabled":false`} {
 		if strings.Contains(raw, leak) {
 			t.Errorf("anonymous answer contains %q: %s", leak, raw)
 		}
@@ -625,7 +625,7 @@ func TestHardeningAnonymousLeaks(t *testing.T) {
 		t.Errorf("no byline: %s", raw)
 	}
 	signed := s.GraphQL(t, token, q, nil)
-	if !strings.Contains(string(signed.Data), "admin@example.com") || !strings.Contains(string(signed.Data), `"sha256":"`) {
+	if !strings.Contains(string(signed.Data), "admin@example.com") || !strings.Contains(string(signed.Data), `"sha256":"`) || !strings.Contains(string(signed.Data), `"disabled":false`) {
 		t.Errorf("signed in: %s %+v", signed.Data, signed.Errors)
 	}
 }
