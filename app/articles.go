@@ -233,7 +233,11 @@ func (s *Service) mutateArticle(ctx context.Context, id string, version *int, fn
 	return mutateVersioned(s, ctx, "article", id, version, s.store.ArticleByID, s.store.UpdateArticle,
 		func(a *core.Article) int { return a.Version },
 		func(a *core.Article) error {
+			before := articlePlacements(a)
 			if err := fn(a); err != nil {
+				return err
+			}
+			if err := s.keepPublishable(ctx, before, articlePlacements(a), a.Publication.Status != core.StatusDraft); err != nil {
 				return err
 			}
 			a.SearchTokens = articleTokens(a)

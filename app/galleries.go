@@ -133,7 +133,11 @@ func (s *Service) mutateGallery(ctx context.Context, id string, version *int, fn
 	return mutateVersioned(s, ctx, "gallery", id, version, s.store.GalleryByID, s.store.UpdateGallery,
 		func(g *core.Gallery) int { return g.Version },
 		func(g *core.Gallery) error {
+			before := galleryPlacements(g, nil)
 			if err := fn(g); err != nil {
+				return err
+			}
+			if err := s.keepPublishable(ctx, before, galleryPlacements(g, nil), g.Publication.Status != core.StatusDraft); err != nil {
 				return err
 			}
 			g.SearchTokens = galleryTokens(g)

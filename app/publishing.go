@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -147,4 +148,49 @@ func (s *Service) checkPublishable(ctx context.Context, ps []placement) error {
 		return err
 	}
 	return publishRefusal(problems, texts)
+}
+
+// keepPublishable is the publish gate for changes to content readers can
+// see or soon will (PUBLISHED or SCHEDULED): a change may not bring in a
+// problem the content did not have (an image without alt text or credit,
+// an asset that is not READY). Problems the content already had do not
+// block other changes, so they can be fixed one at a time. Problems are
+// compared by asset and kind, not position, so moving an item is no new
+// problem. Unpublishing is never blocked (the content is a draft after).
+func (s *Service) keepPublishable(ctx context.Context, before, after []placement, live bool) error {
+	if !live {
+		return nil
+	}
+	had, _, err := s.publishProblems(ctx, before)
+	if err != nil {
+		return err
+	}
+	now, texts, err := s.publishProblems(ctx, after)
+	if err != nil {
+		return err
+	}
+	old := map[string]bool{}
+	for _, p := range had {
+		old[problemKey(p)] = true
+	}
+	var fresh []core.Problem
+	var freshTexts []string
+	for i, p := range now {
+		if !old[problemKey(p)] {
+			fresh, freshTexts = append(fresh, p), append(freshTexts, texts[i])
+		}
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	err = publishRefusal(fresh, freshTexts)
+	var ce *core.Error
+	if errors.As(err, &ce) {
+		ce.Message = "published content must stay publishable: " + strings.TrimPrefix(ce.Message, "cannot publish: ")
+	}
+	return err
+}
+
+func problemKey(p core.Problem) string {
+	return p.AssetID + "|" + p.Status + "|" + strings.Join(p.Missing, ",")
 }

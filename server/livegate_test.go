@@ -1,0 +1,55 @@
+package main
+
+import "testing"
+
+// TestGateOnLiveContent (issue 11, point 8): once an article or gallery is
+// published, a change may not bring in an image without alt text or
+// credit; problems it already had do not block other changes, so they can
+// be fixed one at a time; drafts are free.
+func TestGateOnLiveContent(t *testing.T) {
+	s := startServer(t, map[string]string{"ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword}, false)
+	tok := login(t, s, adminEmail, adminPassword)
+	asset := func(seed uint8, alt, credit string) string {
+		r := s.upload(t, tok, "still.jpg", photoJPEG(t, 96, 64, seed), "id")
+		id := dig(r.Data, "uploadAsset", "id").(string)
+		s.mustGQL(t, tok, `mutation($id: ID!, $a: String, $c: String) { updateAsset(id: $id, input: {altText: $a, credit: $c}) { id } }`,
+			map[string]any{"id": id, "a": alt, "c": credit})
+		return id
+	}
+	good := asset(1, "Bà con phường Tân Định", "Ảnh: Tuổi Trẻ")
+	bare := asset(2, "", "")
+	other := asset(3, "Cán bộ dân vận", "Ảnh: Tuổi Trẻ")
+
+	// An article published empty cannot then take an image without texts.
+	art := dig(s.mustGQL(t, tok, `mutation { createArticle(input: {title: "Dân vận khéo", blocks: [{paragraph: "Một"}]}) { id } }`, nil), "createArticle", "id")
+	s.mustGQL(t, tok, `mutation($id: ID!) { publishArticle(id: $id) { status } }`, map[string]any{"id": art})
+	const addImage = `mutation($id: ID!, $a: ID!) { updateArticle(id: $id, input: {blocks: [{paragraph: "Một"}, {image: {assetIds: [$a]}}]}) { version } }`
+	r := s.gql(t, tok, addImage, map[string]any{"id": art, "a": bare})
+	if r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["problems"] == nil {
+		t.Fatalf("adding a bare image to a published article: %+v", r)
+	}
+	blocks := s.mustGQL(t, tok, `query($id: ID!) { article(id: $id) { blocks { __typename } } }`, map[string]any{"id": art})
+	if n := len(dig(blocks, "article", "blocks").([]any)); n != 1 {
+		t.Fatalf("the refused change was saved: %d blocks", n)
+	}
+	s.mustGQL(t, tok, addImage, map[string]any{"id": art, "a": good})
+
+	// A published gallery: the same for items.
+	g := dig(s.mustGQL(t, tok, `mutation { createGallery(input: {title: "Toạ đàm"}) { id } }`, nil), "createGallery", "id")
+	s.mustGQL(t, tok, `mutation($g: ID!, $a: [ID!]!) { addGalleryItems(galleryId: $g, assetIds: $a) { id } }`, map[string]any{"g": g, "a": []any{good, other}})
+	s.mustGQL(t, tok, `mutation($g: ID!) { publishGallery(id: $g) { status } }`, map[string]any{"g": g})
+	if r := s.gql(t, tok, `mutation($g: ID!, $a: [ID!]!) { addGalleryItems(galleryId: $g, assetIds: $a) { id } }`, map[string]any{"g": g, "a": []any{bare}}); r.code() != "BAD_USER_INPUT" {
+		t.Fatalf("adding a bare image to a published gallery: %+v", r)
+	}
+	// An item already at fault (its asset's credit removed since) does not
+	// block reordering, and can be fixed inline.
+	s.mustGQL(t, tok, `mutation($id: ID!) { updateAsset(id: $id, input: {credit: ""}) { id } }`, map[string]any{"id": other})
+	items := s.mustGQL(t, tok, `query($g: ID!) { gallery(id: $g) { items { id } } }`, map[string]any{"g": g})
+	second := dig(items, "gallery", "items", 1, "id")
+	s.mustGQL(t, tok, `mutation($g: ID!, $i: ID!) { moveGalleryItem(galleryId: $g, itemId: $i, position: 0) { id } }`, map[string]any{"g": g, "i": second})
+	s.mustGQL(t, tok, `mutation($g: ID!, $i: ID!) { updateGalleryItem(galleryId: $g, itemId: $i, input: {credit: "Ảnh: Tuổi Trẻ"}) { id } }`, map[string]any{"g": g, "i": second})
+
+	// Drafts take anything; unpublishing is never blocked.
+	s.mustGQL(t, tok, `mutation($g: ID!) { unpublishGallery(id: $g) { status } }`, map[string]any{"g": g})
+	s.mustGQL(t, tok, `mutation($g: ID!, $a: [ID!]!) { addGalleryItems(galleryId: $g, assetIds: $a) { id } }`, map[string]any{"g": g, "a": []any{bare}})
+}
