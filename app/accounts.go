@@ -76,6 +76,10 @@ func (s *Service) UpdateUser(ctx context.Context, id string, p UserPatch) (*core
 	if err != nil {
 		return nil, err
 	}
+	// One account change at a time in this process, so two admins
+	// demoting each other at once cannot both pass the last-admin check.
+	s.accountsMu.Lock()
+	defer s.accountsMu.Unlock()
 	u, err := s.store.UserByID(ctx, id)
 	if err != nil {
 		return nil, err
