@@ -1,6 +1,11 @@
 package main
 
-import "testing"
+import (
+	"net/http"
+	neturl "net/url"
+	"strings"
+	"testing"
+)
 
 // TestGateOnLiveContent (issue 11, point 8): once an article or gallery is
 // published, a change may not bring in an image without alt text or
@@ -52,4 +57,36 @@ func TestGateOnLiveContent(t *testing.T) {
 	// Drafts take anything; unpublishing is never blocked.
 	s.mustGQL(t, tok, `mutation($g: ID!) { unpublishGallery(id: $g) { status } }`, map[string]any{"g": g})
 	s.mustGQL(t, tok, `mutation($g: ID!, $a: [ID!]!) { addGalleryItems(galleryId: $g, assetIds: $a) { id } }`, map[string]any{"g": g, "a": []any{bare}})
+}
+
+// TestPrivateAnswersAreNotStored (issue 11, point 8): answers to signed-in
+// callers say private, no-store and vary on the credentials, over POST and
+// GET; anonymous GETs stay publicly cacheable.
+func TestPrivateAnswersAreNotStored(t *testing.T) {
+	s := startServer(t, map[string]string{"ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword}, false)
+	tok := login(t, s, adminEmail, adminPassword)
+	body := strings.NewReader(`{"query":"{ me { email } }"}`)
+	req, _ := http.NewRequest("POST", s.URL+"/graphql", body)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+tok)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	check := func(what string, h http.Header) {
+		t.Helper()
+		vary := strings.Join(h.Values("Vary"), ",")
+		if h.Get("Cache-Control") != "private, no-store" || !strings.Contains(vary, "Authorization") || !strings.Contains(vary, "Cookie") {
+			t.Errorf("%s: Cache-Control %q, Vary %q", what, h.Get("Cache-Control"), vary)
+		}
+	}
+	check("signed-in POST", res.Header)
+	q := "/graphql?query=" + neturl.QueryEscape(`{ articles { totalCount } }`)
+	signed, _ := s.fetch(t, q, map[string]string{"Authorization": "Bearer " + tok})
+	check("signed-in GET", signed.Header)
+	anon, _ := s.fetch(t, q, nil)
+	if cc := anon.Header.Get("Cache-Control"); !strings.HasPrefix(cc, "public") {
+		t.Errorf("anonymous GET: Cache-Control %q", cc)
+	}
 }
