@@ -77,7 +77,8 @@ func (j cookieJar) Clear() {
 }
 
 // userFromCookie authenticates r by its session cookie. A cookie that names
-// no live session (expired, signed out, the account disabled) is cleared.
+// no live session (expired, signed out, the account disabled) is cleared by
+// the GraphQL POST that is told why.
 // On a GraphQL POST (the desk's own calls) that is an UNAUTHENTICATED
 // answer saying why, so an open desk tells its user at their next action
 // (the cookie is gone by then, so signing in again just works);
@@ -90,8 +91,11 @@ func userFromCookie(ctx context.Context, svc *app.Service, w http.ResponseWriter
 	}
 	u, hash, err := svc.Authenticate(ctx, c.Value)
 	if core.IsCode(err, core.CodeUnauthenticated) {
-		cookieJar{w: w, production: production}.Clear()
+		// Cleared only where the reason is told: a websocket reconnecting
+		// after its session ended must leave the cookie for the desk's
+		// next POST, which learns why.
 		if r.Method == http.MethodPost && r.URL.Path == "/graphql" {
+			cookieJar{w: w, production: production}.Clear()
 			return ctx, err
 		}
 		return ctx, nil

@@ -35,11 +35,21 @@ export const session = {
   },
 };
 
-onSessionLost((e) => {
+onSessionLost(async (e) => {
   if (!me) return;
   me = null;
-  notice = /disabled/i.test(e.message) ? 'session.disabled' : 'session.ended';
   closeSubscriptions();
+  // A subscription only learns that it lost its rights; a plain request
+  // with the session cookie is told why (expired, signed out, disabled).
+  let why = e.message;
+  if (!/disabled/i.test(why)) {
+    try {
+      await gql<{ me: Me | null }>(`query DeskWhy { me { id } }`);
+    } catch (x) {
+      if (x instanceof ApiError) why = x.message;
+    }
+  }
+  notice = /disabled/i.test(why) ? 'session.disabled' : 'session.ended';
 });
 
 export async function loadMe(): Promise<void> {
