@@ -51,6 +51,7 @@ export const en = {
   'library.sort.timecode': 'Timecode',
   'library.sort.filename': 'File name',
   'library.sort.title': 'Title A–Z',
+  'library.sort.titleDesc': 'Title Z–A',
   'library.mine': 'Only mine',
   'library.unattached': 'Not used anywhere',
   'library.selection': 'Selection',

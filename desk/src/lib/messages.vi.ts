@@ -51,6 +51,7 @@ export const vi: Messages = {
   'library.sort.timecode': 'Timecode',
   'library.sort.filename': 'Tên tệp',
   'library.sort.title': 'Tiêu đề A–Z',
+  'library.sort.titleDesc': 'Tiêu đề Z–A',
   'library.mine': 'Chỉ ảnh của tôi',
   'library.unattached': 'Chưa dùng ở đâu',
   'library.selection': 'Lựa chọn',
