@@ -20,8 +20,8 @@ import (
 // jsonPOST is gqlgen's POST transport (application/json requests) with one
 // difference: the answer is written around the data gqlgen produced
 // instead of through json.Marshal, which re-validates and compacts the
-// whole (already compact) data byte by byte: about a millisecond for the
-// 110 KB front page, an eighth of its cost. Everything else — content
+// whole (already compact) data byte by byte, a large share of a big
+// answer's cost (the README's Figures table). Everything else — content
 // negotiation, status codes, errors — is what transport.POST does
 // (gqlgen v0.17.98), and scripts/graphql-audit.sh checks it in CI.
 type jsonPOST struct{ transport.POST }

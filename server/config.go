@@ -60,6 +60,10 @@ type config struct {
 
 	// demo seeds the demo content once the port is bound (serve --demo).
 	demo bool
+	// tuneRuntime applies the server's garbage collector and memory limit
+	// defaults (internal/memtune) to the process: set by the serve
+	// command, not by tests, which share one process.
+	tuneRuntime bool
 
 	// monitor, when set (by tests), sees every MongoDB command.
 	monitor *event.CommandMonitor

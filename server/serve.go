@@ -12,6 +12,7 @@ import (
 
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/httpapi"
+	"github.com/stillroom/stillroom/internal/memtune"
 )
 
 // Shutdown deadlines. On stop the server stops accepting at once, gives
@@ -43,7 +44,9 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, ready chan<- strin
 	defer ln.Close()
 	addr := ln.Addr().String()
 	cfg.PublicURL = cfg.publicURL(addr)
-	tuneGC(cfg, os.Getenv, log)
+	if cfg.tuneRuntime {
+		memtune.Apply(cfg.MemoryBudget, os.Getenv, log)
+	}
 	st, err := openStores(ctx, cfg, log)
 	if err != nil {
 		return err
