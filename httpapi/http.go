@@ -1,4 +1,4 @@
-package main
+package httpapi
 
 import (
 	"encoding/json"
@@ -19,9 +19,9 @@ import (
 	"github.com/stillroom/stillroom/graphiql"
 )
 
-// newHandler routes every endpoint of the server. obs wraps them all:
+// New routes every endpoint of the server. obs wraps them all:
 // request ids, one log line and metrics per request.
-func newHandler(svc *app.Service, cfg config, log *slog.Logger, obs *observability) http.Handler {
+func New(svc *app.Service, cfg Config, log *slog.Logger, obs *Observability) http.Handler {
 	mux := http.NewServeMux()
 	gql := newGraphQL(svc, cfg, log)
 	adm := newAdmission(cfg.OperationSlots, cfg.OperationQueue, cfg.OperationQueueWait)
@@ -39,13 +39,13 @@ func newHandler(svc *app.Service, cfg config, log *slog.Logger, obs *observabili
 	mux.Handle("GET /desk/", deskApp)
 	mux.Handle("HEAD /desk/", deskApp)
 	mux.Handle("GET /desk", http.RedirectHandler(desk.Prefix, http.StatusMovedPermanently))
-	if cfg.Env != "production" {
+	if !cfg.Production {
 		// GraphiQL, a development tool, built into the binary: it loads
 		// nothing from outside the server.
 		mux.Handle("GET /{$}", graphiql.Handler())
 		mux.Handle("GET "+graphiql.Prefix, graphiql.Handler())
 	}
-	return obs.middleware(mux, paceBodies(cfg.BodyIdle, cfg.BodyMinRate, newOriginPolicy(cfg).wrap(authenticate(svc, log, cfg.Env == "production", withClientAddress(cfg.TrustedProxies, noteUser(mux))))))
+	return obs.middleware(mux, paceBodies(cfg.BodyIdle, cfg.BodyMinRate, newOriginPolicy(cfg).wrap(authenticate(svc, log, cfg.Production, withClientAddress(cfg.TrustedProxies, noteUser(mux))))))
 }
 
 // authenticate puts the caller's user into the request context: the
@@ -100,12 +100,12 @@ func requirePreflight(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody caps request bodies: JSON requests at maxJSONBodyBytes,
+// limitBody caps request bodies: JSON requests at MaxJSONBodyBytes,
 // multipart ones at max. Too large a body is answered 413 whatever the
 // GraphQL transport would have said.
 func limitBody(next http.Handler, max int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		limit := int64(maxJSONBodyBytes)
+		limit := int64(MaxJSONBodyBytes)
 		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
 			limit = max
 		}
@@ -219,22 +219,18 @@ func writeJSONError(w http.ResponseWriter, status int, code core.Code, msg strin
 // deskOptions tells the desk's Content-Security-Policy which other origins
 // it talks to: the S3 endpoint that takes direct uploads and serves
 // original downloads, and a CDN serving renditions.
-func deskOptions(cfg config) desk.Options {
+func deskOptions(cfg Config) desk.Options {
 	var o desk.Options
-	if cfg.S3.Endpoint != "" {
-		scheme := "http://"
-		if cfg.S3.UseTLS {
-			scheme = "https://"
-		}
-		o.ConnectOrigins = append(o.ConnectOrigins, scheme+cfg.S3.Endpoint)
-		o.ImageOrigins = append(o.ImageOrigins, scheme+cfg.S3.Endpoint)
+	if cfg.ObjectStoreOrigin != "" {
+		o.ConnectOrigins = append(o.ConnectOrigins, cfg.ObjectStoreOrigin)
+		o.ImageOrigins = append(o.ImageOrigins, cfg.ObjectStoreOrigin)
 	}
 	if u, err := url.Parse(cfg.PublicMediaURL); err == nil && u.Scheme != "" && u.Host != "" {
 		o.ImageOrigins = append(o.ImageOrigins, u.Scheme+"://"+u.Host)
 	}
 	// URLs the API hands out start with the public URL, which need not be
 	// the origin the desk was opened at (localhost against 127.0.0.1).
-	if u, err := url.Parse(cfg.publicURL(cfg.Addr)); err == nil && u.Scheme != "" && u.Host != "" {
+	if u, err := url.Parse(cfg.PublicURL); err == nil && u.Scheme != "" && u.Host != "" {
 		o.ImageOrigins = append(o.ImageOrigins, u.Scheme+"://"+u.Host)
 		o.ConnectOrigins = append(o.ConnectOrigins, u.Scheme+"://"+u.Host)
 	}

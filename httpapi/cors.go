@@ -1,4 +1,4 @@
-package main
+package httpapi
 
 import (
 	"errors"
@@ -54,9 +54,9 @@ type originPolicy struct {
 	localDev bool            // development: http://localhost:*, http://127.0.0.1:*
 }
 
-// parseOrigins checks STILLROOM_CORS_ORIGINS: comma-separated exact
+// ParseOrigins checks STILLROOM_CORS_ORIGINS: comma-separated exact
 // origins such as https://www.example.com or http://localhost:5173.
-func parseOrigins(v string) ([]string, error) {
+func ParseOrigins(v string) ([]string, error) {
 	var out []string
 	var errs []error
 	for _, o := range strings.Split(v, ",") {
@@ -92,12 +92,12 @@ func normalOrigin(origin string) (string, bool) {
 	return u.Scheme + "://" + host, true
 }
 
-func newOriginPolicy(cfg config) originPolicy {
-	p := originPolicy{listed: map[string]bool{}, localDev: cfg.Env != "production"}
+func newOriginPolicy(cfg Config) originPolicy {
+	p := originPolicy{listed: map[string]bool{}, localDev: !cfg.Production}
 	for _, o := range cfg.CORSOrigins {
 		p.listed[o] = true
 	}
-	if u, err := url.Parse(cfg.publicURL(cfg.Addr)); err == nil {
+	if u, err := url.Parse(cfg.PublicURL); err == nil {
 		p.self, _ = normalOrigin(u.Scheme + "://" + u.Host)
 	}
 	return p

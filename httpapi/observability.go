@@ -1,4 +1,4 @@
-package main
+package httpapi
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/stillroom/stillroom/app"
 )
 
 // Store names in metrics and readiness answers.
@@ -26,27 +28,32 @@ type storeCheck struct {
 	ping func(context.Context) error
 }
 
-// observability is one server's view of its requests: Prometheus metrics,
+// Observability is one server's view of its requests: Prometheus metrics,
 // one log line per request, and the count of requests still running, which
 // shutdown waits on.
-type observability struct {
+type Observability struct {
 	metrics *metrics
 	log     *slog.Logger
 	stores  []storeCheck
 	active  atomic.Int64
 }
 
-// newObservability instruments a server whose stores are checked by
-// stores. queue may be nil (no queue gauges).
-func newObservability(log *slog.Logger, stores []storeCheck, queue QueueStats) *observability {
-	return &observability{metrics: newMetrics(log, queue), log: log, stores: stores}
+// NewObservability instruments a server whose metadata store is checked
+// by pingDB and object store by pingObjects. queue may be nil (no queue
+// gauges).
+func NewObservability(log *slog.Logger, pingDB, pingObjects func(context.Context) error, queue QueueStats) *Observability {
+	stores := []storeCheck{{storeDB, pingDB}, {storeObjects, pingObjects}}
+	return &Observability{metrics: newMetrics(log, queue), log: log, stores: stores}
 }
+
+// Observer is what the app tells how processing went: the metrics.
+func (o *Observability) Observer() app.Observer { return o.metrics }
 
 // middleware wraps every request: it gives it a request id (also in the
 // X-Request-Id response header), counts and times it by route pattern
 // (mux's, never the raw path) and status, counts upload bytes, and logs one
 // line when it ends.
-func (o *observability) middleware(mux *http.ServeMux, next http.Handler) http.Handler {
+func (o *Observability) middleware(mux *http.ServeMux, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		o.active.Add(1)
@@ -81,7 +88,7 @@ func (o *observability) middleware(mux *http.ServeMux, next http.Handler) http.H
 	})
 }
 
-func (o *observability) finish(r *http.Request, rec *requestRecord, route string, sw *statusWriter, body *countingBody, start time.Time) {
+func (o *Observability) finish(r *http.Request, rec *requestRecord, route string, sw *statusWriter, body *countingBody, start time.Time) {
 	elapsed := time.Since(start)
 	var read int64
 	if body != nil {
@@ -102,12 +109,12 @@ func isUpload(r *http.Request) bool {
 	return r.Method == http.MethodPost && mt == "multipart/form-data"
 }
 
-// inFlight is how many requests are being handled.
-func (o *observability) inFlight() int64 { return o.active.Load() }
+// InFlight is how many requests are being handled.
+func (o *Observability) InFlight() int64 { return o.active.Load() }
 
-// waitIdle waits until no request is being handled, or max has passed; it
+// WaitIdle waits until no request is being handled, or max has passed; it
 // reports whether all had returned.
-func (o *observability) waitIdle(max time.Duration) bool {
+func (o *Observability) WaitIdle(max time.Duration) bool {
 	deadline := time.Now().Add(max)
 	for o.active.Load() > 0 {
 		if time.Now().After(deadline) {
@@ -121,7 +128,7 @@ func (o *observability) waitIdle(max time.Duration) bool {
 // readiness answers 200 when every store answers within
 // readyCheckTimeout, 503 naming the stores that do not otherwise. Each
 // failure is logged and counted in stillroom_store_errors_total.
-func (o *observability) readiness() http.Handler {
+func (o *Observability) readiness() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		failed := make([]string, len(o.stores))
 		var wg sync.WaitGroup

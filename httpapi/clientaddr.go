@@ -1,4 +1,4 @@
-package main
+package httpapi
 
 import (
 	"fmt"
@@ -10,9 +10,9 @@ import (
 	"github.com/stillroom/stillroom/app"
 )
 
-// parseTrustedProxies reads STILLROOM_TRUSTED_PROXIES: comma-separated
+// ParseTrustedProxies reads STILLROOM_TRUSTED_PROXIES: comma-separated
 // addresses or CIDR ranges of the proxies in front of the server.
-func parseTrustedProxies(v string) ([]netip.Prefix, error) {
+func ParseTrustedProxies(v string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
 	for s := range strings.SplitSeq(v, ",") {
 		s = strings.TrimSpace(s)

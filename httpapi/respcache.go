@@ -1,4 +1,4 @@
-package main
+package httpapi
 
 import (
 	"bytes"
@@ -25,9 +25,9 @@ import (
 // long, and revalidate with the ETag.
 const (
 	responseCacheTTL = 10 * time.Second
-	// defaultResponseCacheBytes is STILLROOM_RESPONSE_CACHE_BYTES: the
+	// DefaultResponseCacheBytes is STILLROOM_RESPONSE_CACHE_BYTES: the
 	// most the kept answers (and their keys) may weigh together.
-	defaultResponseCacheBytes = 32 << 20
+	DefaultResponseCacheBytes = 32 << 20
 	responseCacheMaxBytes     = 1 << 20 // larger answers are not kept
 	// cachedEntryOverhead is counted for each entry on top of its bytes.
 	cachedEntryOverhead = 256
@@ -65,7 +65,7 @@ func newResponseCache(svc *app.Service, maxBytes int64) *responseCache {
 
 func newResponseCacheTTL(svc *app.Service, maxBytes int64, ttl time.Duration) *responseCache {
 	if maxBytes <= 0 {
-		maxBytes = defaultResponseCacheBytes
+		maxBytes = DefaultResponseCacheBytes
 	}
 	return &responseCache{svc: svc, now: time.Now, ttl: ttl, entries: otter.Must(&otter.Options[string, *cachedResponse]{
 		MaximumWeight: uint64(maxBytes),

@@ -1,10 +1,11 @@
-package main
+package httpapi
 
 import (
 	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,8 @@ import (
 func TestAdmission(t *testing.T) {
 	release := make(chan struct{})
 	ran := make(chan string, 10)
-	h := newAdmission(1, 10, time.Minute).wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	adm := newAdmission(1, 10, time.Minute)
+	h := adm.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		ran <- string(body)
 		if string(body) == "first" {
@@ -36,10 +38,11 @@ func TestAdmission(t *testing.T) {
 	}
 	leaving, leave := context.WithCancel(t.Context())
 	gone := post(leaving, "gone", "application/json")
-	time.Sleep(20 * time.Millisecond)
+	waitInLine(t, adm, 1)
 	second := post(t.Context(), "second", "application/json")
-	time.Sleep(20 * time.Millisecond)
+	waitInLine(t, adm, 2)
 	third := post(t.Context(), "third", "application/json")
+	waitInLine(t, adm, 3)
 	upload := post(t.Context(), "upload", "multipart/form-data; boundary=x")
 	if got := <-ran; got != "upload" {
 		t.Fatalf("an upload waited for a slot; ran %q", got)
@@ -48,9 +51,10 @@ func TestAdmission(t *testing.T) {
 	select {
 	case got := <-ran:
 		t.Fatalf("%q ran while the slot was taken", got)
-	case <-time.After(50 * time.Millisecond):
+	default:
 	}
 	leave()
+	waitInLine(t, adm, 2)
 	<-gone
 	close(release)
 	<-first
@@ -118,7 +122,8 @@ func TestAdmissionFreesSlotBeforeWriting(t *testing.T) {
 func TestAdmissionQueueBounded(t *testing.T) {
 	release := make(chan struct{})
 	started := make(chan struct{}, 10)
-	h := newAdmission(1, 1, 300*time.Millisecond).wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	adm := newAdmission(1, 1, time.Second)
+	h := adm.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		started <- struct{}{}
 		<-release
 		io.WriteString(w, "ok")
@@ -134,8 +139,8 @@ func TestAdmissionQueueBounded(t *testing.T) {
 	}
 	running := serve()
 	<-started
-	waiting := serve() // in the queue, gives up after 300 ms
-	time.Sleep(50 * time.Millisecond)
+	waiting := serve() // in the queue, gives up after a second
+	waitInLine(t, adm, 1)
 	full := <-serve() // the queue holds one: refused at once
 	if full.Code != http.StatusServiceUnavailable || full.Header().Get("Retry-After") == "" || !strings.Contains(full.Body.String(), "UNAVAILABLE") {
 		t.Fatalf("queue full: %d %q %s", full.Code, full.Header().Get("Retry-After"), full.Body)
@@ -149,5 +154,17 @@ func TestAdmissionQueueBounded(t *testing.T) {
 	}
 	if rec := <-serve(); rec.Body.String() != "ok" {
 		t.Fatalf("after: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// waitInLine waits until n requests wait in a's line.
+func waitInLine(t *testing.T, a *admission, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for a.waiting() != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests in line, want %d", a.waiting(), n)
+		}
+		runtime.Gosched()
 	}
 }

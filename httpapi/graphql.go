@@ -1,4 +1,4 @@
-package main
+package httpapi
 
 import (
 	"context"
@@ -23,7 +23,7 @@ import (
 
 // newGraphQL builds the GraphQL handler with explicit transports and the
 // default request limits.
-func newGraphQL(svc *app.Service, cfg config, log *slog.Logger) http.Handler {
+func newGraphQL(svc *app.Service, cfg Config, log *slog.Logger) http.Handler {
 	return newGraphQLWith(svc, cfg, log, defaultGraphQLLimits())
 }
 
@@ -49,8 +49,8 @@ func graphqlExtensions(production bool, lim graphqlLimits, docs graphql.Cache[*a
 
 // newGraphQLWith builds the GraphQL handler with the limits lim (see
 // limits.go): each is enforced before any resolver runs.
-func newGraphQLWith(svc *app.Service, cfg config, log *slog.Logger, lim graphqlLimits) *handler.Server {
-	production := cfg.Env == "production"
+func newGraphQLWith(svc *app.Service, cfg Config, log *slog.Logger, lim graphqlLimits) *handler.Server {
+	production := cfg.Production
 	srv := handler.New(graph.NewExecutableSchema(graph.Config{
 		Resolvers:  &graph.Resolver{App: svc},
 		Complexity: complexityRoot(),

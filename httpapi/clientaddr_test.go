@@ -1,4 +1,4 @@
-package main
+package httpapi
 
 import (
 	"net/http/httptest"
@@ -8,7 +8,7 @@ import (
 // TestClientAddress: X-Forwarded-For is believed only from trusted
 // proxies, and only as far as the proxies wrote it.
 func TestClientAddress(t *testing.T) {
-	proxies, err := parseTrustedProxies("10.0.0.0/8, 192.168.1.5")
+	proxies, err := ParseTrustedProxies("10.0.0.0/8, 192.168.1.5")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func TestClientAddress(t *testing.T) {
 			t.Errorf("peer %s XFF %q: %s, want %s", c.peer, c.xff, got, c.want)
 		}
 	}
-	if _, err := parseTrustedProxies("10.0.0.0/8, nope"); err == nil {
+	if _, err := ParseTrustedProxies("10.0.0.0/8, nope"); err == nil {
 		t.Error("a bad entry was accepted")
 	}
 }

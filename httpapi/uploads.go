@@ -1,4 +1,4 @@
-package main
+package httpapi
 
 import (
 	"context"
@@ -23,16 +23,16 @@ import (
 
 // Defaults of the upload settings.
 const (
-	// defaultUploadBytesInFlight is STILLROOM_UPLOAD_BYTES_IN_FLIGHT: the
+	// DefaultUploadBytesInFlight is STILLROOM_UPLOAD_BYTES_IN_FLIGHT: the
 	// multipart bytes all requests of the process may hold at once.
-	defaultUploadBytesInFlight = 512 << 20
+	DefaultUploadBytesInFlight = 512 << 20
 	// uploadBudgetWait is how long a request waits for its share before
 	// it is answered 503.
 	uploadBudgetWait = 30 * time.Second
 	// maxMultipartPreamble bounds the operations and map parts of a
 	// multipart request, which are read before any file: the same bound
 	// as a JSON request body.
-	maxMultipartPreamble = maxJSONBodyBytes
+	maxMultipartPreamble = MaxJSONBodyBytes
 )
 
 // uploadBudget bounds the bytes of multipart requests in flight: each
@@ -48,7 +48,7 @@ type uploadBudget struct {
 
 func newUploadBudget(total int64) *uploadBudget {
 	if total <= 0 {
-		total = defaultUploadBytesInFlight
+		total = DefaultUploadBytesInFlight
 	}
 	return &uploadBudget{sem: semaphore.NewWeighted(total), total: total, wait: uploadBudgetWait}
 }

@@ -1,7 +1,8 @@
-package main
+package httpapi
 
 import (
 	"bytes"
+	"container/list"
 	"context"
 	"errors"
 	"io"
@@ -31,22 +32,25 @@ import (
 // (uploads.go) and then take a slot the same way, giving it back while
 // they wait for renditions. Websocket subscriptions are not admitted here.
 //
-// The queue is bounded: when queueLen requests already wait, or one has
-// waited queueWait, it is answered 503 with Retry-After instead of
-// piling up. A request whose client goes away leaves the queue.
+// The line is bounded: when queueLen requests already wait, or one has
+// waited queueWait, it is answered 503 with Retry-After instead of piling
+// up. A request whose client goes away leaves the line. A freed slot goes
+// to the first in line, never to a request that arrived later.
 type admission struct {
-	slots     chan struct{}
-	queue     chan struct{} // one token per request waiting or running
+	mu        sync.Mutex
+	free      int       // slots not taken
+	line      list.List // of chan struct{}: the requests waiting, in arrival order, each closed when handed a slot
+	queueLen  int       // the most that may wait
 	queueWait time.Duration
 }
 
 // Defaults of the admission settings (STILLROOM_OPERATION_*).
 const (
-	// operationSlotsPerCore leaves room for operations that wait on the
-	// database (MongoDB in production) while others use the cores.
+	// operationSlotsPerCore: one operation per core runs at once, since
+	// operations are CPU work (above).
 	operationSlotsPerCore    = 1
-	defaultOperationQueue    = 512
-	defaultOperationWait     = 10 * time.Second
+	DefaultOperationQueue    = 512
+	DefaultOperationWait     = 10 * time.Second
 	overloadedRetryAfterSecs = 1
 	// answerWriteBase and answerWriteMinRate give an answer its write
 	// deadline: base plus its size at the minimum rate.
@@ -64,40 +68,79 @@ func newAdmission(slots, queue int, wait time.Duration) *admission {
 		queue = 0
 	}
 	if wait <= 0 {
-		wait = defaultOperationWait
+		wait = DefaultOperationWait
 	}
-	return &admission{slots: make(chan struct{}, slots), queue: make(chan struct{}, slots+queue), queueWait: wait}
+	return &admission{free: slots, queueLen: queue, queueWait: wait}
 }
 
 // errOverloaded is the answer when the queue is full or too slow.
 var errOverloaded = core.Errorf(core.CodeUnavailable, "the server is busy; retry in a moment")
 
-// acquire takes a slot, waiting in the queue; the release it returns may
-// be called more than once.
+// acquire takes a slot, waiting in line; the release it returns may be
+// called more than once.
 func (a *admission) acquire(ctx context.Context) (func(), error) {
-	select {
-	case a.queue <- struct{}{}:
-	default:
+	a.mu.Lock()
+	if a.free > 0 && a.line.Len() == 0 {
+		a.free--
+		a.mu.Unlock()
+		return a.releaser(), nil
+	}
+	if a.line.Len() >= a.queueLen {
+		a.mu.Unlock()
 		return nil, errOverloaded
 	}
+	handed := make(chan struct{})
+	place := a.line.PushBack(handed)
+	a.mu.Unlock()
+
 	t := time.NewTimer(a.queueWait)
 	defer t.Stop()
+	var err error
 	select {
-	case a.slots <- struct{}{}:
+	case <-handed:
+		return a.releaser(), nil
 	case <-t.C:
-		<-a.queue
-		return nil, errOverloaded
+		err = errOverloaded
 	case <-ctx.Done():
-		<-a.queue
-		return nil, ctx.Err()
+		err = ctx.Err()
 	}
+	a.mu.Lock()
+	select {
+	case <-handed:
+		// Handed a slot while giving up: pass it on.
+		a.mu.Unlock()
+		a.release()
+	default:
+		a.line.Remove(place)
+		a.mu.Unlock()
+	}
+	return nil, err
+}
+
+// releaser returns the release of one slot, which may be called more than
+// once.
+func (a *admission) releaser() func() {
 	var once sync.Once
-	return func() {
-		once.Do(func() {
-			<-a.slots
-			<-a.queue
-		})
-	}, nil
+	return func() { once.Do(a.release) }
+}
+
+// release gives a slot to the first in line, or back.
+func (a *admission) release() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if first := a.line.Front(); first != nil {
+		a.line.Remove(first)
+		close(first.Value.(chan struct{}))
+		return
+	}
+	a.free++
+}
+
+// waiting is how many requests wait in line.
+func (a *admission) waiting() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.line.Len()
 }
 
 func (a *admission) wrap(next http.Handler) http.Handler {

@@ -1,4 +1,4 @@
-package main
+package httpapi
 
 import (
 	"errors"
@@ -13,8 +13,8 @@ import (
 // Defaults of the body pacing settings (STILLROOM_BODY_IDLE and
 // STILLROOM_BODY_MIN_RATE).
 const (
-	defaultBodyIdle    = 15 * time.Second
-	defaultBodyMinRate = 8 << 10 // bytes per second, averaged
+	DefaultBodyIdle    = 15 * time.Second
+	DefaultBodyMinRate = 8 << 10 // bytes per second, averaged
 )
 
 // errBodyTooSlow cuts a request body that stalls or trickles.
