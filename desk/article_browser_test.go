@@ -128,6 +128,13 @@ func buildArticle(t *testing.T, l articleLabels) {
 		imgs.forEach((i) => i.loading = 'eager');
 		return imgs.length === 12 && imgs.every((i) => i.complete && i.naturalWidth > 0);
 	})()`)
+	// The reader's page takes the WebP twins; the shared-link card shows
+	// the social crop.
+	b.WaitTrue("WebP in the preview and the social card", `(() => {
+		const webp = [...document.querySelectorAll('.reader img')].every((i) => new URL(i.currentSrc).pathname.endsWith('.webp'));
+		const card = document.querySelector('.shared img');
+		return webp && card && card.complete && card.naturalWidth > 0 && /\/social(\.jpg)?$/.test(new URL(card.currentSrc).pathname);
+	})()`)
 	b.Screenshot("preview")
 	b.AssertAccessible("preview")
 

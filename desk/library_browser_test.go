@@ -69,8 +69,8 @@ func photographerFlow(t *testing.T, l labels) {
 	b.Screenshot("library-empty")
 
 	b.SetFiles(l.upload, files)
-	// Ten thumbnails, every one loaded from its rendition.
-	b.WaitTrue("ten thumbnails have loaded", `document.querySelectorAll('.grid img.loaded').length === 10`)
+	// Ten thumbnails, every one loaded from its WebP rendition.
+	b.WaitTrue("ten WebP thumbnails have loaded", `[...document.querySelectorAll('.grid img.loaded')].filter((i) => new URL(i.currentSrc).pathname.endsWith('.webp')).length === 10`)
 	b.WaitText(l.duplicate)
 	b.WaitText(l.notImage)
 	if n := b.Count("link", fmt.Sprintf(l.open, "Sequence 01.00_00_04_21.Still120.jpg")); n != 1 {

@@ -278,6 +278,9 @@ export const en = {
   'article.galleryNotPublished': 'the gallery is not published',
   'article.delete': 'Delete article',
   'article.deleteConfirm': 'Delete this article? Its photos and galleries stay.',
+  'preview.shared': 'As a shared link',
+  'preview.sharedImage': 'The image shared links show',
+  'preview.noSharedImage': 'No image yet: add a cover or a photo block.',
   'preview.gallery': 'Gallery: {title}',
 
   'role.photographer': 'Photographer',

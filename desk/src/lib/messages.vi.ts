@@ -277,6 +277,9 @@ export const vi: Messages = {
   'article.galleryNotPublished': 'bộ ảnh chưa được xuất bản',
   'article.delete': 'Xóa bài viết',
   'article.deleteConfirm': 'Xóa bài viết này? Ảnh và bộ ảnh vẫn được giữ.',
+  'preview.shared': 'Khi chia sẻ liên kết',
+  'preview.sharedImage': 'Ảnh hiện khi chia sẻ liên kết',
+  'preview.noSharedImage': 'Chưa có ảnh: thêm ảnh bìa hoặc một khối ảnh.',
   'preview.gallery': 'Bộ ảnh: {title}',
 
   'role.photographer': 'Phóng viên ảnh',
