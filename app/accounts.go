@@ -148,23 +148,13 @@ func (s *Service) ResetPassword(ctx context.Context, id string) (string, error) 
 	if _, err := require(ctx, core.RoleAdmin); err != nil {
 		return "", err
 	}
-	u, err := s.store.UserByID(ctx, id)
-	if err != nil {
-		return "", err
+	if _, err := s.store.UserByID(ctx, id); err != nil {
+		return "", err // NOT_FOUND before the hashing
 	}
 	pw := randomString(15) // 20 characters of base64url
-	hash, err := s.hashPassword(ctx, pw)
-	if err != nil {
+	if err := s.setPassword(ctx, id, pw); err != nil {
 		return "", err
 	}
-	u.PasswordHash, u.UpdatedAt = string(hash), s.now()
-	if err := s.store.UpdateUser(ctx, u); err != nil {
-		return "", err
-	}
-	if _, err := s.store.DeleteUserSessions(ctx, u.ID); err != nil {
-		return "", err
-	}
-	s.sessionsEnded(u.ID)
 	return pw, nil
 }
 
@@ -199,22 +189,13 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 	if wrong {
 		return core.Errorf(core.CodeBadUserInput, "the current password is not right")
 	}
-	hash, err := s.hashPassword(ctx, next)
-	if err != nil {
-		return err
-	}
 	this, err := s.store.SessionByTokenHash(ctx, tokenHashFrom(ctx))
 	if err != nil {
 		return err
 	}
-	u.PasswordHash, u.UpdatedAt = string(hash), s.now()
-	if err := s.store.UpdateUser(ctx, u); err != nil {
+	if err := s.setPassword(ctx, u.ID, next); err != nil {
 		return err
 	}
-	if _, err := s.store.DeleteUserSessions(ctx, u.ID); err != nil {
-		return err
-	}
-	s.sessionsEnded(u.ID)
 	return s.store.InsertSession(ctx, this)
 }
 
@@ -232,6 +213,11 @@ func (s *Service) SetPasswordByEmail(ctx context.Context, email, password string
 	return s.setPassword(ctx, u.ID, password)
 }
 
+// setPassword is what every change of a password does: hash it, store it
+// on the account (read again after the hashing, so a change made
+// meanwhile is kept), end all the account's sessions and close what holds
+// them open in this process. The caller checks permissions and the
+// password's rules.
 func (s *Service) setPassword(ctx context.Context, id, password string) error {
 	hash, err := s.hashPassword(ctx, password)
 	if err != nil {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -240,7 +241,7 @@ func prefillMetadata(a *core.Asset, res *media.Result) {
 		a.Caption = m.Caption
 	}
 	if a.Credit == "" {
-		a.Credit = Fallback(m.Credit, m.Creator)
+		a.Credit = cmp.Or(m.Credit, m.Creator) // the credit line, else the photographer
 	}
 	if a.Copyright == "" {
 		a.Copyright = m.Copyright

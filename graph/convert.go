@@ -3,6 +3,7 @@ package graph
 import (
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
@@ -23,6 +24,24 @@ func nonZero[T int | float64](v T) *T {
 	}
 	return &v
 }
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// publishedAt is when p was first made visible, null while it is not.
+func publishedAt(p core.Publication) *time.Time {
+	if !p.Visible(time.Now()) {
+		return nil
+	}
+	return p.PublishedAt
+}
+
+// ok is a mutation's Boolean answer.
+func ok(err error) (bool, error) { return err == nil, err }
 
 func assetPatch(in *model.AssetInput) *app.AssetPatch {
 	if in == nil {

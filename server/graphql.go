@@ -31,7 +31,8 @@ func newGraphQL(svc *app.Service, cfg config, log *slog.Logger) http.Handler {
 // None may be a graphql.FieldInterceptor, and the handler has no
 // AroundFields: the generated executor marshals plain fields without
 // calling field middleware (see internal/tools/gqlgenpost).
-func graphqlExtensions(production bool, lim graphqlLimits) []graphql.HandlerExtension {
+// docs is the handler's query cache, which the limits fill.
+func graphqlExtensions(production bool, lim graphqlLimits, docs graphql.Cache[*ast.QueryDocument]) []graphql.HandlerExtension {
 	var es []graphql.HandlerExtension
 	if !production {
 		es = append(es, extension.Introspection{})
@@ -42,7 +43,7 @@ func graphqlExtensions(production bool, lim graphqlLimits) []graphql.HandlerExte
 		graphqlMetrics{},
 		extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)},
 		// After APQ, so a query sent by its hash is checked too.
-		newQueryLimits(lim),
+		newQueryLimits(lim, docs),
 	)
 }
 
@@ -71,13 +72,15 @@ func newGraphQLWith(svc *app.Service, cfg config, log *slog.Logger, lim graphqlL
 		MaxBodyBytes:    cfg.MaxBodyBytes,
 		Budget:          newUploadBudget(cfg.UploadBytesInFlight),
 	})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	// queryLimits counts tokens first; this only backs it up.
+	docs := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(docs)
+	// queryLimits parses new queries with this limit; the executor parses
+	// again only a query that failed validation.
 	srv.SetParserTokenLimit(lim.MaxTokens)
 	if production {
 		srv.SetDisableSuggestion(true)
 	}
-	for _, e := range graphqlExtensions(production, lim) {
+	for _, e := range graphqlExtensions(production, lim, docs) {
 		srv.Use(e)
 	}
 	srv.AroundOperations(checkWebsocketSession(svc))

@@ -17,6 +17,8 @@ import (
 
 	"github.com/99designs/gqlgen/complexity"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -463,7 +465,7 @@ func (s *testServer) multipartHeld(t testing.TB, token, query string, vars map[s
 // the handler may intercept fields.
 func TestNoFieldInterceptors(t *testing.T) {
 	for _, production := range []bool{false, true} {
-		for _, e := range graphqlExtensions(production, defaultGraphQLLimits()) {
+		for _, e := range graphqlExtensions(production, defaultGraphQLLimits(), lru.New[*ast.QueryDocument](1)) {
 			if _, ok := e.(graphql.FieldInterceptor); ok {
 				t.Errorf("%T intercepts fields; see internal/tools/gqlgenpost", e)
 			}
@@ -485,5 +487,42 @@ func TestDeferIsAnsweredAtOnce(t *testing.T) {
 	node := dig(d, "articles", "edges", 0, "node")
 	if dig(node, "title") != "Toạ đàm" || dig(node, "summary") != "Tóm tắt" || dig(node, "blocks", 0, "text") != "x" {
 		t.Fatalf("deferred fields missing from the answer: %v", d)
+	}
+}
+
+// TestQueryParsedOnce: a new query is parsed once, by the limits, which
+// hand it validated to the executor through the query cache: an executor
+// whose own parser would refuse every query (a token limit of 1) runs it.
+// A query over a limit, a syntax error and a validation error are answered
+// as the executor would.
+func TestQueryParsedOnce(t *testing.T) {
+	newServer := func(executorTokens int) *testServer {
+		docs := lru.New[*ast.QueryDocument](10)
+		srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}, Complexity: complexityRoot()}))
+		srv.AddTransport(jsonPOST{})
+		srv.SetQueryCache(docs)
+		srv.SetParserTokenLimit(executorTokens)
+		srv.Use(newQueryLimits(defaultGraphQLLimits(), docs))
+		ts := httptest.NewServer(srv)
+		t.Cleanup(ts.Close)
+		return &testServer{URL: ts.URL}
+	}
+	s := newServer(1)
+	for i := range 2 {
+		if r := s.gql(t, "", `{ __typename }`, nil); len(r.Errors) > 0 {
+			t.Fatalf("request %d: %+v: the executor parsed the query again", i+1, r.Errors)
+		}
+	}
+	s = newServer(defaultMaxQueryTokens)
+	for _, tc := range []struct{ query, code, msg string }{
+		{`{ ` + strings.Repeat("__typename ", 21) + `}`, "QUERY_TOO_COMPLEX", "more than 20 times"},
+		{`{ ` + strings.Repeat("__typename ", 5000) + `}`, "QUERY_TOO_COMPLEX", "more than 5000 tokens"},
+		{`{ __typename `, "GRAPHQL_PARSE_FAILED", "Expected Name"},
+		{`{ nosuchfield }`, "GRAPHQL_VALIDATION_FAILED", `Cannot query field "nosuchfield"`},
+	} {
+		r := s.gql(t, "", tc.query, nil)
+		if len(r.Errors) != 1 || r.code() != tc.code || !strings.Contains(r.Errors[0].Message, tc.msg) {
+			t.Errorf("%.40s: %+v, want %s %q", tc.query, r.Errors, tc.code, tc.msg)
+		}
 	}
 }

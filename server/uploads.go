@@ -29,6 +29,10 @@ const (
 	// uploadBudgetWait is how long a request waits for its share before
 	// it is answered 503.
 	uploadBudgetWait = 30 * time.Second
+	// maxMultipartPreamble bounds the operations and map parts of a
+	// multipart request, which are read before any file: the same bound
+	// as a JSON request body.
+	maxMultipartPreamble = maxJSONBodyBytes
 )
 
 // uploadBudget bounds the bytes of multipart requests in flight: each

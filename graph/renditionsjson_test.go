@@ -21,7 +21,11 @@ import (
 // byte, what the generated executor writes for the same selections:
 // aliases, repeats, fragments, __typename, @skip/@include with variables,
 // @defer, and strings that need escaping.
+//
+// It switches renditionsFast, a setting of the whole package, so it never
+// runs in parallel (no test of this package does) and restores it when done.
 func TestRenditionsJSONMatchesGenerated(t *testing.T) {
+	t.Cleanup(func() { renditionsFast = true })
 	renditions := []*model.Rendition{
 		{Rendition: core.Rendition{Name: "w1024", Width: 1024, Height: 683, Format: "jpeg", ByteSize: 181_234}, URL: "/media/0193a/w1024?v=0123456789abcdef"},
 		{Rendition: core.Rendition{Name: "toạ đàm \"x\"\\", Width: 0, Height: -1, Format: "png", ByteSize: 1 << 40}, URL: "https://cdn.example/a?b=1&c=\t\n\x01\u2028"},
@@ -63,7 +67,6 @@ func TestRenditionsJSONMatchesGenerated(t *testing.T) {
 		}
 		answer := func(fast bool) string {
 			renditionsFast = fast
-			defer func() { renditionsFast = true }()
 			ctx := graphql.WithResponseContext(graphql.WithOperationContext(ctx, oc), graphql.DefaultErrorPresenter, graphql.DefaultRecover)
 			ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{Field: sel})
 			ec := newExecutionContext(oc, es, nil)
