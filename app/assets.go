@@ -628,15 +628,26 @@ func (s *Service) detachAsset(ctx context.Context, id string, gals []*core.Galle
 			blocks := a.Blocks[:0]
 			for _, b := range a.Blocks {
 				if b.Kind == core.BlockImage {
-					ids := b.AssetIDs[:0]
-					for _, x := range b.AssetIDs {
-						if x != id {
-							ids = append(ids, x)
+					// The block's own texts go with their images: each
+					// override stays beside the image it was written for.
+					var ids []string
+					var over []core.ImageOverride
+					kept := false
+					for i, x := range b.AssetIDs {
+						if x == id {
+							continue
 						}
+						ids = append(ids, x)
+						o := b.Override(i)
+						over = append(over, o)
+						kept = kept || o != (core.ImageOverride{})
 					}
-					b.AssetIDs = ids
 					if len(ids) == 0 {
 						continue
+					}
+					b.AssetIDs, b.Overrides = ids, nil
+					if kept {
+						b.Overrides = over
 					}
 				}
 				blocks = append(blocks, b)
