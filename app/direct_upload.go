@@ -172,6 +172,11 @@ func (s *Service) CompleteUpload(ctx context.Context, ticketID string, patch *As
 	if s.now().After(t.ExpiresAt) {
 		return nil, core.Errorf(core.CodeBadUserInput, "upload ticket %s has expired: request a new one", ticketID)
 	}
+	// Input the client can correct is refused before the ticket and the
+	// uploaded file are used up.
+	if err := checkAssetPatch(patch); err != nil {
+		return nil, err
+	}
 	if err := s.store.UseTicket(ctx, ticketID, s.now()); err != nil {
 		return nil, err
 	}
