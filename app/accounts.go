@@ -227,6 +227,10 @@ func (s *Service) setPassword(ctx context.Context, id, password string) error {
 	if err != nil {
 		return err
 	}
+	// Not in the middle of UpdateUser's read and write of the same
+	// account, which would put the old hash back.
+	s.accountsMu.Lock()
+	defer s.accountsMu.Unlock()
 	u, err := s.store.UserByID(ctx, id)
 	if err != nil {
 		return err
