@@ -84,6 +84,7 @@ func (s *Service) UpdateUser(ctx context.Context, id string, p UserPatch) (*core
 	if err != nil {
 		return nil, err
 	}
+	wasRole, wasDisabled := u.Role, u.Disabled
 	if p.Name != nil {
 		name := strings.TrimSpace(*p.Name)
 		if name == "" || utf8.RuneCountInString(name) > 200 {
@@ -97,12 +98,15 @@ func (s *Service) UpdateUser(ctx context.Context, id string, p UserPatch) (*core
 		}
 		u.Role = *p.Role
 	}
-	wasRole, wasDisabled := u.Role, u.Disabled
 	enabling := p.Disabled != nil && !*p.Disabled && u.Disabled
 	if p.Disabled != nil {
 		u.Disabled = *p.Disabled
 	}
-	losesAdmin := u.Role != core.RoleAdmin || u.Disabled
+	// Only a change that takes an enabled admin away can leave the
+	// newsroom without one; renaming, promoting or disabling anyone else
+	// never does (even where no admin is left, as after `user create`
+	// made only editors).
+	losesAdmin := wasRole == core.RoleAdmin && !wasDisabled && (u.Role != core.RoleAdmin || u.Disabled)
 	if u.ID == me.ID && losesAdmin {
 		return nil, core.Errorf(core.CodeBadUserInput, "you cannot disable or demote your own account; ask another admin")
 	}
@@ -148,23 +152,13 @@ func (s *Service) ResetPassword(ctx context.Context, id string) (string, error) 
 	if _, err := require(ctx, core.RoleAdmin); err != nil {
 		return "", err
 	}
-	u, err := s.store.UserByID(ctx, id)
-	if err != nil {
-		return "", err
+	if _, err := s.store.UserByID(ctx, id); err != nil {
+		return "", err // NOT_FOUND before the hashing
 	}
 	pw := randomString(15) // 20 characters of base64url
-	hash, err := s.hashPassword(ctx, pw)
-	if err != nil {
+	if err := s.setPassword(ctx, id, pw); err != nil {
 		return "", err
 	}
-	u.PasswordHash, u.UpdatedAt = string(hash), s.now()
-	if err := s.store.UpdateUser(ctx, u); err != nil {
-		return "", err
-	}
-	if _, err := s.store.DeleteUserSessions(ctx, u.ID); err != nil {
-		return "", err
-	}
-	s.sessionsEnded(u.ID)
 	return pw, nil
 }
 
@@ -199,22 +193,13 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 	if wrong {
 		return core.Errorf(core.CodeBadUserInput, "the current password is not right")
 	}
-	hash, err := s.hashPassword(ctx, next)
-	if err != nil {
-		return err
-	}
 	this, err := s.store.SessionByTokenHash(ctx, tokenHashFrom(ctx))
 	if err != nil {
 		return err
 	}
-	u.PasswordHash, u.UpdatedAt = string(hash), s.now()
-	if err := s.store.UpdateUser(ctx, u); err != nil {
+	if err := s.setPassword(ctx, u.ID, next); err != nil {
 		return err
 	}
-	if _, err := s.store.DeleteUserSessions(ctx, u.ID); err != nil {
-		return err
-	}
-	s.sessionsEnded(u.ID)
 	return s.store.InsertSession(ctx, this)
 }
 
@@ -232,11 +217,20 @@ func (s *Service) SetPasswordByEmail(ctx context.Context, email, password string
 	return s.setPassword(ctx, u.ID, password)
 }
 
+// setPassword is what every change of a password does: hash it, store it
+// on the account (read again after the hashing, so a change made
+// meanwhile is kept), end all the account's sessions and close what holds
+// them open in this process. The caller checks permissions and the
+// password's rules.
 func (s *Service) setPassword(ctx context.Context, id, password string) error {
 	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		return err
 	}
+	// Not in the middle of UpdateUser's read and write of the same
+	// account, which would put the old hash back.
+	s.accountsMu.Lock()
+	defer s.accountsMu.Unlock()
 	u, err := s.store.UserByID(ctx, id)
 	if err != nil {
 		return err

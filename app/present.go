@@ -8,15 +8,6 @@ import (
 	"github.com/stillroom/stillroom/core"
 )
 
-// Fallback returns override unless it is empty, else base: a gallery
-// item's caption, alt text or credit falls back to its asset's.
-func Fallback(override, base string) string {
-	if override != "" {
-		return override
-	}
-	return base
-}
-
 // Srcset lists the width renditions in format ("jpeg", "png", "webp"; ""
 // for the JPEG/PNG set) for <img srcset>, smallest first, without
 // repeating a width (small originals cap every size). "" when the asset

@@ -10,12 +10,11 @@ import (
 )
 
 // placement is one use of an asset in content about to be published, with
-// the alt text and credit it overrides (empty = the asset's own).
+// the texts it overrides (empty = the asset's own).
 type placement struct {
 	path    []any // where, 0-based: ["items", 3], ["blocks", 2, "items", 0], ["cover"]
 	assetID string
-	altText string
-	credit  string
+	texts   core.ImageOverride
 }
 
 // describe names a path for people, 1-based: "item 4", "block 3, image 1".
@@ -54,7 +53,7 @@ func prefixed(prefix []any, path ...any) []any {
 func galleryPlacements(g *core.Gallery, prefix []any) []placement {
 	ps := make([]placement, 0, len(g.Items)+1)
 	for i, it := range g.Items {
-		ps = append(ps, placement{path: prefixed(prefix, "items", i), assetID: it.AssetID, altText: it.AltText, credit: it.Credit})
+		ps = append(ps, placement{path: prefixed(prefix, "items", i), assetID: it.AssetID, texts: it.Override()})
 	}
 	if g.CoverAssetID != "" {
 		ps = append(ps, placement{path: prefixed(prefix, "cover"), assetID: g.CoverAssetID})
@@ -71,8 +70,7 @@ func articlePlacements(a *core.Article) []placement {
 	}
 	for i, b := range a.Blocks {
 		for j, id := range b.AssetIDs {
-			o := b.Override(j)
-			ps = append(ps, placement{path: []any{"blocks", i, "items", j}, assetID: id, altText: o.AltText, credit: o.Credit})
+			ps = append(ps, placement{path: []any{"blocks", i, "items", j}, assetID: id, texts: b.Override(j)})
 		}
 	}
 	return ps
@@ -118,10 +116,11 @@ func (s *Service) publishProblems(ctx context.Context, ps []placement) ([]core.P
 			continue
 		}
 		var missing, lacks []string
-		if Fallback(p.altText, a.AltText) == "" {
+		shown := p.texts.Over(a)
+		if shown.AltText == "" {
 			missing, lacks = append(missing, "altText"), append(lacks, "alt text")
 		}
-		if Fallback(p.credit, a.Credit) == "" {
+		if shown.Credit == "" {
 			missing, lacks = append(missing, "credit"), append(lacks, "credit")
 		}
 		if len(missing) > 0 {
@@ -180,10 +179,16 @@ func (s *Service) keepPublishable(ctx context.Context, before, after []placement
 			fresh, freshTexts = append(fresh, p), append(freshTexts, texts[i])
 		}
 	}
-	if len(fresh) == 0 {
+	return liveRefusal(fresh, freshTexts)
+}
+
+// liveRefusal is publishRefusal for a change to live content: nil when
+// there are no problems.
+func liveRefusal(problems []core.Problem, texts []string) error {
+	if len(problems) == 0 {
 		return nil
 	}
-	err = publishRefusal(fresh, freshTexts)
+	err := publishRefusal(problems, texts)
 	var ce *core.Error
 	if errors.As(err, &ce) {
 		ce.Message = "published content must stay publishable: " + strings.TrimPrefix(ce.Message, "cannot publish: ")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -142,7 +143,8 @@ func TestUpgradeWaitsForUploads(t *testing.T) {
 	// the maintenance loop alone must not queue the upgrade.
 	blocker := &core.Job{ID: core.NewID(), Kind: "process", AssetID: "000000000000000000000000", RunAt: time.Now(), CreatedAt: time.Now()}
 	must(t, f.db.EnqueueJob(f.ctx, blocker))
-	svc := app.New(f.db, f.objects, slog.New(slog.DiscardHandler), app.Config{UpgradeInterval: 10 * time.Millisecond, Workers: 1})
+	store := &countedQueueStats{Store: f.db}
+	svc := app.New(store, f.objects, slog.New(slog.DiscardHandler), app.Config{UpgradeInterval: 10 * time.Millisecond, Workers: 1})
 	ctx, cancel := context.WithCancel(context.Background())
 	stopped := make(chan struct{})
 	// Claim the blocker first so that the worker holds it: a due job
@@ -151,7 +153,9 @@ func TestUpgradeWaitsForUploads(t *testing.T) {
 	must(t, err)
 	go func() { svc.RunWorkers(ctx); close(stopped) }()
 	t.Cleanup(func() { cancel(); <-stopped })
-	time.Sleep(300 * time.Millisecond)
+	// The maintenance loop looks at the queue before each upgrade: let it
+	// look a few times while the job is due.
+	waitFor(t, func() bool { return store.calls.Load() >= 5 })
 	n, _, err := svc.QueueStats(f.ctx)
 	must(t, err)
 	if n != 1 {
@@ -192,4 +196,15 @@ func TestSocialRendition(t *testing.T) {
 	if r := app.SocialRendition(nil); r != nil {
 		t.Errorf("nil asset: %+v", r)
 	}
+}
+
+// countedQueueStats is a store that counts the calls of QueueStats.
+type countedQueueStats struct {
+	core.Store
+	calls atomic.Int64
+}
+
+func (s *countedQueueStats) QueueStats(ctx context.Context, now time.Time) (int64, *time.Time, error) {
+	defer s.calls.Add(1)
+	return s.Store.QueueStats(ctx, now)
 }

@@ -99,6 +99,28 @@ type ImageOverride struct {
 	Credit  string
 }
 
+// Over returns the texts a placement of a shows: each of o's, or a's own
+// where o's is empty. It is the one rule for gallery items, image blocks
+// and the publish gate.
+func (o ImageOverride) Over(a *Asset) ImageOverride {
+	if o.Caption == "" {
+		o.Caption = a.Caption
+	}
+	if o.AltText == "" {
+		o.AltText = a.AltText
+	}
+	if o.Credit == "" {
+		o.Credit = a.Credit
+	}
+	return o
+}
+
+// Override returns the item's own texts (empty ones fall back to the
+// asset's: ImageOverride.Over).
+func (it GalleryItem) Override() ImageOverride {
+	return ImageOverride{Caption: it.Caption, AltText: it.AltText, Credit: it.Credit}
+}
+
 // Override returns the texts of the block's i-th image (zero when none).
 func (b Block) Override(i int) ImageOverride {
 	if i < len(b.Overrides) {

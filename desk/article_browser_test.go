@@ -27,7 +27,8 @@ const (
 
 type articleLabels struct {
 	lang, email, password, signIn, articles, newTitle, create, section, addParagraph, paragraph1, paragraph3, addPhotos,
-	selectName, add2, addGallery, save, preview, previewTitle, publishAt, schedule, scheduled, scheduledFor, block, photos, gallery string
+	selectName, add2, addGallery, save, preview, previewTitle, publishAt, schedule, scheduled, scheduledFor, block, photos, gallery,
+	status, statusScheduled, order, titleDesc string
 }
 
 var articleEnglish = articleLabels{
@@ -37,6 +38,7 @@ var articleEnglish = articleLabels{
 	addGallery: "Add gallery", save: "Save article", preview: "Preview", previewTitle: "Preview: as readers will see it",
 	publishAt: "Publish at (time zone %s)", schedule: "Schedule", scheduled: "Scheduled", scheduledFor: "Scheduled for",
 	block: "Block %d: %s", photos: "Photos", gallery: "Gallery",
+	status: "Status", statusScheduled: "Scheduled", order: "Order", titleDesc: "Title Z–A",
 }
 
 var articleVietnamese = articleLabels{
@@ -46,6 +48,7 @@ var articleVietnamese = articleLabels{
 	addGallery: "Thêm bộ ảnh", save: "Lưu bài viết", preview: "Xem trước", previewTitle: "Xem trước: như người đọc sẽ thấy",
 	publishAt: "Xuất bản lúc (múi giờ %s)", schedule: "Lên lịch", scheduled: "Lịch xuất bản", scheduledFor: "Đã lên lịch lúc",
 	block: "Khối %d: %s", photos: "Ảnh", gallery: "Bộ ảnh",
+	status: "Trạng thái", statusScheduled: "Đã lên lịch", order: "Thứ tự", titleDesc: "Tiêu đề Z–A",
 }
 
 // TestEditorBuildsTheSeedArticle builds the seed article in the desk, in
@@ -125,6 +128,13 @@ func buildArticle(t *testing.T, l articleLabels) {
 		imgs.forEach((i) => i.loading = 'eager');
 		return imgs.length === 12 && imgs.every((i) => i.complete && i.naturalWidth > 0);
 	})()`)
+	// The reader's page takes the WebP twins; the shared-link card shows
+	// the social crop.
+	b.WaitTrue("WebP in the preview and the social card", `(() => {
+		const webp = [...document.querySelectorAll('.reader img')].every((i) => new URL(i.currentSrc).pathname.endsWith('.webp'));
+		const card = document.querySelector('.shared img');
+		return webp && card && card.complete && card.naturalWidth > 0 && /\/social(\.jpg)?$/.test(new URL(card.currentSrc).pathname);
+	})()`)
 	b.Screenshot("preview")
 	b.AssertAccessible("preview")
 
@@ -145,6 +155,21 @@ func buildArticle(t *testing.T, l articleLabels) {
 	b.WaitText(seedTitle)
 	b.Screenshot("scheduled")
 	b.AssertAccessible("scheduled view")
+
+	// The list's filters: two drafts beside it, ordered by their folded
+	// titles (Đ after D, Ă after A); the status menu keeps only the
+	// scheduled one.
+	for _, title := range []string{"Đêm nhạc Trịnh bên sông Hàn", "Ăn Tết sớm ở Hội An"} {
+		srv.GraphQL(t, admin, `mutation($t: String!) { createArticle(input: {title: $t}) { id } }`, map[string]any{"t": title}).Decode(t, &struct{}{})
+	}
+	b.Navigate(srv.URL + "/desk/articles")
+	b.Select(l.order, l.titleDesc)
+	rows := `[...document.querySelectorAll('tbody tr td:first-child')].map((td) => td.textContent.trim())`
+	b.WaitTrue("three articles, Z to A", rows+`.join('|') === `+jsString("Đêm nhạc Trịnh bên sông Hàn|"+seedTitle+"|Ăn Tết sớm ở Hội An"))
+	b.Select(l.status, l.statusScheduled)
+	b.WaitTrue("only the scheduled article", rows+`.join('|') === `+jsString(seedTitle))
+	b.Screenshot("articles-filtered")
+	b.AssertAccessible("articles list")
 
 	// Readers see nothing before the minute, the whole article after it.
 	var d struct {
@@ -190,4 +215,10 @@ func buildArticle(t *testing.T, l articleLabels) {
 	if fmt.Sprint(kinds) != fmt.Sprint(want) {
 		t.Errorf("blocks: %v, want %v", kinds, want)
 	}
+}
+
+// jsString quotes s for JavaScript.
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

@@ -9,15 +9,12 @@
 package desk
 
 import (
-	"bytes"
-	"compress/gzip"
 	"embed"
 	"io/fs"
-	"mime"
 	"net/http"
-	"path"
-	"strconv"
 	"strings"
+
+	"github.com/stillroom/stillroom/internal/webapp"
 )
 
 //go:embed all:dist
@@ -45,57 +42,13 @@ func Handler(opts Options) http.Handler {
 	if err != nil {
 		panic(err) // the embedded folder is part of the binary
 	}
-	index, err := fs.ReadFile(files, "index.html")
-	if err != nil {
-		panic("desk: the embedded build has no index.html: run npm ci && npm run build in desk/")
-	}
-	csp := policy(opts)
-	static := http.FileServerFS(files)
-	gz := gzipped(files)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			h.Set("Allow", "GET, HEAD")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		rel := strings.TrimPrefix(path.Clean(r.URL.Path), strings.TrimSuffix(Prefix, "/"))
-		rel = strings.TrimPrefix(rel, "/")
-		if strings.HasPrefix(rel, "assets/") {
-			if _, err := fs.Stat(files, rel); err != nil {
-				http.NotFound(w, r)
-				return
-			}
-			// Content-hashed names: a new build has new names.
-			h.Set("Cache-Control", "public, max-age=31536000, immutable")
-			h.Add("Vary", "Accept-Encoding")
-			if z, ok := gz[rel]; ok && acceptsGzip(r) {
-				if ct := mime.TypeByExtension(path.Ext(rel)); ct != "" {
-					h.Set("Content-Type", ct)
-				}
-				h.Set("Content-Encoding", "gzip")
-				h.Set("Content-Length", strconv.Itoa(len(z)))
-				if r.Method == http.MethodGet {
-					w.Write(z)
-				}
-				return
-			}
-			r2 := r.Clone(r.Context())
-			r2.URL.Path = "/" + rel
-			static.ServeHTTP(w, r2)
-			return
-		}
-		h.Set("Content-Security-Policy", csp)
-		h.Set("Cache-Control", "no-cache")
-		h.Set("Content-Type", "text/html; charset=utf-8")
-		if r.Method == http.MethodHead {
-			return
-		}
-		w.Write(index)
-	})
+	return webapp.App{
+		Name:    "desk",
+		Files:   files,
+		Prefix:  Prefix,
+		CSP:     policy(opts),
+		Headers: map[string]string{"Cross-Origin-Opener-Policy": "same-origin"},
+	}.Handler()
 }
 
 func policy(opts Options) string {
@@ -115,45 +68,4 @@ func policy(opts Options) string {
 		"form-action 'self'",
 		"frame-ancestors 'none'",
 	}, "; ")
-}
-
-// gzipped compresses the build's scripts and styles once, at start: they
-// are what a first visit waits for (about a third of their size over the
-// wire). Images and fonts are already compressed.
-func gzipped(files fs.FS) map[string][]byte {
-	out := map[string][]byte{}
-	fs.WalkDir(files, "assets", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		switch path.Ext(p) {
-		case ".js", ".css", ".svg", ".json":
-		default:
-			return nil
-		}
-		raw, err := fs.ReadFile(files, p)
-		if err != nil {
-			return err
-		}
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		zw.Write(raw)
-		zw.Close()
-		if buf.Len() < len(raw) {
-			out[p] = buf.Bytes()
-		}
-		return nil
-	})
-	return out
-}
-
-// acceptsGzip reports whether the request's Accept-Encoding allows gzip.
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		name, q, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.ReplaceAll(strings.TrimSpace(q), " ", "") != "q=0" {
-			return true
-		}
-	}
-	return false
 }

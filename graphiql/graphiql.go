@@ -11,8 +11,8 @@ import (
 	"embed"
 	"io/fs"
 	"net/http"
-	"path"
-	"strings"
+
+	"github.com/stillroom/stillroom/internal/webapp"
 )
 
 //go:embed all:dist
@@ -34,42 +34,11 @@ func Handler() http.Handler {
 	if err != nil {
 		panic(err) // the embedded folder is part of the binary
 	}
-	index, err := fs.ReadFile(files, "index.html")
-	if err != nil {
-		panic("graphiql: the embedded build has no index.html: run npm ci && npm run build in graphiql/")
-	}
-	static := http.FileServerFS(files)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			h.Set("Allow", "GET, HEAD")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		p := path.Clean(r.URL.Path)
-		if rel, ok := strings.CutPrefix(p, Prefix); ok && strings.HasPrefix(rel, "assets/") {
-			if _, err := fs.Stat(files, rel); err != nil {
-				http.NotFound(w, r)
-				return
-			}
-			h.Set("Cache-Control", "public, max-age=31536000, immutable")
-			r2 := r.Clone(r.Context())
-			r2.URL.Path = "/" + rel
-			static.ServeHTTP(w, r2)
-			return
-		}
-		if p != "/" && p+"/" != Prefix && p != Prefix {
-			http.NotFound(w, r)
-			return
-		}
-		h.Set("Content-Security-Policy", csp)
-		h.Set("Cache-Control", "no-cache")
-		h.Set("Content-Type", "text/html; charset=utf-8")
-		if r.Method == http.MethodHead {
-			return
-		}
-		w.Write(index)
-	})
+	return webapp.App{
+		Name:   "graphiql",
+		Files:  files,
+		Prefix: Prefix,
+		CSP:    csp,
+		IsPage: func(p string) bool { return p == "/" || p+"/" == Prefix || p == Prefix },
+	}.Handler()
 }

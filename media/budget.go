@@ -1,10 +1,12 @@
 package media
 
 import (
-	"container/list"
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sync/semaphore"
 )
 
 // DefaultBudgetBytes is a memory budget for image processing suited to a
@@ -18,23 +20,19 @@ import (
 const DefaultBudgetBytes = 512 << 20
 
 // Budget shares a memory budget between concurrent Process calls: a
-// semaphore weighted by each image's DecodeCost. Waiters are served in
-// arrival order, so a large image is not starved by a stream of small
-// ones. An image whose cost exceeds the whole budget is still processed,
-// alone: it waits until nothing else holds any of the budget, and nothing
-// else starts until it is done. The zero value is not usable; call
-// NewBudget.
+// semaphore (golang.org/x/sync/semaphore) weighted by each image's
+// DecodeCost. Waiters are served in arrival order, so a large image is not
+// starved by a stream of small ones. An image whose cost exceeds the whole
+// budget is still processed, alone: it waits until nothing else holds any
+// of the budget, and nothing else starts until it is done. The zero value
+// is not usable; call NewBudget.
 type Budget struct {
 	size int64
-
-	mu      sync.Mutex
-	used    int64
-	waiters list.List // of *budgetWaiter, in arrival order
-}
-
-type budgetWaiter struct {
-	n     int64
-	ready chan struct{} // closed once the weight is granted
+	sem  *semaphore.Weighted
+	used atomic.Int64 // bytes held, for InUse
+	// waiting counts the calls that did not get their weight at once:
+	// those queued in sem or about to be (tests wait on it).
+	waiting atomic.Int64
 }
 
 // NewBudget returns a budget of maxBytes; zero or less means
@@ -43,18 +41,14 @@ func NewBudget(maxBytes int64) *Budget {
 	if maxBytes <= 0 {
 		maxBytes = DefaultBudgetBytes
 	}
-	return &Budget{size: maxBytes}
+	return &Budget{size: maxBytes, sem: semaphore.NewWeighted(maxBytes)}
 }
 
 // Size returns the budget in bytes.
 func (b *Budget) Size() int64 { return b.size }
 
 // InUse returns the bytes currently held.
-func (b *Budget) InUse() int64 {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.used
-}
+func (b *Budget) InUse() int64 { return b.used.Load() }
 
 // Acquire waits until DecodeCost(p) bytes of the budget are free, takes
 // them and returns the function that gives them back (safe to call more
@@ -66,57 +60,22 @@ func (b *Budget) Acquire(ctx context.Context, p Probe) (release func(), err erro
 
 func (b *Budget) acquire(ctx context.Context, n int64) (func(), error) {
 	n = max(0, min(n, b.size)) // more than the whole budget: wait to be alone
-	b.mu.Lock()
-	if b.waiters.Len() == 0 && b.used+n <= b.size {
-		b.used += n
-		b.mu.Unlock()
-		return b.releaser(n), nil
-	}
-	w := &budgetWaiter{n: n, ready: make(chan struct{})}
-	elem := b.waiters.PushBack(w)
-	b.mu.Unlock()
-
-	select {
-	case <-w.ready:
-		return b.releaser(n), nil
-	case <-ctx.Done():
-		b.mu.Lock()
-		select {
-		case <-w.ready: // granted meanwhile: give it back
-			b.used -= n
-		default:
-			b.waiters.Remove(elem)
+	if !b.sem.TryAcquire(n) {
+		b.waiting.Add(1)
+		err := b.sem.Acquire(ctx, n)
+		b.waiting.Add(-1)
+		if err != nil {
+			return nil, fmt.Errorf("media: wait for the memory budget: %w", err)
 		}
-		b.grant() // whoever queued behind this waiter may fit now
-		b.mu.Unlock()
-		return nil, fmt.Errorf("media: wait for the memory budget: %w", ctx.Err())
 	}
-}
-
-func (b *Budget) releaser(n int64) func() {
+	b.used.Add(n)
 	var once sync.Once
 	return func() {
 		once.Do(func() {
-			b.mu.Lock()
-			b.used -= n
-			b.grant()
-			b.mu.Unlock()
+			b.used.Add(-n)
+			b.sem.Release(n)
 		})
-	}
-}
-
-// grant hands the free budget to waiters in arrival order, stopping at
-// the first that does not fit. b.mu must be held.
-func (b *Budget) grant() {
-	for e := b.waiters.Front(); e != nil; e = b.waiters.Front() {
-		w := e.Value.(*budgetWaiter)
-		if b.used+w.n > b.size {
-			return
-		}
-		b.used += w.n
-		b.waiters.Remove(e)
-		close(w.ready)
-	}
+	}, nil
 }
 
 // Bytes a pixel of the decoded original takes, by format, at most: JPEG

@@ -63,12 +63,11 @@ func TestBudgetOversized(t *testing.T) {
 		if n := b.InUse(); n != 100 {
 			t.Errorf("while the oversized request runs, InUse = %d, want the whole budget", n)
 		}
-		time.Sleep(5 * time.Millisecond)
 		bigRunning.Store(false)
 		release()
 		close(bigDone)
 	}()
-	waitFor(t, func() bool { b.mu.Lock(); defer b.mu.Unlock(); return b.waiters.Len() == 1 })
+	waitFor(t, func() bool { return b.waiting.Load() == 1 && queued(b) })
 
 	// A later small request fits in the free 70 but must wait its turn.
 	lateDone := make(chan struct{})
@@ -83,12 +82,17 @@ func TestBudgetOversized(t *testing.T) {
 		release()
 		close(lateDone)
 	}()
-	time.Sleep(5 * time.Millisecond)
-	select {
-	case <-lateDone:
-		t.Fatal("a later request overtook the waiting oversized one")
-	default:
-	}
+	// Once it waits it stays behind the oversized one, which cannot run
+	// before small is released: had it overtaken, it would be done by now
+	// or never have waited.
+	waitFor(t, func() bool {
+		select {
+		case <-lateDone:
+			t.Fatal("a later request overtook the waiting oversized one")
+		default:
+		}
+		return b.waiting.Load() == 2
+	})
 	small()
 	<-bigDone
 	<-lateDone
@@ -108,14 +112,14 @@ func TestBudgetCancel(t *testing.T) {
 		_, err := b.acquire(ctx, 50)
 		errc <- err
 	}()
-	waitFor(t, func() bool { b.mu.Lock(); defer b.mu.Unlock(); return b.waiters.Len() == 1 })
+	waitFor(t, func() bool { return b.waiting.Load() == 1 && queued(b) })
 	// Queued behind the one about to give up: fits once it is gone.
 	nextc := make(chan func(), 1)
 	go func() {
 		release, _ := b.acquire(context.Background(), 10)
 		nextc <- release
 	}()
-	waitFor(t, func() bool { b.mu.Lock(); defer b.mu.Unlock(); return b.waiters.Len() == 2 })
+	waitFor(t, func() bool { return b.waiting.Load() == 2 })
 	cancel()
 	if err := <-errc; !errors.Is(err, context.Canceled) {
 		t.Fatalf("acquire after cancel: %v", err)
@@ -184,6 +188,10 @@ func TestProcessWithBudget(t *testing.T) {
 		t.Errorf("Process waiting for a full budget: %v", err)
 	}
 }
+
+// queued reports whether a call waits in b's semaphore (TryAcquire(0)
+// fails only then).
+func queued(b *Budget) bool { return !b.sem.TryAcquire(0) }
 
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()

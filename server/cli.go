@@ -177,6 +177,7 @@ func serveCommand(ctx context.Context, args []string, getenv func(string) string
 	}
 	// Seeded by serve once its port is bound (nothing is created before).
 	cfg.demo = *withDemo
+	cfg.tuneRuntime = true
 	return serve(ctx, cfg, stdout, nil)
 }
 

@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/event"
 
 	"github.com/stillroom/stillroom/app"
+	"github.com/stillroom/stillroom/httpapi"
 	"github.com/stillroom/stillroom/media"
 	"github.com/stillroom/stillroom/media/s3store"
 )
@@ -59,6 +60,10 @@ type config struct {
 
 	// demo seeds the demo content once the port is bound (serve --demo).
 	demo bool
+	// tuneRuntime applies the server's garbage collector and memory limit
+	// defaults (internal/memtune) to the process: set by the serve
+	// command, not by tests, which share one process.
+	tuneRuntime bool
 
 	// monitor, when set (by tests), sees every MongoDB command.
 	monitor *event.CommandMonitor
@@ -74,8 +79,6 @@ const (
 	defaultDatabase     = "stillroom"
 	defaultBucket       = "stillroom"
 	defaultMaxBodyBytes = 64 << 20
-	// maxJSONBodyBytes bounds non-multipart GraphQL requests.
-	maxJSONBodyBytes = 1 << 20
 )
 
 func parseConfig(args []string, getenv func(string) string) (config, error) {
@@ -141,12 +144,12 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	fs.DurationVar(&c.UpgradeInterval, "upgrade-interval", envDur("UPGRADE_INTERVAL", app.DefaultUpgradeInterval), "least time between two assets regenerated in the background after a pipeline upgrade")
 	fs.StringVar(&c.DebugAddr, "debug-addr", env("DEBUG_ADDR", ""), "address of a listener with Go's profiler (/debug/pprof/); empty = none. Keep it on loopback")
 	slots := fs.Int("operation-slots", int(envInt("OPERATION_SLOTS", 0)), "GraphQL operations run at once; 0 = one per core")
-	queue := fs.Int("operation-queue", int(envInt("OPERATION_QUEUE", defaultOperationQueue)), "operations that may wait for a slot; more are answered 503")
-	fs.DurationVar(&c.OperationQueueWait, "operation-queue-wait", envDur("OPERATION_QUEUE_WAIT", defaultOperationWait), "longest wait for a slot before a 503")
-	fs.DurationVar(&c.BodyIdle, "body-idle", envDur("BODY_IDLE", defaultBodyIdle), "a request body that sends nothing for this long is cut")
-	fs.Int64Var(&c.BodyMinRate, "body-min-rate", envInt("BODY_MIN_RATE", defaultBodyMinRate), "bytes a second a request body must average after its first body-idle")
-	fs.Int64Var(&c.UploadBytesInFlight, "upload-bytes-in-flight", envInt("UPLOAD_BYTES_IN_FLIGHT", defaultUploadBytesInFlight), "multipart bytes all uploads may hold at once; more wait, then 503")
-	fs.Int64Var(&c.ResponseCacheBytes, "response-cache-bytes", envInt("RESPONSE_CACHE_BYTES", defaultResponseCacheBytes), "bytes the public read cache may hold")
+	queue := fs.Int("operation-queue", int(envInt("OPERATION_QUEUE", httpapi.DefaultOperationQueue)), "operations that may wait for a slot; more are answered 503")
+	fs.DurationVar(&c.OperationQueueWait, "operation-queue-wait", envDur("OPERATION_QUEUE_WAIT", httpapi.DefaultOperationWait), "longest wait for a slot before a 503")
+	fs.DurationVar(&c.BodyIdle, "body-idle", envDur("BODY_IDLE", httpapi.DefaultBodyIdle), "a request body that sends nothing for this long is cut")
+	fs.Int64Var(&c.BodyMinRate, "body-min-rate", envInt("BODY_MIN_RATE", httpapi.DefaultBodyMinRate), "bytes a second a request body must average after its first body-idle")
+	fs.Int64Var(&c.UploadBytesInFlight, "upload-bytes-in-flight", envInt("UPLOAD_BYTES_IN_FLIGHT", httpapi.DefaultUploadBytesInFlight), "multipart bytes all uploads may hold at once; more wait, then 503")
+	fs.Int64Var(&c.ResponseCacheBytes, "response-cache-bytes", envInt("RESPONSE_CACHE_BYTES", httpapi.DefaultResponseCacheBytes), "bytes the public read cache may hold")
 	corsOrigins := fs.String("cors-origins", env("CORS_ORIGINS", ""), "comma-separated origins (https://www.example.com) whose pages may use the API; development also allows http://localhost:* and http://127.0.0.1:*")
 	proxies := fs.String("trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated addresses or ranges of proxies whose X-Forwarded-For names the client (for the sign-in limits)")
 	gate := fs.String("publish-gate", env("PUBLISH_GATE", "on"), "on: publishing needs alt text and credit on every image; off: it does not")
@@ -156,7 +159,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	}
 	c.Workers = *workers
 	c.OperationSlots, c.OperationQueue = *slots, *queue
-	if ps, err := parseTrustedProxies(*proxies); err != nil {
+	if ps, err := httpapi.ParseTrustedProxies(*proxies); err != nil {
 		errs = append(errs, err)
 	} else {
 		c.TrustedProxies = ps
@@ -172,7 +175,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		errs = append(errs, fmt.Errorf("unexpected arguments: %q", fs.Args()))
 	}
 	var err error
-	if c.CORSOrigins, err = parseOrigins(*corsOrigins); err != nil {
+	if c.CORSOrigins, err = httpapi.ParseOrigins(*corsOrigins); err != nil {
 		errs = append(errs, err)
 	}
 	if c.PublicURL, err = checkPublicURL("PUBLIC_URL", c.PublicURL); err != nil {
@@ -214,4 +217,33 @@ func (c config) appConfig() app.Config {
 		MediaBaseURL:    base,
 		PublishGate:     c.PublishGate,
 	}
+}
+
+// httpConfig is what the HTTP edge takes of c, once the public URL is
+// known (serve sets it from the bound address).
+func (c config) httpConfig() httpapi.Config {
+	h := httpapi.Config{
+		Production:          c.Env == "production",
+		PublicURL:           c.publicURL(c.Addr),
+		PublicMediaURL:      c.PublicMediaURL,
+		CORSOrigins:         c.CORSOrigins,
+		MaxUploadBytes:      c.MaxUploadBytes,
+		MaxBodyBytes:        c.MaxBodyBytes,
+		OperationSlots:      c.OperationSlots,
+		OperationQueue:      c.OperationQueue,
+		OperationQueueWait:  c.OperationQueueWait,
+		BodyIdle:            c.BodyIdle,
+		BodyMinRate:         c.BodyMinRate,
+		UploadBytesInFlight: c.UploadBytesInFlight,
+		ResponseCacheBytes:  c.ResponseCacheBytes,
+		TrustedProxies:      c.TrustedProxies,
+	}
+	if c.S3.Endpoint != "" {
+		scheme := "http://"
+		if c.S3.UseTLS {
+			scheme = "https://"
+		}
+		h.ObjectStoreOrigin = scheme + c.S3.Endpoint
+	}
+	return h
 }

@@ -2,27 +2,16 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/99designs/gqlgen/complexity"
-	"github.com/99designs/gqlgen/graphql"
-	"github.com/vektah/gqlparser/v2"
-	"github.com/vektah/gqlparser/v2/ast"
-
 	"github.com/stillroom/stillroom/app"
-	"github.com/stillroom/stillroom/core"
-	"github.com/stillroom/stillroom/graph"
 )
 
 // frontendList is the list page of TestListRoundTrips: 20 articles, each
@@ -31,49 +20,6 @@ const frontendList = `{ articles(first: 20) { totalCount edges { node { title
 	cover { renditions { name url } }
 	blocks { ... on GalleryBlock { gallery { title items { caption asset { srcset renditions { name url } } } } } }
 } } } }`
-
-// TestQueryCost: the cost multiplies by first and by list estimates, so
-// the frontend's queries fit under the default limit and nested lists
-// that could reach 10^5 objects do not.
-func TestQueryCost(t *testing.T) {
-	es := graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}, Complexity: complexityRoot()})
-	cost := func(t *testing.T, q string) int {
-		t.Helper()
-		doc, errs := gqlparser.LoadQueryWithRules(es.Schema(), q, nil) // nil: the default rules
-		if errs != nil {
-			t.Fatal(errs)
-		}
-		return complexity.Calculate(context.Background(), es, doc.Operations[0], nil)
-	}
-	for _, tc := range []struct {
-		name string
-		q    string
-		fits bool
-	}{
-		{"frontend list page", frontendList, true},
-		{"article page", `query($s: String!) { article(slug: $s) { title section status blocks {
-			__typename
-			... on ParagraphBlock { text }
-			... on ImageBlock { caption assets { id renditions { name url } } }
-			... on GalleryBlock { gallery { title items { position asset { id renditions { name url } } } } }
-		} } }`, true},
-		{"a library page of 100", `{ assets(first: 100) { edges { node { id filename width height renditions { name url width height } usedIn { title } } } } }`, true},
-		{"100 articles with their galleries", strings.Replace(frontendList, "first: 20", "first: 100", 1), false},
-		{"where each asset is used, and what else is there", `{ assets(first: 100) { edges { node { usedIn { items { asset { renditions { url } } } } } } } }`, false},
-		{"galleries of galleries", `{ galleries { edges { node { items { asset { usedIn { items { asset { id } } } } } } } } }`, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c := cost(t, tc.q)
-			if fits := c <= defaultMaxQueryCost; fits != tc.fits {
-				t.Errorf("cost %d, limit %d: fits = %v, want %v", c, defaultMaxQueryCost, fits, tc.fits)
-			}
-			t.Logf("cost %d", c)
-		})
-	}
-	if a, b := cost(t, `{ assets(first: 10) { edges { node { id } } } }`), cost(t, `{ assets(first: 40) { edges { node { id } } } }`); b < 3*a {
-		t.Errorf("first: 40 costs %d, first: 10 costs %d: first does not multiply", b, a)
-	}
-}
 
 // TestGraphQLLimits: each limit refuses its request before any resolver
 // runs, with its code, and the server goes on serving.
@@ -298,78 +244,6 @@ func TestProductionHidesSchema(t *testing.T) {
 	}
 }
 
-// TestOperationTimeout: a query past its deadline is stopped with a clear
-// error; the service goes on answering through a handler without one.
-func TestOperationTimeout(t *testing.T) {
-	env := map[string]string{"ADDR": "127.0.0.1:0", "DATA_DIR": t.TempDir()}
-	cfg, err := parseConfig(nil, func(k string) string { return env[strings.TrimPrefix(k, "STILLROOM_")] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(testLog{t}, nil))
-	ctx := context.Background()
-	st, err := openStores(ctx, cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.close)
-	svc := app.New(st.meta, st.objects, log, cfg.appConfig())
-
-	lim := defaultGraphQLLimits()
-	lim.Timeout = time.Nanosecond
-	short := &testServer{URL: httptest.NewServer(newGraphQLWith(svc, cfg, log, lim)).URL}
-	normal := &testServer{URL: httptest.NewServer(newGraphQLWith(svc, cfg, log, defaultGraphQLLimits())).URL}
-
-	r := short.gql(t, "", `{ articles { totalCount } }`, nil)
-	if r.code() != "INTERNAL" || !strings.Contains(r.Errors[0].Message, "took longer than 1ns") {
-		t.Fatalf("got %+v, want INTERNAL: took longer than 1ns", r.Errors)
-	}
-	if d := normal.mustGQL(t, "", `{ articles { totalCount } }`, nil); dig(d, "articles", "totalCount") != 0.0 {
-		t.Errorf("after a timeout: %v", d)
-	}
-}
-
-// TestTimeoutMessage: an error of an operation past its deadline is shown
-// as a timeout; errors with a code of their own keep it.
-func TestTimeoutMessage(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Nanosecond)
-	defer cancel()
-	<-ctx.Done()
-	p := presenter{log: slog.New(slog.NewTextHandler(testLog{t}, nil)), timeout: 30 * time.Second}
-	if e := p.present(ctx, fmt.Errorf("find articles: %w", context.DeadlineExceeded)); e.Message != "the operation took longer than 30s and was stopped" || e.Extensions["code"] != "INTERNAL" {
-		t.Errorf("timed out: %q %v", e.Message, e.Extensions)
-	}
-	if e := p.present(ctx, core.Errorf(core.CodeNotFound, "no such gallery")); e.Message != "no such gallery" || e.Extensions["code"] != "NOT_FOUND" {
-		t.Errorf("coded error after the deadline: %q %v", e.Message, e.Extensions)
-	}
-	if e := p.present(context.Background(), errors.New("driver: connection reset")); e.Message != "internal error" || e.Extensions["code"] != "INTERNAL" {
-		t.Errorf("internal error: %q %v", e.Message, e.Extensions)
-	}
-}
-
-// TestOperationTimeoutSkipsSubscriptions: queries and mutations get a
-// deadline that ends with their response; subscriptions get none.
-func TestOperationTimeoutSkipsSubscriptions(t *testing.T) {
-	mw := operationTimeout(time.Minute)
-	for _, op := range []ast.Operation{ast.Query, ast.Mutation, ast.Subscription} {
-		ctx := graphql.WithOperationContext(context.Background(),
-			&graphql.OperationContext{Operation: &ast.OperationDefinition{Operation: op}})
-		var runCtx context.Context
-		h := mw(ctx, func(ctx context.Context) graphql.ResponseHandler {
-			runCtx = ctx
-			return graphql.OneShot(&graphql.Response{})
-		})
-		_, has := runCtx.Deadline()
-		if want := op != ast.Subscription; has != want {
-			t.Errorf("%s: deadline %v, want %v", op, has, want)
-		}
-		h(runCtx)
-		if want := op != ast.Subscription; (runCtx.Err() != nil) != want {
-			t.Errorf("%s: after the response, context error %v", op, runCtx.Err())
-		}
-	}
-}
-
 // assertHealthy checks that the server answers /healthz and a normal query.
 func (s *testServer) assertHealthy(t testing.TB, token string) {
 	t.Helper()
@@ -456,19 +330,6 @@ func (s *testServer) multipartHeld(t testing.TB, token, query string, vars map[s
 		t.Errorf("answered after %v: the server waited for the files", d)
 	}
 	return resp, r
-}
-
-// TestNoFieldInterceptors: the generated executor marshals plain fields
-// without field middleware (internal/tools/gqlgenpost), so no extension of
-// the handler may intercept fields.
-func TestNoFieldInterceptors(t *testing.T) {
-	for _, production := range []bool{false, true} {
-		for _, e := range graphqlExtensions(production, defaultGraphQLLimits()) {
-			if _, ok := e.(graphql.FieldInterceptor); ok {
-				t.Errorf("%T intercepts fields; see internal/tools/gqlgenpost", e)
-			}
-		}
-	}
 }
 
 // TestDeferIsAnsweredAtOnce: @defer is accepted and ignored, as the

@@ -13,10 +13,8 @@ import (
 // file or a pipe (the real process), go through a logBuffer: lines are
 // gathered in memory and written together every logFlushInterval, when
 // logBufferSize is reached, at once for a warning or an error, and when
-// the server stops. With one write per line, the request log alone took
-// a fifth to a quarter of the rate of cached reads (scripts/bench-reads.sh
-// with request logging off: cached GETs at 62–79% of the plain handler's
-// rate instead of 52–63%). The price: if the process is killed (SIGKILL,
+// the server stops: one write per line cost cached reads much of their rate
+// (the README's Figures table). The price: if the process is killed (SIGKILL,
 // a crash), up to logFlushInterval of info lines are lost; warnings and
 // errors are written before the call that logs them returns.
 const (

@@ -1,31 +1,22 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
-
-	"github.com/stillroom/stillroom/core"
+	"github.com/stillroom/stillroom/internal/metricstest"
 )
 
 // TestMetricsAndRequestLog sends a little of everything (a named query, an
@@ -79,20 +70,20 @@ func TestMetricsAndRequestLog(t *testing.T) {
 		gql := map[string]string{"method": "POST", "route": "/graphql", "status": "200"}
 		// login, Me, the upload; the anonymous upload is refused by the
 		// upload transport before GraphQL runs and before its file is read.
-		if n := counter(t, fams, "stillroom_http_requests_total", gql); n != 3 {
+		if n := metricstest.Counter(t, fams, "stillroom_http_requests_total", gql); n != 3 {
 			t.Errorf("POST /graphql 200 requests = %v, want 3", n)
 		}
-		if n := counter(t, fams, "stillroom_http_requests_total", map[string]string{"method": "POST", "route": "/graphql", "status": "401"}); n != 1 {
+		if n := metricstest.Counter(t, fams, "stillroom_http_requests_total", map[string]string{"method": "POST", "route": "/graphql", "status": "401"}); n != 1 {
 			t.Errorf("POST /graphql 401 (the anonymous upload) = %v, want 1", n)
 		}
-		if n := counter(t, fams, "stillroom_http_requests_total", map[string]string{"method": "POST", "route": "/graphql", "status": "422"}); n != 1 {
+		if n := metricstest.Counter(t, fams, "stillroom_http_requests_total", map[string]string{"method": "POST", "route": "/graphql", "status": "422"}); n != 1 {
 			t.Errorf("POST /graphql 422 (the parse error) = %v, want 1", n)
 		}
-		if h := histogram(t, fams, "stillroom_http_request_duration_seconds", gql); h.GetSampleCount() != 3 || h.GetSampleSum() <= 0 {
+		if h := metricstest.Histogram(t, fams, "stillroom_http_request_duration_seconds", gql); h.GetSampleCount() != 3 || h.GetSampleSum() <= 0 {
 			t.Errorf("POST /graphql latency: %d samples, sum %v", h.GetSampleCount(), h.GetSampleSum())
 		}
-		counter(t, fams, "stillroom_http_requests_total", map[string]string{"method": "GET", "route": "/media/{asset}/{rendition}", "status": "200"})
-		counter(t, fams, "stillroom_http_requests_total", map[string]string{"method": "GET", "route": "unmatched", "status": "404"})
+		metricstest.Counter(t, fams, "stillroom_http_requests_total", map[string]string{"method": "GET", "route": "/media/{asset}/{rendition}", "status": "200"})
+		metricstest.Counter(t, fams, "stillroom_http_requests_total", map[string]string{"method": "GET", "route": "unmatched", "status": "404"})
 		// Routes are patterns, never raw paths.
 		for _, m := range fams["stillroom_http_requests_total"].GetMetric() {
 			for _, l := range m.GetLabel() {
@@ -101,14 +92,14 @@ func TestMetricsAndRequestLog(t *testing.T) {
 				}
 			}
 		}
-		if n := counter(t, fams, "stillroom_upload_bytes_total", nil); n < float64(len(still)) || n >= float64(2*len(still)) {
+		if n := metricstest.Counter(t, fams, "stillroom_upload_bytes_total", nil); n < float64(len(still)) || n >= float64(2*len(still)) {
 			t.Errorf("upload bytes = %v, want the one accepted upload of %d (the refused one unread)", n, len(still))
 		}
-		if n := gauge(t, fams, "stillroom_http_requests_in_flight", nil); n < 1 {
+		if n := metricstest.Gauge(t, fams, "stillroom_http_requests_in_flight", nil); n < 1 {
 			t.Errorf("in flight during a scrape = %v", n)
 		}
 		for _, store := range []string{"db", "objects"} {
-			if n := counter(t, fams, "stillroom_store_errors_total", map[string]string{"store": store}); n != 0 {
+			if n := metricstest.Counter(t, fams, "stillroom_store_errors_total", map[string]string{"store": store}); n != 0 {
 				t.Errorf("store errors of %s = %v", store, n)
 			}
 		}
@@ -125,13 +116,13 @@ func TestMetricsAndRequestLog(t *testing.T) {
 		if fams["stillroom_graphql_operation_duration_seconds"] == nil {
 			t.Fatal("no GraphQL operation series: is srv.Use(graphqlMetrics{}) in newGraphQL?")
 		}
-		if h := histogram(t, fams, "stillroom_graphql_operation_duration_seconds", map[string]string{"operation": "Me", "type": "query"}); h.GetSampleCount() != 1 {
+		if h := metricstest.Histogram(t, fams, "stillroom_graphql_operation_duration_seconds", map[string]string{"operation": "Me", "type": "query"}); h.GetSampleCount() != 1 {
 			t.Errorf("query Me: %d samples, want 1", h.GetSampleCount())
 		}
-		if h := histogram(t, fams, "stillroom_graphql_operation_duration_seconds", map[string]string{"operation": "anonymous", "type": "mutation"}); h.GetSampleCount() < 2 {
+		if h := metricstest.Histogram(t, fams, "stillroom_graphql_operation_duration_seconds", map[string]string{"operation": "anonymous", "type": "mutation"}); h.GetSampleCount() < 2 {
 			t.Errorf("anonymous mutations (login, the upload): %d samples", h.GetSampleCount())
 		}
-		if n := counter(t, fams, "stillroom_graphql_errors_total", map[string]string{"operation": "none", "code": "GRAPHQL_PARSE_FAILED"}); n != 1 {
+		if n := metricstest.Counter(t, fams, "stillroom_graphql_errors_total", map[string]string{"operation": "none", "code": "GRAPHQL_PARSE_FAILED"}); n != 1 {
 			t.Errorf("parse errors = %v, want 1", n)
 		}
 		if !regexp.MustCompile(`msg=request .*route=/graphql status=200 .*user=[0-9a-f]{24} operation=Me\n`).MatchString(logs.String()) {
@@ -212,83 +203,6 @@ func TestRequestLogJSON(t *testing.T) {
 	}
 }
 
-// TestQueueGauges: the queue gauges come from the function given at
-// scrape time, are absent without one, and a failing read counts a
-// database error instead.
-func TestQueueGauges(t *testing.T) {
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	read := func(m *metrics) map[string]*dto.MetricFamily {
-		rec := httptest.NewRecorder()
-		m.handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-		return parseMetrics(t, rec.Body.Bytes())
-	}
-
-	fams := read(newMetrics(quiet, func(ctx context.Context) (int64, time.Duration, error) {
-		if _, ok := ctx.Deadline(); !ok {
-			t.Error("queue stats called without a deadline")
-		}
-		return 3, 90 * time.Second, nil
-	}))
-	if d := gauge(t, fams, "stillroom_queue_depth", nil); d != 3 {
-		t.Errorf("depth = %v", d)
-	}
-	if a := gauge(t, fams, "stillroom_queue_oldest_job_age_seconds", nil); a != 90 {
-		t.Errorf("oldest age = %v", a)
-	}
-
-	failing := newMetrics(quiet, func(context.Context) (int64, time.Duration, error) {
-		return 0, 0, errors.New("database down")
-	})
-	read(failing)
-	fams = read(failing)
-	if fams["stillroom_queue_depth"] != nil {
-		t.Error("depth shown although the queue could not be read")
-	}
-	if n := counter(t, fams, "stillroom_store_errors_total", map[string]string{"store": "db"}); n < 1 {
-		t.Errorf("db errors = %v after a failed queue read", n)
-	}
-
-	if fams := read(newMetrics(quiet, nil)); fams["stillroom_queue_depth"] != nil {
-		t.Error("queue gauges without a queue")
-	}
-}
-
-// TestMetricLabelsBounded: client-chosen operation names stop making new
-// series after maxOperationNames; rendition results are "ok",
-// "interrupted" or an error code.
-func TestMetricLabelsBounded(t *testing.T) {
-	m := newMetrics(slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
-	if got := m.operationLabel(""); got != "anonymous" {
-		t.Errorf("no name: %q", got)
-	}
-	for i := range maxOperationNames {
-		if got := m.operationLabel("Op" + strconv.Itoa(i)); got != "Op"+strconv.Itoa(i) {
-			t.Fatalf("name %d: %q", i, got)
-		}
-	}
-	if got := m.operationLabel("OneTooMany"); got != "other" {
-		t.Errorf("past the cap: %q", got)
-	}
-	if got := m.operationLabel("Op7"); got != "Op7" {
-		t.Errorf("known name after the cap: %q", got)
-	}
-	if got := m.operationLabel(strings.Repeat("A", maxOperationNameLen+1)); got != "other" {
-		t.Errorf("long name: %q", got)
-	}
-
-	m.RenditionsMade(time.Second, nil)
-	m.RenditionsMade(time.Second, context.Canceled)
-	m.RenditionsMade(time.Second, core.Errorf(core.CodeUnsupportedMediaType, "not an image"))
-	rec := httptest.NewRecorder()
-	m.handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	fams := parseMetrics(t, rec.Body.Bytes())
-	for _, result := range []string{"ok", "interrupted", "UNSUPPORTED_MEDIA_TYPE"} {
-		if h := histogram(t, fams, "stillroom_rendition_duration_seconds", map[string]string{"result": result}); h.GetSampleCount() != 1 || h.GetSampleSum() != 1 {
-			t.Errorf("%s: %d samples, sum %v", result, h.GetSampleCount(), h.GetSampleSum())
-		}
-	}
-}
-
 // TestReadyzFollowsMinIO runs a MinIO of the test's own: /readyz is 200
 // with it, 503 naming the object store within seconds of killing it, and
 // 200 again once it is back on the same port and data folder.
@@ -307,10 +221,10 @@ func TestReadyzFollowsMinIO(t *testing.T) {
 		t.Errorf("503 body %q, want the object store named", body)
 	}
 	fams := scrape(t, s)
-	if n := counter(t, fams, "stillroom_store_errors_total", map[string]string{"store": "objects"}); n < 1 {
+	if n := metricstest.Counter(t, fams, "stillroom_store_errors_total", map[string]string{"store": "objects"}); n < 1 {
 		t.Errorf("objects errors = %v while MinIO is down", n)
 	}
-	if n := counter(t, fams, "stillroom_store_errors_total", map[string]string{"store": "db"}); n != 0 {
+	if n := metricstest.Counter(t, fams, "stillroom_store_errors_total", map[string]string{"store": "db"}); n != 0 {
 		t.Errorf("db errors = %v, the database never went away", n)
 	}
 
@@ -429,61 +343,11 @@ func freeAddr(t *testing.T) string {
 }
 
 // scrape reads the server's /metrics.
-func scrape(t *testing.T, s *testServer) map[string]*dto.MetricFamily {
+func scrape(t *testing.T, s *testServer) metricstest.Families {
 	t.Helper()
 	resp, body := s.fetch(t, "/metrics", nil)
 	if resp.StatusCode != 200 {
 		t.Fatalf("/metrics: HTTP %d", resp.StatusCode)
 	}
-	return parseMetrics(t, body)
-}
-
-func parseMetrics(t *testing.T, body []byte) map[string]*dto.MetricFamily {
-	t.Helper()
-	p := expfmt.NewTextParser(model.LegacyValidation)
-	fams, err := p.TextToMetricFamilies(bytes.NewReader(body))
-	if err != nil {
-		t.Fatalf("metrics do not parse: %v\n%s", err, body)
-	}
-	return fams
-}
-
-// series returns the metric of the family name whose labels include
-// labels, failing the test when there is none.
-func series(t *testing.T, fams map[string]*dto.MetricFamily, name string, labels map[string]string) *dto.Metric {
-	t.Helper()
-	fam := fams[name]
-	if fam == nil {
-		t.Fatalf("no %s", name)
-	}
-next:
-	for _, m := range fam.GetMetric() {
-		have := map[string]string{}
-		for _, l := range m.GetLabel() {
-			have[l.GetName()] = l.GetValue()
-		}
-		for k, v := range labels {
-			if have[k] != v {
-				continue next
-			}
-		}
-		return m
-	}
-	t.Fatalf("no %s%v", name, labels)
-	return nil
-}
-
-func counter(t *testing.T, fams map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
-	t.Helper()
-	return series(t, fams, name, labels).GetCounter().GetValue()
-}
-
-func gauge(t *testing.T, fams map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
-	t.Helper()
-	return series(t, fams, name, labels).GetGauge().GetValue()
-}
-
-func histogram(t *testing.T, fams map[string]*dto.MetricFamily, name string, labels map[string]string) *dto.Histogram {
-	t.Helper()
-	return series(t, fams, name, labels).GetHistogram()
+	return metricstest.Parse(t, body)
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/stillroom/stillroom/app"
+	"github.com/stillroom/stillroom/httpapi"
+	"github.com/stillroom/stillroom/internal/memtune"
 )
 
 // Shutdown deadlines. On stop the server stops accepting at once, gives
@@ -42,7 +44,9 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, ready chan<- strin
 	defer ln.Close()
 	addr := ln.Addr().String()
 	cfg.PublicURL = cfg.publicURL(addr)
-	tuneGC(cfg, os.Getenv, log)
+	if cfg.tuneRuntime {
+		memtune.Apply(cfg.MemoryBudget, os.Getenv, log)
+	}
 	st, err := openStores(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -50,10 +54,10 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, ready chan<- strin
 	defer st.close()
 
 	var svc *app.Service
-	obs := newObservability(log, []storeCheck{{storeDB, st.meta.Ping}, {storeObjects, st.objects.Ping}},
+	obs := httpapi.NewObservability(log, st.meta.Ping, st.objects.Ping,
 		func(ctx context.Context) (int64, time.Duration, error) { return svc.QueueStats(ctx) })
 	appCfg := cfg.appConfig()
-	appCfg.Observer = obs.metrics
+	appCfg.Observer = obs.Observer()
 	svc = app.New(st.meta, st.objects, log, appCfg)
 	boot, err := svc.Bootstrap(ctx, cfg.AdminEmail, cfg.AdminPassword)
 	if err != nil {
@@ -68,7 +72,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, ready chan<- strin
 	base, endRequests := context.WithCancel(context.WithoutCancel(ctx))
 	defer endRequests()
 	srv := &http.Server{
-		Handler:           newHandler(svc, cfg, log, obs),
+		Handler:           httpapi.New(svc, cfg.httpConfig(), log, obs),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -120,18 +124,18 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, ready chan<- strin
 // stopHTTP stops accepting, waits up to shutdownGrace for in-flight
 // requests, then cuts the rest and waits up to handlersStopGrace for their
 // handlers to return.
-func stopHTTP(srv *http.Server, endRequests context.CancelFunc, obs *observability, log *slog.Logger) {
-	log.Info("shutting down: no new connections; waiting for requests in flight", "in_flight", obs.inFlight(), "grace", shutdownGrace)
+func stopHTTP(srv *http.Server, endRequests context.CancelFunc, obs *httpapi.Observability, log *slog.Logger) {
+	log.Info("shutting down: no new connections; waiting for requests in flight", "in_flight", obs.InFlight(), "grace", shutdownGrace)
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	err := srv.Shutdown(sctx)
 	endRequests()
 	if err != nil {
-		log.Warn("grace period over; cutting the requests still in flight", "in_flight", obs.inFlight())
+		log.Warn("grace period over; cutting the requests still in flight", "in_flight", obs.InFlight())
 		srv.Close()
 	}
-	if !obs.waitIdle(handlersStopGrace) {
-		log.Warn("requests still running after shutdown", "in_flight", obs.inFlight())
+	if !obs.WaitIdle(handlersStopGrace) {
+		log.Warn("requests still running after shutdown", "in_flight", obs.InFlight())
 	}
 }
 

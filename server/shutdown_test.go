@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -19,6 +20,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/stillroom/stillroom/app"
+	"github.com/stillroom/stillroom/internal/metricstest"
 )
 
 // TestShutdownFinishesUpload stops the server while an upload is half
@@ -37,7 +39,7 @@ func TestShutdownFinishesUpload(t *testing.T) {
 	still := photoJPEG(t, 1600, 1200, 21)
 	up := startSlowUpload(t, rs.srv, tok, "slow.jpg")
 	up.write(t, still[:len(still)/2])
-	time.Sleep(200 * time.Millisecond) // the server is reading the body
+	waitHandling(t, rs.srv, 1) // the server is reading the body
 	stopped := stopAsync(t, rs)
 	waitRefused(t, rs.srv)
 	for _, chunk := range split(still[len(still)/2:], 4) {
@@ -81,7 +83,7 @@ func TestShutdownCutsStalledUpload(t *testing.T) {
 	still := photoJPEG(t, 800, 600, 22)
 	up := startSlowUpload(t, rs.srv, tok, "stalled.jpg")
 	up.write(t, still[:len(still)/2])
-	time.Sleep(200 * time.Millisecond)
+	waitHandling(t, rs.srv, 1)
 	start := time.Now()
 	stopped := stopAsync(t, rs)
 	// The client sends nothing more until the server has stopped.
@@ -365,7 +367,7 @@ func TestShutdownEndsSubscriptions(t *testing.T) {
 			}
 		}
 	}()
-	time.Sleep(200 * time.Millisecond) // subscribed
+	waitHandling(t, rs.srv, 1) // the websocket's request
 
 	start := time.Now()
 	stopped := stopAsync(t, rs)
@@ -380,5 +382,22 @@ func TestShutdownEndsSubscriptions(t *testing.T) {
 		}
 	case <-ctx.Done():
 		t.Fatal("subscription still open after the stop")
+	}
+}
+
+// waitHandling waits until the server handles at least n requests besides
+// the /metrics scrape that asks (stillroom_http_requests_in_flight).
+func waitHandling(t *testing.T, s *testServer, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got := metricstest.Gauge(t, scrape(t, s), "stillroom_http_requests_in_flight", nil) - 1
+		if got >= float64(n) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%v requests in flight after 30 s, want %d", got, n)
+		}
+		runtime.Gosched()
 	}
 }

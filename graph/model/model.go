@@ -5,8 +5,8 @@ package model
 
 import "github.com/stillroom/stillroom/core"
 
-// Node is any object with a global ID: *core.User, *core.Asset,
-// *core.Gallery or *core.Article.
+// Node is any object with a global ID: *core.User, *Asset,
+// *Gallery or *Article (views.go).
 type Node interface{}
 
 // ArticleBlock is one of *ParagraphBlock, *HeadingBlock, *ImageBlock,

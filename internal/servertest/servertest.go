@@ -29,6 +29,11 @@ import (
 const startTimeout = 2 * time.Minute
 
 var (
+	// tempRoot is the temporary folder as the test process started: the
+	// binary outlives a test that points TMPDIR at its own TempDir (which
+	// is removed when it ends) and happens to build it.
+	tempRoot = os.TempDir()
+
 	buildOnce sync.Once
 	binary    string
 	buildErr  error
@@ -50,7 +55,7 @@ func Binary(t testing.TB) string {
 			buildErr = err
 			return
 		}
-		dir, err := os.MkdirTemp("", "stillroom-bin-")
+		dir, err := os.MkdirTemp(tempRoot, "stillroom-bin-")
 		if err != nil {
 			buildErr = err
 			return

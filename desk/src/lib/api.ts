@@ -42,9 +42,53 @@ function sessionLost(e: ApiError) {
 
 export const endpoint = '/graphql';
 
-/** Runs one GraphQL operation and returns its data, or throws an ApiError. */
-export async function gql<T>(query: string, variables?: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
+/** A GraphQL answer: its data and the server's extensions (duplicates, problems). */
+export interface Answer<T> {
+  data: T;
+  extensions: Record<string, unknown>;
+}
+
+/** The error code of an HTTP status whose body is not a GraphQL answer. */
+function statusCode(status: number): string {
+  if (status === 0) return 'NETWORK';
+  if (status === 413) return 'PAYLOAD_TOO_LARGE';
+  if (status === 429) return 'RATE_LIMITED';
+  if (status === 503) return 'UNAVAILABLE';
+  return status >= 500 ? 'INTERNAL' : 'BAD_USER_INPUT';
+}
+
+function networkError(err: unknown): never {
+  if ((err as Error).name === 'AbortError') throw err;
+  throw new ApiError([{ message: (err as Error).message, extensions: { code: 'NETWORK' } }], 0);
+}
+
+/**
+ * Reads a GraphQL HTTP answer, from fetch or XMLHttpRequest alike: its data,
+ * or an ApiError with a code even when the body is not JSON (a proxy's 413
+ * or 503). An UNAUTHENTICATED answer tells the session listeners.
+ */
+export function readAnswer<T>(status: number, text: string): Answer<T> {
+  let body: { data?: T; errors?: GraphQLErrorShape[]; extensions?: Record<string, unknown> };
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new ApiError([{ message: `HTTP ${status}`, extensions: { code: statusCode(status) } }], status);
+  }
+  if (body.errors?.length) {
+    const e = new ApiError(body.errors, status);
+    sessionLost(e);
+    throw e;
+  }
+  if (status < 200 || status >= 300 || body.data === undefined) {
+    throw new ApiError([{ message: `HTTP ${status}`, extensions: { code: statusCode(status) } }], status);
+  }
+  return { data: body.data, extensions: body.extensions ?? {} };
+}
+
+/** Runs one GraphQL operation and returns its answer, or throws an ApiError. */
+export async function gqlAnswer<T>(query: string, variables?: Record<string, unknown>, signal?: AbortSignal): Promise<Answer<T>> {
   let res: Response;
+  let text: string;
   try {
     res = await fetch(endpoint, {
       method: 'POST',
@@ -53,23 +97,16 @@ export async function gql<T>(query: string, variables?: Record<string, unknown>,
       body: JSON.stringify({ query, variables: variables ?? {} }),
       signal,
     });
+    text = await res.text();
   } catch (err) {
-    if ((err as Error).name === 'AbortError') throw err;
-    throw new ApiError([{ message: (err as Error).message, extensions: { code: 'NETWORK' } }], 0);
+    networkError(err);
   }
-  let body: { data?: T; errors?: GraphQLErrorShape[] };
-  try {
-    body = await res.json();
-  } catch {
-    throw new ApiError([{ message: `HTTP ${res.status}` }], res.status);
-  }
-  if (body.errors?.length) {
-    const e = new ApiError(body.errors, res.status);
-    sessionLost(e);
-    throw e;
-  }
-  if (!res.ok || body.data === undefined) throw new ApiError([{ message: `HTTP ${res.status}` }], res.status);
-  return body.data;
+  return readAnswer<T>(res.status, text);
+}
+
+/** Runs one GraphQL operation and returns its data, or throws an ApiError. */
+export async function gql<T>(query: string, variables?: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
+  return (await gqlAnswer<T>(query, variables, signal)).data;
 }
 
 let ws: Client | null = null;

@@ -189,7 +189,16 @@ export interface ReaderImage {
   caption: string | null;
   altText: string | null;
   credit: string | null;
-  asset: { width: number | null; height: number | null; srcset: string; blurhash: string | null; dominantColor: string | null; focalPoint: { x: number; y: number } | null; renditions: { name: string; url: string; width: number }[] };
+  asset: {
+    width: number | null;
+    height: number | null;
+    blurhash: string | null;
+    dominantColor: string | null;
+    focalPoint: { x: number; y: number } | null;
+    renditions: { name: string; url: string; width: number }[];
+    /** <picture> sources, WebP first; the last is the one every browser reads. */
+    sources: { type: string; srcset: string }[];
+  };
 }
 export type ReaderBlock =
   | { __typename: 'ParagraphBlock'; text: string }
@@ -203,13 +212,15 @@ export interface ReaderArticle {
   publishedAt: string | null;
   author: { name: string } | null;
   blocks: ReaderBlock[];
+  /** The link-preview image (og:image) shared links show. */
+  socialImage: { url: string; width: number; height: number } | null;
 }
 
-const imageFields = `caption altText credit asset { width height srcset blurhash dominantColor focalPoint { x y } renditions { name url width } }`;
+const imageFields = `caption altText credit asset { width height blurhash dominantColor focalPoint { x y } renditions { name url width } sources { type srcset } }`;
 
 export async function readerArticle(id: string): Promise<ReaderArticle | null> {
   const d = await gql<{ article: ReaderArticle | null }>(
-    `query DeskPreview($id: ID!) { article(id: $id) { title summary section publishedAt author { name }
+    `query DeskPreview($id: ID!) { article(id: $id) { title summary section publishedAt author { name } socialImage { url width height }
       blocks { __typename ... on ParagraphBlock { text } ... on HeadingBlock { text level }
         ... on ImageBlock { caption items { ${imageFields} } }
         ... on GalleryBlock { gallery { title items { ${imageFields} } } } } } }`,

@@ -25,6 +25,8 @@ export interface AssetCard {
   dominantColor: string | null;
   focalPoint: { x: number; y: number } | null;
   srcset: string;
+  /** The WebP twins' srcset; empty until the asset has them. */
+  webpSrcset: string;
   renditions: Rendition[];
   createdAt: string;
 }
@@ -60,23 +62,58 @@ export function localMedia(u: string): string {
   }
 }
 
+/**
+ * The object-position at which object-fit: cover shows the crop the server
+ * makes for square512 and the social card: the largest box of that aspect
+ * (width/height), centred on the focal point as near as the image's edges
+ * allow (media.cropAspect). A plain "x% y%" of the focal point would show
+ * another crop whenever the point is off-centre.
+ */
+export function cropPosition(focal: { x: number; y: number }, width: number, height: number, aspect: number): string {
+  const along = (p: number, size: number, crop: number) => (crop >= size ? 50 : (Math.min(Math.max(p * size - crop / 2, 0), size - crop) / (size - crop)) * 100);
+  const pct = (v: number) => `${Math.round(v * 100) / 100}%`;
+  if (width / height >= aspect) return `${pct(along(focal.x, width, height * aspect))} 50%`;
+  return `50% ${pct(along(focal.y, height, width / aspect))}`;
+}
+
+/** The social card's aspect (1200×630). */
+export const socialAspect = 1200 / 630;
+
+/** A srcset ("url 256w, url 512w") with its URLs made local. */
+export function localSrcset(srcset: string): string {
+  return srcset
+    .split(',')
+    .map((part) => {
+      const [u, w] = part.trim().split(/\s+/);
+      return u ? `${localMedia(u)}${w ? ' ' + w : ''}` : '';
+    })
+    .filter(Boolean)
+    .join(', ');
+}
+
+/** The entries of a srcset no wider than max pixels. */
+export function narrowSrcset(srcset: string, max: number): string {
+  return srcset
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => {
+      const w = /\s(\d+)w$/.exec(part);
+      return part && (!w || Number(w[1]) <= max);
+    })
+    .join(', ');
+}
+
 /** An asset as the desk keeps it: rendition URLs made local (see localMedia). */
 export function localCard<T extends AssetCard>(a: T): T {
   return {
     ...a,
     renditions: a.renditions.map((r) => ({ ...r, url: localMedia(r.url) })),
-    srcset: a.srcset
-      .split(',')
-      .map((part) => {
-        const [u, w] = part.trim().split(/\s+/);
-        return u ? `${localMedia(u)}${w ? ' ' + w : ''}` : '';
-      })
-      .filter(Boolean)
-      .join(', '),
+    srcset: localSrcset(a.srcset),
+    webpSrcset: localSrcset(a.webpSrcset ?? ''),
   };
 }
 
-export const cardFields = `id status error filename width height caption altText credit blurhash dominantColor focalPoint { x y } srcset renditions { name width height url } createdAt`;
+export const cardFields = `id status error filename width height caption altText credit blurhash dominantColor focalPoint { x y } srcset webpSrcset: srcset(format: WEBP) renditions { name width height url } createdAt`;
 const detailFields = `${cardFields} version mimeType byteSize copyright tags takenAt timecode { hours minutes seconds frames still }
   camera { make model lens focalLength aperture exposureTime iso } uploadedBy { id name } updatedAt
   usedIn { id title status } usedInArticles { id title status }`;

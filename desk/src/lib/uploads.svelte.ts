@@ -8,7 +8,7 @@
 // there (a presigned POST from requestUpload, then completeUpload);
 // otherwise they go to /graphql as a multipart request with the
 // GraphQL-Preflight header.
-import { ApiError, endpoint, gql, type GraphQLErrorShape } from './api';
+import { ApiError, endpoint, gql, gqlAnswer, readAnswer } from './api';
 import { cardFields, localCard, uploadPolicy, type AssetCard, type UploadPolicy } from './assets';
 
 export type UploadState = 'queued' | 'uploading' | 'processing' | 'done' | 'duplicate' | 'refused' | 'failed' | 'cancelled';
@@ -200,16 +200,10 @@ function xhr(i: UploadItem, method: string, url: string, body: FormData, headers
   });
 }
 
-function parse(status: number, text: string): { data: { [k: string]: AssetCard }; duplicate: boolean } {
-  let body: { data?: { [k: string]: AssetCard }; errors?: GraphQLErrorShape[]; extensions?: { duplicates?: unknown[] } };
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new ApiError([{ message: `HTTP ${status}`, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 503 ? 'UNAVAILABLE' : status >= 500 ? 'INTERNAL' : 'BAD_USER_INPUT' } }], status);
-  }
-  if (body.errors?.length) throw new ApiError(body.errors, status);
-  if (!body.data) throw new ApiError([{ message: `HTTP ${status}` }], status);
-  return { data: body.data, duplicate: (body.extensions?.duplicates?.length ?? 0) > 0 };
+type CardAnswer = { [k: string]: AssetCard };
+
+function isDuplicate(extensions: Record<string, unknown>): boolean {
+  return ((extensions.duplicates as unknown[] | undefined)?.length ?? 0) > 0;
 }
 
 async function sendMultipart(i: UploadItem): Promise<Sent> {
@@ -218,8 +212,8 @@ async function sendMultipart(i: UploadItem): Promise<Sent> {
   form.append('map', JSON.stringify({ 0: ['variables.f'] }));
   form.append('0', i.file, i.file.name);
   const r = await xhr(i, 'POST', endpoint, form, { 'GraphQL-Preflight': '1', Accept: 'application/graphql-response+json, application/json' });
-  const { data, duplicate } = parse(r.status, r.text);
-  return { asset: localCard(data.uploadAsset), duplicate };
+  const { data, extensions } = readAnswer<CardAnswer>(r.status, r.text);
+  return { asset: localCard(data.uploadAsset), duplicate: isDuplicate(extensions) };
 }
 
 async function sendDirect(i: UploadItem): Promise<Sent> {
@@ -237,14 +231,9 @@ async function sendDirect(i: UploadItem): Promise<Sent> {
     const tooLarge = /EntityTooLarge/.test(r.text);
     throw new ApiError([{ message: `storage answered HTTP ${r.status}`, extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : r.status >= 500 ? 'UNAVAILABLE' : 'BAD_USER_INPUT' } }], r.status);
   }
-  const res = await fetch(endpoint, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/graphql-response+json, application/json' },
-    body: JSON.stringify({ query: `mutation DeskCompleteUpload($id: ID!) { completeUpload(ticketId: $id) { ${cardFields} } }`, variables: { id: t.id } }),
-  }).catch(() => {
-    throw new ApiError([{ message: 'network error', extensions: { code: 'NETWORK' } }], 0);
-  });
-  const { data, duplicate } = parse(res.status, await res.text());
-  return { asset: localCard(data.completeUpload), duplicate };
+  const { data, extensions } = await gqlAnswer<CardAnswer>(
+    `mutation DeskCompleteUpload($id: ID!) { completeUpload(ticketId: $id) { ${cardFields} } }`,
+    { id: t.id },
+  );
+  return { asset: localCard(data.completeUpload), duplicate: isDuplicate(extensions) };
 }

@@ -57,9 +57,9 @@
 //   - a list of renditions is written by renditionsJSON straight into the
 //     answer, as the generated path would write it.
 //
-// The helpers are in graph/inline.go and graph/renditions.go; each has a
+// The helpers are in graph/inline.go and graph/renditionsjson.go; each has a
 // test against gqlgen's own path (graph/inline_test.go,
-// graph/renditions_test.go).
+// graph/renditionsjson_test.go).
 package main
 
 import (

@@ -1,0 +1,198 @@
+package httpapi
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/maypok86/otter/v2"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/stillroom/stillroom/app"
+)
+
+// Public read cache: anonymous GraphQL queries sent with GET (plain or as
+// persisted queries: extensions={"persistedQuery":…}) are answered from
+// memory while nothing changed. An entry is dropped when this process
+// changes content (app.ContentGeneration) and after responseCacheTTL in any
+// case, so changes made by other processes, and scheduled content coming
+// due, show within that time. Shared caches (a CDN) may keep the answer as
+// long, and revalidate with the ETag.
+const (
+	responseCacheTTL = 10 * time.Second
+	// DefaultResponseCacheBytes is STILLROOM_RESPONSE_CACHE_BYTES: the
+	// most the kept answers (and their keys) may weigh together.
+	DefaultResponseCacheBytes = 32 << 20
+	responseCacheMaxBytes     = 1 << 20 // larger answers are not kept
+	// cachedEntryOverhead is counted for each entry on top of its bytes.
+	cachedEntryOverhead = 256
+)
+
+type cachedResponse struct {
+	key     string
+	body    []byte
+	ctype   string
+	etag    string
+	gen     int64
+	expires time.Time
+}
+
+// responseCache keeps public GraphQL answers in a cache bounded by bytes
+// (github.com/maypok86/otter: W-TinyLFU eviction by weight, expiry after
+// responseCacheTTL). Expired entries are removed by the cache's own
+// maintenance while it is used and by a clean-up timer that runs while it
+// holds anything, so their memory is given back even when traffic stops.
+type responseCache struct {
+	svc     *app.Service
+	entries *otter.Cache[string, *cachedResponse]
+	now     func() time.Time
+	ttl     time.Duration
+
+	cleanMu      sync.Mutex
+	cleanPending bool
+
+	flight singleflight.Group
+}
+
+func newResponseCache(svc *app.Service, maxBytes int64) *responseCache {
+	return newResponseCacheTTL(svc, maxBytes, responseCacheTTL)
+}
+
+func newResponseCacheTTL(svc *app.Service, maxBytes int64, ttl time.Duration) *responseCache {
+	if maxBytes <= 0 {
+		maxBytes = DefaultResponseCacheBytes
+	}
+	return &responseCache{svc: svc, now: time.Now, ttl: ttl, entries: otter.Must(&otter.Options[string, *cachedResponse]{
+		MaximumWeight: uint64(maxBytes),
+		Weigher: func(key string, e *cachedResponse) uint32 {
+			return uint32(len(key) + len(e.body) + len(e.etag) + len(e.ctype) + cachedEntryOverhead)
+		},
+		ExpiryCalculator: otter.ExpiryWriting[string, *cachedResponse](ttl),
+	})}
+}
+
+func (c *responseCache) get(key string, gen int64) *cachedResponse {
+	e, ok := c.entries.GetIfPresent(key)
+	if !ok {
+		return nil
+	}
+	if e.gen != gen || c.now().After(e.expires) {
+		c.entries.Invalidate(key)
+		return nil
+	}
+	return e
+}
+
+func (c *responseCache) put(e *cachedResponse) {
+	c.entries.Set(e.key, e)
+	c.scheduleCleanUp()
+}
+
+// scheduleCleanUp makes sure a clean-up runs after the TTL; it runs again
+// as long as entries remain, and stops when the cache is empty.
+func (c *responseCache) scheduleCleanUp() {
+	c.cleanMu.Lock()
+	defer c.cleanMu.Unlock()
+	if c.cleanPending {
+		return
+	}
+	c.cleanPending = true
+	time.AfterFunc(c.ttl+c.ttl/10, func() {
+		c.entries.CleanUp()
+		c.cleanMu.Lock()
+		c.cleanPending = false
+		c.cleanMu.Unlock()
+		if c.entries.EstimatedSize() > 0 {
+			c.scheduleCleanUp()
+		}
+	})
+}
+
+// wrap serves cacheable requests from the cache and fills it; every other
+// request goes straight to next.
+func (c *responseCache) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || app.UserFrom(r.Context()) != nil || r.URL.RawQuery == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		key := r.Header.Get("Accept") + "\n" + r.URL.RawQuery
+		gen := c.svc.ContentGeneration()
+		if e := c.get(key, gen); e != nil {
+			c.write(w, r, e, "HIT")
+			return
+		}
+		// Concurrent misses of one key run the query once.
+		v, _, shared := c.flight.Do(key+"\n"+strconv.FormatInt(gen, 10), func() (any, error) {
+			rec := &recorder{header: http.Header{}, status: http.StatusOK}
+			next.ServeHTTP(rec, r)
+			if rec.status != http.StatusOK || rec.body.Len() > responseCacheMaxBytes || hasErrors(rec.body.Bytes()) {
+				return rec, nil
+			}
+			sum := sha256.Sum256(rec.body.Bytes())
+			e := &cachedResponse{key: key, body: bytes.Clone(rec.body.Bytes()), ctype: rec.header.Get("Content-Type"),
+				etag: `"` + hex.EncodeToString(sum[:16]) + `"`, gen: gen, expires: c.now().Add(c.ttl)}
+			c.put(e)
+			return e, nil
+		})
+		switch v := v.(type) {
+		case *cachedResponse:
+			c.write(w, r, v, "MISS")
+		case *recorder:
+			if shared {
+				// Another request's uncacheable answer: run our own.
+				next.ServeHTTP(w, r)
+				return
+			}
+			copyHeader(w.Header(), v.header)
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(v.status)
+			w.Write(v.body.Bytes())
+		}
+	})
+}
+
+func (c *responseCache) write(w http.ResponseWriter, r *http.Request, e *cachedResponse, state string) {
+	h := w.Header()
+	h.Set("Content-Type", e.ctype)
+	h.Set("ETag", e.etag)
+	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(responseCacheTTL.Seconds())))
+	h.Add("Vary", "Accept, Authorization, Cookie") // Add: the CORS layer put Origin there
+	h.Set("X-Cache", state)
+	if r.Header.Get("If-None-Match") == e.etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Length", strconv.Itoa(len(e.body)))
+	w.Write(e.body)
+}
+
+// hasErrors reports whether a GraphQL answer carries errors (never cached).
+func hasErrors(body []byte) bool {
+	var probe struct {
+		Errors json.RawMessage `json:"errors"`
+	}
+	return json.Unmarshal(body, &probe) != nil || len(probe.Errors) > 0 && string(probe.Errors) != "null"
+}
+
+// recorder keeps a handler's answer in memory.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header         { return r.header }
+func (r *recorder) WriteHeader(status int)      { r.status = status }
+func (r *recorder) Write(p []byte) (int, error) { return r.body.Write(p) }
+
+func copyHeader(dst, src http.Header) {
+	for k, v := range src {
+		dst[k] = v
+	}
+}
