@@ -84,6 +84,7 @@ func (s *Service) UpdateUser(ctx context.Context, id string, p UserPatch) (*core
 	if err != nil {
 		return nil, err
 	}
+	wasRole, wasDisabled := u.Role, u.Disabled
 	if p.Name != nil {
 		name := strings.TrimSpace(*p.Name)
 		if name == "" || utf8.RuneCountInString(name) > 200 {
@@ -97,12 +98,15 @@ func (s *Service) UpdateUser(ctx context.Context, id string, p UserPatch) (*core
 		}
 		u.Role = *p.Role
 	}
-	wasRole, wasDisabled := u.Role, u.Disabled
 	enabling := p.Disabled != nil && !*p.Disabled && u.Disabled
 	if p.Disabled != nil {
 		u.Disabled = *p.Disabled
 	}
-	losesAdmin := u.Role != core.RoleAdmin || u.Disabled
+	// Only a change that takes an enabled admin away can leave the
+	// newsroom without one; renaming, promoting or disabling anyone else
+	// never does (even where no admin is left, as after `user create`
+	// made only editors).
+	losesAdmin := wasRole == core.RoleAdmin && !wasDisabled && (u.Role != core.RoleAdmin || u.Disabled)
 	if u.ID == me.ID && losesAdmin {
 		return nil, core.Errorf(core.CodeBadUserInput, "you cannot disable or demote your own account; ask another admin")
 	}
@@ -223,6 +227,10 @@ func (s *Service) setPassword(ctx context.Context, id, password string) error {
 	if err != nil {
 		return err
 	}
+	// Not in the middle of UpdateUser's read and write of the same
+	// account, which would put the old hash back.
+	s.accountsMu.Lock()
+	defer s.accountsMu.Unlock()
 	u, err := s.store.UserByID(ctx, id)
 	if err != nil {
 		return err

@@ -145,6 +145,7 @@ type Service struct {
 	budget     *media.Budget
 
 	signIns *signInLimiter
+	tickets ticketCounter
 	// accountsMu serializes account changes (the last-admin check).
 	accountsMu sync.Mutex
 	// sessionWatch holds the contexts bound to sessions (BindSession).

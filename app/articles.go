@@ -234,16 +234,73 @@ func (s *Service) mutateArticle(ctx context.Context, id string, version *int, fn
 		func(a *core.Article) int { return a.Version },
 		func(a *core.Article) error {
 			before := articlePlacements(a)
+			hadGalleries := map[string]bool{}
+			for _, id := range a.GalleryIDs() {
+				hadGalleries[id] = true
+			}
 			if err := fn(a); err != nil {
 				return err
 			}
-			if err := s.keepPublishable(ctx, before, articlePlacements(a), a.Publication.Status != core.StatusDraft); err != nil {
+			live := a.Publication.Status != core.StatusDraft
+			if err := s.keepPublishable(ctx, before, articlePlacements(a), live); err != nil {
 				return err
+			}
+			if live {
+				if err := s.keepGalleriesVisible(ctx, a, hadGalleries); err != nil {
+					return err
+				}
 			}
 			a.SearchTokens = articleTokens(a)
 			a.UpdatedAt = s.now()
 			return nil
 		})
+}
+
+// keepGalleriesVisible refuses a live article's new gallery blocks whose
+// gallery readers would not see when the article is out (a draft, one
+// scheduled later, a deleted one), as PublishArticle refuses them:
+// readers would silently miss the block. Galleries the article already
+// showed are not checked again, so an old problem can be fixed on its own.
+func (s *Service) keepGalleriesVisible(ctx context.Context, a *core.Article, had map[string]bool) error {
+	var fresh []string
+	for _, id := range a.GalleryIDs() {
+		if !had[id] {
+			fresh = append(fresh, id)
+		}
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	gals, err := s.store.GalleriesByIDs(ctx, fresh)
+	if err != nil {
+		return err
+	}
+	byID := make(map[string]*core.Gallery, len(gals))
+	for _, g := range gals {
+		byID[g.ID] = g
+	}
+	now := s.now()
+	when := now
+	if a.Publication.PublishAt != nil && a.Publication.PublishAt.After(now) {
+		when = *a.Publication.PublishAt
+	}
+	var problems []core.Problem
+	var texts []string
+	for i, b := range a.Blocks {
+		if b.Kind != core.BlockGallery || had[b.GalleryID] {
+			continue
+		}
+		switch g := byID[b.GalleryID]; {
+		case g == nil:
+			problems = append(problems, core.Problem{Path: []any{"blocks", i}, GalleryID: b.GalleryID, Status: "DELETED"})
+			texts = append(texts, fmt.Sprintf("block %d: gallery %s does not exist", i+1, b.GalleryID))
+		case !g.Publication.Visible(when):
+			st := g.Publication.EffectiveStatus(now)
+			problems = append(problems, core.Problem{Path: []any{"blocks", i}, GalleryID: g.ID, Status: string(st)})
+			texts = append(texts, fmt.Sprintf("block %d: gallery %q is %s (publish it first)", i+1, g.Title, strings.ToLower(string(st))))
+		}
+	}
+	return liveRefusal(problems, texts)
 }
 
 // PublishArticle publishes now, or at a later time (SCHEDULED until

@@ -48,6 +48,9 @@ func (s *Service) UploadAsset(ctx context.Context, r io.Reader, filename string,
 	if err != nil {
 		return nil, err
 	}
+	if err := checkAssetPatch(patch); err != nil {
+		return nil, err
+	}
 	data, err := readLimited(r, s.cfg.MaxUploadBytes)
 	if err != nil {
 		return nil, err
@@ -191,6 +194,9 @@ func (s *Service) UploadAssets(ctx context.Context, files []UploadFile, patch *A
 	if len(files) == 0 || len(files) > MaxFilesPerUpload {
 		return nil, core.Errorf(core.CodeBadUserInput, "send 1 to %d files", MaxFilesPerUpload)
 	}
+	if err := checkAssetPatch(patch); err != nil {
+		return nil, err
+	}
 	datas := make([][]byte, len(files))
 	var refused []string
 	var first error
@@ -307,6 +313,17 @@ func sanitizeFilename(name string) string {
 		return "upload"
 	}
 	return name
+}
+
+// checkAssetPatch refuses input an upload would refuse, before anything
+// is read, stored or used up: a duplicate applies only the fields its
+// asset lacks, so without this a bad field could be found only after
+// other files were stored or a ticket was spent.
+func checkAssetPatch(p *AssetPatch) error {
+	if p == nil {
+		return nil
+	}
+	return applyAssetPatch(&core.Asset{}, *p)
 }
 
 func applyAssetPatch(a *core.Asset, p AssetPatch) error {
@@ -628,15 +645,26 @@ func (s *Service) detachAsset(ctx context.Context, id string, gals []*core.Galle
 			blocks := a.Blocks[:0]
 			for _, b := range a.Blocks {
 				if b.Kind == core.BlockImage {
-					ids := b.AssetIDs[:0]
-					for _, x := range b.AssetIDs {
-						if x != id {
-							ids = append(ids, x)
+					// The block's own texts go with their images: each
+					// override stays beside the image it was written for.
+					var ids []string
+					var over []core.ImageOverride
+					kept := false
+					for i, x := range b.AssetIDs {
+						if x == id {
+							continue
 						}
+						ids = append(ids, x)
+						o := b.Override(i)
+						over = append(over, o)
+						kept = kept || o != (core.ImageOverride{})
 					}
-					b.AssetIDs = ids
 					if len(ids) == 0 {
 						continue
+					}
+					b.AssetIDs, b.Overrides = ids, nil
+					if kept {
+						b.Overrides = over
 					}
 				}
 				blocks = append(blocks, b)

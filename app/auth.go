@@ -24,6 +24,11 @@ const (
 	bcryptCost     = 11
 )
 
+// MaxEmailLen is the longest email address an account may have (RFC 5321's
+// path limit). Longer ones are refused at creation and answered at sign-in
+// as a wrong email, before anything about them is kept.
+const MaxEmailLen = 254
+
 // Login checks email and password and starts a session. It returns the
 // bearer token (shown once; only its hash is stored). UNAUTHENTICATED for a
 // wrong email or password, without saying which; BAD_USER_INPUT for a
@@ -35,6 +40,10 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, *c
 	email = normalizeEmail(email)
 	if len(password) > MaxPasswordLen {
 		return "", nil, time.Time{}, core.Errorf(core.CodeBadUserInput, "a password is at most %d bytes", MaxPasswordLen)
+	}
+	if len(email) > MaxEmailLen {
+		// No such account can exist; the limiter keeps nothing for it.
+		return "", nil, time.Time{}, core.Errorf(core.CodeUnauthenticated, "invalid email or password")
 	}
 	attempt, wait := s.signIns.reserve(email, clientAddr(ctx), s.now())
 	if attempt == nil {
@@ -179,6 +188,9 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (*core.User, error
 
 func (s *Service) createUser(ctx context.Context, in NewUser) (*core.User, error) {
 	email := normalizeEmail(in.Email)
+	if len(email) > MaxEmailLen {
+		return nil, core.Errorf(core.CodeBadUserInput, "an email address is at most %d bytes", MaxEmailLen)
+	}
 	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email {
 		return nil, core.Errorf(core.CodeBadUserInput, "invalid email address %q", in.Email)
 	}

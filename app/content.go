@@ -81,7 +81,11 @@ func publishAt(p core.Publication, at *time.Time, now time.Time) core.Publicatio
 	}
 	p.Status = core.StatusPublished
 	p.PublishAt = &when
-	if p.PublishedAt == nil || when.Before(*p.PublishedAt) {
+	// publishedAt is when readers first saw it: the earliest publication
+	// that has happened. One still in the future was never seen, so a new
+	// time replaces it (rescheduling later, or unpublishing a scheduled
+	// piece and publishing it at another time).
+	if p.PublishedAt == nil || p.PublishedAt.After(now) || when.Before(*p.PublishedAt) {
 		p.PublishedAt = &when
 	}
 	return p

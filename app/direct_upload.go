@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/stillroom/stillroom/core"
@@ -13,6 +14,33 @@ import (
 
 // MaxUploadTicketTTL is the longest a direct-upload ticket is valid.
 const MaxUploadTicketTTL = 15 * time.Minute
+
+// UploadTicketsPerHour is how many direct-upload tickets one account may
+// take in an hour from one server process: a large shoot several times
+// over, but not an unbounded number of open doors to the bucket (each
+// lets its holder store up to MaxUploadBytes until it expires).
+const UploadTicketsPerHour = 3000
+
+// ticketCounter counts each account's tickets in fixed hourly windows.
+type ticketCounter struct {
+	mu     sync.Mutex
+	window time.Time
+	n      map[string]int
+}
+
+// take counts one ticket for user, or says how long until the next window.
+func (c *ticketCounter) take(user string, now time.Time) (time.Duration, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil || now.Sub(c.window) >= time.Hour {
+		c.window, c.n = now, map[string]int{}
+	}
+	if c.n[user] >= UploadTicketsPerHour {
+		return c.window.Add(time.Hour).Sub(now), false
+	}
+	c.n[user]++
+	return 0, true
+}
 
 // acceptedTypes are the content types a direct upload may declare. The
 // bytes are sniffed again at completeUpload; this only pins the policy.
@@ -75,6 +103,9 @@ func (s *Service) RequestUpload(ctx context.Context, filename, contentType strin
 		return nil, core.Errorf(core.CodeUnsupportedMediaType, "content type %q is not accepted (JPEG, PNG, GIF or WebP)", contentType)
 	}
 	now := s.now()
+	if wait, ok := s.tickets.take(u.ID, now); !ok {
+		return nil, core.Errorf(core.CodeRateLimited, "more than %d upload tickets in an hour; try again in %d minutes", UploadTicketsPerHour, int(wait.Minutes())+1)
+	}
 	t := &core.UploadTicket{ID: core.NewID(), UserID: u.ID, Filename: sanitizeFilename(filename),
 		ContentType: contentType, ByteSize: byteSize, MaxBytes: s.cfg.MaxUploadBytes,
 		ExpiresAt: now.Add(s.cfg.UploadTicketTTL), CreatedAt: now}
@@ -171,6 +202,11 @@ func (s *Service) CompleteUpload(ctx context.Context, ticketID string, patch *As
 	}
 	if s.now().After(t.ExpiresAt) {
 		return nil, core.Errorf(core.CodeBadUserInput, "upload ticket %s has expired: request a new one", ticketID)
+	}
+	// Input the client can correct is refused before the ticket and the
+	// uploaded file are used up.
+	if err := checkAssetPatch(patch); err != nil {
+		return nil, err
 	}
 	if err := s.store.UseTicket(ctx, ticketID, s.now()); err != nil {
 		return nil, err

@@ -260,9 +260,16 @@ func (s *Service) readOriginal(ctx context.Context, a *core.Asset) ([]byte, erro
 		return nil, err
 	}
 	defer obj.Close()
-	data, err := io.ReadAll(io.LimitReader(obj, s.cfg.MaxUploadBytes+1))
+	// An original was within the limit when it was accepted; a lower limit
+	// set since must not cut it short (its renditions could never be made
+	// again). Anything beyond its recorded size is not the file we stored.
+	limit := max(s.cfg.MaxUploadBytes, a.ByteSize)
+	data, err := io.ReadAll(io.LimitReader(obj, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("app: read original of %s: %w", a.ID, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, core.Errorf(core.CodeBadUserInput, "the stored original is larger than the %d bytes it had when it was uploaded", a.ByteSize)
 	}
 	return data, nil
 }

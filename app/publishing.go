@@ -179,10 +179,16 @@ func (s *Service) keepPublishable(ctx context.Context, before, after []placement
 			fresh, freshTexts = append(fresh, p), append(freshTexts, texts[i])
 		}
 	}
-	if len(fresh) == 0 {
+	return liveRefusal(fresh, freshTexts)
+}
+
+// liveRefusal is publishRefusal for a change to live content: nil when
+// there are no problems.
+func liveRefusal(problems []core.Problem, texts []string) error {
+	if len(problems) == 0 {
 		return nil
 	}
-	err = publishRefusal(fresh, freshTexts)
+	err := publishRefusal(problems, texts)
 	var ce *core.Error
 	if errors.As(err, &ce) {
 		ce.Message = "published content must stay publishable: " + strings.TrimPrefix(ce.Message, "cannot publish: ")

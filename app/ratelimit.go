@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -167,7 +168,15 @@ func WithClientAddr(ctx context.Context, addr string) context.Context {
 	return context.WithValue(ctx, addrKey{}, addr)
 }
 
+// clientAddr is the caller's address as the sign-in limits count it: an
+// IPv6 address stands for its /64, since one subscriber usually holds a
+// whole /64 and could otherwise use a fresh address for every attempt.
 func clientAddr(ctx context.Context) string {
 	a, _ := ctx.Value(addrKey{}).(string)
+	if ip, err := netip.ParseAddr(a); err == nil && ip.Is6() && !ip.Is4In6() {
+		if p, err := ip.Prefix(64); err == nil {
+			return p.String()
+		}
+	}
 	return a
 }

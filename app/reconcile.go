@@ -32,14 +32,21 @@ type ReconcileReport struct {
 	OrphansRemoved []string // object keys no record references
 	AssetsFailed   []string // asset IDs whose original is missing
 	Requeued       []string // asset IDs whose renditions were missing
+	// Resumed are assets left PROCESSING for longer than Grace, queued
+	// again in case their job was lost (enqueueing after the insert
+	// failed, or the worker could not record the outcome).
+	Resumed []string
+	// SessionsRemoved counts expired sessions deleted.
+	SessionsRemoved int64
 }
 
 // Reconcile makes the object store and the records agree: it removes
 // objects that no record references (older than Grace), direct uploads
 // never completed (and their expired tickets), marks assets
-// whose original is missing FAILED, and queues processing for READY
-// assets whose renditions are missing. Safe to run in several processes at
-// once.
+// whose original is missing FAILED, queues processing for READY assets
+// whose renditions are missing and for assets PROCESSING for longer than
+// Grace (their job may be lost; a queued job is left as it is), and
+// deletes expired sessions. Safe to run in several processes at once.
 func (s *Service) Reconcile(ctx context.Context, opt ReconcileOptions) (ReconcileReport, error) {
 	var rep ReconcileReport
 	cutoff := s.now().Add(-opt.Grace)
@@ -85,9 +92,27 @@ func (s *Service) Reconcile(ctx context.Context, opt ReconcileOptions) (Reconcil
 		if _, err := s.store.DeleteTicketsExpiredBefore(ctx, abandoned); err != nil {
 			return rep, err
 		}
+		n, err := s.store.DeleteExpiredSessions(ctx, s.now())
+		if err != nil {
+			return rep, err
+		}
+		rep.SessionsRemoved = n
 	}
 	err = s.eachAsset(ctx, core.AssetQuery{}, func(a *core.Asset) error {
-		if a.Status == core.AssetProcessing || a.CreatedAt.After(cutoff) {
+		if a.Status == core.AssetProcessing {
+			// Its job may be lost: queueing again leaves a queued job as
+			// it is (a running one runs once more), and processing (or
+			// failing, when the original is gone) settles the asset.
+			if a.UpdatedAt.After(cutoff) {
+				return nil
+			}
+			rep.Resumed = append(rep.Resumed, a.ID)
+			if opt.DryRun {
+				return nil
+			}
+			return s.enqueueProcessing(ctx, a.ID)
+		}
+		if a.CreatedAt.After(cutoff) {
 			return nil
 		}
 		if _, err := s.objects.Stat(ctx, a.OriginalKey); core.IsCode(err, core.CodeNotFound) {
@@ -288,7 +313,8 @@ func (s *Service) runMaintenance(ctx context.Context) {
 				continue
 			}
 			s.log.Info("reconciled", "objects", rep.ObjectsSeen, "orphans_removed", len(rep.OrphansRemoved),
-				"assets_failed", len(rep.AssetsFailed), "requeued", len(rep.Requeued))
+				"assets_failed", len(rep.AssetsFailed), "requeued", len(rep.Requeued),
+				"resumed", len(rep.Resumed), "sessions_removed", rep.SessionsRemoved)
 		}
 	}
 }

@@ -105,3 +105,72 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestReconcileResumesStuckProcessing guards against an asset left
+// PROCESSING for good because its job is gone (queueing after the insert
+// failed, or the worker could not record the outcome): reconcile queues
+// it again once it has been PROCESSING for longer than the grace period,
+// leaves a younger one alone, and the queued job makes it READY.
+func TestReconcileResumesStuckProcessing(t *testing.T) {
+	f := newFixture(t, app.Config{UploadWait: -1})
+	stuck, err := f.svc.UploadAsset(f.ctx, bytes.NewReader(testJPEG(t, 300, 200, 3)), "stuck.jpg", nil)
+	must(t, err)
+	young, err := f.svc.UploadAsset(f.ctx, bytes.NewReader(testJPEG(t, 300, 200, 4)), "young.jpg", nil)
+	must(t, err)
+	if stuck.Status != core.AssetProcessing || young.Status != core.AssetProcessing {
+		t.Fatalf("uploads without workers: %s %s", stuck.Status, young.Status)
+	}
+	// Both jobs are lost.
+	for range 2 {
+		j, err := f.db.ClaimJob(f.ctx, "lost", time.Now(), time.Minute)
+		must(t, err)
+		must(t, f.db.CompleteJob(f.ctx, j.ID, "lost"))
+	}
+	a, err := f.db.AssetByID(f.ctx, stuck.ID)
+	must(t, err)
+	a.UpdatedAt = time.Now().UTC().Add(-3 * time.Hour)
+	must(t, f.db.UpdateAsset(f.ctx, a))
+
+	rep, err := f.svc.Reconcile(f.ctx, app.ReconcileOptions{Grace: time.Hour})
+	must(t, err)
+	if !slices.Equal(rep.Resumed, []string{stuck.ID}) {
+		t.Fatalf("resumed %q, want only %s", rep.Resumed, stuck.ID)
+	}
+	if n, err := f.db.CountJobs(f.ctx); err != nil || n != 1 {
+		t.Fatalf("jobs after reconcile: %d %v, want 1", n, err)
+	}
+	f.runWorkers(t)
+	waitFor(t, func() bool {
+		a, err := f.db.AssetByID(f.ctx, stuck.ID)
+		return err == nil && a.Status == core.AssetReady && len(a.Renditions) > 0
+	})
+}
+
+// TestReconcileRemovesExpiredSessions guards against expired sessions
+// piling up forever: the periodic reconcile deletes them (a dry run does
+// not), and live sessions stay.
+func TestReconcileRemovesExpiredSessions(t *testing.T) {
+	f := newFixture(t, app.Config{UploadWait: -1})
+	now := time.Now().UTC()
+	expired := &core.Session{TokenHash: strings.Repeat("e", 64), UserID: "admin", CreatedAt: now.Add(-48 * time.Hour), ExpiresAt: now.Add(-time.Hour)}
+	live := &core.Session{TokenHash: strings.Repeat("f", 64), UserID: "admin", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	must(t, f.db.InsertSession(f.ctx, expired))
+	must(t, f.db.InsertSession(f.ctx, live))
+
+	rep, err := f.svc.Reconcile(f.ctx, app.ReconcileOptions{Grace: time.Hour, DryRun: true})
+	must(t, err)
+	if _, err := f.db.SessionByTokenHash(f.ctx, expired.TokenHash); err != nil || rep.SessionsRemoved != 0 {
+		t.Fatalf("a dry run removed sessions: %v, report %d", err, rep.SessionsRemoved)
+	}
+	rep, err = f.svc.Reconcile(f.ctx, app.ReconcileOptions{Grace: time.Hour})
+	must(t, err)
+	if rep.SessionsRemoved != 1 {
+		t.Errorf("sessions removed: %d, want 1", rep.SessionsRemoved)
+	}
+	if _, err := f.db.SessionByTokenHash(f.ctx, expired.TokenHash); !core.IsCode(err, core.CodeNotFound) {
+		t.Errorf("expired session still there: %v", err)
+	}
+	if _, err := f.db.SessionByTokenHash(f.ctx, live.TokenHash); err != nil {
+		t.Errorf("live session: %v", err)
+	}
+}

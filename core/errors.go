@@ -25,8 +25,10 @@ const (
 	CodeQueryTooComplex      Code = "QUERY_TOO_COMPLEX"
 	CodeNotImplemented       Code = "NOT_IMPLEMENTED"
 	CodeRateLimited          Code = "RATE_LIMITED"
-	// CodeUnavailable: the server is overloaded (its queue is full); retry
-	// after a moment (HTTP 503 with Retry-After).
+	// CodeUnavailable: the server is overloaded (its queue is full), or a
+	// service it depends on cannot take the request now (object storage
+	// below quorum or unreachable); retry after a moment (HTTP 503 with
+	// Retry-After where the HTTP layer answers it).
 	CodeUnavailable Code = "UNAVAILABLE"
 	CodeInternal    Code = "INTERNAL"
 )

@@ -100,6 +100,14 @@ func photographerFlow(t *testing.T, l labels) {
 	b.Press(kb.ArrowRight) // two per cent further right
 	b.Click("button", l.save)
 	b.WaitText(l.saved)
+	// The crop previews show the server's crops: the largest square and
+	// 1.91:1 box centred on the point as near as the edges allow, so on
+	// this 1200×800 photo both sit against an edge (a plain "27% 34%"
+	// would show other crops).
+	b.WaitTrue("crop previews follow the server's crops", `(() => {
+		const at = (sel) => getComputedStyle(document.querySelector(sel)).objectPosition;
+		return at('.square img') === '0% 50%' && at('.wide img') === '50% 0%';
+	})()`)
 	b.Screenshot("asset-edited")
 	b.AssertAccessible("asset page")
 

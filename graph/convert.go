@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"context"
 	"sort"
 	"strings"
 	"time"
@@ -18,18 +19,67 @@ func nonEmpty(s string) *string {
 	return &s
 }
 
-func nonZero[T int | float64](v T) *T {
-	if v == 0 {
-		return nil
-	}
-	return &v
+// The API's views of what the app answers (graph/model/views.go), with
+// its error.
+
+func viewAsset(a *core.Asset, err error) (*model.Asset, error) { return model.NewAsset(a), err }
+
+func viewAssets(l []*core.Asset, err error) ([]*model.Asset, error) { return model.Assets(l), err }
+
+func viewGallery(g *core.Gallery, err error) (*model.Gallery, error) { return model.NewGallery(g), err }
+
+func viewGalleries(l []*core.Gallery, err error) ([]*model.Gallery, error) {
+	return model.Galleries(l), err
 }
 
-func nonNilStrings(s []string) []string {
-	if s == nil {
-		return []string{}
+func viewArticle(a *core.Article, err error) (*model.Article, error) { return model.NewArticle(a), err }
+
+func viewArticles(l []*core.Article, err error) ([]*model.Article, error) {
+	return model.Articles(l), err
+}
+
+// nodeView is the view of what app's Node found.
+func nodeView(n any, err error) (model.Node, error) {
+	switch v := n.(type) {
+	case *core.Asset:
+		return model.NewAsset(v), err
+	case *core.Gallery:
+		return model.NewGallery(v), err
+	case *core.Article:
+		return model.NewArticle(v), err
 	}
-	return s
+	return n, err
+}
+
+// forward subscribes with arg and passes on the views of what the
+// subscription sends, until it closes or ctx ends. It holds at most one
+// value: a subscriber too slow for the app's channel still misses values
+// there rather than blocking the sender.
+func forward[A, T, V any](ctx context.Context, subscribe func(context.Context, A) (<-chan T, error), arg A, view func(T) V) (<-chan V, error) {
+	in, err := subscribe(ctx, arg)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan V)
+	go func() {
+		defer close(out)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case x, ok := <-in:
+				if !ok {
+					return
+				}
+				select {
+				case out <- view(x):
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return out, nil
 }
 
 // publishedAt is when p was first made visible, null while it is not.
@@ -119,20 +169,21 @@ func blockToModel(b core.Block) model.ArticleBlock {
 }
 
 // edges builds a connection's edges and page info from a page of items
-// read through window w (a backward page was read in reverse).
-func edges[T, E any](p core.PageOf[T], w app.Window, cursor func(T) string, edge func(cursor string, node T) E) ([]E, *model.PageInfo) {
+// read through window w (a backward page was read in reverse); edge makes
+// the edge of p.Items[i].
+func edges[T, E any](p core.PageOf[T], w app.Window, cursor func(T) string, edge func(i int, cursor string) E) ([]E, *model.PageInfo) {
 	out := make([]E, 0, len(p.Items))
 	pi := &model.PageInfo{HasNextPage: p.HasNext, HasPreviousPage: w.HasCursor}
 	if w.Backward {
 		pi.HasNextPage, pi.HasPreviousPage = w.HasCursor, p.HasNext
 	}
 	for i := range p.Items {
-		item := p.Items[i]
+		j := i
 		if w.Backward {
-			item = p.Items[len(p.Items)-1-i]
+			j = len(p.Items) - 1 - i
 		}
-		c := cursor(item)
-		out = append(out, edge(c, item))
+		c := cursor(p.Items[j])
+		out = append(out, edge(j, c))
 		if pi.StartCursor == nil {
 			pi.StartCursor = &c
 		}
@@ -142,20 +193,23 @@ func edges[T, E any](p core.PageOf[T], w app.Window, cursor func(T) string, edge
 }
 
 func articleConnection(p core.PageOf[*core.Article], w app.Window) *model.ArticleConnection {
+	views := model.Articles(p.Items)
 	es, pi := edges(p, w, w.ArticleCursor,
-		func(c string, a *core.Article) *model.ArticleEdge { return &model.ArticleEdge{Cursor: c, Node: a} })
+		func(i int, c string) *model.ArticleEdge { return &model.ArticleEdge{Cursor: c, Node: views[i]} })
 	return &model.ArticleConnection{Edges: es, PageInfo: pi, TotalCount: int(p.Total)}
 }
 
 func galleryConnection(p core.PageOf[*core.Gallery], w app.Window) *model.GalleryConnection {
+	views := model.Galleries(p.Items)
 	es, pi := edges(p, w, w.GalleryCursor,
-		func(c string, g *core.Gallery) *model.GalleryEdge { return &model.GalleryEdge{Cursor: c, Node: g} })
+		func(i int, c string) *model.GalleryEdge { return &model.GalleryEdge{Cursor: c, Node: views[i]} })
 	return &model.GalleryConnection{Edges: es, PageInfo: pi, TotalCount: int(p.Total)}
 }
 
 func assetConnection(p core.PageOf[*core.Asset], w app.Window) *model.AssetConnection {
+	views := model.Assets(p.Items)
 	es, pi := edges(p, w, w.AssetCursor,
-		func(c string, a *core.Asset) *model.AssetEdge { return &model.AssetEdge{Cursor: c, Node: a} })
+		func(i int, c string) *model.AssetEdge { return &model.AssetEdge{Cursor: c, Node: views[i]} })
 	return &model.AssetConnection{Edges: es, PageInfo: pi, TotalCount: int(p.Total)}
 }
 

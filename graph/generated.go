@@ -35,16 +35,12 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Article() ArticleResolver
 	Asset() AssetResolver
-	Camera() CameraResolver
 	Gallery() GalleryResolver
 	GalleryBlock() GalleryBlockResolver
-	GalleryItem() GalleryItemResolver
 	ImageBlock() ImageBlockResolver
-	ImageBlockItem() ImageBlockItemResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
-	Timecode() TimecodeResolver
 	User() UserResolver
 }
 
@@ -139,7 +135,7 @@ type ComplexityRoot struct {
 		Aperture     func(childComplexity int) int
 		ExposureTime func(childComplexity int) int
 		FocalLength  func(childComplexity int) int
-		Iso          func(childComplexity int) int
+		ISO          func(childComplexity int) int
 		Lens         func(childComplexity int) int
 		Make         func(childComplexity int) int
 		Model        func(childComplexity int) int
@@ -337,75 +333,46 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type ArticleResolver interface {
-	Summary(ctx context.Context, obj *core.Article) (*string, error)
-	Section(ctx context.Context, obj *core.Article) (*string, error)
-	Tags(ctx context.Context, obj *core.Article) ([]string, error)
-	Status(ctx context.Context, obj *core.Article) (core.PublishStatus, error)
-	PublishAt(ctx context.Context, obj *core.Article) (*time.Time, error)
-	PublishedAt(ctx context.Context, obj *core.Article) (*time.Time, error)
-	Author(ctx context.Context, obj *core.Article) (*core.User, error)
-	Cover(ctx context.Context, obj *core.Article) (*core.Asset, error)
-	SocialImage(ctx context.Context, obj *core.Article) (*model.Rendition, error)
-	Blocks(ctx context.Context, obj *core.Article) ([]model.ArticleBlock, error)
-	Galleries(ctx context.Context, obj *core.Article) ([]*core.Gallery, error)
+	Status(ctx context.Context, obj *model.Article) (core.PublishStatus, error)
+	PublishAt(ctx context.Context, obj *model.Article) (*time.Time, error)
+	PublishedAt(ctx context.Context, obj *model.Article) (*time.Time, error)
+	Author(ctx context.Context, obj *model.Article) (*core.User, error)
+	Cover(ctx context.Context, obj *model.Article) (*model.Asset, error)
+	SocialImage(ctx context.Context, obj *model.Article) (*model.Rendition, error)
+	Blocks(ctx context.Context, obj *model.Article) ([]model.ArticleBlock, error)
+	Galleries(ctx context.Context, obj *model.Article) ([]*model.Gallery, error)
 }
 type AssetResolver interface {
-	Error(ctx context.Context, obj *core.Asset) (*string, error)
-	Filename(ctx context.Context, obj *core.Asset) (*string, error)
+	Filename(ctx context.Context, obj *model.Asset) (*string, error)
 
-	Sha256(ctx context.Context, obj *core.Asset) (*string, error)
-	Width(ctx context.Context, obj *core.Asset) (*int, error)
-	Height(ctx context.Context, obj *core.Asset) (*int, error)
-	Caption(ctx context.Context, obj *core.Asset) (*string, error)
-	AltText(ctx context.Context, obj *core.Asset) (*string, error)
-	Credit(ctx context.Context, obj *core.Asset) (*string, error)
-	Copyright(ctx context.Context, obj *core.Asset) (*string, error)
-	Tags(ctx context.Context, obj *core.Asset) ([]string, error)
+	Sha256(ctx context.Context, obj *model.Asset) (*string, error)
 
-	Location(ctx context.Context, obj *core.Asset) (*core.GeoPoint, error)
-	Blurhash(ctx context.Context, obj *core.Asset) (*string, error)
-	DominantColor(ctx context.Context, obj *core.Asset) (*string, error)
+	Location(ctx context.Context, obj *model.Asset) (*core.GeoPoint, error)
 
-	Renditions(ctx context.Context, obj *core.Asset, format *model.ImageFormat) ([]*model.Rendition, error)
-	Srcset(ctx context.Context, obj *core.Asset, format *model.ImageFormat) (string, error)
-	Sources(ctx context.Context, obj *core.Asset) ([]*model.ImageSource, error)
-	SocialImage(ctx context.Context, obj *core.Asset) (*model.Rendition, error)
-	OriginalURL(ctx context.Context, obj *core.Asset) (*string, error)
-	UploadedBy(ctx context.Context, obj *core.Asset) (*core.User, error)
-	UsedIn(ctx context.Context, obj *core.Asset) ([]*core.Gallery, error)
-	UsedInArticles(ctx context.Context, obj *core.Asset) ([]*core.Article, error)
-}
-type CameraResolver interface {
-	Make(ctx context.Context, obj *core.Camera) (*string, error)
-	Model(ctx context.Context, obj *core.Camera) (*string, error)
-	Lens(ctx context.Context, obj *core.Camera) (*string, error)
-	FocalLength(ctx context.Context, obj *core.Camera) (*float64, error)
-	Aperture(ctx context.Context, obj *core.Camera) (*float64, error)
-	ExposureTime(ctx context.Context, obj *core.Camera) (*string, error)
-	Iso(ctx context.Context, obj *core.Camera) (*int, error)
+	Renditions(ctx context.Context, obj *model.Asset, format *model.ImageFormat) ([]*model.Rendition, error)
+	Srcset(ctx context.Context, obj *model.Asset, format *model.ImageFormat) (string, error)
+	Sources(ctx context.Context, obj *model.Asset) ([]*model.ImageSource, error)
+	SocialImage(ctx context.Context, obj *model.Asset) (*model.Rendition, error)
+	OriginalURL(ctx context.Context, obj *model.Asset) (*string, error)
+	UploadedBy(ctx context.Context, obj *model.Asset) (*core.User, error)
+	UsedIn(ctx context.Context, obj *model.Asset) ([]*model.Gallery, error)
+	UsedInArticles(ctx context.Context, obj *model.Asset) ([]*model.Article, error)
 }
 type GalleryResolver interface {
-	Description(ctx context.Context, obj *core.Gallery) (*string, error)
-	Status(ctx context.Context, obj *core.Gallery) (core.PublishStatus, error)
-	PublishAt(ctx context.Context, obj *core.Gallery) (*time.Time, error)
-	PublishedAt(ctx context.Context, obj *core.Gallery) (*time.Time, error)
-	Cover(ctx context.Context, obj *core.Gallery) (*core.Asset, error)
-	Items(ctx context.Context, obj *core.Gallery) ([]*model.GalleryItem, error)
-	ItemCount(ctx context.Context, obj *core.Gallery) (int, error)
+	Status(ctx context.Context, obj *model.Gallery) (core.PublishStatus, error)
+	PublishAt(ctx context.Context, obj *model.Gallery) (*time.Time, error)
+	PublishedAt(ctx context.Context, obj *model.Gallery) (*time.Time, error)
+	Cover(ctx context.Context, obj *model.Gallery) (*model.Asset, error)
+	Items(ctx context.Context, obj *model.Gallery) ([]*model.GalleryItem, error)
+	ItemCount(ctx context.Context, obj *model.Gallery) (int, error)
 }
 type GalleryBlockResolver interface {
-	Gallery(ctx context.Context, obj *model.GalleryBlock) (*core.Gallery, error)
-}
-type GalleryItemResolver interface {
-	Asset(ctx context.Context, obj *model.GalleryItem) (*core.Asset, error)
+	Gallery(ctx context.Context, obj *model.GalleryBlock) (*model.Gallery, error)
 }
 type ImageBlockResolver interface {
-	Assets(ctx context.Context, obj *model.ImageBlock) ([]*core.Asset, error)
+	Assets(ctx context.Context, obj *model.ImageBlock) ([]*model.Asset, error)
 
 	Items(ctx context.Context, obj *model.ImageBlock) ([]*model.ImageBlockItem, error)
-}
-type ImageBlockItemResolver interface {
-	Asset(ctx context.Context, obj *model.ImageBlockItem) (*core.Asset, error)
 }
 type MutationResolver interface {
 	Login(ctx context.Context, email string, password string, cookie *bool) (*model.AuthPayload, error)
@@ -414,49 +381,46 @@ type MutationResolver interface {
 	UpdateUser(ctx context.Context, id string, input model.UpdateUserInput) (*core.User, error)
 	ResetPassword(ctx context.Context, id string) (*model.PasswordReset, error)
 	ChangePassword(ctx context.Context, current string, new string) (bool, error)
-	UploadAsset(ctx context.Context, file graphql.Upload, input *model.AssetInput) (*core.Asset, error)
-	UploadAssets(ctx context.Context, files []*graphql.Upload, input *model.AssetInput) ([]*core.Asset, error)
+	UploadAsset(ctx context.Context, file graphql.Upload, input *model.AssetInput) (*model.Asset, error)
+	UploadAssets(ctx context.Context, files []*graphql.Upload, input *model.AssetInput) ([]*model.Asset, error)
 	RequestUpload(ctx context.Context, input model.RequestUploadInput) (*model.UploadTicket, error)
-	CompleteUpload(ctx context.Context, ticketID string, input *model.AssetInput) (*core.Asset, error)
-	UpdateAsset(ctx context.Context, id string, input model.AssetInput, version *int) (*core.Asset, error)
-	UpdateAssets(ctx context.Context, ids []string, input model.AssetInput) ([]*core.Asset, error)
-	ReprocessAsset(ctx context.Context, id string) (*core.Asset, error)
+	CompleteUpload(ctx context.Context, ticketID string, input *model.AssetInput) (*model.Asset, error)
+	UpdateAsset(ctx context.Context, id string, input model.AssetInput, version *int) (*model.Asset, error)
+	UpdateAssets(ctx context.Context, ids []string, input model.AssetInput) ([]*model.Asset, error)
+	ReprocessAsset(ctx context.Context, id string) (*model.Asset, error)
 	DeleteAsset(ctx context.Context, id string, force *bool) (bool, error)
-	CreateGallery(ctx context.Context, input model.GalleryInput) (*core.Gallery, error)
-	UpdateGallery(ctx context.Context, id string, input model.GalleryInput, version *int) (*core.Gallery, error)
-	AddGalleryItems(ctx context.Context, galleryID string, assetIds []string, position *int, version *int) (*core.Gallery, error)
-	MoveGalleryItem(ctx context.Context, galleryID string, itemID string, position int, version *int) (*core.Gallery, error)
-	UpdateGalleryItem(ctx context.Context, galleryID string, itemID string, input model.GalleryItemInput, version *int) (*core.Gallery, error)
-	RemoveGalleryItems(ctx context.Context, galleryID string, itemIds []string, version *int) (*core.Gallery, error)
-	SortGalleryItems(ctx context.Context, galleryID string, by model.GallerySort, version *int, reverse *bool) (*core.Gallery, error)
-	PublishGallery(ctx context.Context, id string, at *time.Time) (*core.Gallery, error)
-	UnpublishGallery(ctx context.Context, id string) (*core.Gallery, error)
+	CreateGallery(ctx context.Context, input model.GalleryInput) (*model.Gallery, error)
+	UpdateGallery(ctx context.Context, id string, input model.GalleryInput, version *int) (*model.Gallery, error)
+	AddGalleryItems(ctx context.Context, galleryID string, assetIds []string, position *int, version *int) (*model.Gallery, error)
+	MoveGalleryItem(ctx context.Context, galleryID string, itemID string, position int, version *int) (*model.Gallery, error)
+	UpdateGalleryItem(ctx context.Context, galleryID string, itemID string, input model.GalleryItemInput, version *int) (*model.Gallery, error)
+	RemoveGalleryItems(ctx context.Context, galleryID string, itemIds []string, version *int) (*model.Gallery, error)
+	SortGalleryItems(ctx context.Context, galleryID string, by model.GallerySort, version *int, reverse *bool) (*model.Gallery, error)
+	PublishGallery(ctx context.Context, id string, at *time.Time) (*model.Gallery, error)
+	UnpublishGallery(ctx context.Context, id string) (*model.Gallery, error)
 	DeleteGallery(ctx context.Context, id string) (bool, error)
-	CreateArticle(ctx context.Context, input model.ArticleInput) (*core.Article, error)
-	UpdateArticle(ctx context.Context, id string, input model.ArticleInput, version *int) (*core.Article, error)
-	PublishArticle(ctx context.Context, id string, at *time.Time, withGalleries *bool) (*core.Article, error)
-	UnpublishArticle(ctx context.Context, id string) (*core.Article, error)
+	CreateArticle(ctx context.Context, input model.ArticleInput) (*model.Article, error)
+	UpdateArticle(ctx context.Context, id string, input model.ArticleInput, version *int) (*model.Article, error)
+	PublishArticle(ctx context.Context, id string, at *time.Time, withGalleries *bool) (*model.Article, error)
+	UnpublishArticle(ctx context.Context, id string) (*model.Article, error)
 	DeleteArticle(ctx context.Context, id string) (bool, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Me(ctx context.Context) (*core.User, error)
-	Article(ctx context.Context, slug *string, id *string) (*core.Article, error)
+	Article(ctx context.Context, slug *string, id *string) (*model.Article, error)
 	Articles(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ArticleFilter, sort *model.ListSort) (*model.ArticleConnection, error)
-	Gallery(ctx context.Context, slug *string, id *string) (*core.Gallery, error)
+	Gallery(ctx context.Context, slug *string, id *string) (*model.Gallery, error)
 	Galleries(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.GalleryFilter, sort *model.ListSort) (*model.GalleryConnection, error)
-	Asset(ctx context.Context, id string) (*core.Asset, error)
+	Asset(ctx context.Context, id string) (*model.Asset, error)
 	Assets(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AssetFilter, sort *model.ListSort) (*model.AssetConnection, error)
 	UploadPolicy(ctx context.Context) (*app.UploadPolicy, error)
 	Users(ctx context.Context) ([]*core.User, error)
 }
 type SubscriptionResolver interface {
-	AssetUpdated(ctx context.Context, ids []string) (<-chan *core.Asset, error)
-	GalleryChanged(ctx context.Context, id string) (<-chan *core.Gallery, error)
-	ArticleChanged(ctx context.Context, id string) (<-chan *core.Article, error)
-}
-type TimecodeResolver interface {
-	Still(ctx context.Context, obj *core.Timecode) (*int, error)
+	AssetUpdated(ctx context.Context, ids []string) (<-chan *model.Asset, error)
+	GalleryChanged(ctx context.Context, id string) (<-chan *model.Gallery, error)
+	ArticleChanged(ctx context.Context, id string) (<-chan *model.Article, error)
 }
 type UserResolver interface {
 	Email(ctx context.Context, obj *core.User) (*string, error)
@@ -891,11 +855,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Camera.FocalLength(childComplexity), true
 	case "Camera.iso":
-		if e.ComplexityRoot.Camera.Iso == nil {
+		if e.ComplexityRoot.Camera.ISO == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Camera.Iso(childComplexity), true
+		return e.ComplexityRoot.Camera.ISO(childComplexity), true
 	case "Camera.lens":
 		if e.ComplexityRoot.Camera.Lens == nil {
 			break
@@ -4167,7 +4131,7 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _Article_id(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
+func (ec *executionContext) _Article_id(ctx context.Context, field graphql.CollectedField, obj *model.Article) (ret graphql.Marshaler) {
 	return ec.marshalNID2string(ctx, field.Selections, obj.ID)
 }
 
@@ -4175,7 +4139,7 @@ func (ec *executionContext) fieldContext_Article_id(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Article", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Article_slug(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
+func (ec *executionContext) _Article_slug(ctx context.Context, field graphql.CollectedField, obj *model.Article) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Slug)
 }
 
@@ -4183,7 +4147,7 @@ func (ec *executionContext) fieldContext_Article_slug(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
 }
 
-func (ec *executionContext) _Article_title(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
+func (ec *executionContext) _Article_title(ctx context.Context, field graphql.CollectedField, obj *model.Article) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Title)
 }
 
@@ -4191,53 +4155,23 @@ func (ec *executionContext) fieldContext_Article_title(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
 }
 
-func (ec *executionContext) _Article_summary(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Article_summary(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Article().Summary(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Article_summary(ctx context.Context, field graphql.CollectedField, obj *model.Article) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Summary)
 }
+
 func (ec *executionContext) fieldContext_Article_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Article", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
 }
 
-func (ec *executionContext) _Article_section(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Article_section(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Article().Section(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Article_section(ctx context.Context, field graphql.CollectedField, obj *model.Article) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Section)
 }
+
 func (ec *executionContext) fieldContext_Article_section(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Article", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
 }
 
-func (ec *executionContext) _Article_tags(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
+func (ec *executionContext) _Article_tags(ctx context.Context, field graphql.CollectedField, obj *model.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -4246,7 +4180,7 @@ func (ec *executionContext) _Article_tags(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Article_tags(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Article().Tags(ctx, obj)
+			return obj.Tags, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
@@ -4257,10 +4191,10 @@ func (ec *executionContext) _Article_tags(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Article_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Article", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
 }
 
-func (ec *executionContext) _Article_status(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
+func (ec *executionContext) _Article_status(ctx context.Context, field graphql.CollectedField, obj *model.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -4283,7 +4217,7 @@ func (ec *executionContext) fieldContext_Article_status(_ context.Context, field
 	return graphql.NewScalarFieldContext("Article", field, true, true, "PublishStatus")
 }
 
-func (ec *executionContext) _Article_publishAt(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
+func (ec *executionContext) _Article_publishAt(ctx context.Context, field graphql.CollectedField, obj *model.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -4306,7 +4240,7 @@ func (ec *executionContext) fieldContext_Article_publishAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Article", field, true, true, "Time")
 }
 
-func (ec *executionContext) _Article_publishedAt(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
+func (ec *executionContext) _Article_publishedAt(ctx context.Context, field graphql.CollectedField, obj *model.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -4329,7 +4263,7 @@ func (ec *executionContext) fieldContext_Article_publishedAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("Article", field, true, true, "Time")
 }
 
-func (ec *executionContext) _Article_author(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
+func (ec *executionContext) _Article_author(ctx context.Context, field graphql.CollectedField, obj *model.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -4361,7 +4295,7 @@ func (ec *executionContext) fieldContext_Article_author(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Article_cover(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
+func (ec *executionContext) _Article_cover(ctx context.Context, field graphql.CollectedField, obj *model.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -4373,8 +4307,8 @@ func (ec *executionContext) _Article_cover(ctx context.Context, field graphql.Co
 			return ec.Resolvers.Article().Cover(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Asset) graphql.Marshaler {
-			return ec.marshalOAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐAsset(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalOAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐAsset(ctx, selections, v)
 		},
 		true,
 		false,
@@ -4393,7 +4327,7 @@ func (ec *executionContext) fieldContext_Article_cover(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _Article_socialImage(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
+func (ec *executionContext) _Article_socialImage(ctx context.Context, field graphql.CollectedField, obj *model.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -4425,7 +4359,7 @@ func (ec *executionContext) fieldContext_Article_socialImage(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _Article_blocks(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
+func (ec *executionContext) _Article_blocks(ctx context.Context, field graphql.CollectedField, obj *model.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -4448,7 +4382,7 @@ func (ec *executionContext) fieldContext_Article_blocks(_ context.Context, field
 	return graphql.NewScalarFieldContext("Article", field, true, true, "ArticleBlock")
 }
 
-func (ec *executionContext) _Article_galleries(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
+func (ec *executionContext) _Article_galleries(ctx context.Context, field graphql.CollectedField, obj *model.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -4460,8 +4394,8 @@ func (ec *executionContext) _Article_galleries(ctx context.Context, field graphq
 			return ec.Resolvers.Article().Galleries(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*core.Gallery) graphql.Marshaler {
-			return ec.marshalNGallery2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐGalleryᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Gallery) graphql.Marshaler {
+			return ec.marshalNGallery2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐGalleryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4480,7 +4414,7 @@ func (ec *executionContext) fieldContext_Article_galleries(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _Article_version(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
+func (ec *executionContext) _Article_version(ctx context.Context, field graphql.CollectedField, obj *model.Article) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
 }
 
@@ -4488,7 +4422,7 @@ func (ec *executionContext) fieldContext_Article_version(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Article", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Article_createdAt(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
+func (ec *executionContext) _Article_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -4511,7 +4445,7 @@ func (ec *executionContext) fieldContext_Article_createdAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Article", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Article_updatedAt(ctx context.Context, field graphql.CollectedField, obj *core.Article) (ret graphql.Marshaler) {
+func (ec *executionContext) _Article_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -4626,8 +4560,8 @@ func (ec *executionContext) _ArticleEdge_node(ctx context.Context, field graphql
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐArticle(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐArticle(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4646,7 +4580,7 @@ func (ec *executionContext) fieldContext_ArticleEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Asset_id(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_id(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return ec.marshalNID2string(ctx, field.Selections, obj.ID)
 }
 
@@ -4654,7 +4588,7 @@ func (ec *executionContext) fieldContext_Asset_id(_ context.Context, field graph
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Asset_status(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_status(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -4677,30 +4611,15 @@ func (ec *executionContext) fieldContext_Asset_status(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "AssetStatus")
 }
 
-func (ec *executionContext) _Asset_error(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Asset_error(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().Error(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Asset_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Asset", field, true, true, "String")
+func (ec *executionContext) _Asset_error(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Error)
 }
 
-func (ec *executionContext) _Asset_filename(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) fieldContext_Asset_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
+}
+
+func (ec *executionContext) _Asset_filename(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -4723,7 +4642,7 @@ func (ec *executionContext) fieldContext_Asset_filename(_ context.Context, field
 	return graphql.NewScalarFieldContext("Asset", field, true, true, "String")
 }
 
-func (ec *executionContext) _Asset_mimeType(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_mimeType(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.MimeType)
 }
 
@@ -4731,7 +4650,7 @@ func (ec *executionContext) fieldContext_Asset_mimeType(_ context.Context, field
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
 }
 
-func (ec *executionContext) _Asset_byteSize(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_byteSize(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int64(ctx, field.Selections, obj.ByteSize)
 }
 
@@ -4739,7 +4658,7 @@ func (ec *executionContext) fieldContext_Asset_byteSize(_ context.Context, field
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Asset_sha256(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_sha256(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -4762,145 +4681,55 @@ func (ec *executionContext) fieldContext_Asset_sha256(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Asset", field, true, true, "String")
 }
 
-func (ec *executionContext) _Asset_width(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Asset_width(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().Width(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Asset_width(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Width)
 }
+
 func (ec *executionContext) fieldContext_Asset_width(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Asset", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("Asset", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Asset_height(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Asset_height(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().Height(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Asset_height(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Height)
 }
+
 func (ec *executionContext) fieldContext_Asset_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Asset", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("Asset", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Asset_caption(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Asset_caption(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().Caption(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Asset_caption(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Caption)
 }
+
 func (ec *executionContext) fieldContext_Asset_caption(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Asset", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
 }
 
-func (ec *executionContext) _Asset_altText(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Asset_altText(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().AltText(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Asset_altText(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.AltText)
 }
+
 func (ec *executionContext) fieldContext_Asset_altText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Asset", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
 }
 
-func (ec *executionContext) _Asset_credit(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Asset_credit(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().Credit(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Asset_credit(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Credit)
 }
+
 func (ec *executionContext) fieldContext_Asset_credit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Asset", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
 }
 
-func (ec *executionContext) _Asset_copyright(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Asset_copyright(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().Copyright(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Asset_copyright(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Copyright)
 }
+
 func (ec *executionContext) fieldContext_Asset_copyright(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Asset", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
 }
 
-func (ec *executionContext) _Asset_tags(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_tags(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -4909,7 +4738,7 @@ func (ec *executionContext) _Asset_tags(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Asset_tags(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().Tags(ctx, obj)
+			return obj.Tags, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
@@ -4920,10 +4749,10 @@ func (ec *executionContext) _Asset_tags(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Asset_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Asset", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
 }
 
-func (ec *executionContext) _Asset_takenAt(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_takenAt(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -4946,7 +4775,7 @@ func (ec *executionContext) fieldContext_Asset_takenAt(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Asset_timecode(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_timecode(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -4958,8 +4787,8 @@ func (ec *executionContext) _Asset_timecode(ctx context.Context, field graphql.C
 			return obj.Timecode, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Timecode) graphql.Marshaler {
-			return ec.marshalOTimecode2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐTimecode(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Timecode) graphql.Marshaler {
+			return ec.marshalOTimecode2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐTimecode(ctx, selections, v)
 		},
 		true,
 		false,
@@ -4978,7 +4807,7 @@ func (ec *executionContext) fieldContext_Asset_timecode(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Asset_camera(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_camera(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -4990,8 +4819,8 @@ func (ec *executionContext) _Asset_camera(ctx context.Context, field graphql.Col
 			return obj.Camera, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Camera) graphql.Marshaler {
-			return ec.marshalOCamera2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐCamera(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Camera) graphql.Marshaler {
+			return ec.marshalOCamera2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐCamera(ctx, selections, v)
 		},
 		true,
 		false,
@@ -5010,7 +4839,7 @@ func (ec *executionContext) fieldContext_Asset_camera(_ context.Context, field g
 	return fc, nil
 }
 
-func (ec *executionContext) _Asset_location(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_location(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -5042,53 +4871,23 @@ func (ec *executionContext) fieldContext_Asset_location(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Asset_blurhash(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Asset_blurhash(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().Blurhash(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Asset_blurhash(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Blurhash)
 }
+
 func (ec *executionContext) fieldContext_Asset_blurhash(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Asset", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
 }
 
-func (ec *executionContext) _Asset_dominantColor(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Asset_dominantColor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().DominantColor(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Asset_dominantColor(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DominantColor)
 }
+
 func (ec *executionContext) fieldContext_Asset_dominantColor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Asset", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
 }
 
-func (ec *executionContext) _Asset_focalPoint(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_focalPoint(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -5120,7 +4919,7 @@ func (ec *executionContext) fieldContext_Asset_focalPoint(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Asset_renditions(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_renditions(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -5164,7 +4963,7 @@ func (ec *executionContext) fieldContext_Asset_renditions(ctx context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _Asset_srcset(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_srcset(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -5208,7 +5007,7 @@ func (ec *executionContext) fieldContext_Asset_srcset(ctx context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Asset_sources(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_sources(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -5240,7 +5039,7 @@ func (ec *executionContext) fieldContext_Asset_sources(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _Asset_socialImage(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_socialImage(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -5272,7 +5071,7 @@ func (ec *executionContext) fieldContext_Asset_socialImage(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _Asset_originalUrl(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_originalUrl(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -5295,7 +5094,7 @@ func (ec *executionContext) fieldContext_Asset_originalUrl(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Asset", field, true, true, "String")
 }
 
-func (ec *executionContext) _Asset_uploadedBy(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_uploadedBy(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -5327,7 +5126,7 @@ func (ec *executionContext) fieldContext_Asset_uploadedBy(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Asset_usedIn(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_usedIn(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -5339,8 +5138,8 @@ func (ec *executionContext) _Asset_usedIn(ctx context.Context, field graphql.Col
 			return ec.Resolvers.Asset().UsedIn(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*core.Gallery) graphql.Marshaler {
-			return ec.marshalNGallery2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐGalleryᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Gallery) graphql.Marshaler {
+			return ec.marshalNGallery2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐGalleryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5359,7 +5158,7 @@ func (ec *executionContext) fieldContext_Asset_usedIn(_ context.Context, field g
 	return fc, nil
 }
 
-func (ec *executionContext) _Asset_usedInArticles(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_usedInArticles(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -5371,8 +5170,8 @@ func (ec *executionContext) _Asset_usedInArticles(ctx context.Context, field gra
 			return ec.Resolvers.Asset().UsedInArticles(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*core.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐArticleᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐArticleᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5391,7 +5190,7 @@ func (ec *executionContext) fieldContext_Asset_usedInArticles(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _Asset_version(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_version(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.EditVersion)
 }
 
@@ -5399,7 +5198,7 @@ func (ec *executionContext) fieldContext_Asset_version(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Asset_createdAt(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -5422,7 +5221,7 @@ func (ec *executionContext) fieldContext_Asset_createdAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Asset_updatedAt(ctx context.Context, field graphql.CollectedField, obj *core.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -5537,8 +5336,8 @@ func (ec *executionContext) _AssetEdge_node(ctx context.Context, field graphql.C
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Asset) graphql.Marshaler {
-			return ec.marshalNAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐAsset(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐAsset(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5620,76 +5419,31 @@ func (ec *executionContext) fieldContext_AuthPayload_expiresAt(_ context.Context
 	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Camera_make(ctx context.Context, field graphql.CollectedField, obj *core.Camera) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Camera_make(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Camera().Make(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Camera_make(ctx context.Context, field graphql.CollectedField, obj *model.Camera) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Make)
 }
+
 func (ec *executionContext) fieldContext_Camera_make(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Camera", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Camera", field, false, false, "String")
 }
 
-func (ec *executionContext) _Camera_model(ctx context.Context, field graphql.CollectedField, obj *core.Camera) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Camera_model(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Camera().Model(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Camera_model(ctx context.Context, field graphql.CollectedField, obj *model.Camera) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Model)
 }
+
 func (ec *executionContext) fieldContext_Camera_model(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Camera", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Camera", field, false, false, "String")
 }
 
-func (ec *executionContext) _Camera_lens(ctx context.Context, field graphql.CollectedField, obj *core.Camera) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Camera_lens(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Camera().Lens(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Camera_lens(ctx context.Context, field graphql.CollectedField, obj *model.Camera) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Lens)
 }
+
 func (ec *executionContext) fieldContext_Camera_lens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Camera", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Camera", field, false, false, "String")
 }
 
-func (ec *executionContext) _Camera_focalLength(ctx context.Context, field graphql.CollectedField, obj *core.Camera) (ret graphql.Marshaler) {
+func (ec *executionContext) _Camera_focalLength(ctx context.Context, field graphql.CollectedField, obj *model.Camera) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -5698,7 +5452,7 @@ func (ec *executionContext) _Camera_focalLength(ctx context.Context, field graph
 			return ec.fieldContext_Camera_focalLength(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Camera().FocalLength(ctx, obj)
+			return obj.FocalLength, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
@@ -5709,10 +5463,10 @@ func (ec *executionContext) _Camera_focalLength(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Camera_focalLength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Camera", field, true, true, "Float")
+	return graphql.NewScalarFieldContext("Camera", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Camera_aperture(ctx context.Context, field graphql.CollectedField, obj *core.Camera) (ret graphql.Marshaler) {
+func (ec *executionContext) _Camera_aperture(ctx context.Context, field graphql.CollectedField, obj *model.Camera) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -5721,7 +5475,7 @@ func (ec *executionContext) _Camera_aperture(ctx context.Context, field graphql.
 			return ec.fieldContext_Camera_aperture(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Camera().Aperture(ctx, obj)
+			return obj.Aperture, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
@@ -5732,53 +5486,23 @@ func (ec *executionContext) _Camera_aperture(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Camera_aperture(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Camera", field, true, true, "Float")
+	return graphql.NewScalarFieldContext("Camera", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Camera_exposureTime(ctx context.Context, field graphql.CollectedField, obj *core.Camera) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Camera_exposureTime(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Camera().ExposureTime(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Camera_exposureTime(ctx context.Context, field graphql.CollectedField, obj *model.Camera) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ExposureTime)
 }
+
 func (ec *executionContext) fieldContext_Camera_exposureTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Camera", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Camera", field, false, false, "String")
 }
 
-func (ec *executionContext) _Camera_iso(ctx context.Context, field graphql.CollectedField, obj *core.Camera) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Camera_iso(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Camera().Iso(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Camera_iso(ctx context.Context, field graphql.CollectedField, obj *model.Camera) (ret graphql.Marshaler) {
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.ISO)
 }
+
 func (ec *executionContext) fieldContext_Camera_iso(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Camera", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("Camera", field, false, false, "Int")
 }
 
 func (ec *executionContext) _FocalPoint_x(ctx context.Context, field graphql.CollectedField, obj *core.FocalPoint) (ret graphql.Marshaler) {
@@ -5843,7 +5567,7 @@ func (ec *executionContext) fieldContext_FormField_value(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("FormField", field, false, false, "String")
 }
 
-func (ec *executionContext) _Gallery_id(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
+func (ec *executionContext) _Gallery_id(ctx context.Context, field graphql.CollectedField, obj *model.Gallery) (ret graphql.Marshaler) {
 	return ec.marshalNID2string(ctx, field.Selections, obj.ID)
 }
 
@@ -5851,7 +5575,7 @@ func (ec *executionContext) fieldContext_Gallery_id(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Gallery", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Gallery_slug(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
+func (ec *executionContext) _Gallery_slug(ctx context.Context, field graphql.CollectedField, obj *model.Gallery) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Slug)
 }
 
@@ -5859,7 +5583,7 @@ func (ec *executionContext) fieldContext_Gallery_slug(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Gallery", field, false, false, "String")
 }
 
-func (ec *executionContext) _Gallery_title(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
+func (ec *executionContext) _Gallery_title(ctx context.Context, field graphql.CollectedField, obj *model.Gallery) (ret graphql.Marshaler) {
 	return ec.marshalNString2string(ctx, field.Selections, obj.Title)
 }
 
@@ -5867,30 +5591,15 @@ func (ec *executionContext) fieldContext_Gallery_title(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Gallery", field, false, false, "String")
 }
 
-func (ec *executionContext) _Gallery_description(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Gallery_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Gallery().Description(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Gallery_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Gallery", field, true, true, "String")
+func (ec *executionContext) _Gallery_description(ctx context.Context, field graphql.CollectedField, obj *model.Gallery) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description)
 }
 
-func (ec *executionContext) _Gallery_status(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
+func (ec *executionContext) fieldContext_Gallery_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Gallery", field, false, false, "String")
+}
+
+func (ec *executionContext) _Gallery_status(ctx context.Context, field graphql.CollectedField, obj *model.Gallery) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -5913,7 +5622,7 @@ func (ec *executionContext) fieldContext_Gallery_status(_ context.Context, field
 	return graphql.NewScalarFieldContext("Gallery", field, true, true, "PublishStatus")
 }
 
-func (ec *executionContext) _Gallery_publishAt(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
+func (ec *executionContext) _Gallery_publishAt(ctx context.Context, field graphql.CollectedField, obj *model.Gallery) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -5936,7 +5645,7 @@ func (ec *executionContext) fieldContext_Gallery_publishAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Gallery", field, true, true, "Time")
 }
 
-func (ec *executionContext) _Gallery_publishedAt(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
+func (ec *executionContext) _Gallery_publishedAt(ctx context.Context, field graphql.CollectedField, obj *model.Gallery) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -5959,7 +5668,7 @@ func (ec *executionContext) fieldContext_Gallery_publishedAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("Gallery", field, true, true, "Time")
 }
 
-func (ec *executionContext) _Gallery_cover(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
+func (ec *executionContext) _Gallery_cover(ctx context.Context, field graphql.CollectedField, obj *model.Gallery) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -5971,8 +5680,8 @@ func (ec *executionContext) _Gallery_cover(ctx context.Context, field graphql.Co
 			return ec.Resolvers.Gallery().Cover(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Asset) graphql.Marshaler {
-			return ec.marshalOAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐAsset(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalOAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐAsset(ctx, selections, v)
 		},
 		true,
 		false,
@@ -5991,7 +5700,7 @@ func (ec *executionContext) fieldContext_Gallery_cover(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _Gallery_items(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
+func (ec *executionContext) _Gallery_items(ctx context.Context, field graphql.CollectedField, obj *model.Gallery) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -6023,7 +5732,7 @@ func (ec *executionContext) fieldContext_Gallery_items(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _Gallery_itemCount(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
+func (ec *executionContext) _Gallery_itemCount(ctx context.Context, field graphql.CollectedField, obj *model.Gallery) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -6046,7 +5755,7 @@ func (ec *executionContext) fieldContext_Gallery_itemCount(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Gallery", field, true, true, "Int")
 }
 
-func (ec *executionContext) _Gallery_version(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
+func (ec *executionContext) _Gallery_version(ctx context.Context, field graphql.CollectedField, obj *model.Gallery) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
 }
 
@@ -6054,7 +5763,7 @@ func (ec *executionContext) fieldContext_Gallery_version(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Gallery", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Gallery_createdAt(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
+func (ec *executionContext) _Gallery_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Gallery) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -6077,7 +5786,7 @@ func (ec *executionContext) fieldContext_Gallery_createdAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Gallery", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Gallery_updatedAt(ctx context.Context, field graphql.CollectedField, obj *core.Gallery) (ret graphql.Marshaler) {
+func (ec *executionContext) _Gallery_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Gallery) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
 		ec.OperationContext,
@@ -6112,8 +5821,8 @@ func (ec *executionContext) _GalleryBlock_gallery(ctx context.Context, field gra
 			return ec.Resolvers.GalleryBlock().Gallery(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Gallery) graphql.Marshaler {
-			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐGallery(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Gallery) graphql.Marshaler {
+			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐGallery(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6224,8 +5933,8 @@ func (ec *executionContext) _GalleryEdge_node(ctx context.Context, field graphql
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Gallery) graphql.Marshaler {
-			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐGallery(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Gallery) graphql.Marshaler {
+			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐGallery(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6269,11 +5978,11 @@ func (ec *executionContext) _GalleryItem_asset(ctx context.Context, field graphq
 			return ec.fieldContext_GalleryItem_asset(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.GalleryItem().Asset(ctx, obj)
+			return obj.Asset, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Asset) graphql.Marshaler {
-			return ec.marshalNAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐAsset(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐAsset(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6283,8 +5992,8 @@ func (ec *executionContext) fieldContext_GalleryItem_asset(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "GalleryItem",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Asset(ctx, field)
 		},
@@ -6390,8 +6099,8 @@ func (ec *executionContext) _ImageBlock_assets(ctx context.Context, field graphq
 			return ec.Resolvers.ImageBlock().Assets(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*core.Asset) graphql.Marshaler {
-			return ec.marshalNAsset2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐAssetᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐAssetᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6467,11 +6176,11 @@ func (ec *executionContext) _ImageBlockItem_asset(ctx context.Context, field gra
 			return ec.fieldContext_ImageBlockItem_asset(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ImageBlockItem().Asset(ctx, obj)
+			return obj.Asset, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Asset) graphql.Marshaler {
-			return ec.marshalNAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐAsset(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐAsset(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6481,8 +6190,8 @@ func (ec *executionContext) fieldContext_ImageBlockItem_asset(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "ImageBlockItem",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Asset(ctx, field)
 		},
@@ -6786,8 +6495,8 @@ func (ec *executionContext) _Mutation_uploadAsset(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().UploadAsset(ctx, fc.Args["file"].(graphql.Upload), fc.Args["input"].(*model.AssetInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Asset) graphql.Marshaler {
-			return ec.marshalNAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐAsset(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐAsset(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6830,8 +6539,8 @@ func (ec *executionContext) _Mutation_uploadAssets(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().UploadAssets(ctx, fc.Args["files"].([]*graphql.Upload), fc.Args["input"].(*model.AssetInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*core.Asset) graphql.Marshaler {
-			return ec.marshalNAsset2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐAssetᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐAssetᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6918,8 +6627,8 @@ func (ec *executionContext) _Mutation_completeUpload(ctx context.Context, field 
 			return ec.Resolvers.Mutation().CompleteUpload(ctx, fc.Args["ticketId"].(string), fc.Args["input"].(*model.AssetInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Asset) graphql.Marshaler {
-			return ec.marshalNAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐAsset(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐAsset(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6962,8 +6671,8 @@ func (ec *executionContext) _Mutation_updateAsset(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().UpdateAsset(ctx, fc.Args["id"].(string), fc.Args["input"].(model.AssetInput), fc.Args["version"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Asset) graphql.Marshaler {
-			return ec.marshalNAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐAsset(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐAsset(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7006,8 +6715,8 @@ func (ec *executionContext) _Mutation_updateAssets(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().UpdateAssets(ctx, fc.Args["ids"].([]string), fc.Args["input"].(model.AssetInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*core.Asset) graphql.Marshaler {
-			return ec.marshalNAsset2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐAssetᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐAssetᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7050,8 +6759,8 @@ func (ec *executionContext) _Mutation_reprocessAsset(ctx context.Context, field 
 			return ec.Resolvers.Mutation().ReprocessAsset(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Asset) graphql.Marshaler {
-			return ec.marshalNAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐAsset(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐAsset(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7138,8 +6847,8 @@ func (ec *executionContext) _Mutation_createGallery(ctx context.Context, field g
 			return ec.Resolvers.Mutation().CreateGallery(ctx, fc.Args["input"].(model.GalleryInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Gallery) graphql.Marshaler {
-			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐGallery(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Gallery) graphql.Marshaler {
+			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐGallery(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7182,8 +6891,8 @@ func (ec *executionContext) _Mutation_updateGallery(ctx context.Context, field g
 			return ec.Resolvers.Mutation().UpdateGallery(ctx, fc.Args["id"].(string), fc.Args["input"].(model.GalleryInput), fc.Args["version"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Gallery) graphql.Marshaler {
-			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐGallery(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Gallery) graphql.Marshaler {
+			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐGallery(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7226,8 +6935,8 @@ func (ec *executionContext) _Mutation_addGalleryItems(ctx context.Context, field
 			return ec.Resolvers.Mutation().AddGalleryItems(ctx, fc.Args["galleryId"].(string), fc.Args["assetIds"].([]string), fc.Args["position"].(*int), fc.Args["version"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Gallery) graphql.Marshaler {
-			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐGallery(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Gallery) graphql.Marshaler {
+			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐGallery(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7270,8 +6979,8 @@ func (ec *executionContext) _Mutation_moveGalleryItem(ctx context.Context, field
 			return ec.Resolvers.Mutation().MoveGalleryItem(ctx, fc.Args["galleryId"].(string), fc.Args["itemId"].(string), fc.Args["position"].(int), fc.Args["version"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Gallery) graphql.Marshaler {
-			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐGallery(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Gallery) graphql.Marshaler {
+			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐGallery(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7314,8 +7023,8 @@ func (ec *executionContext) _Mutation_updateGalleryItem(ctx context.Context, fie
 			return ec.Resolvers.Mutation().UpdateGalleryItem(ctx, fc.Args["galleryId"].(string), fc.Args["itemId"].(string), fc.Args["input"].(model.GalleryItemInput), fc.Args["version"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Gallery) graphql.Marshaler {
-			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐGallery(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Gallery) graphql.Marshaler {
+			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐGallery(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7358,8 +7067,8 @@ func (ec *executionContext) _Mutation_removeGalleryItems(ctx context.Context, fi
 			return ec.Resolvers.Mutation().RemoveGalleryItems(ctx, fc.Args["galleryId"].(string), fc.Args["itemIds"].([]string), fc.Args["version"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Gallery) graphql.Marshaler {
-			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐGallery(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Gallery) graphql.Marshaler {
+			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐGallery(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7402,8 +7111,8 @@ func (ec *executionContext) _Mutation_sortGalleryItems(ctx context.Context, fiel
 			return ec.Resolvers.Mutation().SortGalleryItems(ctx, fc.Args["galleryId"].(string), fc.Args["by"].(model.GallerySort), fc.Args["version"].(*int), fc.Args["reverse"].(*bool))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Gallery) graphql.Marshaler {
-			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐGallery(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Gallery) graphql.Marshaler {
+			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐGallery(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7446,8 +7155,8 @@ func (ec *executionContext) _Mutation_publishGallery(ctx context.Context, field 
 			return ec.Resolvers.Mutation().PublishGallery(ctx, fc.Args["id"].(string), fc.Args["at"].(*time.Time))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Gallery) graphql.Marshaler {
-			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐGallery(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Gallery) graphql.Marshaler {
+			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐGallery(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7490,8 +7199,8 @@ func (ec *executionContext) _Mutation_unpublishGallery(ctx context.Context, fiel
 			return ec.Resolvers.Mutation().UnpublishGallery(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Gallery) graphql.Marshaler {
-			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐGallery(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Gallery) graphql.Marshaler {
+			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐGallery(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7578,8 +7287,8 @@ func (ec *executionContext) _Mutation_createArticle(ctx context.Context, field g
 			return ec.Resolvers.Mutation().CreateArticle(ctx, fc.Args["input"].(model.ArticleInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐArticle(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐArticle(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7622,8 +7331,8 @@ func (ec *executionContext) _Mutation_updateArticle(ctx context.Context, field g
 			return ec.Resolvers.Mutation().UpdateArticle(ctx, fc.Args["id"].(string), fc.Args["input"].(model.ArticleInput), fc.Args["version"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐArticle(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐArticle(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7666,8 +7375,8 @@ func (ec *executionContext) _Mutation_publishArticle(ctx context.Context, field 
 			return ec.Resolvers.Mutation().PublishArticle(ctx, fc.Args["id"].(string), fc.Args["at"].(*time.Time), fc.Args["withGalleries"].(*bool))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐArticle(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐArticle(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7710,8 +7419,8 @@ func (ec *executionContext) _Mutation_unpublishArticle(ctx context.Context, fiel
 			return ec.Resolvers.Mutation().UnpublishArticle(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐArticle(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐArticle(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7954,8 +7663,8 @@ func (ec *executionContext) _Query_article(ctx context.Context, field graphql.Co
 			return ec.Resolvers.Query().Article(ctx, fc.Args["slug"].(*string), fc.Args["id"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Article) graphql.Marshaler {
-			return ec.marshalOArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐArticle(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Article) graphql.Marshaler {
+			return ec.marshalOArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐArticle(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8042,8 +7751,8 @@ func (ec *executionContext) _Query_gallery(ctx context.Context, field graphql.Co
 			return ec.Resolvers.Query().Gallery(ctx, fc.Args["slug"].(*string), fc.Args["id"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Gallery) graphql.Marshaler {
-			return ec.marshalOGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐGallery(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Gallery) graphql.Marshaler {
+			return ec.marshalOGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐGallery(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8130,8 +7839,8 @@ func (ec *executionContext) _Query_asset(ctx context.Context, field graphql.Coll
 			return ec.Resolvers.Query().Asset(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Asset) graphql.Marshaler {
-			return ec.marshalOAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐAsset(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalOAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐAsset(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8406,8 +8115,8 @@ func (ec *executionContext) _Subscription_assetUpdated(ctx context.Context, fiel
 			return ec.Resolvers.Subscription().AssetUpdated(ctx, fc.Args["ids"].([]string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Asset) graphql.Marshaler {
-			return ec.marshalNAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐAsset(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐAsset(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8450,8 +8159,8 @@ func (ec *executionContext) _Subscription_galleryChanged(ctx context.Context, fi
 			return ec.Resolvers.Subscription().GalleryChanged(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Gallery) graphql.Marshaler {
-			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐGallery(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Gallery) graphql.Marshaler {
+			return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐGallery(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8494,8 +8203,8 @@ func (ec *executionContext) _Subscription_articleChanged(ctx context.Context, fi
 			return ec.Resolvers.Subscription().ArticleChanged(ctx, fc.Args["id"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *core.Article) graphql.Marshaler {
-			return ec.marshalNArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐArticle(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐArticle(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8525,7 +8234,7 @@ func (ec *executionContext) fieldContext_Subscription_articleChanged(ctx context
 	return fc, nil
 }
 
-func (ec *executionContext) _Timecode_hours(ctx context.Context, field graphql.CollectedField, obj *core.Timecode) (ret graphql.Marshaler) {
+func (ec *executionContext) _Timecode_hours(ctx context.Context, field graphql.CollectedField, obj *model.Timecode) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Hours)
 }
 
@@ -8533,7 +8242,7 @@ func (ec *executionContext) fieldContext_Timecode_hours(_ context.Context, field
 	return graphql.NewScalarFieldContext("Timecode", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Timecode_minutes(ctx context.Context, field graphql.CollectedField, obj *core.Timecode) (ret graphql.Marshaler) {
+func (ec *executionContext) _Timecode_minutes(ctx context.Context, field graphql.CollectedField, obj *model.Timecode) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Minutes)
 }
 
@@ -8541,7 +8250,7 @@ func (ec *executionContext) fieldContext_Timecode_minutes(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Timecode", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Timecode_seconds(ctx context.Context, field graphql.CollectedField, obj *core.Timecode) (ret graphql.Marshaler) {
+func (ec *executionContext) _Timecode_seconds(ctx context.Context, field graphql.CollectedField, obj *model.Timecode) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Seconds)
 }
 
@@ -8549,7 +8258,7 @@ func (ec *executionContext) fieldContext_Timecode_seconds(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Timecode", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Timecode_frames(ctx context.Context, field graphql.CollectedField, obj *core.Timecode) (ret graphql.Marshaler) {
+func (ec *executionContext) _Timecode_frames(ctx context.Context, field graphql.CollectedField, obj *model.Timecode) (ret graphql.Marshaler) {
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Frames)
 }
 
@@ -8557,27 +8266,12 @@ func (ec *executionContext) fieldContext_Timecode_frames(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Timecode", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Timecode_still(ctx context.Context, field graphql.CollectedField, obj *core.Timecode) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Timecode_still(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Timecode().Still(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Timecode_still(ctx context.Context, field graphql.CollectedField, obj *model.Timecode) (ret graphql.Marshaler) {
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Still)
 }
+
 func (ec *executionContext) fieldContext_Timecode_still(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Timecode", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("Timecode", field, false, false, "Int")
 }
 
 func (ec *executionContext) _UploadPolicy_direct(ctx context.Context, field graphql.CollectedField, obj *app.UploadPolicy) (ret graphql.Marshaler) {
@@ -10768,23 +10462,23 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._User(ctx, sel, obj)
-	case core.Gallery:
+	case model.Gallery:
 		return ec._Gallery(ctx, sel, &obj)
-	case *core.Gallery:
+	case *model.Gallery:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Gallery(ctx, sel, obj)
-	case core.Asset:
+	case model.Asset:
 		return ec._Asset(ctx, sel, &obj)
-	case *core.Asset:
+	case *model.Asset:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Asset(ctx, sel, obj)
-	case core.Article:
+	case model.Article:
 		return ec._Article(ctx, sel, &obj)
-	case *core.Article:
+	case *model.Article:
 		if obj == nil {
 			return graphql.Null
 		}
@@ -10804,7 +10498,7 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 
 var articleImplementors = []string{"Article", "Node"}
 
-func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, obj *core.Article) graphql.Marshaler {
+func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, obj *model.Article) graphql.Marshaler {
 	fields := ec.collectFields(sel, articleImplementors)
 
 	out, answer := newObjectFieldSet(fields)
@@ -10998,7 +10692,7 @@ func (ec *executionContext) _ArticleEdge(ctx context.Context, sel ast.SelectionS
 
 var assetImplementors = []string{"Asset", "Node"}
 
-func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, obj *core.Asset) graphql.Marshaler {
+func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, obj *model.Asset) graphql.Marshaler {
 	fields := ec.collectFields(sel, assetImplementors)
 
 	out, answer := newObjectFieldSet(fields)
@@ -11310,7 +11004,7 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 
 var cameraImplementors = []string{"Camera"}
 
-func (ec *executionContext) _Camera(ctx context.Context, sel ast.SelectionSet, obj *core.Camera) graphql.Marshaler {
+func (ec *executionContext) _Camera(ctx context.Context, sel ast.SelectionSet, obj *model.Camera) graphql.Marshaler {
 	fields := ec.collectFields(sel, cameraImplementors)
 
 	out, answer := newObjectFieldSet(fields)
@@ -11449,7 +11143,7 @@ func (ec *executionContext) _FormField(ctx context.Context, sel ast.SelectionSet
 
 var galleryImplementors = []string{"Gallery", "Node"}
 
-func (ec *executionContext) _Gallery(ctx context.Context, sel ast.SelectionSet, obj *core.Gallery) graphql.Marshaler {
+func (ec *executionContext) _Gallery(ctx context.Context, sel ast.SelectionSet, obj *model.Gallery) graphql.Marshaler {
 	fields := ec.collectFields(sel, galleryImplementors)
 
 	out, answer := newObjectFieldSet(fields)
@@ -12474,7 +12168,7 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 
 var timecodeImplementors = []string{"Timecode"}
 
-func (ec *executionContext) _Timecode(ctx context.Context, sel ast.SelectionSet, obj *core.Timecode) graphql.Marshaler {
+func (ec *executionContext) _Timecode(ctx context.Context, sel ast.SelectionSet, obj *model.Timecode) graphql.Marshaler {
 	fields := ec.collectFields(sel, timecodeImplementors)
 
 	out, answer := newObjectFieldSet(fields)
@@ -13041,11 +12735,11 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNArticle2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐArticleᚄ(ctx context.Context, sel ast.SelectionSet, v []*core.Article) graphql.Marshaler {
+func (ec *executionContext) marshalNArticle2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐArticleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Article) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐArticle(ctx, sel, v[i])
+		return ec.marshalNArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐArticle(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -13057,7 +12751,7 @@ func (ec *executionContext) marshalNArticle2ᚕᚖgithubᚗcomᚋstillroomᚋsti
 	return ret
 }
 
-func (ec *executionContext) marshalNArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐArticle(ctx context.Context, sel ast.SelectionSet, v *core.Article) graphql.Marshaler {
+func (ec *executionContext) marshalNArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐArticle(ctx context.Context, sel ast.SelectionSet, v *model.Article) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Article!")
 		return graphql.Null
@@ -13126,11 +12820,11 @@ func (ec *executionContext) unmarshalNArticleInput2githubᚗcomᚋstillroomᚋst
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAsset2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐAssetᚄ(ctx context.Context, sel ast.SelectionSet, v []*core.Asset) graphql.Marshaler {
+func (ec *executionContext) marshalNAsset2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐAssetᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Asset) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐAsset(ctx, sel, v[i])
+		return ec.marshalNAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐAsset(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -13142,7 +12836,7 @@ func (ec *executionContext) marshalNAsset2ᚕᚖgithubᚗcomᚋstillroomᚋstill
 	return ret
 }
 
-func (ec *executionContext) marshalNAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐAsset(ctx context.Context, sel ast.SelectionSet, v *core.Asset) graphql.Marshaler {
+func (ec *executionContext) marshalNAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐAsset(ctx context.Context, sel ast.SelectionSet, v *model.Asset) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Asset!")
 		return graphql.Null
@@ -13272,11 +12966,11 @@ func (ec *executionContext) marshalNFormField2ᚖgithubᚗcomᚋstillroomᚋstil
 	return ec._FormField(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNGallery2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐGalleryᚄ(ctx context.Context, sel ast.SelectionSet, v []*core.Gallery) graphql.Marshaler {
+func (ec *executionContext) marshalNGallery2ᚕᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐGalleryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Gallery) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐGallery(ctx, sel, v[i])
+		return ec.marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐGallery(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -13288,7 +12982,7 @@ func (ec *executionContext) marshalNGallery2ᚕᚖgithubᚗcomᚋstillroomᚋsti
 	return ret
 }
 
-func (ec *executionContext) marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐGallery(ctx context.Context, sel ast.SelectionSet, v *core.Gallery) graphql.Marshaler {
+func (ec *executionContext) marshalNGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐGallery(ctx context.Context, sel ast.SelectionSet, v *model.Gallery) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Gallery!")
 		return graphql.Null
@@ -13879,7 +13573,7 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
-func (ec *executionContext) marshalOArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐArticle(ctx context.Context, sel ast.SelectionSet, v *core.Article) graphql.Marshaler {
+func (ec *executionContext) marshalOArticle2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐArticle(ctx context.Context, sel ast.SelectionSet, v *model.Article) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -13894,7 +13588,7 @@ func (ec *executionContext) unmarshalOArticleFilter2ᚖgithubᚗcomᚋstillroom�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐAsset(ctx context.Context, sel ast.SelectionSet, v *core.Asset) graphql.Marshaler {
+func (ec *executionContext) marshalOAsset2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐAsset(ctx context.Context, sel ast.SelectionSet, v *model.Asset) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -13983,7 +13677,7 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
-func (ec *executionContext) marshalOCamera2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐCamera(ctx context.Context, sel ast.SelectionSet, v *core.Camera) graphql.Marshaler {
+func (ec *executionContext) marshalOCamera2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐCamera(ctx context.Context, sel ast.SelectionSet, v *model.Camera) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -14022,7 +13716,7 @@ func (ec *executionContext) unmarshalOFocalPointInput2ᚖgithubᚗcomᚋstillroo
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐGallery(ctx context.Context, sel ast.SelectionSet, v *core.Gallery) graphql.Marshaler {
+func (ec *executionContext) marshalOGallery2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐGallery(ctx context.Context, sel ast.SelectionSet, v *model.Gallery) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -14303,7 +13997,7 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	return res
 }
 
-func (ec *executionContext) marshalOTimecode2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋcoreᚐTimecode(ctx context.Context, sel ast.SelectionSet, v *core.Timecode) graphql.Marshaler {
+func (ec *executionContext) marshalOTimecode2ᚖgithubᚗcomᚋstillroomᚋstillroomᚋgraphᚋmodelᚐTimecode(ctx context.Context, sel ast.SelectionSet, v *model.Timecode) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -15,49 +15,34 @@ import (
 	"github.com/stillroom/stillroom/graph/model"
 )
 
-// Summary is the resolver for the summary field.
-func (r *articleResolver) Summary(ctx context.Context, obj *core.Article) (*string, error) {
-	return nonEmpty(obj.Summary), nil
-}
-
-// Section is the resolver for the section field.
-func (r *articleResolver) Section(ctx context.Context, obj *core.Article) (*string, error) {
-	return nonEmpty(obj.Section), nil
-}
-
-// Tags is the resolver for the tags field.
-func (r *articleResolver) Tags(ctx context.Context, obj *core.Article) ([]string, error) {
-	return nonNilStrings(obj.Tags), nil
-}
-
 // Status is the resolver for the status field.
-func (r *articleResolver) Status(ctx context.Context, obj *core.Article) (core.PublishStatus, error) {
+func (r *articleResolver) Status(ctx context.Context, obj *model.Article) (core.PublishStatus, error) {
 	return obj.Publication.EffectiveStatus(time.Now()), nil
 }
 
 // PublishAt is the resolver for the publishAt field.
-func (r *articleResolver) PublishAt(ctx context.Context, obj *core.Article) (*time.Time, error) {
+func (r *articleResolver) PublishAt(ctx context.Context, obj *model.Article) (*time.Time, error) {
 	return obj.Publication.PublishAt, nil
 }
 
 // PublishedAt is the resolver for the publishedAt field.
-func (r *articleResolver) PublishedAt(ctx context.Context, obj *core.Article) (*time.Time, error) {
+func (r *articleResolver) PublishedAt(ctx context.Context, obj *model.Article) (*time.Time, error) {
 	return publishedAt(obj.Publication), nil
 }
 
 // Author is the resolver for the author field.
-func (r *articleResolver) Author(ctx context.Context, obj *core.Article) (*core.User, error) {
+func (r *articleResolver) Author(ctx context.Context, obj *model.Article) (*core.User, error) {
 	return r.user(ctx, obj.AuthorID)
 }
 
 // Cover is the resolver for the cover field.
-func (r *articleResolver) Cover(ctx context.Context, obj *core.Article) (*core.Asset, error) {
-	return r.asset(ctx, obj.CoverAssetID)
+func (r *articleResolver) Cover(ctx context.Context, obj *model.Article) (*model.Asset, error) {
+	return viewAsset(r.asset(ctx, obj.CoverAssetID))
 }
 
 // SocialImage is the resolver for the socialImage field.
-func (r *articleResolver) SocialImage(ctx context.Context, obj *core.Article) (*model.Rendition, error) {
-	a, err := r.socialAsset(ctx, obj)
+func (r *articleResolver) SocialImage(ctx context.Context, obj *model.Article) (*model.Rendition, error) {
+	a, err := r.socialAsset(ctx, obj.Article)
 	if a == nil || err != nil {
 		return nil, err
 	}
@@ -65,8 +50,8 @@ func (r *articleResolver) SocialImage(ctx context.Context, obj *core.Article) (*
 }
 
 // Blocks is the resolver for the blocks field.
-func (r *articleResolver) Blocks(ctx context.Context, obj *core.Article) ([]model.ArticleBlock, error) {
-	blocks, err := r.App.VisibleBlocks(ctx, obj)
+func (r *articleResolver) Blocks(ctx context.Context, obj *model.Article) ([]model.ArticleBlock, error) {
+	blocks, err := r.App.VisibleBlocks(ctx, obj.Article)
 	if err != nil {
 		return nil, err
 	}
@@ -78,17 +63,12 @@ func (r *articleResolver) Blocks(ctx context.Context, obj *core.Article) ([]mode
 }
 
 // Galleries is the resolver for the galleries field.
-func (r *articleResolver) Galleries(ctx context.Context, obj *core.Article) ([]*core.Gallery, error) {
-	return r.App.GalleriesByIDs(ctx, obj.GalleryIDs())
-}
-
-// Error is the resolver for the error field.
-func (r *assetResolver) Error(ctx context.Context, obj *core.Asset) (*string, error) {
-	return nonEmpty(obj.Error), nil
+func (r *articleResolver) Galleries(ctx context.Context, obj *model.Article) ([]*model.Gallery, error) {
+	return viewGalleries(r.App.GalleriesByIDs(ctx, obj.GalleryIDs()))
 }
 
 // Filename is the resolver for the filename field.
-func (r *assetResolver) Filename(ctx context.Context, obj *core.Asset) (*string, error) {
+func (r *assetResolver) Filename(ctx context.Context, obj *model.Asset) (*string, error) {
 	if !app.CanSeePrivate(ctx) {
 		return nil, nil
 	}
@@ -96,93 +76,48 @@ func (r *assetResolver) Filename(ctx context.Context, obj *core.Asset) (*string,
 }
 
 // Sha256 is the resolver for the sha256 field.
-func (r *assetResolver) Sha256(ctx context.Context, obj *core.Asset) (*string, error) {
+func (r *assetResolver) Sha256(ctx context.Context, obj *model.Asset) (*string, error) {
 	if !app.CanSeePrivate(ctx) {
 		return nil, nil
 	}
 	return &obj.SHA256, nil
 }
 
-// Width is the resolver for the width field.
-func (r *assetResolver) Width(ctx context.Context, obj *core.Asset) (*int, error) {
-	return nonZero(obj.Width), nil
-}
-
-// Height is the resolver for the height field.
-func (r *assetResolver) Height(ctx context.Context, obj *core.Asset) (*int, error) {
-	return nonZero(obj.Height), nil
-}
-
-// Caption is the resolver for the caption field.
-func (r *assetResolver) Caption(ctx context.Context, obj *core.Asset) (*string, error) {
-	return nonEmpty(obj.Caption), nil
-}
-
-// AltText is the resolver for the altText field.
-func (r *assetResolver) AltText(ctx context.Context, obj *core.Asset) (*string, error) {
-	return nonEmpty(obj.AltText), nil
-}
-
-// Credit is the resolver for the credit field.
-func (r *assetResolver) Credit(ctx context.Context, obj *core.Asset) (*string, error) {
-	return nonEmpty(obj.Credit), nil
-}
-
-// Copyright is the resolver for the copyright field.
-func (r *assetResolver) Copyright(ctx context.Context, obj *core.Asset) (*string, error) {
-	return nonEmpty(obj.Copyright), nil
-}
-
-// Tags is the resolver for the tags field.
-func (r *assetResolver) Tags(ctx context.Context, obj *core.Asset) ([]string, error) {
-	return nonNilStrings(obj.Tags), nil
-}
-
 // Location is the resolver for the location field.
-func (r *assetResolver) Location(ctx context.Context, obj *core.Asset) (*core.GeoPoint, error) {
+func (r *assetResolver) Location(ctx context.Context, obj *model.Asset) (*core.GeoPoint, error) {
 	if !app.CanSeePrivate(ctx) {
 		return nil, nil
 	}
 	return obj.Location, nil
 }
 
-// Blurhash is the resolver for the blurhash field.
-func (r *assetResolver) Blurhash(ctx context.Context, obj *core.Asset) (*string, error) {
-	return nonEmpty(obj.Blurhash), nil
-}
-
-// DominantColor is the resolver for the dominantColor field.
-func (r *assetResolver) DominantColor(ctx context.Context, obj *core.Asset) (*string, error) {
-	return nonEmpty(obj.DominantColor), nil
-}
-
 // Renditions is the resolver for the renditions field.
-func (r *assetResolver) Renditions(ctx context.Context, obj *core.Asset, format *model.ImageFormat) ([]*model.Rendition, error) {
-	return r.assetView(obj).renditions[formatKey(format)], nil
+func (r *assetResolver) Renditions(ctx context.Context, obj *model.Asset, format *model.ImageFormat) ([]*model.Rendition, error) {
+	return r.assetView(obj.Asset).renditions[formatKey(format)], nil
 }
 
 // Srcset is the resolver for the srcset field.
-func (r *assetResolver) Srcset(ctx context.Context, obj *core.Asset, format *model.ImageFormat) (string, error) {
-	return r.assetView(obj).srcset[formatKey(format)], nil
+func (r *assetResolver) Srcset(ctx context.Context, obj *model.Asset, format *model.ImageFormat) (string, error) {
+	return r.assetView(obj.Asset).srcset[formatKey(format)], nil
 }
 
 // Sources is the resolver for the sources field.
-func (r *assetResolver) Sources(ctx context.Context, obj *core.Asset) ([]*model.ImageSource, error) {
-	return r.assetView(obj).sources, nil
+func (r *assetResolver) Sources(ctx context.Context, obj *model.Asset) ([]*model.ImageSource, error) {
+	return r.assetView(obj.Asset).sources, nil
 }
 
 // SocialImage is the resolver for the socialImage field.
-func (r *assetResolver) SocialImage(ctx context.Context, obj *core.Asset) (*model.Rendition, error) {
-	return r.assetView(obj).social, nil
+func (r *assetResolver) SocialImage(ctx context.Context, obj *model.Asset) (*model.Rendition, error) {
+	return r.assetView(obj.Asset).social, nil
 }
 
 // OriginalURL is the resolver for the originalUrl field.
-func (r *assetResolver) OriginalURL(ctx context.Context, obj *core.Asset) (*string, error) {
-	return r.App.OriginalURL(ctx, obj)
+func (r *assetResolver) OriginalURL(ctx context.Context, obj *model.Asset) (*string, error) {
+	return r.App.OriginalURL(ctx, obj.Asset)
 }
 
 // UploadedBy is the resolver for the uploadedBy field.
-func (r *assetResolver) UploadedBy(ctx context.Context, obj *core.Asset) (*core.User, error) {
+func (r *assetResolver) UploadedBy(ctx context.Context, obj *model.Asset) (*core.User, error) {
 	if !app.CanSeePrivate(ctx) {
 		return nil, nil
 	}
@@ -190,124 +125,66 @@ func (r *assetResolver) UploadedBy(ctx context.Context, obj *core.Asset) (*core.
 }
 
 // UsedIn is the resolver for the usedIn field.
-func (r *assetResolver) UsedIn(ctx context.Context, obj *core.Asset) ([]*core.Gallery, error) {
-	return r.App.UsedIn(ctx, obj.ID)
+func (r *assetResolver) UsedIn(ctx context.Context, obj *model.Asset) ([]*model.Gallery, error) {
+	return viewGalleries(r.App.UsedIn(ctx, obj.ID))
 }
 
 // UsedInArticles is the resolver for the usedInArticles field.
-func (r *assetResolver) UsedInArticles(ctx context.Context, obj *core.Asset) ([]*core.Article, error) {
-	return r.App.UsedInArticles(ctx, obj.ID)
-}
-
-// Make is the resolver for the make field.
-func (r *cameraResolver) Make(ctx context.Context, obj *core.Camera) (*string, error) {
-	return nonEmpty(obj.Make), nil
-}
-
-// Model is the resolver for the model field.
-func (r *cameraResolver) Model(ctx context.Context, obj *core.Camera) (*string, error) {
-	return nonEmpty(obj.Model), nil
-}
-
-// Lens is the resolver for the lens field.
-func (r *cameraResolver) Lens(ctx context.Context, obj *core.Camera) (*string, error) {
-	return nonEmpty(obj.Lens), nil
-}
-
-// FocalLength is the resolver for the focalLength field.
-func (r *cameraResolver) FocalLength(ctx context.Context, obj *core.Camera) (*float64, error) {
-	return nonZero(obj.FocalLength), nil
-}
-
-// Aperture is the resolver for the aperture field.
-func (r *cameraResolver) Aperture(ctx context.Context, obj *core.Camera) (*float64, error) {
-	return nonZero(obj.Aperture), nil
-}
-
-// ExposureTime is the resolver for the exposureTime field.
-func (r *cameraResolver) ExposureTime(ctx context.Context, obj *core.Camera) (*string, error) {
-	return nonEmpty(obj.ExposureTime), nil
-}
-
-// Iso is the resolver for the iso field.
-func (r *cameraResolver) Iso(ctx context.Context, obj *core.Camera) (*int, error) {
-	return nonZero(obj.ISO), nil
-}
-
-// Description is the resolver for the description field.
-func (r *galleryResolver) Description(ctx context.Context, obj *core.Gallery) (*string, error) {
-	return nonEmpty(obj.Description), nil
+func (r *assetResolver) UsedInArticles(ctx context.Context, obj *model.Asset) ([]*model.Article, error) {
+	return viewArticles(r.App.UsedInArticles(ctx, obj.ID))
 }
 
 // Status is the resolver for the status field.
-func (r *galleryResolver) Status(ctx context.Context, obj *core.Gallery) (core.PublishStatus, error) {
+func (r *galleryResolver) Status(ctx context.Context, obj *model.Gallery) (core.PublishStatus, error) {
 	return obj.Publication.EffectiveStatus(time.Now()), nil
 }
 
 // PublishAt is the resolver for the publishAt field.
-func (r *galleryResolver) PublishAt(ctx context.Context, obj *core.Gallery) (*time.Time, error) {
+func (r *galleryResolver) PublishAt(ctx context.Context, obj *model.Gallery) (*time.Time, error) {
 	return obj.Publication.PublishAt, nil
 }
 
 // PublishedAt is the resolver for the publishedAt field.
-func (r *galleryResolver) PublishedAt(ctx context.Context, obj *core.Gallery) (*time.Time, error) {
+func (r *galleryResolver) PublishedAt(ctx context.Context, obj *model.Gallery) (*time.Time, error) {
 	return publishedAt(obj.Publication), nil
 }
 
 // Cover is the resolver for the cover field.
-func (r *galleryResolver) Cover(ctx context.Context, obj *core.Gallery) (*core.Asset, error) {
+func (r *galleryResolver) Cover(ctx context.Context, obj *model.Gallery) (*model.Asset, error) {
 	id := obj.CoverAssetID
 	if id == "" && len(obj.Items) > 0 {
 		id = obj.Items[0].AssetID
 	}
-	return r.asset(ctx, id)
+	return viewAsset(r.asset(ctx, id))
 }
 
 // Items is the resolver for the items field.
-func (r *galleryResolver) Items(ctx context.Context, obj *core.Gallery) ([]*model.GalleryItem, error) {
-	return r.galleryItems(ctx, obj)
+func (r *galleryResolver) Items(ctx context.Context, obj *model.Gallery) ([]*model.GalleryItem, error) {
+	return r.galleryItems(ctx, obj.Gallery)
 }
 
 // ItemCount is the resolver for the itemCount field.
-func (r *galleryResolver) ItemCount(ctx context.Context, obj *core.Gallery) (int, error) {
+func (r *galleryResolver) ItemCount(ctx context.Context, obj *model.Gallery) (int, error) {
 	return len(obj.Items), nil
 }
 
 // Gallery is the resolver for the gallery field.
-func (r *galleryBlockResolver) Gallery(ctx context.Context, obj *model.GalleryBlock) (*core.Gallery, error) {
+func (r *galleryBlockResolver) Gallery(ctx context.Context, obj *model.GalleryBlock) (*model.Gallery, error) {
 	gals, err := r.App.GalleriesByIDs(ctx, []string{obj.GalleryID})
 	if err != nil || len(gals) == 0 {
 		return nil, err
 	}
-	return gals[0], nil
-}
-
-// Asset is the resolver for the asset field.
-func (r *galleryItemResolver) Asset(ctx context.Context, obj *model.GalleryItem) (*core.Asset, error) {
-	a, err := r.asset(ctx, obj.AssetID)
-	if err == nil && a == nil {
-		err = core.Errorf(core.CodeNotFound, "asset %s not found", obj.AssetID)
-	}
-	return a, err
+	return model.NewGallery(gals[0]), nil
 }
 
 // Assets is the resolver for the assets field.
-func (r *imageBlockResolver) Assets(ctx context.Context, obj *model.ImageBlock) ([]*core.Asset, error) {
-	return r.App.AssetsByIDs(ctx, obj.AssetIDs)
+func (r *imageBlockResolver) Assets(ctx context.Context, obj *model.ImageBlock) ([]*model.Asset, error) {
+	return viewAssets(r.App.AssetsByIDs(ctx, obj.AssetIDs))
 }
 
 // Items is the resolver for the items field.
 func (r *imageBlockResolver) Items(ctx context.Context, obj *model.ImageBlock) ([]*model.ImageBlockItem, error) {
 	return r.imageBlockItems(ctx, obj)
-}
-
-// Asset is the resolver for the asset field.
-func (r *imageBlockItemResolver) Asset(ctx context.Context, obj *model.ImageBlockItem) (*core.Asset, error) {
-	a, err := r.asset(ctx, obj.AssetID)
-	if err == nil && a == nil {
-		err = core.Errorf(core.CodeNotFound, "asset %s not found", obj.AssetID)
-	}
-	return a, err
 }
 
 // Login is the resolver for the login field.
@@ -368,21 +245,21 @@ func (r *mutationResolver) ChangePassword(ctx context.Context, current string, n
 }
 
 // UploadAsset is the resolver for the uploadAsset field.
-func (r *mutationResolver) UploadAsset(ctx context.Context, file graphql.Upload, input *model.AssetInput) (*core.Asset, error) {
-	return withDuplicates(ctx, func(ctx context.Context) (*core.Asset, error) {
+func (r *mutationResolver) UploadAsset(ctx context.Context, file graphql.Upload, input *model.AssetInput) (*model.Asset, error) {
+	return viewAsset(withDuplicates(ctx, func(ctx context.Context) (*core.Asset, error) {
 		return r.App.UploadAsset(ctx, file.File, file.Filename, assetPatch(input))
-	})
+	}))
 }
 
 // UploadAssets is the resolver for the uploadAssets field.
-func (r *mutationResolver) UploadAssets(ctx context.Context, files []*graphql.Upload, input *model.AssetInput) ([]*core.Asset, error) {
+func (r *mutationResolver) UploadAssets(ctx context.Context, files []*graphql.Upload, input *model.AssetInput) ([]*model.Asset, error) {
 	in := make([]app.UploadFile, len(files))
 	for i, f := range files {
 		in[i] = app.UploadFile{Name: f.Filename, Body: f.File}
 	}
-	return withDuplicates(ctx, func(ctx context.Context) ([]*core.Asset, error) {
+	return viewAssets(withDuplicates(ctx, func(ctx context.Context) ([]*core.Asset, error) {
 		return r.App.UploadAssets(ctx, in, assetPatch(input))
-	})
+	}))
 }
 
 // RequestUpload is the resolver for the requestUpload field.
@@ -395,25 +272,25 @@ func (r *mutationResolver) RequestUpload(ctx context.Context, input model.Reques
 }
 
 // CompleteUpload is the resolver for the completeUpload field.
-func (r *mutationResolver) CompleteUpload(ctx context.Context, ticketID string, input *model.AssetInput) (*core.Asset, error) {
-	return withDuplicates(ctx, func(ctx context.Context) (*core.Asset, error) {
+func (r *mutationResolver) CompleteUpload(ctx context.Context, ticketID string, input *model.AssetInput) (*model.Asset, error) {
+	return viewAsset(withDuplicates(ctx, func(ctx context.Context) (*core.Asset, error) {
 		return r.App.CompleteUpload(ctx, ticketID, assetPatch(input))
-	})
+	}))
 }
 
 // UpdateAsset is the resolver for the updateAsset field.
-func (r *mutationResolver) UpdateAsset(ctx context.Context, id string, input model.AssetInput, version *int) (*core.Asset, error) {
-	return r.App.UpdateAsset(ctx, id, deref(assetPatch(&input)), version)
+func (r *mutationResolver) UpdateAsset(ctx context.Context, id string, input model.AssetInput, version *int) (*model.Asset, error) {
+	return viewAsset(r.App.UpdateAsset(ctx, id, deref(assetPatch(&input)), version))
 }
 
 // UpdateAssets is the resolver for the updateAssets field.
-func (r *mutationResolver) UpdateAssets(ctx context.Context, ids []string, input model.AssetInput) ([]*core.Asset, error) {
-	return r.App.UpdateAssets(ctx, ids, *assetPatch(&input))
+func (r *mutationResolver) UpdateAssets(ctx context.Context, ids []string, input model.AssetInput) ([]*model.Asset, error) {
+	return viewAssets(r.App.UpdateAssets(ctx, ids, *assetPatch(&input)))
 }
 
 // ReprocessAsset is the resolver for the reprocessAsset field.
-func (r *mutationResolver) ReprocessAsset(ctx context.Context, id string) (*core.Asset, error) {
-	return r.App.ReprocessAsset(ctx, id)
+func (r *mutationResolver) ReprocessAsset(ctx context.Context, id string) (*model.Asset, error) {
+	return viewAsset(r.App.ReprocessAsset(ctx, id))
 }
 
 // DeleteAsset is the resolver for the deleteAsset field.
@@ -422,48 +299,48 @@ func (r *mutationResolver) DeleteAsset(ctx context.Context, id string, force *bo
 }
 
 // CreateGallery is the resolver for the createGallery field.
-func (r *mutationResolver) CreateGallery(ctx context.Context, input model.GalleryInput) (*core.Gallery, error) {
-	return r.App.CreateGallery(ctx, galleryPatch(input))
+func (r *mutationResolver) CreateGallery(ctx context.Context, input model.GalleryInput) (*model.Gallery, error) {
+	return viewGallery(r.App.CreateGallery(ctx, galleryPatch(input)))
 }
 
 // UpdateGallery is the resolver for the updateGallery field.
-func (r *mutationResolver) UpdateGallery(ctx context.Context, id string, input model.GalleryInput, version *int) (*core.Gallery, error) {
-	return r.App.UpdateGallery(ctx, id, galleryPatch(input), version)
+func (r *mutationResolver) UpdateGallery(ctx context.Context, id string, input model.GalleryInput, version *int) (*model.Gallery, error) {
+	return viewGallery(r.App.UpdateGallery(ctx, id, galleryPatch(input), version))
 }
 
 // AddGalleryItems is the resolver for the addGalleryItems field.
-func (r *mutationResolver) AddGalleryItems(ctx context.Context, galleryID string, assetIds []string, position *int, version *int) (*core.Gallery, error) {
-	return r.App.AddGalleryItems(ctx, galleryID, assetIds, position, version)
+func (r *mutationResolver) AddGalleryItems(ctx context.Context, galleryID string, assetIds []string, position *int, version *int) (*model.Gallery, error) {
+	return viewGallery(r.App.AddGalleryItems(ctx, galleryID, assetIds, position, version))
 }
 
 // MoveGalleryItem is the resolver for the moveGalleryItem field.
-func (r *mutationResolver) MoveGalleryItem(ctx context.Context, galleryID string, itemID string, position int, version *int) (*core.Gallery, error) {
-	return r.App.MoveGalleryItem(ctx, galleryID, itemID, position, version)
+func (r *mutationResolver) MoveGalleryItem(ctx context.Context, galleryID string, itemID string, position int, version *int) (*model.Gallery, error) {
+	return viewGallery(r.App.MoveGalleryItem(ctx, galleryID, itemID, position, version))
 }
 
 // UpdateGalleryItem is the resolver for the updateGalleryItem field.
-func (r *mutationResolver) UpdateGalleryItem(ctx context.Context, galleryID string, itemID string, input model.GalleryItemInput, version *int) (*core.Gallery, error) {
-	return r.App.UpdateGalleryItem(ctx, galleryID, itemID, app.ItemPatch{Caption: input.Caption, AltText: input.AltText, Credit: input.Credit}, version)
+func (r *mutationResolver) UpdateGalleryItem(ctx context.Context, galleryID string, itemID string, input model.GalleryItemInput, version *int) (*model.Gallery, error) {
+	return viewGallery(r.App.UpdateGalleryItem(ctx, galleryID, itemID, app.ItemPatch{Caption: input.Caption, AltText: input.AltText, Credit: input.Credit}, version))
 }
 
 // RemoveGalleryItems is the resolver for the removeGalleryItems field.
-func (r *mutationResolver) RemoveGalleryItems(ctx context.Context, galleryID string, itemIds []string, version *int) (*core.Gallery, error) {
-	return r.App.RemoveGalleryItems(ctx, galleryID, itemIds, version)
+func (r *mutationResolver) RemoveGalleryItems(ctx context.Context, galleryID string, itemIds []string, version *int) (*model.Gallery, error) {
+	return viewGallery(r.App.RemoveGalleryItems(ctx, galleryID, itemIds, version))
 }
 
 // SortGalleryItems is the resolver for the sortGalleryItems field.
-func (r *mutationResolver) SortGalleryItems(ctx context.Context, galleryID string, by model.GallerySort, version *int, reverse *bool) (*core.Gallery, error) {
-	return r.App.SortGalleryItems(ctx, galleryID, app.GallerySort(by), version, reverse != nil && *reverse)
+func (r *mutationResolver) SortGalleryItems(ctx context.Context, galleryID string, by model.GallerySort, version *int, reverse *bool) (*model.Gallery, error) {
+	return viewGallery(r.App.SortGalleryItems(ctx, galleryID, app.GallerySort(by), version, reverse != nil && *reverse))
 }
 
 // PublishGallery is the resolver for the publishGallery field.
-func (r *mutationResolver) PublishGallery(ctx context.Context, id string, at *time.Time) (*core.Gallery, error) {
-	return r.App.PublishGallery(ctx, id, at)
+func (r *mutationResolver) PublishGallery(ctx context.Context, id string, at *time.Time) (*model.Gallery, error) {
+	return viewGallery(r.App.PublishGallery(ctx, id, at))
 }
 
 // UnpublishGallery is the resolver for the unpublishGallery field.
-func (r *mutationResolver) UnpublishGallery(ctx context.Context, id string) (*core.Gallery, error) {
-	return r.App.UnpublishGallery(ctx, id)
+func (r *mutationResolver) UnpublishGallery(ctx context.Context, id string) (*model.Gallery, error) {
+	return viewGallery(r.App.UnpublishGallery(ctx, id))
 }
 
 // DeleteGallery is the resolver for the deleteGallery field.
@@ -472,23 +349,23 @@ func (r *mutationResolver) DeleteGallery(ctx context.Context, id string) (bool, 
 }
 
 // CreateArticle is the resolver for the createArticle field.
-func (r *mutationResolver) CreateArticle(ctx context.Context, input model.ArticleInput) (*core.Article, error) {
-	return r.App.CreateArticle(ctx, articlePatch(input))
+func (r *mutationResolver) CreateArticle(ctx context.Context, input model.ArticleInput) (*model.Article, error) {
+	return viewArticle(r.App.CreateArticle(ctx, articlePatch(input)))
 }
 
 // UpdateArticle is the resolver for the updateArticle field.
-func (r *mutationResolver) UpdateArticle(ctx context.Context, id string, input model.ArticleInput, version *int) (*core.Article, error) {
-	return r.App.UpdateArticle(ctx, id, articlePatch(input), version)
+func (r *mutationResolver) UpdateArticle(ctx context.Context, id string, input model.ArticleInput, version *int) (*model.Article, error) {
+	return viewArticle(r.App.UpdateArticle(ctx, id, articlePatch(input), version))
 }
 
 // PublishArticle is the resolver for the publishArticle field.
-func (r *mutationResolver) PublishArticle(ctx context.Context, id string, at *time.Time, withGalleries *bool) (*core.Article, error) {
-	return r.App.PublishArticle(ctx, id, at, deref(withGalleries))
+func (r *mutationResolver) PublishArticle(ctx context.Context, id string, at *time.Time, withGalleries *bool) (*model.Article, error) {
+	return viewArticle(r.App.PublishArticle(ctx, id, at, deref(withGalleries)))
 }
 
 // UnpublishArticle is the resolver for the unpublishArticle field.
-func (r *mutationResolver) UnpublishArticle(ctx context.Context, id string) (*core.Article, error) {
-	return r.App.UnpublishArticle(ctx, id)
+func (r *mutationResolver) UnpublishArticle(ctx context.Context, id string) (*model.Article, error) {
+	return viewArticle(r.App.UnpublishArticle(ctx, id))
 }
 
 // DeleteArticle is the resolver for the deleteArticle field.
@@ -498,7 +375,7 @@ func (r *mutationResolver) DeleteArticle(ctx context.Context, id string) (bool, 
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
-	return r.App.Node(ctx, id)
+	return nodeView(r.App.Node(ctx, id))
 }
 
 // Me is the resolver for the me field.
@@ -507,8 +384,8 @@ func (r *queryResolver) Me(ctx context.Context) (*core.User, error) {
 }
 
 // Article is the resolver for the article field.
-func (r *queryResolver) Article(ctx context.Context, slug *string, id *string) (*core.Article, error) {
-	return nullIfNotFound(r.App.Article(ctx, deref(id), deref(slug)))
+func (r *queryResolver) Article(ctx context.Context, slug *string, id *string) (*model.Article, error) {
+	return viewArticle(nullIfNotFound(r.App.Article(ctx, deref(id), deref(slug))))
 }
 
 // Articles is the resolver for the articles field.
@@ -534,8 +411,8 @@ func (r *queryResolver) Articles(ctx context.Context, first *int, after *string,
 }
 
 // Gallery is the resolver for the gallery field.
-func (r *queryResolver) Gallery(ctx context.Context, slug *string, id *string) (*core.Gallery, error) {
-	return nullIfNotFound(r.App.Gallery(ctx, deref(id), deref(slug)))
+func (r *queryResolver) Gallery(ctx context.Context, slug *string, id *string) (*model.Gallery, error) {
+	return viewGallery(nullIfNotFound(r.App.Gallery(ctx, deref(id), deref(slug))))
 }
 
 // Galleries is the resolver for the galleries field.
@@ -560,8 +437,8 @@ func (r *queryResolver) Galleries(ctx context.Context, first *int, after *string
 }
 
 // Asset is the resolver for the asset field.
-func (r *queryResolver) Asset(ctx context.Context, id string) (*core.Asset, error) {
-	return nullIfNotFound(r.App.Asset(ctx, id))
+func (r *queryResolver) Asset(ctx context.Context, id string) (*model.Asset, error) {
+	return viewAsset(nullIfNotFound(r.App.Asset(ctx, id)))
 }
 
 // Assets is the resolver for the assets field.
@@ -599,23 +476,18 @@ func (r *queryResolver) Users(ctx context.Context) ([]*core.User, error) {
 }
 
 // AssetUpdated is the resolver for the assetUpdated field.
-func (r *subscriptionResolver) AssetUpdated(ctx context.Context, ids []string) (<-chan *core.Asset, error) {
-	return r.App.AssetUpdates(ctx, ids)
+func (r *subscriptionResolver) AssetUpdated(ctx context.Context, ids []string) (<-chan *model.Asset, error) {
+	return forward(ctx, r.App.AssetUpdates, ids, model.NewAsset)
 }
 
 // GalleryChanged is the resolver for the galleryChanged field.
-func (r *subscriptionResolver) GalleryChanged(ctx context.Context, id string) (<-chan *core.Gallery, error) {
-	return r.App.WatchGallery(ctx, id)
+func (r *subscriptionResolver) GalleryChanged(ctx context.Context, id string) (<-chan *model.Gallery, error) {
+	return forward(ctx, r.App.WatchGallery, id, model.NewGallery)
 }
 
 // ArticleChanged is the resolver for the articleChanged field.
-func (r *subscriptionResolver) ArticleChanged(ctx context.Context, id string) (<-chan *core.Article, error) {
-	return r.App.WatchArticle(ctx, id)
-}
-
-// Still is the resolver for the still field.
-func (r *timecodeResolver) Still(ctx context.Context, obj *core.Timecode) (*int, error) {
-	return nonZero(obj.Still), nil
+func (r *subscriptionResolver) ArticleChanged(ctx context.Context, id string) (<-chan *model.Article, error) {
+	return forward(ctx, r.App.WatchArticle, id, model.NewArticle)
 }
 
 // Email is the resolver for the email field.
@@ -648,23 +520,14 @@ func (r *Resolver) Article() ArticleResolver { return &articleResolver{r} }
 // Asset returns AssetResolver implementation.
 func (r *Resolver) Asset() AssetResolver { return &assetResolver{r} }
 
-// Camera returns CameraResolver implementation.
-func (r *Resolver) Camera() CameraResolver { return &cameraResolver{r} }
-
 // Gallery returns GalleryResolver implementation.
 func (r *Resolver) Gallery() GalleryResolver { return &galleryResolver{r} }
 
 // GalleryBlock returns GalleryBlockResolver implementation.
 func (r *Resolver) GalleryBlock() GalleryBlockResolver { return &galleryBlockResolver{r} }
 
-// GalleryItem returns GalleryItemResolver implementation.
-func (r *Resolver) GalleryItem() GalleryItemResolver { return &galleryItemResolver{r} }
-
 // ImageBlock returns ImageBlockResolver implementation.
 func (r *Resolver) ImageBlock() ImageBlockResolver { return &imageBlockResolver{r} }
-
-// ImageBlockItem returns ImageBlockItemResolver implementation.
-func (r *Resolver) ImageBlockItem() ImageBlockItemResolver { return &imageBlockItemResolver{r} }
 
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
@@ -675,24 +538,17 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 // Subscription returns SubscriptionResolver implementation.
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
 
-// Timecode returns TimecodeResolver implementation.
-func (r *Resolver) Timecode() TimecodeResolver { return &timecodeResolver{r} }
-
 // User returns UserResolver implementation.
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
 type (
-	articleResolver        struct{ *Resolver }
-	assetResolver          struct{ *Resolver }
-	cameraResolver         struct{ *Resolver }
-	galleryResolver        struct{ *Resolver }
-	galleryBlockResolver   struct{ *Resolver }
-	galleryItemResolver    struct{ *Resolver }
-	imageBlockResolver     struct{ *Resolver }
-	imageBlockItemResolver struct{ *Resolver }
-	mutationResolver       struct{ *Resolver }
-	queryResolver          struct{ *Resolver }
-	subscriptionResolver   struct{ *Resolver }
-	timecodeResolver       struct{ *Resolver }
-	userResolver           struct{ *Resolver }
+	articleResolver      struct{ *Resolver }
+	assetResolver        struct{ *Resolver }
+	galleryResolver      struct{ *Resolver }
+	galleryBlockResolver struct{ *Resolver }
+	imageBlockResolver   struct{ *Resolver }
+	mutationResolver     struct{ *Resolver }
+	queryResolver        struct{ *Resolver }
+	subscriptionResolver struct{ *Resolver }
+	userResolver         struct{ *Resolver }
 )

@@ -104,6 +104,8 @@ echo "MinIO live on 127.0.0.1:$api_port (console 127.0.0.1:$console_port), data 
 export STILLROOM_TEST_S3_ENDPOINT=127.0.0.1:$api_port
 export STILLROOM_TEST_S3_ACCESS_KEY=$access_key
 export STILLROOM_TEST_S3_SECRET_KEY=$secret_key
+# Tests that run MinIO clusters of their own (internal/faults) start this binary.
+export STILLROOM_TEST_MINIO_BIN=$minio_bin
 
 # --- go vet ----------------------------------------------------------------
 section "go vet ./..."

@@ -15,9 +15,9 @@ import (
 // TestTwoProcesses runs two real server processes on one data folder (the
 // embedded SQLite file) and the binary's commands beside them: each sees
 // the other's writes at once, they share the processing queue with every
-// job claimed by one of them only, and `user create`, `reprocess` and `gc`
-// work while they run. SQLite's transactions are what make the queue's
-// claims atomic across processes (see sqlitestore).
+// job claimed by one of them only, and `user create`, `user set-password`,
+// `reprocess` and `gc` work while they run. SQLite's transactions are what
+// make the queue's claims atomic across processes (see sqlitestore).
 func TestTwoProcesses(t *testing.T) {
 	const admin = "admin@example.com"
 	a := servertest.Start(t, servertest.Options{Admin: admin})
@@ -38,8 +38,27 @@ func TestTwoProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatalf("user create while serving: %v\n%s", err, out)
 	}
-	a.Login(t, "ed@example.com", "a long password")
-	b.Login(t, "ed@example.com", "a long password")
+	edA := a.Login(t, "ed@example.com", "a long password")
+	edB := b.Login(t, "ed@example.com", "a long password")
+
+	// user set-password while both run: the new password signs in on both,
+	// the old one nowhere, and the sessions made with it end on both.
+	out, err = servertest.Run(t, env, "user", "set-password", "--email", "ed@example.com", "--password", "another long password")
+	if err != nil || !strings.Contains(out, "sessions ended") {
+		t.Fatalf("user set-password while serving: %v\n%s", err, out)
+	}
+	for _, s := range []*servertest.Server{a, b} {
+		for _, tok := range []string{edA, edB} {
+			if r := s.GraphQL(t, tok, `{ me { email } }`, nil); r.Code() != "UNAUTHENTICATED" {
+				t.Errorf("%s: a session from before set-password still works: %s %+v", s.Addr, r.Data, r.Errors)
+			}
+		}
+		if r := s.GraphQL(t, "", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`,
+			map[string]any{"e": "ed@example.com", "p": "a long password"}); r.Code() != "UNAUTHENTICATED" {
+			t.Errorf("%s: the old password still signs in: %s %+v", s.Addr, r.Data, r.Errors)
+		}
+		s.Login(t, "ed@example.com", "another long password")
+	}
 
 	// Uploads to both; every asset is processed once, by one of them.
 	const n = 8

@@ -64,13 +64,14 @@ type DB struct {
 	caches map[string]any
 	// writeMu queues this process's writes (see the package comment).
 	writeMu sync.Mutex
+	stmts   stmtCache
 }
 
 var _ core.Store = (*DB)(nil)
 
 // schemaVersion is stored in PRAGMA user_version: 1 is schema, 2 adds the
-// sort keys (migrateSortKeys).
-const schemaVersion = 2
+// sort keys (migrateSortKeys), 3 the jobs' run-again mark (jobs.again).
+const schemaVersion = 3
 
 // schema creates every table and index of version 1; it runs once, on an
 // empty file, and the migrations after it bring it to schemaVersion.
@@ -240,6 +241,11 @@ func (db *DB) migrate(ctx context.Context) error {
 				return fmt.Errorf("sqlitestore: add sort keys to %s: %w", db.path, err)
 			}
 		}
+		if v <= 2 {
+			if _, err := tx.ExecContext(ctx, "ALTER TABLE jobs ADD COLUMN again INTEGER NOT NULL DEFAULT 0"); err != nil {
+				return fmt.Errorf("sqlitestore: add jobs.again to %s: %w", db.path, err)
+			}
+		}
 		_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", schemaVersion))
 		return err
 	})
@@ -266,7 +272,13 @@ func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 func (db *DB) exec(ctx context.Context, query string, args ...any) (int64, error) {
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
-	res, err := db.db.ExecContext(ctx, query, args...)
+	var res sql.Result
+	var err error
+	if st := db.stmts.get(ctx, db.db, query); st != nil {
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = db.db.ExecContext(ctx, query, args...)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -278,6 +290,9 @@ func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 	if db.trace != nil {
 		db.trace(q)
 	}
+	if st := db.stmts.get(ctx, db.db, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return db.db.QueryContext(ctx, q, args...)
 }
 
@@ -285,6 +300,9 @@ func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	if db.trace != nil {
 		db.trace(q)
+	}
+	if st := db.stmts.get(ctx, db.db, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
 	}
 	return db.db.QueryRowContext(ctx, q, args...)
 }
@@ -300,6 +318,7 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close closes the database. Operations in progress finish first.
 func (db *DB) Close(context.Context) error {
+	db.stmts.close()
 	if err := db.db.Close(); err != nil {
 		return fmt.Errorf("sqlitestore: close: %w", err)
 	}

@@ -19,8 +19,8 @@ type ArticleConnection struct {
 }
 
 type ArticleEdge struct {
-	Cursor string        `json:"cursor"`
-	Node   *core.Article `json:"node"`
+	Cursor string   `json:"cursor"`
+	Node   *Article `json:"node"`
 }
 
 type ArticleFilter struct {
@@ -53,8 +53,8 @@ type AssetConnection struct {
 }
 
 type AssetEdge struct {
-	Cursor string      `json:"cursor"`
-	Node   *core.Asset `json:"node"`
+	Cursor string `json:"cursor"`
+	Node   *Asset `json:"node"`
 }
 
 type AssetFilter struct {
@@ -116,8 +116,8 @@ type GalleryConnection struct {
 }
 
 type GalleryEdge struct {
-	Cursor string        `json:"cursor"`
-	Node   *core.Gallery `json:"node"`
+	Cursor string   `json:"cursor"`
+	Node   *Gallery `json:"node"`
 }
 
 type GalleryFilter struct {

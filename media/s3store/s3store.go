@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 
@@ -198,15 +199,33 @@ func toInfo(o minio.ObjectInfo) media.ObjectInfo {
 	return media.ObjectInfo{Key: o.Key, Size: o.Size, ContentType: o.ContentType, ModTime: o.LastModified, ETag: o.ETag}
 }
 
-// translate turns a missing key into core.CodeNotFound and wraps the rest.
-// A missing bucket stays an internal error: it is a deployment problem, not
-// a missing object.
+// translate turns a missing key into core.CodeNotFound, a server that
+// cannot take the request now into core.CodeUnavailable, and wraps the
+// rest. A missing bucket stays an internal error: it is a deployment
+// problem, not a missing object.
 func translate(op, key string, err error) error {
 	resp := minio.ToErrorResponse(err)
 	if resp.Code == minio.NoSuchKey || (resp.StatusCode == http.StatusNotFound && resp.Code != minio.NoSuchBucket) {
 		return core.WrapError(core.CodeNotFound, err, "object %s not found", key)
 	}
+	if unavailable(resp.StatusCode, err) {
+		return core.WrapError(core.CodeUnavailable, fmt.Errorf("s3store: %s %s: %w", op, key, err),
+			"object storage is unavailable; retry in a moment")
+	}
 	return fmt.Errorf("s3store: %s %s: %w", op, key, err)
+}
+
+// unavailable reports whether a request failed for a reason that passes:
+// the server answered 503 (MinIO below its write or read quorum, a server
+// starting, SlowDown) or 429, or did not answer at all (refused, reset,
+// timed out: minio-go's *url.Error is a net.Error). minio-go has already
+// retried such requests where their body allowed it.
+func unavailable(status int, err error) bool {
+	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
+		return true
+	}
+	var ne net.Error
+	return status == 0 && errors.As(err, &ne)
 }
 
 // object is a minio-go object with the info it was opened with; minio-go's

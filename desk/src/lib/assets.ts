@@ -62,6 +62,23 @@ export function localMedia(u: string): string {
   }
 }
 
+/**
+ * The object-position at which object-fit: cover shows the crop the server
+ * makes for square512 and the social card: the largest box of that aspect
+ * (width/height), centred on the focal point as near as the image's edges
+ * allow (media.cropAspect). A plain "x% y%" of the focal point would show
+ * another crop whenever the point is off-centre.
+ */
+export function cropPosition(focal: { x: number; y: number }, width: number, height: number, aspect: number): string {
+  const along = (p: number, size: number, crop: number) => (crop >= size ? 50 : (Math.min(Math.max(p * size - crop / 2, 0), size - crop) / (size - crop)) * 100);
+  const pct = (v: number) => `${Math.round(v * 100) / 100}%`;
+  if (width / height >= aspect) return `${pct(along(focal.x, width, height * aspect))} 50%`;
+  return `50% ${pct(along(focal.y, height, width / aspect))}`;
+}
+
+/** The social card's aspect (1200×630). */
+export const socialAspect = 1200 / 630;
+
 /** A srcset ("url 256w, url 512w") with its URLs made local. */
 export function localSrcset(srcset: string): string {
   return srcset

@@ -74,7 +74,7 @@ export const en = {
   'asset.focalValue': '{x}% from the left, {y}% from the top',
   'asset.focalHelp': 'Click the photo where the crops should centre, or focus it and use the arrow keys (Shift for bigger steps). Save to keep it.',
   'asset.squareCrop': 'Square crop',
-  'asset.wideCrop': 'Wide crop',
+  'asset.wideCrop': 'Shared-link card',
   'asset.details': 'Details',
   'asset.size': 'Size',
   'asset.takenAt': 'Taken',

@@ -74,7 +74,7 @@ export const vi: Messages = {
   'asset.focalValue': 'cách trái {x}%, cách trên {y}%',
   'asset.focalHelp': 'Nhấp vào chỗ cần làm tâm khi cắt ảnh, hoặc chọn ảnh rồi dùng phím mũi tên (giữ Shift để bước lớn hơn). Nhấn Lưu để giữ lại.',
   'asset.squareCrop': 'Cắt vuông',
-  'asset.wideCrop': 'Cắt ngang',
+  'asset.wideCrop': 'Thẻ khi chia sẻ liên kết',
   'asset.details': 'Thông tin',
   'asset.size': 'Kích thước',
   'asset.takenAt': 'Chụp lúc',
