@@ -23,29 +23,11 @@ func (r *Resolver) galleryItems(ctx context.Context, g *core.Gallery) ([]*model.
 	if err != nil {
 		return nil, err
 	}
-	// The items and the asset views and texts they point to are made
-	// together, in one allocation for the whole gallery.
-	views := make([]struct {
-		item  model.GalleryItem
-		asset model.Asset
-		texts core.ImageOverride
-	}, len(g.Items))
-	out := make([]*model.GalleryItem, 0, len(g.Items))
-	for i, it := range g.Items {
-		a := byID[it.AssetID]
-		if a == nil {
-			continue // deleted meanwhile; never a dangling item
-		}
-		v := &views[i]
-		v.texts = it.Override().Over(a)
-		v.asset.Set(a)
-		v.item = model.GalleryItem{
-			ID: it.ID, Position: i, Asset: &v.asset,
-			Caption: pointIfNonEmpty(&v.texts.Caption), AltText: pointIfNonEmpty(&v.texts.AltText), Credit: pointIfNonEmpty(&v.texts.Credit),
-		}
-		out = append(out, &v.item)
-	}
-	return out, nil
+	return placeItems(byID, ids, func(i int) core.ImageOverride { return g.Items[i].Override() },
+		func(item *model.GalleryItem, i int, a *model.Asset, t *core.ImageOverride) {
+			*item = model.GalleryItem{ID: g.Items[i].ID, Position: i, Asset: a,
+				Caption: pointIfNonEmpty(&t.Caption), AltText: pointIfNonEmpty(&t.AltText), Credit: pointIfNonEmpty(&t.Credit)}
+		}), nil
 }
 
 // imageBlockItems resolves an image block's stills; stills the caller may
@@ -55,25 +37,38 @@ func (r *Resolver) imageBlockItems(ctx context.Context, b *model.ImageBlock) ([]
 	if err != nil {
 		return nil, err
 	}
+	block := core.Block{Overrides: b.Overrides}
+	return placeItems(byID, b.AssetIDs, block.Override,
+		func(item *model.ImageBlockItem, i int, a *model.Asset, t *core.ImageOverride) {
+			*item = model.ImageBlockItem{Position: i, Asset: a,
+				Caption: pointIfNonEmpty(&t.Caption), AltText: pointIfNonEmpty(&t.AltText), Credit: pointIfNonEmpty(&t.Credit)}
+		}), nil
+}
+
+// placeItems makes the items of the stills ids (positions 0…) whose asset
+// is in byID: set fills item i with its asset's view and the texts it
+// shows, own(i) over the asset's. The items, asset views and texts of all
+// the stills are made together, in one allocation.
+func placeItems[T any](byID map[string]*core.Asset, ids []string, own func(i int) core.ImageOverride,
+	set func(item *T, i int, a *model.Asset, t *core.ImageOverride)) []*T {
 	views := make([]struct {
-		item  model.ImageBlockItem
+		item  T
 		asset model.Asset
 		texts core.ImageOverride
-	}, len(b.AssetIDs))
-	out := make([]*model.ImageBlockItem, 0, len(b.AssetIDs))
-	for i, id := range b.AssetIDs {
+	}, len(ids))
+	out := make([]*T, 0, len(ids))
+	for i, id := range ids {
 		a := byID[id]
 		if a == nil {
-			continue
+			continue // deleted meanwhile, or not the caller's to see
 		}
 		v := &views[i]
-		v.texts = core.Block{Overrides: b.Overrides}.Override(i).Over(a)
+		v.texts = own(i).Over(a)
 		v.asset.Set(a)
-		v.item = model.ImageBlockItem{Position: i, Asset: &v.asset,
-			Caption: pointIfNonEmpty(&v.texts.Caption), AltText: pointIfNonEmpty(&v.texts.AltText), Credit: pointIfNonEmpty(&v.texts.Credit)}
+		set(&v.item, i, &v.asset, &v.texts)
 		out = append(out, &v.item)
 	}
-	return out, nil
+	return out
 }
 
 // assetsByID loads the assets of ids the caller may see, by ID.
