@@ -19,7 +19,7 @@ import (
 	"github.com/stillroom/stillroom/core"
 )
 
-// gqllimits.Limits of the metrics.
+// Limits of the metrics.
 const (
 	// maxOperationNames bounds the GraphQL operation names used as label
 	// values: clients choose the names, so later ones count as "other".
