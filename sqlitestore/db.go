@@ -206,6 +206,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		sdb.Close()
 		return nil, err
 	}
+	if err := db.refold(ctx); err != nil {
+		sdb.Close()
+		return nil, err
+	}
 	logger.InfoContext(ctx, "metadata store open", "sqlite", cfg.Path, "duration", time.Since(start))
 	return db, nil
 }
