@@ -100,9 +100,9 @@ func (s *Service) Reconcile(ctx context.Context, opt ReconcileOptions) (Reconcil
 	}
 	err = s.eachAsset(ctx, core.AssetQuery{}, func(a *core.Asset) error {
 		if a.Status == core.AssetProcessing {
-			// Its job may be lost: queueing again is a no-op while a job
-			// is queued, and processing (or failing, when the original is
-			// gone) settles the asset.
+			// Its job may be lost: queueing again leaves a queued job as
+			// it is (a running one runs once more), and processing (or
+			// failing, when the original is gone) settles the asset.
 			if a.UpdatedAt.After(cutoff) {
 				return nil
 			}

@@ -190,13 +190,18 @@ type Job struct {
 // Jobs is the processing queue.
 type Jobs interface {
 	// EnqueueJob adds j unless a job of the same kind for the same asset
-	// is already queued (then it is left as is, and nil is returned).
+	// is already queued (then nil is returned and that job is left as is,
+	// except that, if a worker holds it, it will run again: see
+	// CompleteJob).
 	EnqueueJob(ctx context.Context, j *Job) error
 	// ClaimJob atomically takes the oldest due job whose lease is free or
 	// expired, leasing it to owner until now+lease and counting the
 	// attempt. It returns NOT_FOUND when no job is due.
 	ClaimJob(ctx context.Context, owner string, now time.Time, lease time.Duration) (*Job, error)
-	// CompleteJob removes a job still leased by owner.
+	// CompleteJob removes a job still leased by owner; if EnqueueJob asked
+	// for it again since it was claimed, it releases it instead, due at
+	// once with no attempts counted, so that what changed during the run
+	// is processed too.
 	CompleteJob(ctx context.Context, id, owner string) error
 	// RetryJob releases a job leased by owner to run again at runAt.
 	RetryJob(ctx context.Context, id, owner string, runAt time.Time, lastErr string) error

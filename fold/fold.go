@@ -1,7 +1,8 @@
 // Package fold turns text into comparable ASCII for search, slugs and
 // sorting. It is written for Vietnamese: every diacritic is removed and
-// "đ"/"Đ" become "d", so "Dân vận khéo", "DÂN VẬN KHÉO" and "dan van kheo"
-// fold to the same words.
+// "đ"/"Đ" become "d" (as do their look-alikes "ð"/"Ð" and "ɖ"/"Ɖ", which
+// text from old encodings and keyboards carries), so "Dân vận khéo",
+// "DÂN VẬN KHÉO" and "dan van kheo" fold to the same words.
 package fold
 
 import (
@@ -12,8 +13,16 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
+// Version numbers what String, Words and SortKey return: it goes up
+// whenever a change makes them fold some text differently, so that stores
+// refold the search tokens and sort keys they keep (sqlitestore and
+// mongostore do it when they open). 2: ð, Ð, ɖ and Ɖ fold to d, and runs of
+// nine or more digits sort by value.
+const Version = 2
+
 // String lower-cases s, removes diacritics (combining marks after NFD
-// decomposition) and maps đ to d. Other characters are kept.
+// decomposition) and maps đ (and its look-alikes ð and ɖ) to d. Other
+// characters are kept.
 func String(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
@@ -21,7 +30,7 @@ func String(s string) string {
 		switch {
 		case unicode.Is(unicode.Mn, r):
 			continue
-		case r == 'đ' || r == 'Đ':
+		case r == 'đ' || r == 'Đ' || r == 'ð' || r == 'Ð' || r == 'ɖ' || r == 'Ɖ':
 			b.WriteByte('d')
 		default:
 			b.WriteRune(unicode.ToLower(r))
@@ -88,9 +97,8 @@ func Slug(s string) string {
 // one space, so diacritics, case and punctuation do not count ("Đà Nẵng"
 // sorts with "da nang", among the D words), and numbers compared by value
 // ("Ảnh 2" before "Ảnh 10"): each run of digits is written without its
-// leading zeros after one digit giving its length (runs of more than nine
-// digits keep their length digit at 9 and compare as text after it). Texts
-// that fold to the same key tie; callers break ties with a stable key.
+// leading zeros after its length (see writeLen). Texts that fold to the
+// same key tie; callers break ties with a stable key.
 func SortKey(s string) string {
 	words := Words(s)
 	var b strings.Builder
@@ -114,10 +122,31 @@ func SortKey(s string) string {
 			if digits == "" {
 				digits = "0"
 			}
-			b.WriteByte(byte('0' + min(len(digits), 9)))
+			writeLen(&b, len(digits))
 			b.WriteString(digits)
 			w = w[n:]
 		}
 	}
 	return b.String()
+}
+
+// writeLen writes the length n of a run of digits so that lengths compare
+// as numbers byte by byte: one digit up to 8, then "9" and two digits up
+// to 98, then "999" and three digits; runs longer than 999 digits all
+// write 999 and compare as text after it.
+func writeLen(b *strings.Builder, n int) {
+	switch {
+	case n < 9:
+		b.WriteByte(byte('0' + n))
+	case n < 99:
+		b.WriteByte('9')
+		b.WriteByte(byte('0' + n/10))
+		b.WriteByte(byte('0' + n%10))
+	default:
+		n = min(n, 999)
+		b.WriteString("999")
+		b.WriteByte(byte('0' + n/100))
+		b.WriteByte(byte('0' + n/10%10))
+		b.WriteByte(byte('0' + n%10))
+	}
 }

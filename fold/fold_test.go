@@ -2,6 +2,8 @@ package fold
 
 import (
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -60,7 +62,7 @@ func TestSortKey(t *testing.T) {
 		"Ảnh 010":        "anh 210",
 		"DSC_0001.jpg":   "dsc 11 jpg",
 		"000":            "10",
-		"12345678901234": "912345678901234",
+		"12345678901234": "91412345678901234",
 		"":               "",
 	} {
 		if got := SortKey(in); got != want {
@@ -72,6 +74,40 @@ func TestSortKey(t *testing.T) {
 	for i := 1; i < len(ordered); i++ {
 		if a, b := SortKey(ordered[i-1]), SortKey(ordered[i]); a >= b {
 			t.Errorf("%q (%q) does not sort before %q (%q)", ordered[i-1], a, ordered[i], b)
+		}
+	}
+}
+
+// TestDLookalikes guards the folding of ð/Ð and ɖ/Ɖ, which text from old
+// encodings carries in place of đ/Đ: "Ðà Nẵng" must slug, search and sort
+// exactly as "Đà Nẵng".
+func TestDLookalikes(t *testing.T) {
+	want := "Đà Nẵng"
+	for _, in := range []string{"Ðà Nẵng", "ðà nẵng", "Ɖà Nẵng", "ɖà nẵng"} {
+		if got := Slug(in); got != Slug(want) {
+			t.Errorf("Slug(%q) = %q, want %q", in, got, Slug(want))
+		}
+		if got := Words(in); !slices.Equal(got, Words(want)) {
+			t.Errorf("Words(%q) = %q, want %q", in, got, Words(want))
+		}
+		if got := SortKey(in); got != SortKey(want) {
+			t.Errorf("SortKey(%q) = %q, want %q", in, got, SortKey(want))
+		}
+	}
+}
+
+// TestSortKeyLongNumbers guards the order of numbers of nine digits and
+// more, whose length once capped at one digit ("Ảnh 999999999" sorted
+// after "Ảnh 1000000000"): every length keeps numbers in value order.
+func TestSortKeyLongNumbers(t *testing.T) {
+	var ordered []string
+	for n := 1; n <= 998; n++ { // up to 999 digits (beyond, runs compare as text)
+		// The largest number of n digits, then the smallest of n+1.
+		ordered = append(ordered, "Ảnh "+strings.Repeat("9", n), "Ảnh 1"+strings.Repeat("0", n))
+	}
+	for i := 1; i < len(ordered); i++ {
+		if a, b := SortKey(ordered[i-1]), SortKey(ordered[i]); a >= b {
+			t.Fatalf("%d digits: %.40q… does not sort before %.40q…", len(ordered[i-1])-len("Ảnh "), a, b)
 		}
 	}
 }

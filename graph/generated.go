@@ -37,9 +37,7 @@ type ResolverRoot interface {
 	Asset() AssetResolver
 	Gallery() GalleryResolver
 	GalleryBlock() GalleryBlockResolver
-	GalleryItem() GalleryItemResolver
 	ImageBlock() ImageBlockResolver
-	ImageBlockItem() ImageBlockItemResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
@@ -371,16 +369,10 @@ type GalleryResolver interface {
 type GalleryBlockResolver interface {
 	Gallery(ctx context.Context, obj *model.GalleryBlock) (*model.Gallery, error)
 }
-type GalleryItemResolver interface {
-	Asset(ctx context.Context, obj *model.GalleryItem) (*model.Asset, error)
-}
 type ImageBlockResolver interface {
 	Assets(ctx context.Context, obj *model.ImageBlock) ([]*model.Asset, error)
 
 	Items(ctx context.Context, obj *model.ImageBlock) ([]*model.ImageBlockItem, error)
-}
-type ImageBlockItemResolver interface {
-	Asset(ctx context.Context, obj *model.ImageBlockItem) (*model.Asset, error)
 }
 type MutationResolver interface {
 	Login(ctx context.Context, email string, password string, cookie *bool) (*model.AuthPayload, error)
@@ -5986,7 +5978,7 @@ func (ec *executionContext) _GalleryItem_asset(ctx context.Context, field graphq
 			return ec.fieldContext_GalleryItem_asset(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.GalleryItem().Asset(ctx, obj)
+			return obj.Asset, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
@@ -6000,8 +5992,8 @@ func (ec *executionContext) fieldContext_GalleryItem_asset(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "GalleryItem",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Asset(ctx, field)
 		},
@@ -6184,7 +6176,7 @@ func (ec *executionContext) _ImageBlockItem_asset(ctx context.Context, field gra
 			return ec.fieldContext_ImageBlockItem_asset(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ImageBlockItem().Asset(ctx, obj)
+			return obj.Asset, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
@@ -6198,8 +6190,8 @@ func (ec *executionContext) fieldContext_ImageBlockItem_asset(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "ImageBlockItem",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Asset(ctx, field)
 		},

@@ -7,9 +7,10 @@ import (
 	"github.com/stillroom/stillroom/graph/model"
 )
 
-// The stills a gallery or an image block shows, each with its position
-// and the caption, alt text and credit it shows: its own, else its
-// asset's (core.ImageOverride.Over, the rule the publish gate checks too).
+// The stills a gallery or an image block shows, each with its position,
+// its asset (loaded with the others, in one lookup) and the caption, alt
+// text and credit it shows: its own, else its asset's
+// (core.ImageOverride.Over, the rule the publish gate checks too).
 
 // galleryItems resolves a gallery's items; items whose asset is gone are
 // left out, never dangling.
@@ -22,10 +23,11 @@ func (r *Resolver) galleryItems(ctx context.Context, g *core.Gallery) ([]*model.
 	if err != nil {
 		return nil, err
 	}
-	// The items and the texts they point to are made together, in one
-	// allocation for the whole gallery.
+	// The items and the asset views and texts they point to are made
+	// together, in one allocation for the whole gallery.
 	views := make([]struct {
 		item  model.GalleryItem
+		asset model.Asset
 		texts core.ImageOverride
 	}, len(g.Items))
 	out := make([]*model.GalleryItem, 0, len(g.Items))
@@ -36,8 +38,9 @@ func (r *Resolver) galleryItems(ctx context.Context, g *core.Gallery) ([]*model.
 		}
 		v := &views[i]
 		v.texts = it.Override().Over(a)
+		v.asset.Set(a)
 		v.item = model.GalleryItem{
-			ID: it.ID, Position: i, AssetID: it.AssetID,
+			ID: it.ID, Position: i, Asset: &v.asset,
 			Caption: pointIfNonEmpty(&v.texts.Caption), AltText: pointIfNonEmpty(&v.texts.AltText), Credit: pointIfNonEmpty(&v.texts.Credit),
 		}
 		out = append(out, &v.item)
@@ -54,6 +57,7 @@ func (r *Resolver) imageBlockItems(ctx context.Context, b *model.ImageBlock) ([]
 	}
 	views := make([]struct {
 		item  model.ImageBlockItem
+		asset model.Asset
 		texts core.ImageOverride
 	}, len(b.AssetIDs))
 	out := make([]*model.ImageBlockItem, 0, len(b.AssetIDs))
@@ -64,7 +68,8 @@ func (r *Resolver) imageBlockItems(ctx context.Context, b *model.ImageBlock) ([]
 		}
 		v := &views[i]
 		v.texts = core.Block{Overrides: b.Overrides}.Override(i).Over(a)
-		v.item = model.ImageBlockItem{Position: i, AssetID: id,
+		v.asset.Set(a)
+		v.item = model.ImageBlockItem{Position: i, Asset: &v.asset,
 			Caption: pointIfNonEmpty(&v.texts.Caption), AltText: pointIfNonEmpty(&v.texts.AltText), Credit: pointIfNonEmpty(&v.texts.Credit)}
 		out = append(out, &v.item)
 	}

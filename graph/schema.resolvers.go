@@ -177,15 +177,6 @@ func (r *galleryBlockResolver) Gallery(ctx context.Context, obj *model.GalleryBl
 	return model.NewGallery(gals[0]), nil
 }
 
-// Asset is the resolver for the asset field.
-func (r *galleryItemResolver) Asset(ctx context.Context, obj *model.GalleryItem) (*model.Asset, error) {
-	a, err := r.asset(ctx, obj.AssetID)
-	if err == nil && a == nil {
-		err = core.Errorf(core.CodeNotFound, "asset %s not found", obj.AssetID)
-	}
-	return model.NewAsset(a), err
-}
-
 // Assets is the resolver for the assets field.
 func (r *imageBlockResolver) Assets(ctx context.Context, obj *model.ImageBlock) ([]*model.Asset, error) {
 	return viewAssets(r.App.AssetsByIDs(ctx, obj.AssetIDs))
@@ -194,15 +185,6 @@ func (r *imageBlockResolver) Assets(ctx context.Context, obj *model.ImageBlock) 
 // Items is the resolver for the items field.
 func (r *imageBlockResolver) Items(ctx context.Context, obj *model.ImageBlock) ([]*model.ImageBlockItem, error) {
 	return r.imageBlockItems(ctx, obj)
-}
-
-// Asset is the resolver for the asset field.
-func (r *imageBlockItemResolver) Asset(ctx context.Context, obj *model.ImageBlockItem) (*model.Asset, error) {
-	a, err := r.asset(ctx, obj.AssetID)
-	if err == nil && a == nil {
-		err = core.Errorf(core.CodeNotFound, "asset %s not found", obj.AssetID)
-	}
-	return model.NewAsset(a), err
 }
 
 // Login is the resolver for the login field.
@@ -544,14 +526,8 @@ func (r *Resolver) Gallery() GalleryResolver { return &galleryResolver{r} }
 // GalleryBlock returns GalleryBlockResolver implementation.
 func (r *Resolver) GalleryBlock() GalleryBlockResolver { return &galleryBlockResolver{r} }
 
-// GalleryItem returns GalleryItemResolver implementation.
-func (r *Resolver) GalleryItem() GalleryItemResolver { return &galleryItemResolver{r} }
-
 // ImageBlock returns ImageBlockResolver implementation.
 func (r *Resolver) ImageBlock() ImageBlockResolver { return &imageBlockResolver{r} }
-
-// ImageBlockItem returns ImageBlockItemResolver implementation.
-func (r *Resolver) ImageBlockItem() ImageBlockItemResolver { return &imageBlockItemResolver{r} }
 
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
@@ -566,15 +542,13 @@ func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionRes
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
 type (
-	articleResolver        struct{ *Resolver }
-	assetResolver          struct{ *Resolver }
-	galleryResolver        struct{ *Resolver }
-	galleryBlockResolver   struct{ *Resolver }
-	galleryItemResolver    struct{ *Resolver }
-	imageBlockResolver     struct{ *Resolver }
-	imageBlockItemResolver struct{ *Resolver }
-	mutationResolver       struct{ *Resolver }
-	queryResolver          struct{ *Resolver }
-	subscriptionResolver   struct{ *Resolver }
-	userResolver           struct{ *Resolver }
+	articleResolver      struct{ *Resolver }
+	assetResolver        struct{ *Resolver }
+	galleryResolver      struct{ *Resolver }
+	galleryBlockResolver struct{ *Resolver }
+	imageBlockResolver   struct{ *Resolver }
+	mutationResolver     struct{ *Resolver }
+	queryResolver        struct{ *Resolver }
+	subscriptionResolver struct{ *Resolver }
+	userResolver         struct{ *Resolver }
 )

@@ -59,6 +59,7 @@ type metrics struct {
 	uploadBytes  prometheus.Counter
 	gqlDuration  *prometheus.HistogramVec // operation, type
 	gqlErrors    *prometheus.CounterVec   // operation, code
+	gqlSubs      prometheus.Gauge
 	renditions   *prometheus.HistogramVec // result
 	storeErrors  *prometheus.CounterVec   // store
 	log          *slog.Logger
@@ -98,6 +99,10 @@ func newMetrics(log *slog.Logger, queue QueueStats) *metrics {
 			Name: "stillroom_graphql_errors_total",
 			Help: `GraphQL errors returned, by operation name ("none" when refused before running) and extensions.code.`,
 		}, []string{"operation", "code"}),
+		gqlSubs: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "stillroom_graphql_subscriptions",
+			Help: "GraphQL subscriptions open: counted once their resolver has subscribed, until their stream ends.",
+		}),
 		renditions: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "stillroom_rendition_duration_seconds",
 			Help:    `Time to make and store every rendition of one asset, by result ("ok", "interrupted" or the error code).`,
@@ -115,7 +120,7 @@ func newMetrics(log *slog.Logger, queue QueueStats) *metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewBuildInfoCollector(),
 		m.httpRequests, m.httpDuration, m.httpInFlight, m.uploadBytes,
-		m.gqlDuration, m.gqlErrors, m.renditions, m.storeErrors,
+		m.gqlDuration, m.gqlErrors, m.gqlSubs, m.renditions, m.storeErrors,
 	)
 	// Present from the start, so rate() and alerts see a zero before the
 	// first failure.
@@ -272,8 +277,10 @@ func (graphqlMetrics) ExtensionName() string                   { return "Stillro
 func (graphqlMetrics) Validate(graphql.ExecutableSchema) error { return nil }
 
 // InterceptOperation times queries and mutations from the start of their
-// execution to their response, and counts the errors of every response
-// (each event of a subscription).
+// execution to their response, counts the errors of every response (each
+// event of a subscription), and counts open subscriptions: next has run
+// the subscription's resolver (gqlgen's executor calls it to get its
+// channel), so a subscription is counted once it listens.
 func (graphqlMetrics) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	rec := recordFrom(ctx)
 	if rec == nil || !graphql.HasOperationContext(ctx) || graphql.GetOperationContext(ctx).Operation == nil {
@@ -285,10 +292,18 @@ func (graphqlMetrics) InterceptOperation(ctx context.Context, next graphql.Opera
 	op, kind := m.operationLabel(oc.Operation.Name), string(oc.Operation.Operation)
 	start := time.Now()
 	h := next(ctx)
-	timed := oc.Operation.Operation == ast.Subscription // subscriptions are not timed
+	subscription := oc.Operation.Operation == ast.Subscription
+	if subscription {
+		m.gqlSubs.Inc()
+	}
+	timed := subscription // subscriptions are not timed
 	return func(ctx context.Context) *graphql.Response {
 		resp := h(context.WithValue(ctx, inOperation{}, true))
 		if resp == nil {
+			if subscription {
+				subscription = false // the stream ended: counted down once
+				m.gqlSubs.Dec()
+			}
 			return nil
 		}
 		if !timed {

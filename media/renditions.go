@@ -124,17 +124,22 @@ type Options struct {
 // Catmull-Rom; the placeholder, colour and focal point are computed on the
 // smallest; each crop (the square, the social card) is cut from the
 // smallest rendition that still holds it at full size; each is turned
-// upright and encoded in its own goroutine as soon as it is made, the WebP
-// twin in another (at most GOMAXPROCS WebP encodes run at once in the
-// process, see encodeWebP). No resize allocates more than its output plus an
-// intermediate of output width × input height.
+// upright as soon as it is made and its encodes, the WebP twin first, are
+// queued to GOMAXPROCS workers, so the largest WebP (the longest encode)
+// starts first and keeps a core (see encodeQueue; at most GOMAXPROCS WebP
+// encodes run at once in the process, see encodeWebP). No resize
+// allocates more than its output plus an intermediate of output width ×
+// input height.
 //
 // Memory: the decoded image (1.5 bytes a pixel for a colour JPEG, after
 // the reduced decode: a 6000×4000 photo is decoded at 3000×2000; 4 for an
 // 8-bit PNG, 8 for a 16-bit one), one more byte a pixel for a first
-// halving, the renditions, and a WebAssembly instance for each WebP encode
-// in flight (about 4 times its image's pixels in bytes). Callers running several at once should share a Budget
-// (Options.Budget), which weighs each image by DecodeCost.
+// halving, the renditions, and for each WebP encode in flight the
+// encoder's memory (with the WebAssembly encoder, outside Go's heap and
+// given back when the encode ends: about 4 bytes a pixel of its rendition
+// for a photograph, up to 9 for pure noise, whose coded tokens are many:
+// 10 and 26 MB at 2048×1365). Callers running several at once should share a
+// Budget (Options.Budget), which weighs each image by DecodeCost.
 //
 // Errors: those of ProbeImage (core.CodeUnsupportedMediaType,
 // core.CodeBadUserInput, core.CodeTooManyPixels); core.CodeBadUserInput for
@@ -237,7 +242,7 @@ func render(ctx context.Context, src image.Image, full image.Point, orientation 
 
 	opaque := isOpaque(src)
 	enc := newEncodeQueue(ctx, orientation, opaque, opt)
-	defer enc.wg.Wait() // no goroutine outlives Process, even on error
+	defer enc.close() // no goroutine outlives Process, even on error
 
 	// Width renditions, largest first, each from the one before.
 	var widths []int

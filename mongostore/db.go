@@ -148,7 +148,10 @@ func (db *DB) setup(ctx context.Context) error {
 	if err := db.ensureIndexes(ctx); err != nil {
 		return err
 	}
-	return db.backfillSortKeys(ctx)
+	if err := db.backfillSortKeys(ctx); err != nil {
+		return err
+	}
+	return db.refold(ctx)
 }
 
 // indexSpec is an index the store needs, with its name.

@@ -42,14 +42,19 @@ func (d *jobDoc) toCore() *core.Job {
 }
 
 // EnqueueJob adds j unless a job of the same kind for the same asset is
-// queued; then it leaves that job as it is, leaves j unchanged and returns
-// nil. An empty j.ID is set to a new ID first.
+// queued; then it leaves that job as it is but marks it to run again
+// (again: true), leaves j unchanged and returns nil. The mark matters only
+// while a worker holds the job: ClaimJob clears it, since the claimer reads
+// the asset afresh, and CompleteJob queues a marked job again instead of
+// removing it, so a change made during a run is never lost. An empty j.ID
+// is set to a new ID first.
 func (db *DB) EnqueueJob(ctx context.Context, j *core.Job) error {
 	if j.ID == "" {
 		j.ID = core.NewID()
 	}
-	// The upsert only inserts; the unique (kind, assetId) index settles a
-	// race between two enqueuers, the loser seeing a duplicate key.
+	// One upsert: it inserts, or sets the mark on the job there; the
+	// unique (kind, assetId) index settles a race between two enqueuers,
+	// the loser seeing a duplicate key and then marking the winner's job.
 	filter := bson.D{{Key: "kind", Value: j.Kind}, {Key: "assetId", Value: j.AssetID}}
 	update := bson.D{{Key: "$setOnInsert", Value: bson.D{
 		{Key: "_id", Value: j.ID},
@@ -59,10 +64,10 @@ func (db *DB) EnqueueJob(ctx context.Context, j *core.Job) error {
 		{Key: "leaseUntil", Value: storedTime(j.LeaseUntil)},
 		{Key: "lastError", Value: j.LastError},
 		{Key: "createdAt", Value: storedTime(j.CreatedAt)},
-	}}}
+	}}, {Key: "$set", Value: bson.D{{Key: "again", Value: true}}}}
 	_, err := db.jobs.UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
 	if isDuplicateKey(err) {
-		return nil
+		_, err = db.jobs.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: bson.D{{Key: "again", Value: true}}}})
 	}
 	return translate(err, "enqueue", "job "+j.ID, "")
 }
@@ -83,6 +88,7 @@ func (db *DB) ClaimJob(ctx context.Context, owner string, now time.Time, lease t
 		{Key: "$set", Value: bson.D{
 			{Key: "leaseOwner", Value: owner},
 			{Key: "leaseUntil", Value: storedTime(now.Add(lease))},
+			{Key: "again", Value: false},
 		}},
 		{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}},
 	}
@@ -98,24 +104,36 @@ func (db *DB) ClaimJob(ctx context.Context, owner string, now time.Time, lease t
 }
 
 // CompleteJob removes the job if owner still holds its lease (an expired
-// lease still counts until someone else claims the job). CONFLICT when
-// another worker has claimed it, NOT_FOUND when it is gone.
+// lease still counts until someone else claims the job); when EnqueueJob
+// marked it meanwhile, it releases it instead, due at once with its
+// attempts and error cleared, so the asset is processed again. CONFLICT
+// when another worker has claimed it, NOT_FOUND when it is gone. Two
+// single-document writes suffice: the mark is set only by EnqueueJob and
+// cleared only with a new lease, so once the delete finds it set, the
+// update finds it too unless the lease was lost.
 func (db *DB) CompleteJob(ctx context.Context, id, owner string) error {
-	res, err := db.jobs.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "leaseOwner", Value: owner}})
+	held := bson.D{{Key: "_id", Value: id}, {Key: "leaseOwner", Value: owner}}
+	res, err := db.jobs.DeleteOne(ctx, append(held, bson.E{Key: "again", Value: bson.D{{Key: "$ne", Value: true}}}))
 	if err != nil {
 		return translate(err, "complete", "job "+id, "")
 	}
 	if res.DeletedCount == 1 {
 		return nil
 	}
-	return db.leaseLost(ctx, id)
+	return db.releaseJob(ctx, id, owner, append(held, bson.E{Key: "again", Value: true}), bson.D{{Key: "$set", Value: bson.D{
+		{Key: "again", Value: false},
+		{Key: "attempts", Value: 0},
+		{Key: "lastError", Value: ""},
+		{Key: "leaseOwner", Value: ""},
+		{Key: "leaseUntil", Value: time.Time{}},
+	}}})
 }
 
 // RetryJob releases the job held by owner, to run again at runAt, and
 // records lastErr. CONFLICT when another worker has claimed it, NOT_FOUND
 // when it is gone.
 func (db *DB) RetryJob(ctx context.Context, id, owner string, runAt time.Time, lastErr string) error {
-	return db.releaseJob(ctx, id, owner, bson.D{{Key: "$set", Value: bson.D{
+	return db.releaseJob(ctx, id, owner, nil, bson.D{{Key: "$set", Value: bson.D{
 		{Key: "runAt", Value: storedTime(runAt)},
 		{Key: "lastError", Value: lastErr},
 		{Key: "leaseOwner", Value: ""},
@@ -126,7 +144,7 @@ func (db *DB) RetryJob(ctx context.Context, id, owner string, runAt time.Time, l
 // ReleaseJob gives a job leased by owner back at once without counting
 // the attempt (its worker is stopping, the job did not fail).
 func (db *DB) ReleaseJob(ctx context.Context, id, owner string) error {
-	return db.releaseJob(ctx, id, owner, bson.D{
+	return db.releaseJob(ctx, id, owner, nil, bson.D{
 		{Key: "$set", Value: bson.D{{Key: "leaseOwner", Value: ""}, {Key: "leaseUntil", Value: time.Time{}}}},
 		{Key: "$inc", Value: bson.D{{Key: "attempts", Value: -1}}},
 	})
@@ -153,8 +171,13 @@ func (db *DB) QueueStats(ctx context.Context, now time.Time) (int64, *time.Time,
 	return n, &d.RunAt, nil
 }
 
-func (db *DB) releaseJob(ctx context.Context, id, owner string, update bson.D) error {
-	res, err := db.jobs.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "leaseOwner", Value: owner}}, update)
+// releaseJob applies update to the job owner holds (filter, when set,
+// names it with any further condition).
+func (db *DB) releaseJob(ctx context.Context, id, owner string, filter, update bson.D) error {
+	if filter == nil {
+		filter = bson.D{{Key: "_id", Value: id}, {Key: "leaseOwner", Value: owner}}
+	}
+	res, err := db.jobs.UpdateOne(ctx, filter, update)
 	if err != nil {
 		return translate(err, "retry", "job "+id, "")
 	}

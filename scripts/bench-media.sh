@@ -4,7 +4,9 @@
 # wide, a 512 square, each as JPEG q82 and WebP q89 method 4; the 1200x630
 # social card as JPEG; no metadata). Ends with the WebP/JPEG byte ratio at
 # equal SSIM (media's TestWebPSmallerAtEqualSSIM). Prints median wall
-# times, the ratio to libvips, peak memory (maximum resident set size) and
+# times, the ratio to libvips, peak memory (maximum resident set size),
+# CPU time per photo (user + system; a machine busy with other work changes
+# it far less than wall time, so its ratio is the steadier figure there) and
 # photos per second with two at a time.
 #
 # libvips is measured three ways:
@@ -141,9 +143,18 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-peak_mb() { # peak RSS in MB of a command
-	/usr/bin/time -f %M -o "$work/rss" "$@" >/dev/null
+peak_mb() { # peak RSS in MB of a command; its CPU seconds (user + system) go to $work/cpu.$1
+	local name=$1
+	shift
+	/usr/bin/time -f '%M %U %S' -o "$work/rss" "$@" >/dev/null
+	awk '{ print $2 + $3 }' "$work/rss" >"$work/cpu.$name"
 	awk '{ printf "%.0f", $1 / 1024 }' "$work/rss"
+}
+cpu_of() { # CPU seconds (user + system) of a command, to $work/cpu.$1; its output to stdout
+	local name=$1
+	shift
+	/usr/bin/time -f '%U %S' -o "$work/time.$name" "$@"
+	awk '{ print $1 + $2 }' "$work/time.$name" >"$work/cpu.$name"
 }
 
 thumbnails() {
@@ -171,8 +182,8 @@ vt=$(for _ in $(seq "$RUNS"); do
 	echo
 done | median)
 vi=$("$work/vipsbench" "$work/in.jpg" "$RUNS" independent)
-vc=$("$work/vipsbench" "$work/in.jpg" "$RUNS" cascade)
-ours_out=$("$work/benchmedia" -in "$work/in.jpg" -runs "$RUNS")
+vc=$(cpu_of vc_runs "$work/vipsbench" "$work/in.jpg" "$RUNS" cascade)
+ours_out=$(cpu_of ours_runs "$work/benchmedia" -in "$work/in.jpg" -runs "$RUNS")
 ours=$(awk '/^sequential:/ { print $3 }' <<<"$ours_out")
 
 echo
@@ -184,10 +195,23 @@ echo "  ratio media.Process / vipsthumbnail x11:    $(div "$ours" "$vt")x"
 echo
 echo "peak memory (maximum resident set size), one photo"
 printf '  %-22s %5s MB\n' \
-	"vipsthumbnail 2048" "$(peak_mb vipsthumbnail "$work/in.jpg" -s 2048x -o "$work/out/p.jpg[Q=82,strip]")" \
-	"libvips cascade" "$(peak_mb "$work/vipsbench" "$work/in.jpg" 1 cascade)" \
-	"media.Process" "$(peak_mb "$work/benchmedia" -in "$work/in.jpg" -runs 1)"
+	"vipsthumbnail 2048" "$(peak_mb thumb vipsthumbnail "$work/in.jpg" -s 2048x -o "$work/out/p.jpg[Q=82,strip]")" \
+	"libvips cascade" "$(peak_mb vc_1 "$work/vipsbench" "$work/in.jpg" 1 cascade)" \
+	"media.Process" "$(peak_mb ours_1 "$work/benchmedia" -in "$work/in.jpg" -runs 1)"
 echo "  (target for media.Process: <= 120 MB)"
+
+# CPU time does not depend on what else the machine runs as wall time does:
+# the runs above less the one-photo runs (start-up, warm-up and WebP
+# compile cancel out), per photo.
+if ((RUNS > 1)); then
+	per_photo() { awk -v a="$(cat "$work/cpu.$1")" -v b="$(cat "$work/cpu.$2")" -v n=$((RUNS - 1)) 'BEGIN { printf "%.3f", (a - b) / n }'; }
+	cvc=$(per_photo vc_runs vc_1)
+	cours=$(per_photo ours_runs ours_1)
+	echo
+	echo "CPU time per photo (user + system, all threads)"
+	printf '  %-22s %7s s\n' "libvips cascade" "$cvc" "media.Process" "$cours"
+	echo "  ratio media.Process / libvips cascade:      $(div "$cours" "$cvc")x"
+fi
 
 echo
 echo "two at a time ($RUNS photos each)"

@@ -29,6 +29,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/stillroom/stillroom/internal/metricstest"
 	"github.com/stillroom/stillroom/internal/servertest"
 )
 
@@ -111,11 +112,12 @@ func rawConn(t *testing.T, s *servertest.Server) *net.TCPConn {
 func TestHardeningNonReadingClients(t *testing.T) {
 	s := startHardened(t, nil)
 	body := strings.Repeat("<", 1_000_000)
+	seen := graphqlRequestsSeen(t, s.URL)
 	for range 4 {
 		c := rawConn(t, s)
 		fmt.Fprintf(c, "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
 	}
-	time.Sleep(time.Second)
+	waitGraphQLRequests(t, s.URL, seen+4)
 	assertProbe(t, s, "4 clients not reading 1 MB error answers")
 
 	res, err := (&http.Client{Timeout: 30 * time.Second}).Post(s.URL+"/graphql", "application/json", strings.NewReader(body))
@@ -166,7 +168,12 @@ func TestHardeningIntrospection(t *testing.T) {
 			t.Fatalf("introspection: %+v", r.Errors)
 		}
 	}
-	time.Sleep(300 * time.Millisecond) // the log is written in batches
+	// The log is written in batches: wait for the three requests' lines.
+	for deadline := time.Now().Add(30 * time.Second); strings.Count(s.Log(), `"msg":"request"`) < 3; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the requests are not logged after 30 s:\n%s", s.Log())
+		}
+	}
 	sc := bufio.NewScanner(strings.NewReader(s.Log()))
 	for sc.Scan() {
 		var line struct{ Level, Msg string }
@@ -347,8 +354,9 @@ func TestHardeningLongSearch(t *testing.T) {
 		}()
 		return out
 	}
+	seen := graphqlRequestsSeen(t, s.URL)
 	a, b := attack("articles"), attack("articles")
-	time.Sleep(200 * time.Millisecond)
+	waitGraphQLRequests(t, s.URL, seen+2)
 	assertProbe(t, s, "two 20,000-word searches")
 	for _, c := range []chan string{a, b, attack("galleries"), attack("assets")} {
 		got := <-c
@@ -456,9 +464,10 @@ func TestHardeningConcurrentSignIns(t *testing.T) {
 			codes <- signIn(t, s, "admin@example.com", fmt.Sprintf("wrong password %d", i), attacker, i%2 == 1)
 		}()
 	}
+	seen := graphqlRequestsSeen(t, s.URL)
 	began := time.Now()
 	close(start)
-	time.Sleep(200 * time.Millisecond)
+	waitGraphQLRequests(t, s.URL, seen+60)
 	assertProbe(t, s, "60 concurrent sign-ins")
 	count := map[string]int{}
 	for range 60 {
@@ -543,7 +552,7 @@ func TestHardeningWebsocketLogout(t *testing.T) {
 		t.Errorf("connection_ack echoes the token: %s", ack.Payload)
 	}
 	c.send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": `subscription { assetUpdated { id } }`}})
-	time.Sleep(300 * time.Millisecond)
+	waitSubscribed(t, s.URL, 1)
 
 	logout := time.Now()
 	s.GraphQL(t, admin, `mutation { logout }`, nil).Decode(t, &struct{}{})
@@ -690,5 +699,39 @@ func TestHardeningPasswords(t *testing.T) {
 			s.GraphQL(t, admin, `mutation($id: ID!) { resetPassword(id: $id) { password } }`, map[string]any{"id": u.ID}).Decode(t, &r)
 			s.Login(t, "ed@example.com", r.ResetPassword.Password)
 		}
+	}
+}
+
+// graphqlRequestsSeen is how many requests to /graphql the server at base
+// has begun: those in flight (less the scrape asking) and those done.
+func graphqlRequestsSeen(t *testing.T, base string) int {
+	t.Helper()
+	fams := scrape(t, &testServer{URL: base})
+	n := metricstest.Gauge(t, fams, "stillroom_http_requests_in_flight", nil) - 1
+	for _, m := range fams["stillroom_http_requests_total"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "route" && strings.HasSuffix(l.GetValue(), "/graphql") {
+				n += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return int(n)
+}
+
+// waitGraphQLRequests waits until the server at base has begun n requests
+// to /graphql (graphqlRequestsSeen), so an attack is in place before the
+// test probes the server.
+func waitGraphQLRequests(t *testing.T, base string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got := graphqlRequestsSeen(t, base)
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests to /graphql begun after 30 s, want %d", got, n)
+		}
+		time.Sleep(5 * time.Millisecond) // between scrapes
 	}
 }

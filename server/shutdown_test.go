@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -367,7 +366,7 @@ func TestShutdownEndsSubscriptions(t *testing.T) {
 			}
 		}
 	}()
-	waitHandling(t, rs.srv, 1) // the websocket's request
+	waitSubscribed(t, rs.srv.URL, 1)
 
 	start := time.Now()
 	stopped := stopAsync(t, rs)
@@ -398,6 +397,6 @@ func waitHandling(t *testing.T, s *testServer, n int) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%v requests in flight after 30 s, want %d", got, n)
 		}
-		runtime.Gosched()
+		time.Sleep(5 * time.Millisecond) // between scrapes
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stillroom/stillroom/internal/metricstest"
 )
 
 // TestAssetUpdatedSubscription: an upload screen subscribed over a
@@ -14,7 +16,7 @@ func TestAssetUpdatedSubscription(t *testing.T) {
 	tok := login(t, s, adminEmail, adminPassword)
 	ws := dialWS(t, s, tok)
 	ws.subscribe("1", `subscription { assetUpdated { id status width } }`, nil)
-	time.Sleep(200 * time.Millisecond) // let the subscription register before the upload
+	waitSubscribed(t, s.URL, 1) // before the upload
 
 	r := s.upload(t, tok, "live.jpg", photoJPEG(t, 640, 360, 3), "id")
 	id := dig(r.Data, "uploadAsset", "id")
@@ -46,5 +48,22 @@ func TestSubscriptionNeedsSignIn(t *testing.T) {
 	b, err := json.Marshal(m)
 	if err != nil || !strings.Contains(string(b), "UNAUTHENTICATED") {
 		t.Errorf("anonymous subscription: %s %v", b, err)
+	}
+}
+
+// waitSubscribed waits until n GraphQL subscriptions listen on the server
+// at base (stillroom_graphql_subscriptions).
+func waitSubscribed(t *testing.T, base string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got := metricstest.Gauge(t, scrape(t, &testServer{URL: base}), "stillroom_graphql_subscriptions", nil)
+		if got >= float64(n) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%v subscriptions after 30 s, want %d", got, n)
+		}
+		time.Sleep(5 * time.Millisecond) // between scrapes
 	}
 }

@@ -70,8 +70,8 @@ type DB struct {
 var _ core.Store = (*DB)(nil)
 
 // schemaVersion is stored in PRAGMA user_version: 1 is schema, 2 adds the
-// sort keys (migrateSortKeys).
-const schemaVersion = 2
+// sort keys (migrateSortKeys), 3 the jobs' run-again mark (jobs.again).
+const schemaVersion = 3
 
 // schema creates every table and index of version 1; it runs once, on an
 // empty file, and the migrations after it bring it to schemaVersion.
@@ -206,6 +206,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		sdb.Close()
 		return nil, err
 	}
+	if err := db.refold(ctx); err != nil {
+		sdb.Close()
+		return nil, err
+	}
 	logger.InfoContext(ctx, "metadata store open", "sqlite", cfg.Path, "duration", time.Since(start))
 	return db, nil
 }
@@ -239,6 +243,11 @@ func (db *DB) migrate(ctx context.Context) error {
 		if v == 1 {
 			if err := migrateSortKeys(ctx, tx); err != nil {
 				return fmt.Errorf("sqlitestore: add sort keys to %s: %w", db.path, err)
+			}
+		}
+		if v <= 2 {
+			if _, err := tx.ExecContext(ctx, "ALTER TABLE jobs ADD COLUMN again INTEGER NOT NULL DEFAULT 0"); err != nil {
+				return fmt.Errorf("sqlitestore: add jobs.again to %s: %w", db.path, err)
 			}
 		}
 		_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", schemaVersion))

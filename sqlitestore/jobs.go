@@ -24,13 +24,17 @@ func scanJob(r interface{ Scan(...any) error }) (*core.Job, error) {
 }
 
 // EnqueueJob adds j unless a job of the same kind for the same asset is
-// queued; then it leaves that job as it is, leaves j unchanged and returns
-// nil. An empty j.ID is set to a new ID first.
+// queued; then it leaves that job as it is but marks it to run again
+// (jobs.again), leaves j unchanged and returns nil. The mark matters only
+// while a worker holds the job: ClaimJob clears it, since the claimer reads
+// the asset afresh, and CompleteJob queues a marked job again instead of
+// removing it, so a change made during a run is never lost. An empty j.ID
+// is set to a new ID first.
 func (db *DB) EnqueueJob(ctx context.Context, j *core.Job) error {
 	if j.ID == "" {
 		j.ID = core.NewID()
 	}
-	_, err := db.exec(ctx, "INSERT INTO jobs ("+jobColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, asset_id) DO NOTHING",
+	_, err := db.exec(ctx, "INSERT INTO jobs ("+jobColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, asset_id) DO UPDATE SET again = 1",
 		j.ID, j.Kind, j.AssetID, j.Attempts, ms(j.RunAt), j.LeaseOwner, ms(j.LeaseUntil), j.LastError, ms(j.CreatedAt))
 	return translate(err, "enqueue", "job "+j.ID, "job exists")
 }
@@ -45,7 +49,7 @@ func (db *DB) ClaimJob(ctx context.Context, owner string, now time.Time, lease t
 	}
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
-	j, err := scanJob(db.queryRow(ctx, `UPDATE jobs SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
+	j, err := scanJob(db.queryRow(ctx, `UPDATE jobs SET lease_owner = ?, lease_until = ?, attempts = attempts + 1, again = 0
 		WHERE id = (SELECT id FROM jobs WHERE run_at <= ? AND lease_until <= ? ORDER BY run_at, id LIMIT 1)
 		RETURNING `+jobColumns, owner, ms(now.Add(lease)), ms(now), ms(now)))
 	if err != nil {
@@ -55,10 +59,19 @@ func (db *DB) ClaimJob(ctx context.Context, owner string, now time.Time, lease t
 }
 
 // CompleteJob removes the job if owner still holds its lease (an expired
-// lease still counts until someone else claims the job). CONFLICT when
-// another worker has claimed it, NOT_FOUND when it is gone.
+// lease still counts until someone else claims the job); when EnqueueJob
+// marked it meanwhile, it releases it instead, due at once with its
+// attempts and error cleared, so the asset is processed again. CONFLICT
+// when another worker has claimed it, NOT_FOUND when it is gone. Two
+// statements suffice: the mark is set only by EnqueueJob and cleared only
+// with a new lease, so once the delete finds it set, the update finds it
+// too unless the lease was lost.
 func (db *DB) CompleteJob(ctx context.Context, id, owner string) error {
-	n, err := db.exec(ctx, "DELETE FROM jobs WHERE id = ? AND lease_owner = ?", id, owner)
+	n, err := db.exec(ctx, "DELETE FROM jobs WHERE id = ? AND lease_owner = ? AND again = 0", id, owner)
+	if err == nil && n == 0 {
+		n, err = db.exec(ctx, "UPDATE jobs SET again = 0, attempts = 0, last_error = '', lease_owner = '', lease_until = ? WHERE id = ? AND lease_owner = ? AND again = 1",
+			ms(time.Time{}), id, owner)
+	}
 	return db.leaseResult(ctx, id, n, err)
 }
 

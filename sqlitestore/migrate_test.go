@@ -48,6 +48,7 @@ func TestMigrateSortKeys(t *testing.T) {
 		"DROP INDEX assets_taken_desc", "ALTER TABLE assets DROP COLUMN taken_desc",
 		"DROP INDEX assets_timecode_asc", "ALTER TABLE assets DROP COLUMN timecode_asc",
 		"DROP INDEX assets_timecode_desc", "ALTER TABLE assets DROP COLUMN timecode_desc",
+		"ALTER TABLE jobs DROP COLUMN again",
 		"PRAGMA user_version = 1",
 	} {
 		if _, err := raw.Exec(s); err != nil {

@@ -198,3 +198,58 @@ func testConcurrentClaims(t *testing.T, db core.Store) {
 		}
 	}
 }
+
+// testEnqueueWhileClaimedRunsAgain guards against losing a change made
+// while a worker processes the asset (a new focal point): enqueueing the
+// held job marks it, and completing it then gives it back, due at once
+// with its attempts and error cleared, instead of removing it. A job
+// enqueued again while merely queued runs once: the claim clears the mark.
+func testEnqueueWhileClaimedRunsAgain(t *testing.T, db core.Store) {
+	ctx := t.Context()
+	j := newJob("asset-1", at(0))
+	mustNil(t, db.EnqueueJob(ctx, j))
+	_, err := db.ClaimJob(ctx, "w1", at(0), time.Minute)
+	mustNil(t, err)
+	mustNil(t, db.RetryJob(ctx, j.ID, "w1", at(time.Second), "boom"))
+	_, err = db.ClaimJob(ctx, "w1", at(time.Second), time.Minute)
+	mustNil(t, err)
+
+	// Asked for again while w1 holds it.
+	mustNil(t, db.EnqueueJob(ctx, newJob("asset-1", at(2*time.Second))))
+	mustNil(t, db.CompleteJob(ctx, j.ID, "w1"))
+	got, err := db.ClaimJob(ctx, "w2", at(2*time.Second), time.Minute)
+	mustNil(t, err)
+	want := *j
+	want.Attempts, want.RunAt, want.LeaseOwner, want.LeaseUntil = 1, at(time.Second), "w2", at(2*time.Second+time.Minute)
+	wantEqual(t, got, &want)
+
+	// The mark went with the claim: completing now removes it.
+	mustNil(t, db.CompleteJob(ctx, j.ID, "w2"))
+	n, err := db.CountJobs(ctx)
+	mustNil(t, err)
+	if n != 0 {
+		t.Fatalf("CountJobs = %d after the second run, want 0", n)
+	}
+
+	// Enqueued twice before anyone claims it: one run.
+	k := newJob("asset-2", at(0))
+	mustNil(t, db.EnqueueJob(ctx, k))
+	mustNil(t, db.EnqueueJob(ctx, newJob("asset-2", at(0))))
+	_, err = db.ClaimJob(ctx, "w3", at(0), time.Minute)
+	mustNil(t, err)
+	mustNil(t, db.CompleteJob(ctx, k.ID, "w3"))
+	n, err = db.CountJobs(ctx)
+	mustNil(t, err)
+	if n != 0 {
+		t.Fatalf("CountJobs = %d, want 0: a job enqueued twice while queued ran twice", n)
+	}
+
+	// A worker that lost its lease cannot complete, marked or not.
+	mustNil(t, db.EnqueueJob(ctx, newJob("asset-3", at(0))))
+	l, err := db.ClaimJob(ctx, "w4", at(0), time.Minute)
+	mustNil(t, err)
+	mustNil(t, db.EnqueueJob(ctx, newJob("asset-3", at(0))))
+	_, err = db.ClaimJob(ctx, "w5", at(time.Minute), time.Minute)
+	mustNil(t, err)
+	wantCode(t, db.CompleteJob(ctx, l.ID, "w4"), core.CodeConflict)
+}

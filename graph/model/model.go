@@ -29,11 +29,12 @@ type ImageBlock struct {
 	Overrides []core.ImageOverride // nil, or one per asset
 }
 
-// ImageBlockItem is one still of an image block with its caption, alt
-// text and credit already resolved (the block's own, else the asset's).
+// ImageBlockItem is one still of an image block with its asset and its
+// caption, alt text and credit already resolved (the block's own, else the
+// asset's).
 type ImageBlockItem struct {
 	Position int
-	AssetID  string
+	Asset    *Asset
 	Caption  *string
 	AltText  *string
 	Credit   *string
@@ -42,12 +43,13 @@ type ImageBlockItem struct {
 // GalleryBlock embeds a gallery.
 type GalleryBlock struct{ GalleryID string }
 
-// GalleryItem is a gallery placement with its position and its caption,
-// alt text and credit already resolved (item override, else the asset's).
+// GalleryItem is a gallery placement with its position, its asset and its
+// caption, alt text and credit already resolved (item override, else the
+// asset's).
 type GalleryItem struct {
 	ID       string
 	Position int
-	AssetID  string
+	Asset    *Asset
 	Caption  *string
 	AltText  *string
 	Credit   *string

@@ -56,16 +56,17 @@ func NewAsset(a *core.Asset) *Asset {
 		return nil
 	}
 	v := new(Asset)
-	v.set(a)
+	v.Set(a)
 	return v
 }
 
 // Assets returns the views of list, made in one allocation.
 func Assets(list []*core.Asset) []*Asset {
-	return views(list, (*Asset).set)
+	return views(list, (*Asset).Set)
 }
 
-func (v *Asset) set(a *core.Asset) {
+// Set makes v the view of a (for views made inside other structures).
+func (v *Asset) Set(a *core.Asset) {
 	*v = Asset{Asset: a,
 		Error: orNull(&a.Error), Caption: orNull(&a.Caption), AltText: orNull(&a.AltText), Credit: orNull(&a.Credit),
 		Copyright: orNull(&a.Copyright), Blurhash: orNull(&a.Blurhash), DominantColor: orNull(&a.DominantColor),

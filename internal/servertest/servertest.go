@@ -127,8 +127,9 @@ type Server struct {
 	ObjectsURL string
 	Cmd        *exec.Cmd
 
-	mu  sync.Mutex
-	log bytes.Buffer
+	exited chan error // the process's exit, put back by whoever takes it
+	mu     sync.Mutex
+	log    bytes.Buffer
 }
 
 // Start runs the server and waits until /healthz answers. It is stopped
@@ -169,6 +170,7 @@ func Start(t testing.TB, opts Options) *Server {
 	}
 	s.Cmd = cmd
 	exited := make(chan error, 1)
+	s.exited = exited
 	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() {
 		select {
@@ -206,6 +208,26 @@ func Start(t testing.TB, opts Options) *Server {
 			t.Fatalf("server not ready after %s\n%s", startTimeout, s.Log())
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Stop stops the server as an operator does, with SIGTERM, and waits for
+// it to exit; t fails when it is not gone within 30 s (it is killed then)
+// or exits with an error.
+func (s *Server) Stop(t testing.TB) {
+	t.Helper()
+	s.Cmd.Process.Signal(syscall.SIGTERM)
+	var err error
+	select {
+	case err = <-s.exited:
+	case <-time.After(30 * time.Second):
+		s.Cmd.Process.Kill()
+		err = <-s.exited
+		t.Errorf("the server did not stop within 30 s of SIGTERM")
+	}
+	s.exited <- err // for the cleanup Start registered
+	if err != nil {
+		t.Errorf("the server exited with %v\n%s", err, s.Log())
 	}
 }
 
