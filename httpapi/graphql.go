@@ -19,12 +19,13 @@ import (
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
 	"github.com/stillroom/stillroom/graph"
+	"github.com/stillroom/stillroom/httpapi/gqllimits"
 )
 
 // newGraphQL builds the GraphQL handler with explicit transports and the
 // default request limits.
 func newGraphQL(svc *app.Service, cfg Config, log *slog.Logger) http.Handler {
-	return newGraphQLWith(svc, cfg, log, defaultGraphQLLimits())
+	return newGraphQLWith(svc, cfg, log, gqllimits.Defaults())
 }
 
 // graphqlExtensions are the extensions of the GraphQL handler, in order.
@@ -32,7 +33,7 @@ func newGraphQL(svc *app.Service, cfg Config, log *slog.Logger) http.Handler {
 // AroundFields: the generated executor marshals plain fields without
 // calling field middleware (see internal/tools/gqlgenpost).
 // docs is the handler's query cache, which the limits fill.
-func graphqlExtensions(production bool, lim graphqlLimits, docs graphql.Cache[*ast.QueryDocument]) []graphql.HandlerExtension {
+func graphqlExtensions(production bool, lim gqllimits.Limits, docs graphql.Cache[*ast.QueryDocument]) []graphql.HandlerExtension {
 	var es []graphql.HandlerExtension
 	if !production {
 		es = append(es, extension.Introspection{})
@@ -43,17 +44,17 @@ func graphqlExtensions(production bool, lim graphqlLimits, docs graphql.Cache[*a
 		graphqlMetrics{},
 		extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)},
 		// After APQ, so a query sent by its hash is checked too.
-		newQueryLimits(lim, docs),
+		gqllimits.New(lim, docs),
 	)
 }
 
 // newGraphQLWith builds the GraphQL handler with the limits lim (see
-// limits.go): each is enforced before any resolver runs.
-func newGraphQLWith(svc *app.Service, cfg Config, log *slog.Logger, lim graphqlLimits) *handler.Server {
+// package gqllimits): each is enforced before any resolver runs.
+func newGraphQLWith(svc *app.Service, cfg Config, log *slog.Logger, lim gqllimits.Limits) *handler.Server {
 	production := cfg.Production
 	srv := handler.New(graph.NewExecutableSchema(graph.Config{
 		Resolvers:  &graph.Resolver{App: svc},
-		Complexity: complexityRoot(),
+		Complexity: gqllimits.ComplexityRoot(),
 	}))
 	srv.AddTransport(transport.Websocket{
 		Implementation:        newOriginCheckedWebsocket(newOriginPolicy(cfg)),
@@ -74,7 +75,7 @@ func newGraphQLWith(svc *app.Service, cfg Config, log *slog.Logger, lim graphqlL
 	})
 	docs := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(docs)
-	// queryLimits parses new queries with this limit; the executor parses
+	// gqllimits parses new queries with this limit; the executor parses
 	// again only a query that failed validation.
 	srv.SetParserTokenLimit(lim.MaxTokens)
 	if production {
@@ -84,7 +85,7 @@ func newGraphQLWith(svc *app.Service, cfg Config, log *slog.Logger, lim graphqlL
 		srv.Use(e)
 	}
 	srv.AroundOperations(checkWebsocketSession(svc))
-	srv.AroundOperations(operationTimeout(lim.Timeout))
+	srv.AroundOperations(gqllimits.OperationTimeout(lim.Timeout))
 	// A fresh loader per operation batches nested loads and never serves
 	// one operation's reads to another.
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
@@ -149,7 +150,7 @@ func (p presenter) present(ctx context.Context, err error) *gqlerror.Error {
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		p.log.Warn("graphql: operation timed out", "path", gerr.Path.String(), "err", err)
-		gerr.Message = timeoutError(p.timeout).Message
+		gerr.Message = gqllimits.TimeoutError(p.timeout).Message
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		p.log.Warn("graphql", "path", gerr.Path.String(), "err", err)
 		gerr.Message = "internal error"

@@ -16,13 +16,6 @@ import (
 	"github.com/stillroom/stillroom/sqlitestore"
 )
 
-// frontendList is the list page of the front end: 20 articles, each with
-// its cover's renditions and its gallery's items with renditions.
-const frontendList = `{ articles(first: 20) { totalCount edges { node { title
-	cover { renditions { name url } }
-	blocks { ... on GalleryBlock { gallery { title items { caption asset { srcset renditions { name url } } } } } }
-} } } }`
-
 // testLog sends a logger's output to the test log.
 type testLog struct{ t testing.TB }
 

@@ -10,73 +10,29 @@ import (
 	"testing"
 	"time"
 
-	"github.com/99designs/gqlgen/complexity"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/stillroom/stillroom/core"
 	"github.com/stillroom/stillroom/graph"
+	"github.com/stillroom/stillroom/httpapi/gqllimits"
 )
-
-// TestQueryCost: the cost multiplies by first and by list estimates, so
-// the frontend's queries fit under the default limit and nested lists
-// that could reach 10^5 objects do not.
-func TestQueryCost(t *testing.T) {
-	es := graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}, Complexity: complexityRoot()})
-	cost := func(t *testing.T, q string) int {
-		t.Helper()
-		doc, errs := gqlparser.LoadQueryWithRules(es.Schema(), q, nil) // nil: the default rules
-		if errs != nil {
-			t.Fatal(errs)
-		}
-		return complexity.Calculate(context.Background(), es, doc.Operations[0], nil)
-	}
-	for _, tc := range []struct {
-		name string
-		q    string
-		fits bool
-	}{
-		{"frontend list page", frontendList, true},
-		{"article page", `query($s: String!) { article(slug: $s) { title section status blocks {
-			__typename
-			... on ParagraphBlock { text }
-			... on ImageBlock { caption assets { id renditions { name url } } }
-			... on GalleryBlock { gallery { title items { position asset { id renditions { name url } } } } }
-		} } }`, true},
-		{"a library page of 100", `{ assets(first: 100) { edges { node { id filename width height renditions { name url width height } usedIn { title } } } } }`, true},
-		{"100 articles with their galleries", strings.Replace(frontendList, "first: 20", "first: 100", 1), false},
-		{"where each asset is used, and what else is there", `{ assets(first: 100) { edges { node { usedIn { items { asset { renditions { url } } } } } } } }`, false},
-		{"galleries of galleries", `{ galleries { edges { node { items { asset { usedIn { items { asset { id } } } } } } } } }`, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c := cost(t, tc.q)
-			if fits := c <= defaultMaxQueryCost; fits != tc.fits {
-				t.Errorf("cost %d, limit %d: fits = %v, want %v", c, defaultMaxQueryCost, fits, tc.fits)
-			}
-			t.Logf("cost %d", c)
-		})
-	}
-	if a, b := cost(t, `{ assets(first: 10) { edges { node { id } } } }`), cost(t, `{ assets(first: 40) { edges { node { id } } } }`); b < 3*a {
-		t.Errorf("first: 40 costs %d, first: 10 costs %d: first does not multiply", b, a)
-	}
-}
 
 // TestOperationTimeout: a query past its deadline is stopped with a clear
 // error; the service goes on answering through a handler without one.
 func TestOperationTimeout(t *testing.T) {
 	svc := newService(t)
 	log := testLogger(t)
-	lim := defaultGraphQLLimits()
+	lim := gqllimits.Defaults()
 	lim.Timeout = time.Nanosecond
-	serve := func(lim graphqlLimits) *testServer {
+	serve := func(lim gqllimits.Limits) *testServer {
 		ts := httptest.NewServer(newGraphQLWith(svc, Config{}, log, lim))
 		t.Cleanup(ts.Close)
 		return &testServer{URL: ts.URL}
 	}
-	short, normal := serve(lim), serve(defaultGraphQLLimits())
+	short, normal := serve(lim), serve(gqllimits.Defaults())
 
 	r := short.gql(t, `{ articles { totalCount } }`)
 	if r.code() != "INTERNAL" || !strings.Contains(r.Errors[0].Message, "took longer than 1ns") {
@@ -105,35 +61,12 @@ func TestTimeoutMessage(t *testing.T) {
 	}
 }
 
-// TestOperationTimeoutSkipsSubscriptions: queries and mutations get a
-// deadline that ends with their response; subscriptions get none.
-func TestOperationTimeoutSkipsSubscriptions(t *testing.T) {
-	mw := operationTimeout(time.Minute)
-	for _, op := range []ast.Operation{ast.Query, ast.Mutation, ast.Subscription} {
-		ctx := graphql.WithOperationContext(context.Background(),
-			&graphql.OperationContext{Operation: &ast.OperationDefinition{Operation: op}})
-		var runCtx context.Context
-		h := mw(ctx, func(ctx context.Context) graphql.ResponseHandler {
-			runCtx = ctx
-			return graphql.OneShot(&graphql.Response{})
-		})
-		_, has := runCtx.Deadline()
-		if want := op != ast.Subscription; has != want {
-			t.Errorf("%s: deadline %v, want %v", op, has, want)
-		}
-		h(runCtx)
-		if want := op != ast.Subscription; (runCtx.Err() != nil) != want {
-			t.Errorf("%s: after the response, context error %v", op, runCtx.Err())
-		}
-	}
-}
-
 // TestNoFieldInterceptors: the generated executor marshals plain fields
 // without field middleware (internal/tools/gqlgenpost), so no extension of
 // the handler may intercept fields.
 func TestNoFieldInterceptors(t *testing.T) {
 	for _, production := range []bool{false, true} {
-		for _, e := range graphqlExtensions(production, defaultGraphQLLimits(), lru.New[*ast.QueryDocument](1)) {
+		for _, e := range graphqlExtensions(production, gqllimits.Defaults(), lru.New[*ast.QueryDocument](1)) {
 			if _, ok := e.(graphql.FieldInterceptor); ok {
 				t.Errorf("%T intercepts fields; see internal/tools/gqlgenpost", e)
 			}
@@ -149,11 +82,11 @@ func TestNoFieldInterceptors(t *testing.T) {
 func TestQueryParsedOnce(t *testing.T) {
 	newServer := func(executorTokens int) *testServer {
 		docs := lru.New[*ast.QueryDocument](10)
-		srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}, Complexity: complexityRoot()}))
+		srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}, Complexity: gqllimits.ComplexityRoot()}))
 		srv.AddTransport(jsonPOST{})
 		srv.SetQueryCache(docs)
 		srv.SetParserTokenLimit(executorTokens)
-		srv.Use(newQueryLimits(defaultGraphQLLimits(), docs))
+		srv.Use(gqllimits.New(gqllimits.Defaults(), docs))
 		ts := httptest.NewServer(srv)
 		t.Cleanup(ts.Close)
 		return &testServer{URL: ts.URL}
@@ -164,7 +97,7 @@ func TestQueryParsedOnce(t *testing.T) {
 			t.Fatalf("request %d: %+v: the executor parsed the query again", i+1, r.Errors)
 		}
 	}
-	s = newServer(defaultMaxQueryTokens)
+	s = newServer(gqllimits.DefaultMaxQueryTokens)
 	for _, tc := range []struct{ query, code, msg string }{
 		{`{ ` + strings.Repeat("__typename ", 21) + `}`, "QUERY_TOO_COMPLEX", "more than 20 times"},
 		{`{ ` + strings.Repeat("__typename ", 5000) + `}`, "QUERY_TOO_COMPLEX", "more than 5000 tokens"},

@@ -1,4 +1,9 @@
-package httpapi
+// Package gqllimits bounds what one GraphQL request may ask for, before
+// any resolver runs: the settings and the handler extension that parses a
+// new query once with the token limit (limits.go), the query's shape
+// (shape.go), its cost (cost.go) and the operations' deadline
+// (timeout.go). A query over a limit is refused with QUERY_TOO_COMPLEX.
+package gqllimits
 
 import (
 	"context"
@@ -20,21 +25,21 @@ import (
 
 // Defaults of the GraphQL request limits; the README has the table.
 const (
-	defaultMaxQueryCost          = 50000
-	defaultMaxQueryDepth         = 12
-	defaultMaxAliases            = 30
-	defaultMaxDirectivesPerField = 5
-	defaultMaxQueryTokens        = 5000
-	defaultMaxSelections         = 1000
-	defaultMaxRepeats            = 20
-	defaultMaxPathsPerFile       = 10
-	defaultOperationTimeout      = 30 * time.Second
+	DefaultMaxQueryCost          = 50000
+	DefaultMaxQueryDepth         = 12
+	DefaultMaxAliases            = 30
+	DefaultMaxDirectivesPerField = 5
+	DefaultMaxQueryTokens        = 5000
+	DefaultMaxSelections         = 1000
+	DefaultMaxRepeats            = 20
+	DefaultMaxPathsPerFile       = 10
+	DefaultOperationTimeout      = 30 * time.Second
 )
 
-// graphqlLimits bounds what one GraphQL request may ask for. Each limit is
+// Limits bounds what one GraphQL request may ask for. Each limit is
 // checked before any resolver runs; a request over one is refused with
 // QUERY_TOO_COMPLEX (the query) or BAD_USER_INPUT (the multipart form).
-type graphqlLimits struct {
+type Limits struct {
 	MaxCost               int // estimated fields resolved, lists multiplied by first or an estimate
 	MaxDepth              int // fields nested in fields, fragments expanded
 	MaxAliases            int // aliased fields in an operation, fragments expanded
@@ -47,18 +52,18 @@ type graphqlLimits struct {
 	Timeout               time.Duration // per query or mutation; subscriptions run until closed
 }
 
-func defaultGraphQLLimits() graphqlLimits {
-	return graphqlLimits{
-		MaxCost:               defaultMaxQueryCost,
-		MaxDepth:              defaultMaxQueryDepth,
-		MaxAliases:            defaultMaxAliases,
-		MaxDirectivesPerField: defaultMaxDirectivesPerField,
-		MaxTokens:             defaultMaxQueryTokens,
-		MaxSelections:         defaultMaxSelections,
-		MaxRepeats:            defaultMaxRepeats,
+func Defaults() Limits {
+	return Limits{
+		MaxCost:               DefaultMaxQueryCost,
+		MaxDepth:              DefaultMaxQueryDepth,
+		MaxAliases:            DefaultMaxAliases,
+		MaxDirectivesPerField: DefaultMaxDirectivesPerField,
+		MaxTokens:             DefaultMaxQueryTokens,
+		MaxSelections:         DefaultMaxSelections,
+		MaxRepeats:            DefaultMaxRepeats,
 		MaxUploadFiles:        app.MaxFilesPerUpload,
-		MaxPathsPerFile:       defaultMaxPathsPerFile,
-		Timeout:               defaultOperationTimeout,
+		MaxPathsPerFile:       DefaultMaxPathsPerFile,
+		Timeout:               DefaultOperationTimeout,
 	}
 }
 
@@ -74,7 +79,7 @@ func tooComplex(format string, args ...any) *gqlerror.Error {
 	return err
 }
 
-// queryLimits is the executor extension that refuses queries over the
+// Extension is the executor extension that refuses queries over the
 // limits, parsing each new query text once:
 //
 //   - Before the executor parses (MutateOperationParameters, after APQ
@@ -89,14 +94,14 @@ func tooComplex(format string, args ...any) *gqlerror.Error {
 //     again, by the executor, which reports its errors in its own words
 //     (with or without suggestions).
 //   - After validation (MutateOperationContext): the cost, by gqlgen's
-//     ComplexityLimit with the per-field functions of complexityRoot
+//     ComplexityLimit with the per-field functions of ComplexityRoot
 //     (cost.go).
 //
 // The handler must use docs as its query cache and no validation rules of
 // its own (SetValidationRulesFn): a document here passes exactly the rules
 // the executor would apply.
-type queryLimits struct {
-	lim    graphqlLimits
+type Extension struct {
+	lim    Limits
 	cost   *extension.ComplexityLimit
 	docs   graphql.Cache[*ast.QueryDocument]
 	schema *ast.Schema
@@ -106,28 +111,28 @@ var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationParameterMutator
 	graphql.OperationContextMutator
-} = (*queryLimits)(nil)
+} = (*Extension)(nil)
 
-// newQueryLimits returns the extension enforcing lim; docs is the query
+// New returns the extension enforcing lim; docs is the query
 // cache of the handler it extends.
-func newQueryLimits(lim graphqlLimits, docs graphql.Cache[*ast.QueryDocument]) *queryLimits {
-	return &queryLimits{
+func New(lim Limits, docs graphql.Cache[*ast.QueryDocument]) *Extension {
+	return &Extension{
 		lim:  lim,
 		cost: extension.FixedComplexityLimit(lim.MaxCost),
 		docs: docs,
 	}
 }
 
-func (q *queryLimits) ExtensionName() string { return "StillroomQueryLimits" }
+func (q *Extension) ExtensionName() string { return "StillroomQueryLimits" }
 
-func (q *queryLimits) Validate(es graphql.ExecutableSchema) error {
+func (q *Extension) Validate(es graphql.ExecutableSchema) error {
 	q.schema = es.Schema()
 	return q.cost.Validate(es)
 }
 
 // MutateOperationParameters parses a new query text, checks its tokens and
 // shape, and hands it, validated, to the executor through its query cache.
-func (q *queryLimits) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+func (q *Extension) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
 	if p.Query == "" {
 		return nil
 	}
@@ -161,7 +166,7 @@ func (q *queryLimits) MutateOperationParameters(ctx context.Context, p *graphql.
 
 // MutateOperationContext refuses an operation whose cost is over the
 // limit, after validation and before execution.
-func (q *queryLimits) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+func (q *Extension) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
 	if err := q.cost.MutateOperationContext(ctx, opCtx); err != nil {
 		cost := 0
 		if s, ok := opCtx.Stats.GetExtension(q.cost.ExtensionName()).(*extension.ComplexityStats); ok {

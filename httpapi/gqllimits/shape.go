@@ -1,4 +1,4 @@
-package httpapi
+package gqllimits
 
 import (
 	"fmt"
@@ -13,7 +13,7 @@ import (
 
 // checkDocument checks doc before validation: directives as written,
 // then every operation with its fragments expanded.
-func (q *queryLimits) checkDocument(doc *ast.QueryDocument) *gqlerror.Error {
+func (q *Extension) checkDocument(doc *ast.QueryDocument) *gqlerror.Error {
 	if err := q.checkDirectives(doc); err != nil {
 		return err
 	}
@@ -28,7 +28,7 @@ func (q *queryLimits) checkDocument(doc *ast.QueryDocument) *gqlerror.Error {
 	return nil
 }
 
-func (q *queryLimits) checkDirectives(doc *ast.QueryDocument) *gqlerror.Error {
+func (q *Extension) checkDirectives(doc *ast.QueryDocument) *gqlerror.Error {
 	check := func(what string, ds ast.DirectiveList) *gqlerror.Error {
 		if len(ds) > q.lim.MaxDirectivesPerField {
 			return tooComplex("%s has %d directives; at most %d", what, len(ds), q.lim.MaxDirectivesPerField)
@@ -91,7 +91,7 @@ func (q *queryLimits) checkDirectives(doc *ast.QueryDocument) *gqlerror.Error {
 // check that fields merge compares every pair at the same path: 5000
 // tokens of one repeated field took seconds.
 type expander struct {
-	lim    graphqlLimits
+	lim    Limits
 	doc    *ast.QueryDocument
 	active map[string]bool // fragments being expanded: a cycle is left to validation
 

@@ -1,4 +1,4 @@
-package httpapi
+package gqllimits
 
 import (
 	"context"
@@ -13,11 +13,11 @@ import (
 	"github.com/stillroom/stillroom/core"
 )
 
-// operationTimeout gives each query and mutation a deadline. The
+// OperationTimeout gives each query and mutation a deadline. The
 // response handler runs the operation, so the deadline is released once
 // it has produced its last response. Subscriptions are left alone: they
 // last as long as their connection.
-func operationTimeout(d time.Duration) graphql.OperationMiddleware {
+func OperationTimeout(d time.Duration) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		opCtx := graphql.GetOperationContext(ctx)
 		if d <= 0 || opCtx.Operation == nil || opCtx.Operation.Operation == ast.Subscription {
@@ -31,7 +31,7 @@ func operationTimeout(d time.Duration) graphql.OperationMiddleware {
 			if resp == nil && first && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 				// gqlgen answers nothing at all for an operation whose
 				// context ended before it started.
-				resp = &graphql.Response{Errors: gqlerror.List{timeoutError(d)}}
+				resp = &graphql.Response{Errors: gqlerror.List{TimeoutError(d)}}
 			}
 			first = false
 			if resp == nil || resp.HasNext == nil || !*resp.HasNext {
@@ -42,9 +42,9 @@ func operationTimeout(d time.Duration) graphql.OperationMiddleware {
 	}
 }
 
-// timeoutError is what a client sees of an operation stopped at its
+// TimeoutError is what a client sees of an operation stopped at its
 // deadline.
-func timeoutError(d time.Duration) *gqlerror.Error {
+func TimeoutError(d time.Duration) *gqlerror.Error {
 	err := gqlerror.Errorf("the operation took longer than %s and was stopped", d)
 	errcode.Set(err, string(core.CodeInternal))
 	return err

@@ -1,4 +1,4 @@
-package httpapi
+package gqllimits
 
 import (
 	"math"
@@ -22,11 +22,11 @@ const (
 	costUsedIn           = 10
 )
 
-// complexityRoot gives the query cost its per-field functions: a
+// ComplexityRoot gives the query cost its per-field functions: a
 // connection multiplies what each node costs by `first` (or its default), a
 // list by the estimate of its length; every other field costs 1 plus its
 // selections (gqlgen's default).
-func complexityRoot() graph.ComplexityRoot {
+func ComplexityRoot() graph.ComplexityRoot {
 	var c graph.ComplexityRoot
 	// last, when given, is the page size (it wins over first).
 	size := func(first, last *int) *int {
