@@ -55,6 +55,7 @@ func Binary(t testing.TB) string {
 			buildErr = err
 			return
 		}
+		removeStaleBinaries()
 		dir, err := os.MkdirTemp(tempRoot, "stillroom-bin-")
 		if err != nil {
 			buildErr = err
@@ -76,6 +77,22 @@ func Binary(t testing.TB) string {
 		t.Fatal(buildErr)
 	}
 	return binary
+}
+
+// staleBinaryAge is when a binary folder of an earlier test process is
+// surely unused: no test run lasts this long.
+const staleBinaryAge = 6 * time.Hour
+
+// removeStaleBinaries removes the binary folders earlier test processes
+// left (a process cannot remove its own at exit: tests share it until
+// then), so repeated runs do not fill the temporary folder.
+func removeStaleBinaries() {
+	dirs, _ := filepath.Glob(filepath.Join(tempRoot, "stillroom-bin-*"))
+	for _, d := range dirs {
+		if fi, err := os.Stat(d); err == nil && fi.IsDir() && time.Since(fi.ModTime()) > staleBinaryAge {
+			os.RemoveAll(d)
+		}
+	}
 }
 
 func moduleRoot() (string, error) {
