@@ -28,7 +28,12 @@ type testServer struct {
 // useMinIO the object store is a fresh bucket on the test MinIO.
 func startServer(t testing.TB, env map[string]string, useMinIO bool) *testServer {
 	t.Helper()
-	full := map[string]string{"ADDR": "127.0.0.1:0", "DATA_DIR": t.TempDir()}
+	// Uploads answer once their renditions are made; on a loaded machine
+	// under the race detector that can take longer than the 10 s default,
+	// and tests that read an upload's renditions at once would see it
+	// PROCESSING. 30 s is also the operation deadline. Tests about waiting
+	// set UPLOAD_WAIT themselves.
+	full := map[string]string{"ADDR": "127.0.0.1:0", "DATA_DIR": t.TempDir(), "UPLOAD_WAIT": "30s"}
 	if useMinIO {
 		s3 := testenv.NewBucketConfig(t)
 		full["S3_ENDPOINT"], full["S3_ACCESS_KEY"], full["S3_SECRET_KEY"], full["S3_BUCKET"] =
