@@ -85,9 +85,12 @@ func (b *Budget) acquire(ctx context.Context, n int64) (func(), error) {
 // alpha).
 var decodedBytesPerPixel = map[Format]int64{FormatJPEG: 3, FormatPNG: 8, FormatGIF: 5, FormatWebP: 4}
 
-// webpBytesPerPixel is the memory of one WebP encode a pixel: the RGBA copy
-// in the WebAssembly instance's memory (4), libwebp's YUV planes and
-// working buffers, and the instance memory's growth by copying.
+// webpBytesPerPixel bounds the memory of one WebP encode a pixel: the
+// YUV 4:2:0 planes written into the encoder's memory (1.5) and libwebp's
+// working buffers, about 4 bytes a pixel for a photo and up to 9 for
+// noise. With the WebAssembly encoder that memory is mapped outside Go's
+// heap and returned after each encode (webp.go), but it is resident while
+// the encode runs, so it counts here.
 const webpBytesPerPixel = 8
 
 // DecodeCost returns an upper bound of the bytes Process holds at its
