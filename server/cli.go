@@ -467,6 +467,10 @@ func gcCommand(ctx context.Context, args []string, getenv func(string) string, s
 		}
 		fmt.Fprintf(stdout, "assets with a missing original (FAILED): %d\nassets with missing renditions (queued): %d\n",
 			len(rep.AssetsFailed), len(rep.Requeued))
+		fmt.Fprintf(stdout, "assets left processing (queued again): %d\n", len(rep.Resumed))
+		if !*dry {
+			fmt.Fprintf(stdout, "expired sessions removed: %d\n", rep.SessionsRemoved)
+		}
 		return nil
 	})
 }

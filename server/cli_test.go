@@ -215,6 +215,11 @@ func TestGCAndReprocessCommands(t *testing.T) {
 	if err := runCommand(t.Context(), []string{"gc"}, env, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
+	for _, want := range []string{"assets left processing (queued again): 0", "expired sessions removed: 0"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("gc on an empty folder: %q lacks %q", out.String(), want)
+		}
+	}
 	if err := os.MkdirAll(filepath.Dir(stray), 0o755); err != nil {
 		t.Fatal(err)
 	}
