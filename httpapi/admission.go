@@ -172,10 +172,26 @@ func (a *admission) run(w http.ResponseWriter, r *http.Request, h func(http.Resp
 		return
 	}
 	defer release()
-	bw := &bufferedAnswer{header: w.Header()}
+	bw := &bufferedAnswer{header: w.Header(), body: answerBuffers.Get().(*bytes.Buffer)}
+	defer putAnswerBuffer(bw.body)
 	h(bw, r.WithContext(app.WithYield(r.Context(), release)))
 	release()
 	writeAnswer(w, bw.status, bw.body.Bytes())
+}
+
+// answerBuffers keep answers' buffers between requests: a front page is
+// about 150 KB, which a fresh buffer would grow to by copying each time.
+var answerBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledAnswer is the largest buffer kept for reuse; a rare large
+// answer's buffer goes to the collector.
+const maxPooledAnswer = 1 << 20
+
+func putAnswerBuffer(b *bytes.Buffer) {
+	if b.Cap() <= maxPooledAnswer {
+		b.Reset()
+		answerBuffers.Put(b)
+	}
 }
 
 // writeAnswer writes a status and body with a write deadline of
@@ -204,7 +220,7 @@ func writeAnswer(w http.ResponseWriter, status int, body []byte) {
 type bufferedAnswer struct {
 	header http.Header
 	status int
-	body   bytes.Buffer
+	body   *bytes.Buffer
 }
 
 func (b *bufferedAnswer) Header() http.Header { return b.header }
