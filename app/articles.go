@@ -256,6 +256,20 @@ func (s *Service) mutateArticle(ctx context.Context, id string, version *int, fn
 		})
 }
 
+// galleriesByID finds the galleries with the given ids, by id (deleted
+// ones are absent).
+func (s *Service) galleriesByID(ctx context.Context, ids []string) (map[string]*core.Gallery, error) {
+	gals, err := s.store.GalleriesByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*core.Gallery, len(gals))
+	for _, g := range gals {
+		byID[g.ID] = g
+	}
+	return byID, nil
+}
+
 // keepGalleriesVisible refuses a live article's new gallery blocks whose
 // gallery readers would not see when the article is out (a draft, one
 // scheduled later, a deleted one), as PublishArticle refuses them:
@@ -271,13 +285,9 @@ func (s *Service) keepGalleriesVisible(ctx context.Context, a *core.Article, had
 	if len(fresh) == 0 {
 		return nil
 	}
-	gals, err := s.store.GalleriesByIDs(ctx, fresh)
+	byID, err := s.galleriesByID(ctx, fresh)
 	if err != nil {
 		return err
-	}
-	byID := make(map[string]*core.Gallery, len(gals))
-	for _, g := range gals {
-		byID[g.ID] = g
 	}
 	now := s.now()
 	when := now
@@ -325,13 +335,9 @@ func (s *Service) PublishArticle(ctx context.Context, id string, at *time.Time, 
 		var texts []string
 		var publish []string
 		if ids := a.GalleryIDs(); len(ids) > 0 {
-			gals, err := s.store.GalleriesByIDs(ctx, ids)
+			byID, err := s.galleriesByID(ctx, ids)
 			if err != nil {
 				return err
-			}
-			byID := make(map[string]*core.Gallery, len(gals))
-			for _, g := range gals {
-				byID[g.ID] = g
 			}
 			queued := map[string]bool{}
 			for i, b := range a.Blocks {

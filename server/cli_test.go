@@ -96,16 +96,7 @@ func TestUserCreate(t *testing.T) {
 	env := map[string]string{"STILLROOM_DATA_DIR": dataDir}
 	userCreate := func(t *testing.T, extraEnv map[string]string, args ...string) (string, error) {
 		t.Helper()
-		getenv := func(k string) string {
-			if v, ok := extraEnv[k]; ok {
-				return v
-			}
-			return env[k]
-		}
-		var out, errOut bytes.Buffer
-		err := runCommand(context.Background(), append([]string{"user", "create"}, args...), getenv, &out, &errOut)
-		t.Logf("user create %q: %v\nstdout: %s\nstderr: %s", args, err, out.String(), errOut.String())
-		return out.String(), err
+		return runCLI(t, env, extraEnv, append([]string{"user", "create"}, args...)...)
 	}
 
 	passwords := map[string]string{}
@@ -250,4 +241,21 @@ func TestGCAndReprocessCommands(t *testing.T) {
 	if err := runCommand(t.Context(), []string{"reprocess"}, env, &out, io.Discard); err != nil || !strings.Contains(out.String(), "queued 0 assets") {
 		t.Errorf("reprocess: %v %s", err, out.String())
 	}
+}
+
+// runCLI runs a stillroom command with env (STILLROOM_* names), extraEnv
+// taking precedence, and returns its standard output; both outputs are
+// logged.
+func runCLI(t *testing.T, env, extraEnv map[string]string, args ...string) (string, error) {
+	t.Helper()
+	getenv := func(k string) string {
+		if v, ok := extraEnv[k]; ok {
+			return v
+		}
+		return env[k]
+	}
+	var out, errOut bytes.Buffer
+	err := runCommand(context.Background(), args, getenv, &out, &errOut)
+	t.Logf("%q: %v\nstdout: %s\nstderr: %s", args, err, out.String(), errOut.String())
+	return out.String(), err
 }

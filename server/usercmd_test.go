@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"regexp"
 	"strings"
 	"testing"
@@ -18,16 +16,7 @@ func TestUserChangeCommands(t *testing.T) {
 	env := map[string]string{"STILLROOM_DATA_DIR": dataDir}
 	run := func(t *testing.T, extraEnv map[string]string, args ...string) (string, error) {
 		t.Helper()
-		getenv := func(k string) string {
-			if v, ok := extraEnv[k]; ok {
-				return v
-			}
-			return env[k]
-		}
-		var out, errOut bytes.Buffer
-		err := runCommand(context.Background(), args, getenv, &out, &errOut)
-		t.Logf("%q: %v\nstdout: %s\nstderr: %s", args, err, out.String(), errOut.String())
-		return out.String(), err
+		return runCLI(t, env, extraEnv, args...)
 	}
 	const email, first = "lan@example.com", "first-password-of-lan"
 	if _, err := run(t, nil, "user", "create", "--email", email, "--name", "Trần Thị Lan", "--role", "EDITOR", "--password", first); err != nil {
