@@ -36,7 +36,7 @@ func MinIOBinary(tb testing.TB) string {
 	tb.Helper()
 	path := os.Getenv(EnvMinIOBinary)
 	if path == "" {
-		if root, err := moduleRoot(); err == nil {
+		if root, err := ModuleRoot(); err == nil {
 			path = filepath.Join(root, ".cache", "bin", "minio")
 		}
 	}
@@ -50,7 +50,9 @@ func MinIOBinary(tb testing.TB) string {
 	return path
 }
 
-func moduleRoot() (string, error) {
+// ModuleRoot is the folder of the go.mod above the working directory (a
+// test's package folder).
+func ModuleRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
