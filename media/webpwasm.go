@@ -9,28 +9,17 @@ import (
 	"image"
 	"slices"
 	"sync"
-	_ "unsafe" // go:linkname
 
-	_ "github.com/gen2brain/webp" // webpWasmGz below
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+
+	"github.com/stillroom/stillroom/media/internal/webpwasm"
 )
 
-// webpWasmGz is the gzipped WebAssembly build of libwebp that
-// github.com/gen2brain/webp embeds (its lib/webp.wasm.gz, libwebp 1.4 with
-// a small C wrapper). That package runs it only through webp.Encode, which
-// instantiates it with a background context (so no memory allocator can be
-// given) and wants the picture as a Go image it then copies in; the
-// version in go.mod pins these bytes. Should a new version rename the
-// variable, the build fails at link time rather than at run time.
-//
-//go:linkname webpWasmGz github.com/gen2brain/webp.webpWasm
-var webpWasmGz []byte
-
-// The wrapper's exports: malloc(size) and free(ptr) from its C library,
-// and
+// The module's exports (media/internal/webpwasm): malloc(size) and
+// free(ptr) from its C library, and
 //
 //	uint8_t *encode(uint8_t *in, int w, int h, size_t *size, int colorspace,
 //	                int quality, int method, int lossless, int exact)
@@ -51,9 +40,14 @@ type webpModule struct {
 	compiled wazero.CompiledModule
 }
 
-var wasmWebP = sync.OnceValues(func() (*webpModule, error) {
+// wasmWebP compiles the module once per process.
+var wasmWebP = sync.OnceValues(func() (*webpModule, error) { return compileWebP(webpwasm.Gz) })
+
+// compileWebP compiles a gzipped module with the exports above in a
+// runtime of its own.
+func compileWebP(gz []byte) (*webpModule, error) {
 	ctx := context.Background()
-	zr, err := gzip.NewReader(bytes.NewReader(webpWasmGz))
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
 	if err != nil {
 		return nil, fmt.Errorf("media: WebP module: %w", err)
 	}
@@ -72,7 +66,7 @@ var wasmWebP = sync.OnceValues(func() (*webpModule, error) {
 		return nil, fmt.Errorf("media: WebP module: %w", err)
 	}
 	return &webpModule{rt: rt, compiled: compiled}, nil
-})
+}
 
 // webpMemoryPerPixel and webpMemoryBase bound the memory of one encode's
 // instance: libwebp needs a few bytes a pixel (the picture, 2.5 bytes a
@@ -96,23 +90,23 @@ var errWebPMemory = errors.New("the encoder failed (out of its memory bound?)")
 // converts RGB itself (toWebPYUV), so the bytes are the same as for RGBA
 // input; an image with transparency goes in as RGBA.
 func encodeWebPWasm(ctx context.Context, img *image.NRGBA, quality, method int) ([]byte, error) {
-	w, h := img.Rect.Dx(), img.Rect.Dy()
-	return webpWasmEncode(ctx, img, quality, method, isOpaque(img), webpMemoryBase+webpMemoryPerPixel*uint64(w*h))
-}
-
-// webpWasmEncode is encodeWebPWasm, handing img over as YUV (which drops
-// any alpha) or as RGBA, with at most limit bytes of memory.
-func webpWasmEncode(ctx context.Context, img *image.NRGBA, quality, method int, yuv bool, limit uint64) ([]byte, error) {
 	m, err := wasmWebP()
 	if err != nil {
 		return nil, err
 	}
 	w, h := img.Rect.Dx(), img.Rect.Dy()
+	return m.encode(ctx, img, quality, method, isOpaque(img), webpMemoryBase+webpMemoryPerPixel*uint64(w*h))
+}
+
+// encode is encodeWebPWasm with module m, handing img over as YUV (which
+// drops any alpha) or as RGBA, with at most limit bytes of memory.
+func (m *webpModule) encode(ctx context.Context, img *image.NRGBA, quality, method int, yuv bool, limit uint64) ([]byte, error) {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
 	if w < 1 || h < 1 || w > 16383 || h > 16383 { // VP8's limit
 		return nil, fmt.Errorf("a %d×%d picture is outside WebP's 1..16383 a side", w, h)
 	}
 	mod, err := m.rt.InstantiateModule(withWasmMemory(ctx, limit), m.compiled,
-		wazero.NewModuleConfig().WithName("").WithStartFunctions())
+		wazero.NewModuleConfig().WithName("").WithStartFunctions("_initialize"))
 	if err != nil {
 		return nil, err
 	}

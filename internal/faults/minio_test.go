@@ -48,8 +48,10 @@ const (
 // dies: below write quorum, uploads must fail with UNAVAILABLE (not
 // INTERNAL) while stored photos still read back. Once both nodes are back
 // every refused upload goes through when sent again, every asset is READY,
-// every original intact, and `stillroom gc --dry-run --grace 0s` finds no
-// object missing and none orphaned.
+// every original intact. Last the node the server talks to dies: an upload
+// is refused with UNAVAILABLE and goes through once the node is back. Then
+// `stillroom gc --dry-run --grace 0s` finds no object missing and none
+// orphaned.
 func TestShootSurvivesMinIONodeLoss(t *testing.T) {
 	cluster := testenv.StartCluster(t, clusterNodes)
 	s3 := cluster.Config(0)
@@ -66,7 +68,8 @@ func TestShootSurvivesMinIONodeLoss(t *testing.T) {
 	admin := srv.Login(t, "admin@example.com", servertest.Password)
 	photog := srv.CreateUser(t, admin, "lan@example.com", "Lan", "PHOTOGRAPHER")
 
-	photos := make([][]byte, shootSize+lateShots)
+	photos := make([][]byte, shootSize+lateShots+1)
+	endpointShot := len(photos) - 1 // sent while the server's own node is down
 	for i := range photos {
 		photos[i] = shootPhoto(t, i)
 	}
@@ -140,7 +143,7 @@ func TestShootSurvivesMinIONodeLoss(t *testing.T) {
 	// photos still read back whole.
 	cluster.Kill(secondNode)
 	var wg2 sync.WaitGroup
-	for i := shootSize; i < len(photos); i++ {
+	for i := shootSize; i < endpointShot; i++ {
 		wg2.Add(1)
 		go func() {
 			defer wg2.Done()
@@ -149,7 +152,7 @@ func TestShootSurvivesMinIONodeLoss(t *testing.T) {
 		}()
 	}
 	wg2.Wait()
-	for i := shootSize; i < len(photos); i++ {
+	for i := shootSize; i < endpointShot; i++ {
 		if o := outcomes[i]; o.id != "" || o.code != "UNAVAILABLE" {
 			t.Errorf("upload %d without write quorum: id %q, code %q, %s; want UNAVAILABLE", i, o.id, o.code, o.msg)
 		} else {
@@ -165,7 +168,7 @@ func TestShootSurvivesMinIONodeLoss(t *testing.T) {
 	// The client sends each refused file again, as it is told to on
 	// UNAVAILABLE (after a moment, a few times: the returned nodes take
 	// seconds to be reconnected by the others): it goes through.
-	for i, o := range outcomes {
+	for i, o := range outcomes[:endpointShot] {
 		for tries := 1; o.id == ""; tries++ {
 			if o.code != "UNAVAILABLE" || tries > retries {
 				t.Fatalf("upload %d sent again after the nodes returned (try %d): %s: %s", i, tries, o.code, o.msg)
@@ -178,14 +181,47 @@ func TestShootSurvivesMinIONodeLoss(t *testing.T) {
 
 	// Every asset is processed (jobs that failed while the node was down
 	// are retried with backoff), every original is intact.
-	ids := make([]string, len(photos))
-	for i, o := range outcomes {
+	ids := make([]string, endpointShot)
+	for i, o := range outcomes[:endpointShot] {
 		ids[i] = o.id
 	}
 	waitReady(t, srv, photog, ids)
 	for i, id := range ids {
 		checkOriginal(t, srv, photog, id, photos[i])
 	}
+
+	// The node the server talks to goes (no load balancer in front):
+	// nothing answers at the endpoint. An upload is refused with
+	// UNAVAILABLE while the library still lists what it holds; once the
+	// node is back, the file sent again goes through.
+	cluster.Kill(0)
+	if id, code, msg := upload(srv, photog, "DSC_9999.jpg", photos[endpointShot]); id != "" || code != "UNAVAILABLE" {
+		t.Errorf("upload with the server's node down: id %q, code %q, %s; want UNAVAILABLE", id, code, msg)
+	} else {
+		t.Logf("upload with the server's node down: %s: %s", code, msg)
+	}
+	var lib struct {
+		Assets struct{ TotalCount int } `json:"assets"`
+	}
+	srv.GraphQL(t, photog, `{ assets { totalCount } }`, nil).Decode(t, &lib)
+	if lib.Assets.TotalCount != len(ids) {
+		t.Errorf("with the server's node down the library lists %d assets, want %d", lib.Assets.TotalCount, len(ids))
+	}
+	cluster.Restart(0)
+	cluster.WaitNode(0)
+	o := outcome{code: "UNAVAILABLE"}
+	for tries := 1; o.id == ""; tries++ {
+		if o.code != "UNAVAILABLE" || tries > retries {
+			t.Fatalf("upload sent again after the server's node returned (try %d): %s: %s", tries, o.code, o.msg)
+		}
+		o.id, o.code, o.msg = upload(srv, photog, "DSC_9999.jpg", photos[endpointShot])
+		if o.id == "" {
+			time.Sleep(time.Second)
+		}
+	}
+	ids = append(ids, o.id)
+	waitReady(t, srv, photog, ids[len(ids)-1:])
+	checkOriginal(t, srv, photog, o.id, photos[endpointShot])
 
 	// Records and objects agree: nothing missing, nothing orphaned (no
 	// grace: every object older than now counts).
