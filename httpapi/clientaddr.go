@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
-
-	"github.com/stillroom/stillroom/app"
 )
 
 // ParseTrustedProxies reads STILLROOM_TRUSTED_PROXIES: comma-separated
@@ -52,8 +50,11 @@ func clientAddress(r *http.Request, proxies []netip.Prefix) string {
 	if err != nil {
 		host = r.RemoteAddr
 	}
+	if len(proxies) == 0 {
+		return host
+	}
 	peer, err := netip.ParseAddr(host)
-	if err != nil || len(proxies) == 0 || !trusted(proxies, peer) {
+	if err != nil || !trusted(proxies, peer) {
 		return host
 	}
 	var hops []string
@@ -72,12 +73,4 @@ func clientAddress(r *http.Request, proxies []netip.Prefix) string {
 		}
 	}
 	return client
-}
-
-// withClientAddress puts the caller's address (clientAddress) in the
-// request context, for the sign-in limits.
-func withClientAddress(proxies []netip.Prefix, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(app.WithClientAddr(r.Context(), clientAddress(r, proxies))))
-	})
 }

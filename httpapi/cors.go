@@ -44,6 +44,9 @@ const corsAllowHeaders = "Authorization, Content-Type, GraphQL-Preflight, Apollo
 // corsExposeHeaders are the response headers a page may read.
 const corsExposeHeaders = "ETag, Content-Length, Content-Range, Accept-Ranges, X-Request-Id, Retry-After"
 
+// varyOrigin is the Vary header of the answers on corsPaths.
+var varyOrigin = []string{"Origin"}
+
 // corsMaxAge is how long a browser may remember a preflight's answer.
 const corsMaxAge = 600
 
@@ -162,7 +165,12 @@ func (p originPolicy) wrap(next http.Handler) http.Handler {
 		methods := corsMethods(r.URL.Path)
 		if methods != "" {
 			// The answer depends on Origin: caches must keep them apart.
-			w.Header().Add("Vary", "Origin")
+			h := w.Header()
+			if v := h["Vary"]; len(v) == 0 {
+				h["Vary"] = varyOrigin // shared: see respcache.go
+			} else {
+				h["Vary"] = append(v, "Origin")
+			}
 		}
 		if origin == "" || p.sameOrigin(origin, r) {
 			next.ServeHTTP(w, r)

@@ -6,8 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -45,29 +45,31 @@ func New(svc *app.Service, cfg Config, log *slog.Logger, obs *Observability) htt
 		mux.Handle("GET /{$}", graphiql.Handler())
 		mux.Handle("GET "+graphiql.Prefix, graphiql.Handler())
 	}
-	return obs.middleware(mux, paceBodies(cfg.BodyIdle, cfg.BodyMinRate, newOriginPolicy(cfg).wrap(authenticate(svc, log, cfg.Production, withClientAddress(cfg.TrustedProxies, noteUser(mux))))))
+	return obs.middleware(mux, paceBodies(cfg.BodyIdle, cfg.BodyMinRate, newOriginPolicy(cfg).wrap(authenticate(svc, log, cfg.Production, cfg.TrustedProxies, noteUser(mux)))))
 }
 
-// authenticate puts the caller's user into the request context: the
-// bearer token's, else the session cookie's (see sessioncookie.go). A
-// bearer token that is present but invalid is refused (401), so a client
-// never silently reads as anonymous.
-func authenticate(svc *app.Service, log *slog.Logger, production bool, next http.Handler) http.Handler {
+// authenticate puts the caller's address (clientAddress: the sign-in
+// limits count it), the session cookie jar and the caller's user into the
+// request context: the bearer token's user, else the session cookie's (see
+// sessioncookie.go). A bearer token that is present but invalid is refused
+// (401), so a client never silently reads as anonymous. An anonymous
+// request is copied once.
+func authenticate(svc *app.Service, log *slog.Logger, production bool, proxies []netip.Prefix, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-			ctx = app.WithClientAddr(ctx, host)
-		}
+		ctx := app.WithClientAddr(r.Context(), clientAddress(r, proxies))
 		ctx = graph.WithSessionCookies(ctx, cookieJar{w: w, production: production})
 		r = r.WithContext(ctx)
 		h := r.Header.Get("Authorization")
 		if h == "" {
-			ctx, err := userFromCookie(ctx, svc, w, r, production)
+			uctx, err := userFromCookie(ctx, svc, w, r, production)
 			if err != nil {
 				writeError(w, log, err)
 				return
 			}
-			next.ServeHTTP(w, r.WithContext(ctx))
+			if uctx != ctx {
+				r = r.WithContext(uctx)
+			}
+			next.ServeHTTP(w, r)
 			return
 		}
 		token, ok := strings.CutPrefix(h, "Bearer ")

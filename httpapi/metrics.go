@@ -66,6 +66,23 @@ type metrics struct {
 
 	mu      sync.Mutex
 	opNames map[string]bool
+
+	// series are the request counter and histogram of each label set
+	// seen, resolved once: a request then costs one map lookup, not two
+	// label hashes. As bounded as the labels (methodLabel, the mux's
+	// patterns, the statuses our handlers send).
+	seriesMu sync.RWMutex
+	series   map[seriesKey]requestSeries
+}
+
+type seriesKey struct {
+	method, route string
+	status        int
+}
+
+type requestSeries struct {
+	count    prometheus.Counter
+	duration prometheus.Observer
 }
 
 // newMetrics registers every series. queue may be nil: the queue gauges are
@@ -114,6 +131,7 @@ func newMetrics(log *slog.Logger, queue QueueStats) *metrics {
 		}, []string{"store"}),
 		log:     log,
 		opNames: map[string]bool{},
+		series:  map[seriesKey]requestSeries{},
 	}
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
@@ -143,9 +161,19 @@ func (m *metrics) handler() http.Handler {
 
 // observeRequest records one answered HTTP request.
 func (m *metrics) observeRequest(method, route string, status int, elapsed time.Duration) {
-	labels := []string{methodLabel(method), route, strconv.Itoa(status)}
-	m.httpRequests.WithLabelValues(labels...).Inc()
-	m.httpDuration.WithLabelValues(labels...).Observe(elapsed.Seconds())
+	k := seriesKey{methodLabel(method), route, status}
+	m.seriesMu.RLock()
+	s, ok := m.series[k]
+	m.seriesMu.RUnlock()
+	if !ok {
+		labels := []string{k.method, k.route, strconv.Itoa(k.status)}
+		s = requestSeries{m.httpRequests.WithLabelValues(labels...), m.httpDuration.WithLabelValues(labels...)}
+		m.seriesMu.Lock()
+		m.series[k] = s
+		m.seriesMu.Unlock()
+	}
+	s.count.Inc()
+	s.duration.Observe(elapsed.Seconds())
 }
 
 // storeFailed counts one failed check of a store.

@@ -92,3 +92,54 @@ func TestMetricLabelsBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestRouteLabels: every request is counted and timed under the
+// mux's pattern, whether the mux routed it or a layer before it answered
+// (a CORS preflight, a refused bearer token), and "unmatched" when no
+// route matches; counts add up per label set.
+func TestRequestRouteLabels(t *testing.T) {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ping := func(context.Context) error { return nil }
+	obs := NewObservability(quiet, ping, ping, nil)
+	h := New(newService(t), Config{PublicURL: "http://127.0.0.1"}, quiet, obs)
+	send := func(method, target string, header ...string) int {
+		r := httptest.NewRequest(method, target, nil)
+		for i := 0; i < len(header); i += 2 {
+			r.Header.Set(header[i], header[i+1])
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Code
+	}
+	cases := []struct {
+		method, target string
+		header         []string
+		route          string
+		status         int
+	}{
+		{"GET", "/healthz", nil, "/healthz", 200},
+		{"GET", "/graphql?query=%7B__typename%7D", nil, "/graphql", 200},
+		{"OPTIONS", "/graphql", []string{"Origin", "http://localhost:5173", "Access-Control-Request-Method", "POST"}, "/graphql", 204},
+		{"GET", "/graphql?query=%7B__typename%7D", []string{"Authorization", "Bearer not-a-session"}, "/graphql", 401},
+		{"GET", "/media/nothing-here", nil, "unmatched", 404},
+	}
+	for _, c := range cases {
+		for range 2 {
+			if got := send(c.method, c.target, c.header...); got != c.status {
+				t.Errorf("%s %s: HTTP %d, want %d", c.method, c.target, got, c.status)
+			}
+		}
+	}
+	rec := httptest.NewRecorder()
+	obs.metrics.handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	fams := metricstest.Parse(t, rec.Body.Bytes())
+	for _, c := range cases {
+		labels := map[string]string{"method": c.method, "route": c.route, "status": strconv.Itoa(c.status)}
+		if n := metricstest.Counter(t, fams, "stillroom_http_requests_total", labels); n != 2 {
+			t.Errorf("%v: counted %v times, want 2", labels, n)
+		}
+		if h := metricstest.Histogram(t, fams, "stillroom_http_request_duration_seconds", labels); h.GetSampleCount() != 2 {
+			t.Errorf("%v: timed %d times, want 2", labels, h.GetSampleCount())
+		}
+	}
+}

@@ -61,17 +61,19 @@ func (o *Observability) middleware(mux *http.ServeMux, next http.Handler) http.H
 		o.metrics.httpInFlight.Inc()
 		defer o.metrics.httpInFlight.Dec()
 
+		// One allocation holds the record, the status writer and the
+		// header value (shared with the header map: see respcache.go).
 		rec := &requestRecord{id: requestID(r.Header.Get(requestIDHeader)), metrics: o.metrics}
-		w.Header().Set(requestIDHeader, rec.id)
-		_, pattern := mux.Handler(r)
-		route := routeLabel(pattern)
+		rec.idValue[0] = rec.id
+		w.Header()[requestIDHeader] = rec.idValue[:]
 		r = r.WithContext(context.WithValue(r.Context(), recordKey{}, rec))
 		var body *countingBody
 		if isUpload(r) {
 			body = &countingBody{ReadCloser: r.Body}
 			r.Body = body
 		}
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &rec.w
+		sw.ResponseWriter = w
 		defer func() {
 			if p := recover(); p != nil {
 				// net/http logs the panic and drops the connection; the
@@ -79,34 +81,39 @@ func (o *Observability) middleware(mux *http.ServeMux, next http.Handler) http.H
 				if sw.code == 0 {
 					sw.code = http.StatusInternalServerError
 				}
-				o.finish(r, rec, route, sw, body, start)
+				o.finish(mux, r, rec, body, start)
 				panic(p)
 			}
-			o.finish(r, rec, route, sw, body, start)
+			o.finish(mux, r, rec, body, start)
 		}()
 		next.ServeHTTP(sw, r)
 	})
 }
 
-func (o *Observability) finish(r *http.Request, rec *requestRecord, route string, sw *statusWriter, body *countingBody, start time.Time) {
-	elapsed := time.Since(start)
+func (o *Observability) finish(mux *http.ServeMux, r *http.Request, rec *requestRecord, body *countingBody, start time.Time) {
+	end := time.Now()
+	elapsed := end.Sub(start)
 	var read int64
 	if body != nil {
 		read = body.n.Load()
 		o.metrics.uploadBytes.Add(float64(read))
 	}
-	o.metrics.observeRequest(r.Method, route, sw.statusCode(), elapsed)
-	logRequest(o.log, r, rec, route, sw, read, elapsed)
+	route := routeLabel(rec.pattern(mux, r))
+	o.metrics.observeRequest(r.Method, route, rec.w.statusCode(), elapsed)
+	logRequest(o.log, r, rec, route, read, end, elapsed)
 }
 
 // isUpload reports whether r sends a file: a multipart GraphQL request or
 // a direct PUT upload.
 func isUpload(r *http.Request) bool {
-	if r.Method == http.MethodPut {
+	switch r.Method {
+	case http.MethodPut:
 		return true
+	case http.MethodPost:
+		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		return mt == "multipart/form-data"
 	}
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	return r.Method == http.MethodPost && mt == "multipart/form-data"
+	return false
 }
 
 // InFlight is how many requests are being handled.

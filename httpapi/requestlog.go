@@ -22,15 +22,32 @@ const requestIDHeader = "X-Request-Id"
 const maxRequestIDLen = 128
 
 // requestRecord is what one request's log line and metrics learn while it
-// runs: who asked and which GraphQL operation ran. The observability
-// middleware puts it in the request's context.
+// runs: who asked, which GraphQL operation ran, the route, the status and
+// bytes sent. The observability middleware puts it in the request's
+// context.
 type requestRecord struct {
 	id      string
+	idValue [1]string // the X-Request-Id header's value
 	metrics *metrics
+	w       statusWriter
+	// routed is the request the mux routed (noteUser keeps it): the mux
+	// sets its Pattern.
+	routed *http.Request
 
 	mu   sync.Mutex
 	user string
 	op   string
+}
+
+// pattern is the mux pattern that routed the request, or, when the mux
+// did not see it (answered before: a preflight, a refused credential) or
+// matched nothing, the one it would match: one match per routed request.
+func (r *requestRecord) pattern(mux *http.ServeMux, req *http.Request) string {
+	if r.routed != nil && r.routed.Pattern != "" {
+		return r.routed.Pattern
+	}
+	_, p := mux.Handler(req)
+	return p
 }
 
 type recordKey struct{}
@@ -86,28 +103,41 @@ func notIDRune(r rune) bool {
 	return !strings.ContainsRune("-_.:+/=", r)
 }
 
-// noteUser records the signed-in user's id for the log line. It runs
-// after authenticate, which puts the user in the context.
-func noteUser(next http.Handler) http.Handler {
+// noteUser records the signed-in user's id for the log line, and the
+// request it hands the mux (whose route the mux notes in it). It runs
+// after authenticate, which puts the user in the context, and just before
+// the mux.
+func noteUser(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if u := app.UserFrom(r.Context()); u != nil {
-			if rec := recordFrom(r.Context()); rec != nil {
+		if rec := recordFrom(r.Context()); rec != nil {
+			rec.routed = r
+			if u := app.UserFrom(r.Context()); u != nil {
 				rec.setUser(u.ID)
 			}
 		}
-		next.ServeHTTP(w, r)
+		mux.ServeHTTP(w, r)
 	})
 }
 
-// logRequest writes the one line of a request. It never logs headers or
-// the query string, which may hold tokens or query text with secrets.
-func logRequest(log *slog.Logger, r *http.Request, rec *requestRecord, route string, w *statusWriter, read int64, elapsed time.Duration) {
+// logRequest writes the one line of a request, timed at end. It never
+// logs headers or the query string, which may hold tokens or query text
+// with secrets. It hands the record to the handler itself, as
+// Logger.LogAttrs would, without the caller's program counter (our
+// handlers do not add the source) and without reading the clock again.
+func logRequest(log *slog.Logger, r *http.Request, rec *requestRecord, route string, read int64, end time.Time, elapsed time.Duration) {
+	w := &rec.w
 	status := w.statusCode()
 	level := slog.LevelInfo
 	if status >= 500 {
 		level = slog.LevelWarn
 	}
-	attrs := []slog.Attr{
+	ctx := context.Background()
+	h := log.Handler()
+	if !h.Enabled(ctx, level) {
+		return
+	}
+	var buf [10]slog.Attr
+	attrs := append(buf[:0],
 		slog.String("request_id", rec.id),
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
@@ -115,7 +145,7 @@ func logRequest(log *slog.Logger, r *http.Request, rec *requestRecord, route str
 		slog.Int("status", status),
 		slog.Int64("bytes", w.bytes),
 		slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
-	}
+	)
 	if read > 0 {
 		attrs = append(attrs, slog.Int64("upload_bytes", read))
 	}
@@ -127,7 +157,9 @@ func logRequest(log *slog.Logger, r *http.Request, rec *requestRecord, route str
 		attrs = append(attrs, slog.String("operation", rec.op))
 	}
 	rec.mu.Unlock()
-	log.LogAttrs(context.Background(), level, "request", attrs...)
+	line := slog.NewRecord(end, level, "request", 0)
+	line.AddAttrs(attrs...)
+	h.Handle(ctx, line) // as LogAttrs: a failing log output has nowhere to report to
 }
 
 // statusWriter notes the status and the number of bytes of a response.

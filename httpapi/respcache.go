@@ -40,7 +40,37 @@ type cachedResponse struct {
 	etag    string
 	gen     int64
 	expires time.Time
+	// The values of its headers, made once with the entry: a hit assigns
+	// them (see write).
+	ctypeValue, etagValue, lengthValue []string
 }
+
+// newCachedResponse keeps body (a copy) as the answer to key.
+func newCachedResponse(key string, body []byte, ctype string, gen int64, expires time.Time) *cachedResponse {
+	sum := sha256.Sum256(body)
+	e := &cachedResponse{key: key, body: bytes.Clone(body), ctype: ctype,
+		etag: `"` + hex.EncodeToString(sum[:16]) + `"`, gen: gen, expires: expires}
+	e.ctypeValue = []string{e.ctype}
+	e.etagValue = []string{e.etag}
+	e.lengthValue = []string{strconv.Itoa(len(e.body))}
+	return e
+}
+
+// Header values every cached answer carries. They are shared by all
+// responses, which is safe because nothing changes a header value in
+// place: Header.Set replaces the slice, Header.Add appends to one whose
+// capacity is its length (so it copies), net/http writes a clone.
+var (
+	publicCacheControl = []string{"public, max-age=" + strconv.Itoa(int(responseCacheTTL.Seconds()))}
+	cacheHit           = []string{"HIT"}
+	cacheMiss          = []string{"MISS"}
+	// varyOriginCached is what a cached answer's Vary is on /graphql,
+	// where the CORS layer has put Origin (varyOrigin) first.
+	varyOriginCached = []string{"Origin", varyCached}
+)
+
+// varyCached is what a cached answer depends on besides the URL.
+const varyCached = "Accept, Authorization, Cookie"
 
 // responseCache keeps public GraphQL answers in a cache bounded by bytes
 // (github.com/maypok86/otter: W-TinyLFU eviction by weight, expiry after
@@ -124,7 +154,7 @@ func (c *responseCache) wrap(next http.Handler) http.Handler {
 		key := r.Header.Get("Accept") + "\n" + r.URL.RawQuery
 		gen := c.svc.ContentGeneration()
 		if e := c.get(key, gen); e != nil {
-			c.write(w, r, e, "HIT")
+			c.write(w, r, e, cacheHit)
 			return
 		}
 		// Concurrent misses of one key run the query once.
@@ -134,15 +164,13 @@ func (c *responseCache) wrap(next http.Handler) http.Handler {
 			if rec.status != http.StatusOK || rec.body.Len() > responseCacheMaxBytes || hasErrors(rec.body.Bytes()) {
 				return rec, nil
 			}
-			sum := sha256.Sum256(rec.body.Bytes())
-			e := &cachedResponse{key: key, body: bytes.Clone(rec.body.Bytes()), ctype: rec.header.Get("Content-Type"),
-				etag: `"` + hex.EncodeToString(sum[:16]) + `"`, gen: gen, expires: c.now().Add(c.ttl)}
+			e := newCachedResponse(key, rec.body.Bytes(), rec.header.Get("Content-Type"), gen, c.now().Add(c.ttl))
 			c.put(e)
 			return e, nil
 		})
 		switch v := v.(type) {
 		case *cachedResponse:
-			c.write(w, r, v, "MISS")
+			c.write(w, r, v, cacheMiss)
 		case *recorder:
 			if shared {
 				// Another request's uncacheable answer: run our own.
@@ -157,18 +185,27 @@ func (c *responseCache) wrap(next http.Handler) http.Handler {
 	})
 }
 
-func (c *responseCache) write(w http.ResponseWriter, r *http.Request, e *cachedResponse, state string) {
+// write answers from e. The header values are pre-built and assigned under
+// their canonical keys (http.CanonicalHeaderKey: "Etag", "X-Cache"): a hit
+// allocates nothing here.
+func (c *responseCache) write(w http.ResponseWriter, r *http.Request, e *cachedResponse, state []string) {
 	h := w.Header()
-	h.Set("Content-Type", e.ctype)
-	h.Set("ETag", e.etag)
-	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(responseCacheTTL.Seconds())))
-	h.Add("Vary", "Accept, Authorization, Cookie") // Add: the CORS layer put Origin there
-	h.Set("X-Cache", state)
+	h["Content-Type"] = e.ctypeValue
+	h["Etag"] = e.etagValue
+	h["Cache-Control"] = publicCacheControl
+	// Added to what is there: the CORS layer put Origin first.
+	switch v := h["Vary"]; {
+	case len(v) == 1 && &v[0] == &varyOrigin[0]:
+		h["Vary"] = varyOriginCached
+	default:
+		h["Vary"] = append(v, varyCached)
+	}
+	h["X-Cache"] = state
 	if r.Header.Get("If-None-Match") == e.etag {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	h.Set("Content-Length", strconv.Itoa(len(e.body)))
+	h["Content-Length"] = e.lengthValue
 	w.Write(e.body)
 }
 
