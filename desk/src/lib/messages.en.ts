@@ -272,6 +272,8 @@ export const en = {
   'article.closePreview': 'Close preview',
   'article.conflict': 'Someone else saved this article while you were editing. Your text is still here; save it over theirs, or take theirs and lose your changes.',
   'article.theirs': 'Someone else changed this article. Save yours to keep it, or take theirs.',
+  'article.notSaved': 'Not saved: {message}. Your text is still here.',
+  'article.slugTaken': 'Another article already has this address. Choose another slug.',
   'article.changedElsewhere': 'Updated with a change by someone else.',
   'article.withGalleries': 'Publish its galleries with it',
   'article.publishRefused': (p: { count?: string | number }) => (Number(p.count) === 1 ? 'Not published: {count} place needs attention (marked).' : 'Not published: {count} places need attention (marked).'),

@@ -271,6 +271,8 @@ export const vi: Messages = {
   'article.closePreview': 'Đóng xem trước',
   'article.conflict': 'Có người khác đã lưu bài này trong lúc bạn sửa. Nội dung của bạn vẫn còn; hãy lưu đè lên bản của họ, hoặc lấy bản của họ và bỏ thay đổi của bạn.',
   'article.theirs': 'Có người khác đã sửa bài này. Lưu bản của bạn để giữ lại, hoặc lấy bản của họ.',
+  'article.notSaved': 'Chưa lưu được: {message}. Nội dung bạn gõ vẫn còn đây.',
+  'article.slugTaken': 'Một bài viết khác đã dùng địa chỉ này. Hãy chọn slug khác.',
   'article.changedElsewhere': 'Đã cập nhật thay đổi của người khác.',
   'article.withGalleries': 'Xuất bản cả các bộ ảnh trong bài',
   'article.publishRefused': 'Chưa xuất bản: {count} chỗ cần bổ sung (đã đánh dấu).',

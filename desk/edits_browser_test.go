@@ -1,0 +1,172 @@
+package desk_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stillroom/stillroom/internal/browsertest"
+	"github.com/stillroom/stillroom/internal/servertest"
+)
+
+// Tests that what an editor typed survives: a failed save before
+// publishing, publishing and unpublishing, a taken slug.
+
+// editSetup starts a server with an editor (lan@example.com) and returns
+// the server, the admin's token and a browser signed in as the editor.
+func editSetup(t *testing.T, lang string) (*servertest.Server, string, *browsertest.Browser) {
+	t.Helper()
+	srv := servertest.Start(t, servertest.Options{Admin: "admin@example.com"})
+	admin := srv.Login(t, "admin@example.com", servertest.Password)
+	srv.CreateUser(t, admin, "lan@example.com", "Trần Thị Lan", "EDITOR")
+	b := browsertest.Start(t, browsertest.Options{Allow: []string{srv.URL}, Lang: lang, Width: 1280, Height: 1000})
+	if lang == "vi-VN" {
+		signIn(b, srv, "Email", "Mật khẩu", "Đăng nhập", "lan@example.com")
+	} else {
+		signIn(b, srv, "Email", "Password", "Sign in", "lan@example.com")
+	}
+	return srv, admin, b
+}
+
+func createArticle(t *testing.T, srv *servertest.Server, token, title string) (id, slug string) {
+	t.Helper()
+	var d struct{ CreateArticle struct{ ID, Slug string } }
+	srv.GraphQL(t, token, `mutation($t: String!) { createArticle(input: {title: $t}) { id slug } }`, map[string]any{"t": title}).Decode(t, &d)
+	return d.CreateArticle.ID, d.CreateArticle.Slug
+}
+
+type storedArticle struct {
+	Status, Slug string
+	Version      int
+	Blocks       []struct {
+		Typename string `json:"__typename"`
+		Text     string
+	}
+}
+
+func articleByID(t *testing.T, srv *servertest.Server, token, id string) storedArticle {
+	t.Helper()
+	var d struct{ Article storedArticle }
+	srv.GraphQL(t, token, `query($id: ID!) { article(id: $id) { status slug version blocks { __typename ... on ParagraphBlock { text } } } }`,
+		map[string]any{"id": id}).Decode(t, &d)
+	return d.Article
+}
+
+// value is the value of the form field named name (by its label).
+func value(b *browsertest.Browser, name string) string {
+	return browsertest.Eval[string](b, fmt.Sprintf(`(() => {
+		const l = [...document.querySelectorAll('label')].find((l) => l.textContent.trim() === %s);
+		const el = l && (l.control || document.getElementById(l.htmlFor));
+		return el ? el.value : '<no field>';
+	})()`, jsString(name)))
+}
+
+// TestPublishKeepsUnsavedText: Publish now with an article that cannot be
+// saved (an image block without photos) publishes nothing, says why and
+// keeps the new paragraph; Unpublish keeps what was typed since the last
+// save.
+func TestPublishKeepsUnsavedText(t *testing.T) {
+	srv, admin, b := editSetup(t, "en-US")
+	id, _ := createArticle(t, srv, admin, "Phố đi bộ Nguyễn Huệ đón Tết")
+	b.Navigate(srv.URL + "/desk/articles/" + id)
+	b.WaitFor("textbox", "Title")
+
+	// An image block left empty (the picker closed without a photo), then
+	// a paragraph.
+	b.Click("button", "Add photos")
+	b.Click("button", "Cancel")
+	b.Click("button", "Add paragraph")
+	const para = "Đường hoa Nguyễn Huệ mở cửa đón khách từ chiều 28 Tết."
+	b.Fill("Paragraph 2", para)
+	b.Click("button", "Publish now")
+	b.WaitText("Not saved:")
+	if got := value(b, "Paragraph 2"); got != para {
+		t.Errorf("after the refused publish the paragraph holds %q, want %q", got, para)
+	}
+	b.WaitText("Unsaved changes")
+	if a := articleByID(t, srv, admin, id); a.Status != "DRAFT" || len(a.Blocks) != 0 {
+		t.Errorf("after a failed save, Publish now stored %+v; want the draft unchanged", a)
+	}
+	b.Screenshot("publish-refused-text-kept")
+
+	// Without the empty block it saves and publishes, paragraph and all.
+	b.Click("button", "Remove block 1")
+	b.Click("button", "Publish now")
+	waitArticle(t, srv, admin, id, func(a storedArticle) bool {
+		return a.Status == "PUBLISHED" && len(a.Blocks) == 1 && a.Blocks[0].Text == para
+	})
+	b.WaitTrue("saved and published", `document.querySelector('button[type=submit]').disabled`)
+
+	// A second paragraph typed, then Unpublish: the article goes back to
+	// draft and the new paragraph stays, still unsaved.
+	b.Click("button", "Add paragraph")
+	const second = "Năm nay có 12 tiểu cảnh rồng."
+	b.Fill("Paragraph 2", second)
+	b.Click("button", "Unpublish")
+	waitArticle(t, srv, admin, id, func(a storedArticle) bool { return a.Status == "DRAFT" })
+	b.WaitGone("button", "Unpublish")
+	if got := value(b, "Paragraph 2"); got != second {
+		t.Errorf("after Unpublish the new paragraph holds %q, want %q", got, second)
+	}
+	b.WaitText("Unsaved changes")
+	b.Screenshot("unpublished-text-kept")
+	// And it saves on top of the unpublished version.
+	b.Click("button", "Save article")
+	waitArticle(t, srv, admin, id, func(a storedArticle) bool {
+		return a.Status == "DRAFT" && len(a.Blocks) == 2 && a.Blocks[1].Text == second
+	})
+}
+
+func waitArticle(t *testing.T, srv *servertest.Server, token, id string, ok func(storedArticle) bool) {
+	t.Helper()
+	var a storedArticle
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if a = articleByID(t, srv, token, id); ok(a) {
+			return
+		}
+	}
+	t.Fatalf("article is %+v", a)
+}
+
+// TestTakenSlugIsSaidByTheSlugField: a slug another article has is said
+// by the slug field, in both languages, not as someone else's save; another
+// slug then saves.
+func TestTakenSlugIsSaidByTheSlugField(t *testing.T) {
+	for _, l := range []struct{ lang, slug, save, taken, conflict, keepMine string }{
+		{"en-US", "Address (slug)", "Save article", "Another article already has this address.", "Someone else saved this article", "Save mine over theirs"},
+		{"vi-VN", "Địa chỉ (slug)", "Lưu bài viết", "Một bài viết khác đã dùng địa chỉ này.", "Có người khác đã lưu bài này", "Lưu bản của tôi"},
+	} {
+		t.Run(l.lang, func(t *testing.T) {
+			srv, admin, b := editSetup(t, l.lang)
+			_, taken := createArticle(t, srv, admin, "Ban chỉ đạo phong trào Dân vận khéo")
+			id, own := createArticle(t, srv, admin, "Toạ đàm Dân vận khéo")
+			b.Navigate(srv.URL + "/desk/articles/" + id)
+			b.Fill(l.slug, taken)
+			b.Click("button", l.save)
+			b.WaitText(l.taken)
+			if n := b.Count("button", l.keepMine); n != 0 {
+				t.Errorf("a taken slug offers %q (%d)", l.keepMine, n)
+			}
+			if browsertest.Eval[bool](b, fmt.Sprintf(`document.body.innerText.includes(%s)`, jsString(l.conflict))) {
+				t.Errorf("a taken slug is told as someone else's save")
+			}
+			desc := browsertest.Eval[string](b, `(() => {
+				const el = document.getElementById('a-slug');
+				return el.getAttribute('aria-invalid') + ' ' + el.getAttribute('aria-describedby').split(' ').map((id) => document.getElementById(id).textContent).join(' ');
+			})()`)
+			if want := "true " + l.taken; len(desc) < len(want) || desc[:len(want)] != want {
+				t.Errorf("slug field: %q, want it invalid and described by %q", desc, l.taken)
+			}
+			b.Screenshot("slug-taken")
+			b.AssertAccessible("slug taken")
+			if a := articleByID(t, srv, admin, id); a.Slug != own {
+				t.Errorf("slug stored: %q, want %q", a.Slug, own)
+			}
+
+			b.Fill(l.slug, taken+"-toa-dam")
+			b.Click("button", l.save)
+			waitArticle(t, srv, admin, id, func(a storedArticle) bool { return a.Slug == taken+"-toa-dam" })
+			b.WaitTrue("the slug message gone", `document.getElementById('a-slug').getAttribute('aria-invalid') === null`)
+		})
+	}
+}
