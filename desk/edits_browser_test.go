@@ -10,7 +10,8 @@ import (
 )
 
 // Tests that what an editor typed survives: a failed save before
-// publishing, publishing and unpublishing, a taken slug.
+// publishing, publishing and unpublishing, a change by someone else, a
+// taken slug.
 
 // editSetup starts a server with an editor (lan@example.com) and returns
 // the server, the admin's token and a browser signed in as the editor.
@@ -126,6 +127,48 @@ func waitArticle(t *testing.T, srv *servertest.Server, token, id string, ok func
 		}
 	}
 	t.Fatalf("article is %+v", a)
+}
+
+// TestGalleryDetailsSurviveAChangeElsewhere: while an editor types a
+// gallery's description, someone else changes its title and description.
+// The new title shows in the form, the typed description stays (with a
+// notice), and saving keeps both.
+func TestGalleryDetailsSurviveAChangeElsewhere(t *testing.T) {
+	srv, admin, b := editSetup(t, "vi-VN")
+	var g struct{ CreateGallery struct{ ID string } }
+	srv.GraphQL(t, admin, `mutation { createGallery(input: {title: "Phố đi bộ Nguyễn Huệ"}) { id } }`, nil).Decode(t, &g)
+	gid := g.CreateGallery.ID
+	b.Navigate(srv.URL + "/desk/galleries/" + gid)
+	const typed = "Ảnh đêm giao thừa ở phố đi bộ, do nhóm phóng viên ảnh thực hiện."
+	b.Fill("Mô tả", typed)
+
+	const theirTitle = "Phố đi bộ Nguyễn Huệ đêm giao thừa"
+	srv.GraphQL(t, admin, `mutation($id: ID!, $t: String!) { updateGallery(id: $id, input: {title: $t, description: "Bản của người khác"}) { id } }`,
+		map[string]any{"id": gid, "t": theirTitle}).Decode(t, &struct{}{})
+	b.WaitFor("heading", theirTitle) // the change arrived
+	if got := value(b, "Mô tả"); got != typed {
+		t.Errorf("the description being typed became %q, want %q", got, typed)
+	}
+	if got := value(b, "Tiêu đề"); got != theirTitle {
+		t.Errorf("the title field (not edited) holds %q, want theirs %q", got, theirTitle)
+	}
+	b.WaitText("Có người khác vừa sửa tên hoặc mô tả bộ ảnh")
+	b.Screenshot("gallery-details-kept")
+	b.AssertAccessible("gallery with kept details")
+
+	b.Click("button", "Lưu thông tin")
+	var got struct {
+		Gallery struct{ Title, Description string }
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		srv.GraphQL(t, admin, `query($id: ID!) { gallery(id: $id) { title description } }`, map[string]any{"id": gid}).Decode(t, &got)
+		if got.Gallery.Description == typed {
+			break
+		}
+	}
+	if got.Gallery.Title != theirTitle || got.Gallery.Description != typed {
+		t.Errorf("saved gallery: %+v", got.Gallery)
+	}
 }
 
 // TestTakenSlugIsSaidByTheSlugField: a slug another article has is said

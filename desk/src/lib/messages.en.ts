@@ -200,6 +200,7 @@ export const en = {
   'gallery.merged': 'Someone else changed this gallery at the same time; your change was applied on top of theirs.',
   'gallery.reloaded': 'Someone else changed this gallery and your last change no longer fits; the gallery was reloaded. Please do it again.',
   'gallery.changedElsewhere': 'Updated with a change by someone else at {time}.',
+  'gallery.detailsKept': 'Someone else changed this gallery\'s title or description; what you typed is kept. Save details to keep yours.',
   'gallery.missing': 'Before publishing, add: {fields}.',
   'gallery.publishRefused': (p: { count?: string | number }) => (Number(p.count) === 1 ? 'Not published: {count} photo needs attention (marked below).' : 'Not published: {count} photos need attention (marked below).'),
   'gallery.details': 'Details',

@@ -199,6 +199,7 @@ export const vi: Messages = {
   'gallery.merged': 'Có người khác sửa bộ ảnh cùng lúc; thay đổi của bạn đã được áp dụng lên trên thay đổi của họ.',
   'gallery.reloaded': 'Có người khác đã sửa bộ ảnh và thay đổi vừa rồi của bạn không còn khớp; bộ ảnh đã được tải lại. Vui lòng làm lại.',
   'gallery.changedElsewhere': 'Đã cập nhật thay đổi của người khác lúc {time}.',
+  'gallery.detailsKept': 'Có người khác vừa sửa tên hoặc mô tả bộ ảnh; nội dung bạn đang gõ vẫn được giữ. Bấm Lưu thông tin để giữ bản của bạn.',
   'gallery.missing': 'Cần bổ sung trước khi xuất bản: {fields}.',
   'gallery.publishRefused': 'Chưa xuất bản: {count} ảnh cần bổ sung (được đánh dấu bên dưới).',
   'gallery.details': 'Thông tin',
