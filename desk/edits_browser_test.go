@@ -1,17 +1,22 @@
 package desk_test
 
 import (
+	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
 	"github.com/stillroom/stillroom/internal/browsertest"
 	"github.com/stillroom/stillroom/internal/servertest"
 )
 
 // Tests that what an editor typed survives: a failed save before
 // publishing, publishing and unpublishing, a change by someone else, a
-// taken slug.
+// taken slug, and leaving the page.
 
 // editSetup starts a server with an editor (lan@example.com) and returns
 // the server, the admin's token and a browser signed in as the editor.
@@ -212,4 +217,138 @@ func TestTakenSlugIsSaidByTheSlugField(t *testing.T) {
 			b.WaitTrue("the slug message gone", `document.getElementById('a-slug').getAttribute('aria-invalid') === null`)
 		})
 	}
+}
+
+// dialogs answers the page's JavaScript dialogs (confirm, beforeunload)
+// and records them.
+type dialogs struct {
+	mu     sync.Mutex
+	accept bool
+	seen   []page.EventJavascriptDialogOpening
+}
+
+func answerDialogs(t *testing.T, b *browsertest.Browser) *dialogs {
+	d := &dialogs{}
+	err := chromedp.Listen(b.Ctx, func(ev any) {
+		var e page.EventJavascriptDialogOpening
+		switch v := ev.(type) {
+		case *page.EventJavascriptDialogOpening:
+			e = *v
+		case page.EventJavascriptDialogOpening:
+			e = v
+		default:
+			return
+		}
+		d.mu.Lock()
+		d.seen = append(d.seen, e)
+		accept := d.accept
+		d.mu.Unlock()
+		// Commands may not run inside a listener.
+		go chromedp.Do(b.Ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: accept})
+			return err
+		}))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func (d *dialogs) answer(accept bool) {
+	d.mu.Lock()
+	d.accept = accept
+	d.mu.Unlock()
+}
+
+// wait takes the dialogs seen once there are n (or after 5 s).
+func (d *dialogs) wait(t *testing.T, n int) []page.EventJavascriptDialogOpening {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		d.mu.Lock()
+		k := len(d.seen)
+		d.mu.Unlock()
+		if k >= n {
+			break
+		}
+	}
+	return d.take()
+}
+
+func (d *dialogs) take() []page.EventJavascriptDialogOpening {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s := d.seen
+	d.seen = nil
+	return s
+}
+
+// TestLeavingWithUnsavedEditsAsks: with unsaved text, a link or Back asks
+// first (in the desk's language); staying keeps the page and the text,
+// leaving leaves; closing or reloading the page gets the browser's warning.
+func TestLeavingWithUnsavedEditsAsks(t *testing.T) {
+	srv, admin, b := editSetup(t, "vi-VN")
+	d := answerDialogs(t, b)
+	id, _ := createArticle(t, srv, admin, "Chợ hoa Tết bến Bình Đông")
+	b.Navigate(srv.URL + "/desk/articles/" + id)
+	b.Click("button", "Thêm đoạn văn")
+	const para = "Ghe hoa từ miền Tây cập bến từ rằm tháng Chạp."
+	b.Fill("Đoạn 1", para)
+
+	// Stay.
+	d.answer(false)
+	b.Click("link", "Bài viết")
+	seen := d.wait(t, 1)
+	if len(seen) != 1 || seen[0].Type != page.DialogTypeConfirm || seen[0].Message != "Trang này còn thay đổi chưa lưu. Rời trang và bỏ các thay đổi đó?" {
+		t.Fatalf("dialogs on leaving with unsaved text: %+v", seen)
+	}
+	if got := value(b, "Đoạn 1"); got != para || !browsertest.Eval[bool](b, `location.pathname.startsWith('/desk/articles/')`) {
+		t.Errorf("after choosing to stay: at %s with %q", browsertest.Eval[string](b, `location.pathname`), got)
+	}
+	b.Screenshot("stayed")
+
+	// Reloading asks too (the browser's own dialog).
+	d.answer(false)
+	ctx, cancel := context.WithTimeout(b.Ctx, 5*time.Second)
+	_ = chromedp.Do(ctx, chromedp.Reload())
+	cancel()
+	if seen := d.wait(t, 1); len(seen) != 1 || seen[0].Type != page.DialogTypeBeforeunload {
+		t.Errorf("dialogs on reload with unsaved text: %+v", seen)
+	}
+
+	// Leave.
+	d.answer(true)
+	b.Click("link", "Bài viết")
+	b.WaitFor("textbox", "Tiêu đề bài mới")
+	if seen := d.wait(t, 1); len(seen) != 1 {
+		t.Errorf("dialogs on leaving: %+v", seen)
+	}
+
+	// With nothing unsaved nothing asks.
+	b.Navigate(srv.URL + "/desk/articles/" + id)
+	b.WaitFor("textbox", "Tiêu đề")
+	b.Click("link", "Bài viết")
+	b.WaitFor("textbox", "Tiêu đề bài mới")
+	if seen := d.take(); len(seen) != 0 {
+		t.Errorf("dialogs with nothing unsaved: %+v", seen)
+	}
+
+	// A gallery's details, reached by links, and Back: staying keeps the
+	// page (and its address) and the text.
+	srv.GraphQL(t, admin, `mutation { createGallery(input: {title: "Chợ hoa Bình Đông"}) { id } }`, nil).Decode(t, &struct{}{})
+	b.Click("link", "Bộ ảnh")
+	b.Click("link", "Chợ hoa Bình Đông")
+	const desc = "Ảnh của nhóm phóng viên ảnh, sáng 27 Tết."
+	b.Fill("Mô tả", desc)
+	gallery := browsertest.Eval[string](b, `location.pathname`)
+	d.answer(false)
+	browsertest.Eval[bool](b, `(history.back(), true)`)
+	if seen := d.wait(t, 1); len(seen) != 1 || seen[0].Type != page.DialogTypeConfirm {
+		t.Errorf("dialogs on Back with unsaved details: %+v", seen)
+	}
+	b.WaitTrue("the gallery's address is back", fmt.Sprintf(`location.pathname === %s`, jsString(gallery)))
+	if got := value(b, "Mô tả"); got != desc {
+		t.Errorf("after Back refused the description holds %q, want %q", got, desc)
+	}
+	b.Screenshot("back-refused")
 }

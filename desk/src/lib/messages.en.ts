@@ -8,6 +8,7 @@ export const en = {
   'app.error': 'Something went wrong: {message}',
   'app.offline': 'The server cannot be reached. Check your connection and try again.',
   'app.retry': 'Try again',
+  'app.leaveUnsaved': 'This page has changes that are not saved. Leave it and lose them?',
 
   'nav.main': 'Main',
   'nav.library': 'Library',

@@ -8,6 +8,7 @@ export const vi: Messages = {
   'app.error': 'Đã xảy ra lỗi: {message}',
   'app.offline': 'Không kết nối được máy chủ. Hãy kiểm tra kết nối và thử lại.',
   'app.retry': 'Thử lại',
+  'app.leaveUnsaved': 'Trang này còn thay đổi chưa lưu. Rời trang và bỏ các thay đổi đó?',
 
   'nav.main': 'Điều hướng chính',
   'nav.library': 'Thư viện',
