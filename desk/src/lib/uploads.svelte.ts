@@ -216,8 +216,26 @@ async function sendMultipart(i: UploadItem): Promise<Sent> {
   return { asset: localCard(data.uploadAsset), duplicate: isDuplicate(extensions) };
 }
 
+/**
+ * The image type of a file by its first bytes (JPEG, PNG, GIF, WebP), as the
+ * server decides it; null when they are none of these. The browser's type
+ * comes from the file's name, which may be missing or unknown (.jfif, no
+ * extension).
+ */
+export async function sniffType(file: Blob): Promise<string | null> {
+  const b = new Uint8Array(await file.slice(0, 12).arrayBuffer());
+  const at = (offset: number, ...bytes: number[]) => bytes.every((x, k) => b[offset + k] === x);
+  if (at(0, 0xff, 0xd8, 0xff)) return 'image/jpeg';
+  if (at(0, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'image/png';
+  if (at(0, 0x47, 0x49, 0x46, 0x38)) return 'image/gif';
+  if (at(0, 0x52, 0x49, 0x46, 0x46) && at(8, 0x57, 0x45, 0x42, 0x50)) return 'image/webp';
+  return null;
+}
+
 async function sendDirect(i: UploadItem): Promise<Sent> {
-  const type = i.file.type || 'application/octet-stream';
+  // A file that is none of these is declared as the browser names it and
+  // refused by the server (or, named .jpg, once its bytes are read).
+  const type = (await sniffType(i.file).catch(() => null)) ?? (i.file.type || 'application/octet-stream');
   const d = await gql<{ requestUpload: { id: string; url: string; method: string; fields: { name: string; value: string }[] } }>(
     `mutation DeskRequestUpload($input: RequestUploadInput!) { requestUpload(input: $input) { id url method fields { name value } } }`,
     { input: { filename: i.file.name, contentType: type, byteSize: i.size } },
