@@ -2,6 +2,7 @@ package media
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"image"
 	"image/gif"
@@ -74,13 +75,17 @@ func (p Probe) DisplaySize() (width, height int) {
 // ProbeImage identifies data with Sniff and reads its size and, for JPEG,
 // its EXIF orientation from the headers alone: it allocates no pixels.
 // Errors: core.CodeUnsupportedMediaType for a format other than JPEG, PNG,
-// GIF or WebP; core.CodeBadUserInput for corrupt headers, an empty image
+// GIF or WebP, and for an animated WebP (see webpAnimated); core.CodeBadUserInput for corrupt headers, an empty image
 // or a JPEG of more than MaxJPEGScans scans; core.CodeTooManyPixels when a
 // side exceeds lim.MaxSide or the pixel count exceeds lim.MaxPixels.
 func ProbeImage(data []byte, lim Limits) (Probe, error) {
 	f, mime, err := Sniff(data)
 	if err != nil {
 		return Probe{}, err
+	}
+	if f == FormatWebP && webpAnimated(data) {
+		return Probe{}, core.Errorf(core.CodeUnsupportedMediaType,
+			"animated WebP is not supported; export a still frame (JPEG, PNG or WebP)")
 	}
 	lim = lim.withDefaults()
 	var cfg image.Config
@@ -125,6 +130,33 @@ func ProbeImage(data []byte, lim Limits) (Probe, error) {
 	}
 	return p, nil
 }
+
+// webpAnimated reports whether a WebP file is animated: its VP8X chunk
+// sets the animation flag, or it has an ANIM or ANMF chunk. Such files
+// are refused rather than reduced to their first frame, as animated GIFs
+// are: x/image/webp decodes no ANMF frame, and a frame of an animation is
+// a rectangle to compose over the previous ones, not a still. The walk
+// reads only the chunk headers of the top level.
+func webpAnimated(data []byte) bool {
+	for i := 12; i+8 <= len(data); {
+		id := string(data[i : i+4])
+		n := uint64(binary.LittleEndian.Uint32(data[i+4:]))
+		switch {
+		case id == "VP8X" && n >= 1 && i+8 < len(data) && data[i+8]&webpAnimationFlag != 0,
+			id == "ANIM", id == "ANMF":
+			return true
+		}
+		next := uint64(i) + 8 + n + n%2
+		if next > uint64(len(data)) {
+			break
+		}
+		i = int(next)
+	}
+	return false
+}
+
+// webpAnimationFlag is the animation bit of the VP8X chunk's flags.
+const webpAnimationFlag = 1 << 1
 
 func megapixels(n int64) string { return fmt.Sprintf("%.1f megapixels", float64(n)/1e6) }
 
