@@ -340,7 +340,10 @@ func (s *Service) AssetUpdates(ctx context.Context, ids []string) (<-chan *core.
 	go func() {
 		defer close(out)
 		defer cancel()
-		sent := map[string]int{} // asset ID → last version sent
+		// Asset ID → last version sent, for the IDs asked for (an
+		// unfiltered subscription gets each change once from the event
+		// feed, in order, and must not remember every asset it ever saw).
+		sent := map[string]int{}
 		var poll <-chan time.Time
 		if len(ids) > 0 {
 			t := time.NewTicker(subscriptionPoll)
@@ -354,7 +357,9 @@ func (s *Service) AssetUpdates(ctx context.Context, ids []string) (<-chan *core.
 			if v, ok := sent[a.ID]; ok && v >= a.Version {
 				return true
 			}
-			sent[a.ID] = a.Version
+			if len(ids) > 0 {
+				sent[a.ID] = a.Version
+			}
 			select {
 			case out <- a:
 				return true
