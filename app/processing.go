@@ -8,7 +8,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/stillroom/stillroom/core"
@@ -92,7 +94,24 @@ func (s *Service) runJob(ctx context.Context, job *core.Job) {
 	log := s.log.With("job", job.ID, "asset", job.AssetID, "attempt", job.Attempts)
 	log.Info("processing")
 	start := time.Now()
-	err := s.processAsset(ctx, job.AssetID)
+	jobCtx, stop := context.WithCancel(ctx)
+	var lost atomic.Bool
+	var renewing sync.WaitGroup
+	renewing.Go(func() {
+		if s.keepLease(jobCtx, job, log) {
+			lost.Store(true)
+			stop()
+		}
+	})
+	err := s.processAsset(jobCtx, job.AssetID)
+	stop()
+	renewing.Wait()
+	if lost.Load() {
+		// Another worker holds the job now and makes the renditions; ours
+		// (same keys, same bytes) may be half written, theirs replace them.
+		log.Warn("lost the job's lease; another worker has it", "err", err)
+		return
+	}
 	if o := s.cfg.Observer; o != nil {
 		o.RenditionsMade(time.Since(start), err)
 	}
@@ -131,6 +150,31 @@ func (s *Service) runJob(ctx context.Context, job *core.Job) {
 	log.Warn("processing failed, will retry", "err", err, "in", backoff)
 	if rerr := s.store.RetryJob(bg, job.ID, s.owner, s.now().Add(backoff), err.Error()); rerr != nil {
 		log.Warn("retry job", "err", rerr)
+	}
+}
+
+// keepLease renews the lease on job every third of its term until ctx
+// ends, so a long job (a huge image on a busy machine) is not taken by
+// another worker meanwhile. It reports true when the lease was lost
+// (another worker claimed the job after a renewal came too late, or the
+// job is gone); a failed renewal is tried again at the next tick.
+func (s *Service) keepLease(ctx context.Context, job *core.Job, log *slog.Logger) bool {
+	t := time.NewTicker(s.cfg.JobLease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+		}
+		err := s.store.RenewJob(ctx, job.ID, s.owner, s.now().Add(s.cfg.JobLease))
+		switch {
+		case err == nil || ctx.Err() != nil:
+		case core.IsCode(err, core.CodeConflict), core.IsCode(err, core.CodeNotFound):
+			return true
+		default:
+			log.Warn("renew job lease", "err", err)
+		}
 	}
 }
 
@@ -296,7 +340,10 @@ func (s *Service) AssetUpdates(ctx context.Context, ids []string) (<-chan *core.
 	go func() {
 		defer close(out)
 		defer cancel()
-		sent := map[string]int{} // asset ID → last version sent
+		// Asset ID → last version sent, for the IDs asked for (an
+		// unfiltered subscription gets each change once from the event
+		// feed, in order, and must not remember every asset it ever saw).
+		sent := map[string]int{}
 		var poll <-chan time.Time
 		if len(ids) > 0 {
 			t := time.NewTicker(subscriptionPoll)
@@ -310,7 +357,9 @@ func (s *Service) AssetUpdates(ctx context.Context, ids []string) (<-chan *core.
 			if v, ok := sent[a.ID]; ok && v >= a.Version {
 				return true
 			}
-			sent[a.ID] = a.Version
+			if len(ids) > 0 {
+				sent[a.ID] = a.Version
+			}
 			select {
 			case out <- a:
 				return true

@@ -2,11 +2,15 @@ package app_test
 
 import (
 	"bytes"
+	"context"
+	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
+	"github.com/stillroom/stillroom/media"
 )
 
 // TestRefocusWhileProcessingRunsAgain guards against losing a focal point
@@ -45,5 +49,62 @@ func TestRefocusWhileProcessingRunsAgain(t *testing.T) {
 	must(t, err)
 	if got.FocalPoint == nil || *got.FocalPoint != fp || len(got.Renditions) == 0 {
 		t.Errorf("after the rerun: focal point %v, %d renditions", got.FocalPoint, len(got.Renditions))
+	}
+}
+
+// heldOpens is the test's object store (a real bucket) with one twist:
+// opening the key held blocks until release is closed, so a job that reads
+// it runs as long as the test wants. It counts the opens of that key.
+type heldOpens struct {
+	media.ObjectStore
+	held    string
+	release chan struct{}
+	opens   atomic.Int32
+}
+
+func (h *heldOpens) Open(ctx context.Context, key string) (media.Object, error) {
+	if key == h.held {
+		h.opens.Add(1)
+		select {
+		case <-h.release:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return h.ObjectStore.Open(ctx, key)
+}
+
+// TestLongJobKeepsItsLease guards the promise that each job is claimed
+// once: a job that runs for several lease terms (a huge image on a busy
+// machine) renews its lease, so another worker never takes it over and
+// makes the renditions a second time. Time passing is the point here, so
+// the test waits for three lease terms.
+func TestLongJobKeepsItsLease(t *testing.T) {
+	const lease = 2 * time.Second // renewed every 667 ms
+	f := newFixture(t, app.Config{UploadWait: -1})
+	objects := &heldOpens{ObjectStore: f.objects, release: make(chan struct{})}
+	svc := app.New(f.db, objects, slog.New(slog.DiscardHandler), app.Config{UploadWait: -1, Workers: 2, JobLease: lease})
+	a, err := svc.UploadAsset(f.ctx, bytes.NewReader(testJPEG(t, 640, 480, 11)), "long.jpg", nil)
+	must(t, err)
+	objects.held = a.OriginalKey
+	// Keys are only read by the workers from here on.
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { svc.RunWorkers(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	waitFor(t, func() bool { return objects.opens.Load() == 1 })
+	time.Sleep(3 * lease)
+	if n := objects.opens.Load(); n != 1 {
+		t.Fatalf("after three lease terms the original was opened %d times: another worker took the running job", n)
+	}
+	close(objects.release)
+	waitFor(t, func() bool {
+		n, err := f.db.CountJobs(f.ctx)
+		got, gerr := f.db.AssetByID(f.ctx, a.ID)
+		return err == nil && gerr == nil && n == 0 && got.Status == core.AssetReady
+	})
+	if n := objects.opens.Load(); n != 1 {
+		t.Errorf("the job ran %d times, want once", n)
 	}
 }

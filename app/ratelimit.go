@@ -168,6 +168,10 @@ func WithClientAddr(ctx context.Context, addr string) context.Context {
 	return context.WithValue(ctx, addrKey{}, addr)
 }
 
+// ClientAddrKey is the caller's address as limits per address count it
+// (see clientAddr): the edge uses it for its own such limits.
+func ClientAddrKey(ctx context.Context) string { return clientAddr(ctx) }
+
 // clientAddr is the caller's address as the sign-in limits count it: an
 // IPv6 address stands for its /64, since one subscriber usually holds a
 // whole /64 and could otherwise use a fresh address for every attempt.

@@ -205,6 +205,11 @@ type Jobs interface {
 	CompleteJob(ctx context.Context, id, owner string) error
 	// RetryJob releases a job leased by owner to run again at runAt.
 	RetryJob(ctx context.Context, id, owner string, runAt time.Time, lastErr string) error
+	// RenewJob extends the lease owner holds on a job to until, so a job
+	// that runs longer than its lease is not taken by another worker.
+	// CONFLICT when another worker has claimed it, NOT_FOUND when it is
+	// gone.
+	RenewJob(ctx context.Context, id, owner string, until time.Time) error
 	// ReleaseJob gives a job leased by owner back at once, not counting
 	// the attempt (its worker is stopping).
 	ReleaseJob(ctx context.Context, id, owner string) error

@@ -6,12 +6,13 @@ import (
 	"context"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 	"runtime"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler/transport"
 
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
@@ -145,10 +146,11 @@ func (a *admission) waiting() int {
 
 func (a *admission) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-		if r.Header.Get("Upgrade") != "" || mt == "multipart/form-data" {
-			// Subscriptions are not admitted; uploads admit themselves
-			// once their files are read (admissionFrom).
+		// Exactly the requests those two transports take: websockets
+		// admit each query and mutation they carry (websocket.go), uploads
+		// admit themselves once their files are read (admissionFrom).
+		// Anything else, a GET that says it is multipart too, queues here.
+		if (transport.Websocket{}).Supports(r) || (multipartUploads{}).Supports(r) {
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), admissionKey{}, a)))
 			return
 		}

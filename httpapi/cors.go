@@ -232,5 +232,9 @@ func (ws originCheckedWebsocket) Accept(w http.ResponseWriter, r *http.Request, 
 		http.Error(w, "origin not allowed", http.StatusForbidden)
 		return nil, fmt.Errorf("websocket from origin %q refused", r.Header.Get("Origin"))
 	}
-	return ws.inner.Accept(w, r, opts)
+	conn, err := ws.inner.Accept(w, r, opts)
+	if err != nil {
+		return nil, err
+	}
+	return bound(r, conn), nil
 }

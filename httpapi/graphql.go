@@ -56,13 +56,15 @@ func newGraphQLWith(svc *app.Service, cfg Config, log *slog.Logger, lim gqllimit
 		Resolvers:  &graph.Resolver{App: svc},
 		Complexity: gqllimits.ComplexityRoot(),
 	}))
-	srv.AddTransport(transport.Websocket{
+	srv.AddTransport(boundedWebsocket{addrs: &wsAddresses{}, Websocket: transport.Websocket{
 		Implementation:        newOriginCheckedWebsocket(newOriginPolicy(cfg)),
-		KeepAlivePingInterval: 10 * time.Second,
+		KeepAlivePingInterval: 10 * time.Second, // the older graphql-ws protocol
+		PingPongInterval:      wsPingInterval,   // graphql-transport-ws
+		InitTimeout:           wsInitTimeout,
 		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 			return websocketAuth(ctx, svc, p)
 		},
-	})
+	}})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(jsonPOST{})
@@ -85,6 +87,7 @@ func newGraphQLWith(svc *app.Service, cfg Config, log *slog.Logger, lim gqllimit
 		srv.Use(e)
 	}
 	srv.AroundOperations(checkWebsocketSession(svc))
+	srv.AroundOperations(boundWebsocketOperations)
 	srv.AroundOperations(gqllimits.OperationTimeout(lim.Timeout))
 	// A fresh loader per operation batches nested loads and never serves
 	// one operation's reads to another.
@@ -233,7 +236,7 @@ func websocketAuth(ctx context.Context, svc *app.Service, p transport.InitPayloa
 	// session ends, and each operation checks the session again
 	// (checkWebsocketSession). The ack carries no payload: echoing the
 	// init payload would send the token back.
-	return context.WithValue(svc.BindSession(ctx), websocketKey{}, true), nil, nil
+	return context.WithValue(svc.BindSession(ctx), websocketKey{}, &wsState{}), nil, nil
 }
 
 type websocketKey struct{}

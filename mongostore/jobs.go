@@ -141,6 +141,11 @@ func (db *DB) RetryJob(ctx context.Context, id, owner string, runAt time.Time, l
 	}}})
 }
 
+// RenewJob extends the lease owner holds on the job to until.
+func (db *DB) RenewJob(ctx context.Context, id, owner string, until time.Time) error {
+	return db.releaseJob(ctx, id, owner, nil, bson.D{{Key: "$set", Value: bson.D{{Key: "leaseUntil", Value: storedTime(until)}}}})
+}
+
 // ReleaseJob gives a job leased by owner back at once without counting
 // the attempt (its worker is stopping, the job did not fail).
 func (db *DB) ReleaseJob(ctx context.Context, id, owner string) error {

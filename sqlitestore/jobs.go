@@ -84,6 +84,12 @@ func (db *DB) RetryJob(ctx context.Context, id, owner string, runAt time.Time, l
 	return db.leaseResult(ctx, id, n, err)
 }
 
+// RenewJob extends the lease owner holds on the job to until.
+func (db *DB) RenewJob(ctx context.Context, id, owner string, until time.Time) error {
+	n, err := db.exec(ctx, "UPDATE jobs SET lease_until = ? WHERE id = ? AND lease_owner = ?", ms(until), id, owner)
+	return db.leaseResult(ctx, id, n, err)
+}
+
 // ReleaseJob gives a job leased by owner back at once without counting
 // the attempt (its worker is stopping, the job did not fail).
 func (db *DB) ReleaseJob(ctx context.Context, id, owner string) error {

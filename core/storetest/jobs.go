@@ -161,6 +161,30 @@ func testReleaseJobAndQueueStats(t *testing.T, db core.Store) {
 	}
 }
 
+// A renewed lease keeps the job from other workers past its first term;
+// only its holder may renew it, and the job is claimable once the renewed
+// term ends.
+func testRenewJobKeepsLease(t *testing.T, db core.Store) {
+	ctx := t.Context()
+	j := newJob("asset-1", at(0))
+	mustNil(t, db.EnqueueJob(ctx, j))
+	_, err := db.ClaimJob(ctx, "w1", at(0), time.Minute)
+	mustNil(t, err)
+	mustNil(t, db.RenewJob(ctx, j.ID, "w1", at(3*time.Minute)))
+	wantCode(t, db.RenewJob(ctx, j.ID, "w2", at(time.Hour)), core.CodeConflict)
+	wantCode(t, db.RenewJob(ctx, "no-such-job", "w1", at(time.Hour)), core.CodeNotFound)
+	_, err = db.ClaimJob(ctx, "w2", at(2*time.Minute), time.Minute)
+	wantCode(t, err, core.CodeNotFound)
+	got, err := db.ClaimJob(ctx, "w2", at(3*time.Minute), time.Minute)
+	mustNil(t, err)
+	if got.ID != j.ID || got.LeaseOwner != "w2" || got.Attempts != 2 {
+		t.Errorf("after the renewed lease ended: %+v, want w2's second attempt", got)
+	}
+	// The lease is w2's now: w1 can neither renew nor complete it.
+	wantCode(t, db.RenewJob(ctx, j.ID, "w1", at(time.Hour)), core.CodeConflict)
+	wantCode(t, db.CompleteJob(ctx, j.ID, "w1"), core.CodeConflict)
+}
+
 func testConcurrentClaims(t *testing.T, db core.Store) {
 	needsAtomic(t, db)
 	ctx := t.Context()

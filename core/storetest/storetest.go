@@ -49,6 +49,7 @@ func Run(t *testing.T, newStore func(t *testing.T) core.Store) {
 		{"ClaimJobLease", testClaimJobLease},
 		{"RetryJobRecordsError", testRetryJobRecordsError},
 		{"ReleaseJobAndQueueStats", testReleaseJobAndQueueStats},
+		{"RenewJobKeepsLease", testRenewJobKeepsLease},
 		{"EnqueueWhileClaimedRunsAgain", testEnqueueWhileClaimedRunsAgain},
 		{"ConcurrentClaims", testConcurrentClaims},
 		{"ListArticlesPagination", testListArticlesPagination},
