@@ -55,3 +55,49 @@ func TestBadUploadInputLosesNothing(t *testing.T) {
 		t.Fatalf("retrying with the credit fixed: %v (the upload was lost)", err)
 	}
 }
+
+// TestAnimatedWebPRefusedBeforeStoring: an animated WebP, which the
+// pipeline cannot decode, is refused at upload with UNSUPPORTED_MEDIA_TYPE,
+// before its original or a record is stored (not stored, then FAILED as
+// "corrupt").
+func TestAnimatedWebPRefusedBeforeStoring(t *testing.T) {
+	f := newFixture(t, app.Config{UploadWait: -1})
+	data, still := animatedWebP()
+	_, err := f.svc.UploadAsset(f.ctx, bytes.NewReader(data), "loop.webp", nil)
+	if !core.IsCode(err, core.CodeUnsupportedMediaType) || !strings.Contains(core.ErrorMessage(err), "animated WebP") {
+		t.Fatalf("uploading an animated WebP: %v, want UNSUPPORTED_MEDIA_TYPE naming animated WebP", err)
+	}
+	sum := sha256.Sum256(data)
+	sha := hex.EncodeToString(sum[:])
+	if _, err := f.db.AssetBySHA256(f.ctx, sha); !core.IsCode(err, core.CodeNotFound) {
+		t.Errorf("the refused upload has a record: %v", err)
+	}
+	if _, err := f.objects.Stat(f.ctx, app.OriginalKey(sha)); !core.IsCode(err, core.CodeNotFound) {
+		t.Errorf("the refused upload's original was stored: %v", err)
+	}
+	if _, err := f.svc.UploadAsset(f.ctx, bytes.NewReader(still), "frame.webp", nil); err != nil {
+		t.Errorf("uploading its frame as a still WebP: %v", err)
+	}
+}
+
+// animatedWebP returns a two-frame 2×2 animated WebP (VP8X with the
+// animation flag, ANIM, two ANMF frames) and its frame as a still WebP.
+// The frame is a white lossless VP8L bitstream whose five prefix codes
+// have one symbol each, so it has no pixel bits.
+func animatedWebP() (animated, still []byte) {
+	chunk := func(id string, p []byte) []byte {
+		b := append([]byte(id), byte(len(p)), byte(len(p)>>8), byte(len(p)>>16), byte(len(p)>>24))
+		if b = append(b, p...); len(p)%2 == 1 {
+			b = append(b, 0)
+		}
+		return b
+	}
+	vp8l := chunk("VP8L", []byte{0x2f, 0x01, 0x40, 0x00, 0x10, 0xe8, 0x7f, 0xff, 0xfb, 0xdf, 0xff, 0x00})
+	// x, y, width-1, height-1 (24 bits each), duration 100 ms, flags.
+	frame := append([]byte{0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 100, 0, 0, 0}, vp8l...)
+	body := append([]byte("WEBP"), chunk("VP8X", []byte{1 << 1, 0, 0, 0, 1, 0, 0, 1, 0, 0})...)
+	body = append(body, chunk("ANIM", []byte{0xFF, 0xFF, 0xFF, 0xFF, 0, 0})...)
+	body = append(body, chunk("ANMF", frame)...)
+	body = append(body, chunk("ANMF", frame)...)
+	return chunk("RIFF", body), chunk("RIFF", append([]byte("WEBP"), vp8l...))
+}

@@ -3,6 +3,7 @@ package media
 import (
 	"context"
 	"fmt"
+	"image"
 	"sync"
 	"sync/atomic"
 
@@ -78,12 +79,12 @@ func (b *Budget) acquire(ctx context.Context, n int64) (func(), error) {
 	}, nil
 }
 
-// Bytes a pixel of the decoded original takes, by format, at most: JPEG
-// as YCbCr 4:4:4 (4:2:0, the usual, is 1.5; CMYK, rare, is 4); PNG as
-// 16-bit RGBA (8-bit is 4); GIF as its paletted frame plus the NRGBA
-// screen it is drawn on; WebP as lossless NRGBA (lossy is 1.5, 2.5 with
-// alpha).
-var decodedBytesPerPixel = map[Format]int64{FormatJPEG: 3, FormatPNG: 8, FormatGIF: 5, FormatWebP: 4}
+// Bytes a pixel of the decoded original takes, by format other than
+// JPEG, at most: PNG as 16-bit RGBA (8-bit is 4); GIF as its paletted
+// frame plus the NRGBA screen it is drawn on; WebP as lossless NRGBA
+// (lossy is 1.5, 2.5 with alpha). A JPEG's bytes depend on its layout:
+// see jpegscaled.Layout.DecodeBytes.
+var decodedBytesPerPixel = map[Format]int64{FormatPNG: 8, FormatGIF: 5, FormatWebP: 4}
 
 // webpBytesPerPixel bounds the memory of one WebP encode a pixel: the
 // YUV 4:2:0 planes written into the encoder's memory (1.5) and libwebp's
@@ -94,22 +95,40 @@ var decodedBytesPerPixel = map[Format]int64{FormatJPEG: 3, FormatPNG: 8, FormatG
 const webpBytesPerPixel = 8
 
 // DecodeCost returns an upper bound of the bytes Process holds at its
-// peak for an image with headers p: the decoded original (a JPEG at the
-// reduced scale it is decoded at), the first 2×2 shrink when there is one
-// (a byte a decoded pixel), for each rendition its pixels, its upright
-// copy and the resampler's intermediate (12 bytes a rendition pixel), for
-// each WebP twin the WebAssembly encoder's memory (a copy of the pixels and
-// libwebp's planes and buffers: webpBytesPerPixel), plus 4 MiB for the
-// decoder's and encoders' buffers. For a 6000×4000 JPEG it is about 116
-// MB, for a 24-megapixel PNG about 310 MB.
+// peak for an image with headers p: the decoder's allocations (for a
+// JPEG, at the reduced scale it is decoded at, as its layout in p
+// dictates: its pixel planes, and for a progressive file its coefficients
+// at full size, 4 bytes a sample whatever the scale, for CMYK and RGB
+// files the copy they are converted into; see
+// jpegscaled.Layout.DecodeBytes), the 2×2 shrinks render makes, if any (a
+// byte a decoded pixel for the first, a quarter of that for each next),
+// for each rendition its pixels, its upright copy and the resampler's
+// intermediate (12 bytes a rendition pixel), for each WebP twin the
+// WebAssembly encoder's memory (a copy of the pixels and libwebp's planes
+// and buffers: webpBytesPerPixel), plus 4 MiB for the encoders' buffers.
+// For a 6000×4000 baseline 4:2:0 JPEG it is about 110 MB, for a
+// progressive one about 250 MB, for a 24-megapixel PNG about 310 MB.
 func DecodeCost(p Probe) int64 {
-	bpp, ok := decodedBytesPerPixel[p.Format]
-	if !ok {
-		bpp = 8
-	}
 	shift := decodeShift(p)
-	cost := p.Pixels()>>(2*shift)*(bpp+1) + 4<<20
+	var cost int64
+	if p.Format == FormatJPEG {
+		cost = p.jpegLayout().DecodeBytes(shift)
+	} else {
+		bpp, ok := decodedBytesPerPixel[p.Format]
+		if !ok {
+			bpp = 8
+		}
+		cost = p.Pixels() * bpp
+	}
+	cost += 4 << 20
+	// The halvings render makes, each an NRGBA of a quarter of the pixels.
 	w, h := p.DisplaySize()
+	f := 1 << shift
+	base, stored := image.Pt((p.Width+f-1)/f, (p.Height+f-1)/f), planSizes(w, h, p.Orientation)
+	for atLeastTwice(base, stored) {
+		base = base.Div(2)
+		cost += int64(base.X) * int64(base.Y) * 4
+	}
 	for i, s := range planSizes(w, h, 1) {
 		cost += int64(s.X) * int64(s.Y) * 12
 		if !RenditionSpecs[i].JPEGOnly {

@@ -203,13 +203,18 @@ func waitFor(t *testing.T, cond func() bool) {
 }
 
 func TestDecodeCost(t *testing.T) {
+	s420, s444 := [4]uint8{0x22, 0x11, 0x11}, [4]uint8{0x11, 0x11, 0x11, 0x11}
 	tests := []struct {
 		p        Probe
 		min, max int64 // MB
 	}{
-		{Probe{Format: FormatJPEG, Width: 6000, Height: 4000, Orientation: 1}, 90, 130},
+		{Probe{Format: FormatJPEG, Width: 6000, Height: 4000, Orientation: 1, Components: 3, Sampling: s420}, 90, 130},
+		{Probe{Format: FormatJPEG, Width: 6000, Height: 4000, Orientation: 1, Components: 3, Sampling: s420, Progressive: true}, 230, 260},
+		{Probe{Format: FormatJPEG, Width: 6000, Height: 4000, Orientation: 1, Components: 4, Sampling: s444}, 130, 160},
+		// A Probe not from ProbeImage: the costliest layout, progressive CMYK.
+		{Probe{Format: FormatJPEG, Width: 6000, Height: 4000, Orientation: 1}, 500, 550},
 		{Probe{Format: FormatPNG, Width: 6000, Height: 4000, Orientation: 1}, 260, 330},
-		{Probe{Format: FormatJPEG, Width: 100, Height: 100, Orientation: 1}, 4, 6},
+		{Probe{Format: FormatJPEG, Width: 100, Height: 100, Orientation: 1, Components: 3, Sampling: s420}, 4, 6},
 	}
 	for _, tt := range tests {
 		if c := DecodeCost(tt.p) / 1e6; c < tt.min || c > tt.max {

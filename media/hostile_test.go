@@ -88,6 +88,7 @@ func TestProcessHostileCorpus(t *testing.T) {
 				t.Errorf("centre %v, want the first frame's red", got)
 			}
 		}},
+		{name: "animated webp", data: animatedWebP(64, 48), code: core.CodeUnsupportedMediaType},
 		{name: "svg with a script", data: []byte(`<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>fetch('/graphql')</script></svg>`), code: core.CodeUnsupportedMediaType},
 		{name: "html named .jpg", data: []byte("<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"), code: core.CodeUnsupportedMediaType},
 		{name: "jpeg with hostile exif", data: withSegment(jpg, 0xE1, exifSegment(buildTIFF(binary.BigEndian,
@@ -194,6 +195,33 @@ func animatedGIF(tb testing.TB) []byte {
 		tb.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// animatedWebP returns a valid two-frame animated WebP of w×h pixels
+// (each at most 16384): VP8X with the animation flag, ANIM, and two ANMF
+// frames covering the canvas, each a lossless solid frame (webpSolid),
+// red then blue.
+func animatedWebP(w, h int) []byte {
+	chunk := func(id string, payload []byte) []byte {
+		b := binary.LittleEndian.AppendUint32([]byte(id), uint32(len(payload)))
+		b = append(b, payload...)
+		if len(payload)%2 == 1 {
+			b = append(b, 0)
+		}
+		return b
+	}
+	le24 := func(b []byte, v int) []byte { return append(b, byte(v), byte(v>>8), byte(v>>16)) }
+	vp8x := le24(le24([]byte{1 << 1, 0, 0, 0}, w-1), h-1) // flags: animation
+	anim := []byte{0xFF, 0xFF, 0xFF, 0xFF, 0, 0}          // background colour, loop forever
+	body := append([]byte("WEBP"), chunk("VP8X", vp8x)...)
+	body = append(body, chunk("ANIM", anim)...)
+	for _, c := range []color.NRGBA{red, blue} {
+		frame := le24(le24(le24(le24(le24(nil, 0), 0), w-1), h-1), 100) // at 0,0; w×h; 100 ms
+		frame = append(frame, 0)                                        // no blending, no disposal
+		frame = append(frame, webpSolid(w, h, c)[12:]...)               // its VP8L chunk
+		body = append(body, chunk("ANMF", frame)...)
+	}
+	return append(binary.LittleEndian.AppendUint32([]byte("RIFF"), uint32(len(body))), body...)
 }
 
 // cmykJPEG assembles, byte by byte, a baseline Adobe CMYK JPEG of w×h

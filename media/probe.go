@@ -2,15 +2,16 @@ package media
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"image"
 	"image/gif"
-	"image/jpeg"
 	"image/png"
 
 	"golang.org/x/image/webp"
 
 	"github.com/stillroom/stillroom/core"
+	jpegscaled "github.com/stillroom/stillroom/media/internal/jpeg"
 )
 
 // The default decoding limits. A 24-megapixel camera image is well inside
@@ -57,6 +58,20 @@ type Probe struct {
 	// Orientation is the EXIF orientation, 1..8; 1 when there is none.
 	// Only JPEG originals carry one here.
 	Orientation int
+
+	// The rest is, for a JPEG, what the memory of its decode depends on
+	// (DecodeCost), as its frame header and the segments before its first
+	// scan say; zero for other formats. Progressive is true for a
+	// progressive file (SOF2), whose coefficients are kept at full size
+	// until its last scan. Components is 1 (grey), 3 (colour) or 4 (CMYK).
+	// Sampling holds each component's sampling factors as H<<4 | V: 0x11
+	// for every component of a 4:4:4 file; 0x22, 0x11, 0x11 for 4:2:0.
+	// RGB is true for three components stored as RGB rather than YCbCr,
+	// which the decoder converts to 4 bytes a pixel, as it does CMYK.
+	Progressive bool
+	Components  int
+	Sampling    [4]uint8
+	RGB         bool
 }
 
 // Pixels returns Width × Height, the weight to give a decode when sharing
@@ -72,9 +87,10 @@ func (p Probe) DisplaySize() (width, height int) {
 }
 
 // ProbeImage identifies data with Sniff and reads its size and, for JPEG,
-// its EXIF orientation from the headers alone: it allocates no pixels.
+// its EXIF orientation and the layout its decode's memory depends on, from
+// the headers alone: it allocates no pixels.
 // Errors: core.CodeUnsupportedMediaType for a format other than JPEG, PNG,
-// GIF or WebP; core.CodeBadUserInput for corrupt headers, an empty image
+// GIF or WebP, and for an animated WebP (see webpAnimated); core.CodeBadUserInput for corrupt headers, an empty image
 // or a JPEG of more than MaxJPEGScans scans; core.CodeTooManyPixels when a
 // side exceeds lim.MaxSide or the pixel count exceeds lim.MaxPixels.
 func ProbeImage(data []byte, lim Limits) (Probe, error) {
@@ -82,14 +98,22 @@ func ProbeImage(data []byte, lim Limits) (Probe, error) {
 	if err != nil {
 		return Probe{}, err
 	}
+	if f == FormatWebP && webpAnimated(data) {
+		return Probe{}, core.Errorf(core.CodeUnsupportedMediaType,
+			"animated WebP is not supported; export a still frame (JPEG, PNG or WebP)")
+	}
 	lim = lim.withDefaults()
 	var cfg image.Config
+	var layout jpegscaled.Layout
 	err = recoverPanic(f, func() error {
 		var err error
 		r := bytes.NewReader(data)
 		switch f {
 		case FormatJPEG:
-			cfg, err = jpeg.DecodeConfig(r)
+			// The decoder's own reading of the headers, so that the
+			// layout DecodeCost charges for is the one it decodes.
+			layout, err = jpegscaled.ReadLayout(r)
+			cfg.Width, cfg.Height = layout.Width, layout.Height
 		case FormatPNG:
 			cfg, err = png.DecodeConfig(r)
 		case FormatGIF:
@@ -122,9 +146,59 @@ func ProbeImage(data []byte, lim Limits) (Probe, error) {
 				"the JPEG image has %d scans; at most %d are accepted", n, MaxJPEGScans)
 		}
 		p.Orientation = readJPEGHeader(data).orientation
+		p.Progressive, p.Components, p.RGB = layout.Progressive, layout.Components, layout.RGB
+		for c := range layout.Components {
+			p.Sampling[c] = uint8(layout.H[c]<<4 | layout.V[c])
+		}
 	}
 	return p, nil
 }
+
+// jpegLayout returns the layout of a JPEG p describes, for the decoder's
+// bound of its memory. A Probe that ProbeImage did not make (no
+// Components) is given the costliest layout: progressive CMYK, 4:4:4.
+func (p Probe) jpegLayout() jpegscaled.Layout {
+	l := jpegscaled.Layout{Width: p.Width, Height: p.Height, Progressive: p.Progressive,
+		Components: p.Components, RGB: p.RGB}
+	if l.Components == 0 {
+		l.Progressive, l.Components = true, 4
+		for c := range 4 {
+			l.H[c], l.V[c] = 1, 1
+		}
+		return l
+	}
+	for c := range l.Components {
+		l.H[c], l.V[c] = int(p.Sampling[c]>>4), int(p.Sampling[c]&15)
+	}
+	return l
+}
+
+// webpAnimated reports whether a WebP file is animated: its VP8X chunk
+// sets the animation flag, or it has an ANIM or ANMF chunk. Such files
+// are refused rather than reduced to their first frame, as animated GIFs
+// are: x/image/webp decodes no ANMF frame, and a frame of an animation is
+// a rectangle to compose over the previous ones, not a still. The walk
+// reads only the chunk headers of the top level.
+func webpAnimated(data []byte) bool {
+	for i := 12; i+8 <= len(data); {
+		id := string(data[i : i+4])
+		n := uint64(binary.LittleEndian.Uint32(data[i+4:]))
+		switch {
+		case id == "VP8X" && n >= 1 && i+8 < len(data) && data[i+8]&webpAnimationFlag != 0,
+			id == "ANIM", id == "ANMF":
+			return true
+		}
+		next := uint64(i) + 8 + n + n%2
+		if next > uint64(len(data)) {
+			break
+		}
+		i = int(next)
+	}
+	return false
+}
+
+// webpAnimationFlag is the animation bit of the VP8X chunk's flags.
+const webpAnimationFlag = 1 << 1
 
 func megapixels(n int64) string { return fmt.Sprintf("%.1f megapixels", float64(n)/1e6) }
 

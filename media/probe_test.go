@@ -12,14 +12,29 @@ import (
 )
 
 func TestProbeImage(t *testing.T) {
-	jpg := encodeJPEGT(t, gradient(64, 48), 90)
+	jpg := encodeJPEGT(t, gradient(64, 48), 90) // 4:2:0, as image/jpeg writes
+	s420 := [4]uint8{0x22, 0x11, 0x11}
 	tests := []struct {
 		name string
 		data []byte
 		want Probe
 	}{
-		{"jpeg", jpg, Probe{Format: FormatJPEG, MimeType: "image/jpeg", Width: 64, Height: 48, Orientation: 1}},
-		{"jpeg rotated", withEXIFOrientation(jpg, 6), Probe{Format: FormatJPEG, MimeType: "image/jpeg", Width: 64, Height: 48, Orientation: 6}},
+		{"jpeg", jpg, Probe{Format: FormatJPEG, MimeType: "image/jpeg", Width: 64, Height: 48, Orientation: 1,
+			Components: 3, Sampling: s420}},
+		{"jpeg rotated", withEXIFOrientation(jpg, 6), Probe{Format: FormatJPEG, MimeType: "image/jpeg", Width: 64, Height: 48, Orientation: 6,
+			Components: 3, Sampling: s420}},
+		{"progressive jpeg", layoutJPEG(jpegLayoutSpec{w: 40, h: 30, comps: 3, progressive: true}),
+			Probe{Format: FormatJPEG, MimeType: "image/jpeg", Width: 40, Height: 30, Orientation: 1,
+				Progressive: true, Components: 3, Sampling: [4]uint8{0x11, 0x11, 0x11}}},
+		{"cmyk jpeg", layoutJPEG(jpegLayoutSpec{w: 40, h: 30, comps: 4, sampling: [4]uint8{0x22, 0x11, 0x11, 0x22}}),
+			Probe{Format: FormatJPEG, MimeType: "image/jpeg", Width: 40, Height: 30, Orientation: 1,
+				Components: 4, Sampling: [4]uint8{0x22, 0x11, 0x11, 0x22}}},
+		{"rgb jpeg", layoutJPEG(jpegLayoutSpec{w: 40, h: 30, comps: 3, rgb: true}),
+			Probe{Format: FormatJPEG, MimeType: "image/jpeg", Width: 40, Height: 30, Orientation: 1,
+				Components: 3, Sampling: [4]uint8{0x11, 0x11, 0x11}, RGB: true}},
+		{"grey jpeg", layoutJPEG(jpegLayoutSpec{w: 40, h: 30, comps: 1}),
+			Probe{Format: FormatJPEG, MimeType: "image/jpeg", Width: 40, Height: 30, Orientation: 1,
+				Components: 1, Sampling: [4]uint8{0x11}}},
 		{"png", encodePNGT(t, gradient(30, 20)), Probe{Format: FormatPNG, MimeType: "image/png", Width: 30, Height: 20, Orientation: 1}},
 		{"gif", encodeGIFT(t, gradient(17, 9)), Probe{Format: FormatGIF, MimeType: "image/gif", Width: 17, Height: 9, Orientation: 1}},
 		{"webp", webpSolid(40, 30, red), Probe{Format: FormatWebP, MimeType: "image/webp", Width: 40, Height: 30, Orientation: 1}},

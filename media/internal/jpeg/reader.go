@@ -142,6 +142,16 @@ type decoder struct {
 	adobeTransform      uint8
 	eobRun              uint16 // End-of-Band run, specified in section G.1.2.2.
 
+	// rgb is isRGB as it was at the first scan: the colour model, and so
+	// the memory of the decode, is settled by the segments before it, as
+	// libjpeg settles it when it reads the header, so that ReadLayout can
+	// tell it. (image/jpeg would still change its mind on an APP0 or
+	// APP14 segment between scans.)
+	rgb bool
+	// toFirstScan makes a configOnly decode read up to the first scan
+	// even in a JFIF file (ReadLayout).
+	toFirstScan bool
+
 	comp       [maxComponents]component
 	progCoeffs [maxComponents][]block // Saved state between progressive-mode scans.
 	huff       [maxTc + 1][maxTh + 1]huffman
@@ -604,7 +614,7 @@ func (d *decoder) decode(r io.Reader, configOnly bool) (image.Image, error) {
 			d.baseline = marker == sof0Marker
 			d.progressive = marker == sof2Marker
 			err = d.processSOF(n)
-			if configOnly && d.jfif {
+			if configOnly && d.jfif && !d.toFirstScan {
 				return nil, err
 			}
 		case dhtMarker:
@@ -659,7 +669,7 @@ func (d *decoder) decode(r io.Reader, configOnly bool) (image.Image, error) {
 	if d.img3 != nil {
 		if d.blackPix != nil {
 			return d.applyBlack()
-		} else if d.isRGB() {
+		} else if d.rgb {
 			return d.convertToRGB()
 		}
 		return d.img3, nil

@@ -146,6 +146,7 @@ func (d *decoder) processSOS(n int) error {
 	myy := (d.height + 8*v0 - 1) / (8 * v0)
 	if d.img1 == nil && d.img3 == nil {
 		d.makeImg(mxx, myy)
+		d.rgb = d.nComp == 3 && d.isRGB()
 	}
 	if d.progressive {
 		for i := 0; i < nComp; i++ {
