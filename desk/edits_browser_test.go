@@ -123,6 +123,37 @@ func TestPublishKeepsUnsavedText(t *testing.T) {
 	})
 }
 
+// TestTypingDuringASaveIsKept: what is typed while a save is on its way
+// stays in the editor (and unsaved) when the saved article comes back.
+func TestTypingDuringASaveIsKept(t *testing.T) {
+	srv, admin, b := editSetup(t, "en-US")
+	id, _ := createArticle(t, srv, admin, "Lễ hội đường sách Tết")
+	b.Navigate(srv.URL + "/desk/articles/" + id)
+	b.Click("button", "Add paragraph")
+	const sent, typed = "Đường sách mở cửa đến mùng 6 Tết.", "Đường sách mở cửa đến mùng 7 Tết, kéo dài thêm một ngày."
+	b.Fill("Paragraph 1", sent)
+	// The save is held back 4 s on its way, long enough to type.
+	browsertest.Eval[bool](b, `(() => {
+		const send = window.fetch;
+		window.fetch = async (url, init) => {
+			if (typeof init?.body === 'string' && init.body.includes('DeskSaveArticle')) await new Promise((r) => setTimeout(r, 4000));
+			return send(url, init);
+		};
+		return true;
+	})()`)
+	b.Click("button", "Save article")
+	b.Fill("Paragraph 1", typed)
+	waitArticle(t, srv, admin, id, func(a storedArticle) bool { return len(a.Blocks) == 1 && a.Blocks[0].Text == sent })
+	b.WaitTrue("the save came back", `!document.querySelector('button[type=submit]').textContent.includes('Saving')`)
+	if got := value(b, "Paragraph 1"); got != typed {
+		t.Errorf("after the save came back the paragraph holds %q, want what was typed meanwhile, %q", got, typed)
+	}
+	b.WaitText("Unsaved changes")
+	b.Screenshot("typed-during-save-kept")
+	b.Click("button", "Save article")
+	waitArticle(t, srv, admin, id, func(a storedArticle) bool { return len(a.Blocks) == 1 && a.Blocks[0].Text == typed })
+}
+
 func waitArticle(t *testing.T, srv *servertest.Server, token, id string, ok func(storedArticle) bool) {
 	t.Helper()
 	var a storedArticle
