@@ -224,7 +224,7 @@ func (s *Service) processAsset(ctx context.Context, id string) error {
 	}
 	opt := media.Options{Limits: s.cfg.ImageLimits, Budget: s.budget}
 	if a.FocalPoint != nil {
-		opt.FocalX, opt.FocalY = a.FocalPoint.X, a.FocalPoint.Y
+		opt.FocalX, opt.FocalY, opt.FocalSet = a.FocalPoint.X, a.FocalPoint.Y, true
 	}
 	res, err := media.Process(ctx, data, opt)
 	if err != nil {

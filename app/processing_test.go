@@ -3,6 +3,9 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"image"
+	"image/color"
+	"image/jpeg"
 	"log/slog"
 	"sync/atomic"
 	"testing"
@@ -107,4 +110,52 @@ func TestLongJobKeepsItsLease(t *testing.T) {
 	if n := objects.opens.Load(); n != 1 {
 		t.Errorf("the job ran %d times, want once", n)
 	}
+}
+
+// TestFocalPointAtCorner: a focal point set at the top-left corner, (0, 0),
+// is a person's choice like any other, and the square crop is cut there,
+// not around the automatic default.
+func TestFocalPointAtCorner(t *testing.T) {
+	f := newFixture(t, app.Config{UploadWait: -1})
+	img := image.NewRGBA(image.Rect(0, 0, 800, 400))
+	for y := range 400 {
+		for x := range 800 {
+			c := color.RGBA{220, 20, 20, 255} // left half red
+			if x >= 400 {
+				c = color.RGBA{20, 20, 220, 255} // right half blue
+			}
+			img.SetRGBA(x, y, c)
+		}
+	}
+	var buf bytes.Buffer
+	must(t, jpeg.Encode(&buf, img, &jpeg.Options{Quality: 95}))
+	a, err := f.svc.UploadAsset(f.ctx, &buf, "corner.jpg", nil)
+	must(t, err)
+	fp := core.FocalPoint{X: 0, Y: 0}
+	_, err = f.svc.UpdateAsset(f.ctx, a.ID, app.AssetPatch{FocalPoint: &fp}, nil)
+	must(t, err)
+	f.runWorkers(t)
+	var got *core.Asset
+	waitFor(t, func() bool {
+		n, err := f.db.CountJobs(f.ctx)
+		got, _ = f.db.AssetByID(f.ctx, a.ID)
+		return err == nil && n == 0 && got != nil && got.Status == core.AssetReady
+	})
+	for _, r := range got.Renditions {
+		if r.Name != "square512" || r.Format != "jpeg" {
+			continue
+		}
+		obj, err := f.objects.Open(f.ctx, r.Key)
+		must(t, err)
+		sq, err := jpeg.Decode(obj)
+		obj.Close()
+		must(t, err)
+		w := sq.Bounds().Dx()
+		// The whole square lies in the left (red) half.
+		if rr, _, bb, _ := sq.At(w-2, w/2).RGBA(); rr>>8 < 150 || bb>>8 > 100 {
+			t.Errorf("square512's right edge is rgb(%d, _, %d): cut around the default, not the corner", rr>>8, bb>>8)
+		}
+		return
+	}
+	t.Fatal("no square512 JPEG")
 }

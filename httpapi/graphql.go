@@ -11,7 +11,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -42,7 +41,9 @@ func graphqlExtensions(production bool, lim gqllimits.Limits, docs graphql.Cache
 		// Before the other operation interceptors, so it times and counts
 		// every operation, refused ones too.
 		graphqlMetrics{},
-		extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)},
+		// Before APQ, which keeps the texts it is sent.
+		gqllimits.QueryBytes(lim.MaxQueryBytes),
+		extension.AutomaticPersistedQuery{Cache: gqllimits.NewPersistedQueryCache(gqllimits.DefaultPersistedQueryBytes)},
 		// After APQ, so a query sent by its hash is checked too.
 		gqllimits.New(lim, docs),
 	)
@@ -75,7 +76,7 @@ func newGraphQLWith(svc *app.Service, cfg Config, log *slog.Logger, lim gqllimit
 		MaxBodyBytes:    cfg.MaxBodyBytes,
 		Budget:          newUploadBudget(cfg.UploadBytesInFlight),
 	})
-	docs := lru.New[*ast.QueryDocument](1000)
+	docs := gqllimits.NewQueryCache(gqllimits.DefaultQueryCacheBytes)
 	srv.SetQueryCache(docs)
 	// gqllimits parses new queries with this limit; the executor parses
 	// again only a query that failed validation.

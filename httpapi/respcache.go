@@ -29,8 +29,10 @@ const (
 	// most the kept answers (and their keys) may weigh together.
 	DefaultResponseCacheBytes = 32 << 20
 	responseCacheMaxBytes     = 1 << 20 // larger answers are not kept
-	// cachedEntryOverhead is counted for each entry on top of its bytes.
-	cachedEntryOverhead = 256
+	// cachedEntryOverhead is counted for each entry on top of its bytes:
+	// the entry itself with its pre-built header values (about 250
+	// bytes) and the cache's node.
+	cachedEntryOverhead = 384
 )
 
 type cachedResponse struct {

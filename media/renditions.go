@@ -89,9 +89,12 @@ type Options struct {
 	Limits Limits
 	// FocalX and FocalY are the point the square crop centres on, each
 	// 0..1 from the top-left of the upright image: a person's choice. Both
-	// zero means none: the content-aware default (Result.FocalX, FocalY)
-	// is used.
+	// zero means none, unless FocalSet: the content-aware default
+	// (Result.FocalX, FocalY) is used.
 	FocalX, FocalY float64
+	// FocalSet says FocalX and FocalY are given even when both are zero
+	// (the top-left corner is a choice a person can make).
+	FocalSet bool
 	// JPEGQuality is 1..100; 0 means DefaultJPEGQuality.
 	JPEGQuality int
 	// WebPQuality is 1..99; 0 means DefaultWebPQuality.
@@ -276,7 +279,7 @@ func render(ctx context.Context, src image.Image, full image.Point, orientation 
 	// Crops, cut from the smallest image that still holds one at full
 	// size, around the caller's focal point or else the default.
 	focalX, focalY := opt.FocalX, opt.FocalY
-	if focalX == 0 && focalY == 0 {
+	if !opt.FocalSet && focalX == 0 && focalY == 0 {
 		focalX, focalY = res.FocalX, res.FocalY
 	}
 	fx, fy := storedPoint(orientation, focalX, focalY)

@@ -577,12 +577,13 @@ func TestProcessFocalPoint(t *testing.T) {
 		{"left", encodeJPEGT(t, leftRight, 95), 0, 0.5, red, red},
 		{"right", encodeJPEGT(t, leftRight, 95), 1, 0.5, blue, blue},
 		{"default centre", encodeJPEGT(t, leftRight, 95), 0, 0, red, blue},
+		{"top-left corner", encodeJPEGT(t, leftRight, 95), 0, 0, red, red}, // set: FocalSet below
 		{"rotated left", rotated, 0.1, 0.9, blue, blue},
 		{"rotated right", rotated, 0.9, 0.1, red, red},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := Process(context.Background(), tt.data, Options{FocalX: tt.fx, FocalY: tt.fy})
+			res, err := Process(context.Background(), tt.data, Options{FocalX: tt.fx, FocalY: tt.fy, FocalSet: tt.name == "top-left corner"})
 			if err != nil {
 				t.Fatalf("Process: %v", err)
 			}

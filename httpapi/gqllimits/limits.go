@@ -30,6 +30,7 @@ const (
 	DefaultMaxAliases            = 30
 	DefaultMaxDirectivesPerField = 5
 	DefaultMaxQueryTokens        = 5000
+	DefaultMaxQueryBytes         = 64 << 10
 	DefaultMaxSelections         = 1000
 	DefaultMaxRepeats            = 20
 	DefaultMaxPathsPerFile       = 10
@@ -45,6 +46,7 @@ type Limits struct {
 	MaxAliases            int // aliased fields in an operation, fragments expanded
 	MaxDirectivesPerField int
 	MaxTokens             int           // lexical tokens in the query text, comments included
+	MaxQueryBytes         int           // bytes of query text (a comment or a string is one token)
 	MaxSelections         int           // fields and fragment spreads in the document, fragments expanded
 	MaxRepeats            int           // fields selected at one response path, fragments expanded
 	MaxUploadFiles        int           // files in one multipart request
@@ -59,6 +61,7 @@ func Defaults() Limits {
 		MaxAliases:            DefaultMaxAliases,
 		MaxDirectivesPerField: DefaultMaxDirectivesPerField,
 		MaxTokens:             DefaultMaxQueryTokens,
+		MaxQueryBytes:         DefaultMaxQueryBytes,
 		MaxSelections:         DefaultMaxSelections,
 		MaxRepeats:            DefaultMaxRepeats,
 		MaxUploadFiles:        app.MaxFilesPerUpload,
@@ -173,6 +176,27 @@ func (q *Extension) MutateOperationContext(ctx context.Context, opCtx *graphql.O
 			cost = s.Complexity
 		}
 		return tooComplex("the query costs %d, over the limit of %d: ask for fewer items (first) or fewer nested lists", cost, q.lim.MaxCost)
+	}
+	return nil
+}
+
+// QueryBytes is the extension that refuses a query text longer than its
+// value in bytes, before anything reads it: the persisted-query cache and
+// the parser come after it. Comments and strings are one token each, so
+// the token limit alone lets a text be as long as the request.
+type QueryBytes int
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationParameterMutator
+} = QueryBytes(0)
+
+func (QueryBytes) ExtensionName() string                   { return "StillroomQueryBytes" }
+func (QueryBytes) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (m QueryBytes) MutateOperationParameters(_ context.Context, p *graphql.RawParams) *gqlerror.Error {
+	if len(p.Query) > int(m) {
+		return tooComplex("the query text is %d bytes, over the limit of %d", len(p.Query), int(m))
 	}
 	return nil
 }
