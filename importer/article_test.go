@@ -2,9 +2,13 @@ package importer
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Stills of the folder the test texts refer to.
@@ -158,5 +162,30 @@ func TestArticleStills(t *testing.T) {
 	a := Article{Blocks: []Block{stills(s305), para(tPara1), stills(s301, s305), stills(s302)}}
 	if got, want := a.Stills(), []string{s305, s301, s302}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Stills() = %q, want %q", got, want)
+	}
+}
+
+// TestArticleStillsComposedOrNot: a still named in the article with
+// composed Vietnamese letters is found in a folder whose name has them
+// decomposed (as macOS may give), and the other way round.
+func TestArticleStillsComposedOrNot(t *testing.T) {
+	composed := "Ảnh hội nghị 1.jpg"
+	decomposed := norm.NFD.String(composed)
+	if composed == decomposed {
+		t.Fatal("the test name has nothing to decompose")
+	}
+	for _, c := range []struct{ file, text string }{{decomposed, composed}, {composed, decomposed}} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "article.txt")
+		if err := os.WriteFile(path, []byte(tTitle+"\n"+tSection+"\n"+tPara1+"\n"+c.text+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		art, err := readArticle(path, []string{c.file})
+		if err != nil {
+			t.Fatalf("file %q, text %q: %v", c.file, c.text, err)
+		}
+		if got := art.Stills(); len(got) != 1 || nameKey(got[0]) != nameKey(c.file) {
+			t.Errorf("stills %q", got)
+		}
 	}
 }

@@ -64,13 +64,13 @@ func upsertArticle(ctx context.Context, c *client, art *Article, key string, res
 	ids := map[string]string{}
 	for _, r := range results {
 		if r.status == uploaded || r.status == skipped {
-			ids[r.name] = r.assetID
+			ids[nameKey(r.name)] = r.assetID
 		}
 	}
 	stills := art.Stills()
 	var missing []string
 	for _, s := range stills {
-		if ids[s] == "" {
+		if ids[nameKey(s)] == "" {
 			missing = append(missing, strconv.Quote(s))
 		}
 	}
@@ -95,7 +95,7 @@ func upsertArticle(ctx context.Context, c *client, art *Article, key string, res
 		}
 		assetIDs := make([]string, len(b.Stills))
 		for i, s := range b.Stills {
-			assetIDs[i] = ids[s]
+			assetIDs[i] = ids[nameKey(s)]
 		}
 		blocks = append(blocks, map[string]any{"image": map[string]any{"assetIds": assetIDs}})
 	}
@@ -170,8 +170,8 @@ func refillGallery(ctx context.Context, c *client, id, title string, stills []st
 	want := map[string]bool{}
 	assetIDs := make([]string, len(stills))
 	for i, s := range stills {
-		assetIDs[i] = ids[s]
-		want[ids[s]] = true
+		assetIDs[i] = ids[nameKey(s)]
+		want[ids[nameKey(s)]] = true
 	}
 	var stale []string
 	for _, it := range g.Gallery.Items {
@@ -213,7 +213,7 @@ func createGallery(ctx context.Context, c *client, title string, stills []string
 	id := created.CreateGallery.ID
 	assetIDs := make([]string, len(stills))
 	for i, s := range stills {
-		assetIDs[i] = ids[s]
+		assetIDs[i] = ids[nameKey(s)]
 	}
 	if _, err := c.do(ctx, `mutation($g: ID!, $a: [ID!]!) { addGalleryItems(galleryId: $g, assetIds: $a) { id } }`,
 		map[string]any{"g": id, "a": assetIDs}, nil); err != nil {

@@ -25,6 +25,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Usage is the help text of `stillroom import`.
@@ -244,14 +246,19 @@ func readArticle(path string, names []string) (*Article, error) {
 	}
 	have := make(map[string]bool, len(names))
 	for _, n := range names {
-		have[n] = true
+		have[nameKey(n)] = true
 	}
-	art, err := ParseArticle(string(text), func(name string) bool { return have[name] })
+	art, err := ParseArticle(string(text), func(name string) bool { return have[nameKey(name)] })
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return art, nil
 }
+
+// nameKey is a file name as the article and the folder are matched by:
+// composed (NFC), since macOS may hand out decomposed Vietnamese names
+// ("Ả" as A and a hook above) while an editor's text has them composed.
+func nameKey(name string) string { return norm.NFC.String(name) }
 
 // connect checks the token and returns the run's start in the server's
 // clock and the token's role. UNAUTHENTICATED for a token that is not

@@ -61,8 +61,14 @@ func listImages(dir string) ([]string, error) {
 // uploadAll uploads the files, jobs at a time, calling done after each.
 // runStart is when this run started, in the server's clock: an answer with
 // an asset created before it is a file the server already had.
-// It stops early, returning ctx's error, when ctx ends.
+// When ctx ends it sends no further file, gives the uploads in flight
+// finishGrace to finish (a file the server is storing is then counted as
+// uploaded, not left; one still unanswered is stopped and left), and
+// returns ctx's error.
 func uploadAll(ctx context.Context, c *client, dir string, names []string, jobs int, runStart time.Time, input map[string]any, done func(fileResult)) ([]fileResult, error) {
+	inFlight, stopInFlight := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopInFlight()
+	defer context.AfterFunc(ctx, func() { time.AfterFunc(finishGrace, stopInFlight) })()
 	results := make([]fileResult, len(names))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -71,7 +77,7 @@ func uploadAll(ctx context.Context, c *client, dir string, names []string, jobs 
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = uploadOne(ctx, c, filepath.Join(dir, names[i]), runStart, input)
+				results[i] = uploadOne(inFlight, c, filepath.Join(dir, names[i]), runStart, input)
 				done(results[i])
 			}
 		}()
@@ -88,6 +94,10 @@ feed:
 	wg.Wait()
 	return results, ctx.Err()
 }
+
+// finishGrace is how long uploads in flight may take to finish once the
+// run is stopped (Ctrl-C); a second Ctrl-C ends the process at once.
+var finishGrace = 30 * time.Second
 
 // uploadOne hashes and uploads one file and classifies the answer.
 //

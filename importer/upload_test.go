@@ -89,9 +89,12 @@ func TestSkippedUsesTheServersClock(t *testing.T) {
 	}
 }
 
-// TestStopped: files not sent or not answered when the run is stopped are
-// "not attempted", not refused, and Run returns Interrupted (exit 130).
+// TestStopped: files not sent, or not answered within finishGrace of the
+// run being stopped, are "not attempted", not refused, and Run returns
+// Interrupted (exit 130).
 func TestStopped(t *testing.T) {
+	defer func(g time.Duration) { finishGrace = g }(finishGrace)
+	finishGrace = 100 * time.Millisecond
 	dir := t.TempDir()
 	for _, name := range []string{"a.jpg", "b.jpg", "c.jpg"} {
 		writeFile(t, dir, name, name)
@@ -116,6 +119,33 @@ func TestStopped(t *testing.T) {
 	}
 	if want := "uploaded 0, skipped 0 (already on the server), refused 0, not attempted 3\n" +
 		"interrupted: 0 uploaded, 3 left; run again to resume\n"; out.String() != want {
+		t.Errorf("summary %q, want %q", out.String(), want)
+	}
+}
+
+// TestStoppedFinishesInFlight: an upload in flight when the run is
+// stopped (Ctrl-C) is finished and counted as uploaded; the files not yet
+// sent are left.
+func TestStoppedFinishesInFlight(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a.jpg", "b.jpg", "c.jpg"} {
+		writeFile(t, dir, name, name)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// The first upload stops the run, then is answered.
+	srv := fakeServer(t, 0, func(r *http.Request) bool {
+		cancel()
+		return true
+	})
+	var out bytes.Buffer
+	err := Run(ctx, []string{"--server", srv.URL, "--token", "tok", "--jobs", "1", dir}, noEnv, &out, io.Discard)
+	var in *Interrupted
+	if !errors.As(err, &in) || in.Done != 1 || in.Left != 2 {
+		t.Errorf("error %v, want Interrupted with 1 uploaded and 2 left", err)
+	}
+	if want := "uploaded 1, skipped 0 (already on the server), refused 0, not attempted 2\n" +
+		"interrupted: 1 uploaded, 2 left; run again to resume\n"; out.String() != want {
 		t.Errorf("summary %q, want %q", out.String(), want)
 	}
 }

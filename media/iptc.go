@@ -100,7 +100,7 @@ func readIIM(b []byte) Metadata {
 	}
 	text := func(v []byte, limit int, multiline bool) string {
 		if !utf8Declared && !utf8.Valid(v) {
-			v = latin1(v)
+			v = legacyText(v)
 		}
 		return cleanText(v, limit, multiline)
 	}

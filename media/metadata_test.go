@@ -180,6 +180,12 @@ func TestReadMetadataSources(t *testing.T) {
 		{"jpeg iptc latin-1", withSegment(jpg, 0xED, iptcLatin1), Metadata{
 			Creator: "François Müller", Caption: "Café crème",
 		}},
+		{"jpeg iptc windows-1258", withSegment(jpg, 0xED, app13Segment(psirResource(psirIPTC, bytes.Join([][]byte{
+			iimDataset(2, 80, "Tr\xe2\xccn Thi\xf2 B"),                   // Trần Thị B, tone marks combining
+			iimDataset(2, 120, "H\xe0 N\xf4\xf2i, \xd0\xe0 N\xe3\xdeng"), // Hà Nội, Đà Nẵng
+		}, nil)))), Metadata{
+			Creator: "Trần Thị B", Caption: "Hà Nội, Đà Nẵng",
+		}},
 		{"jpeg iptc split over two APP13", withSegment(withSegment(jpg, 0xED, append(bytes.Clone(psirPrefix), iptc[len(psirPrefix)+20:]...)), 0xED, iptc[:len(psirPrefix)+20]), Metadata{
 			TakenAt: ptr(time.Date(2017, 3, 4, 5, 6, 7, 0, time.FixedZone("", -3*3600))),
 			Creator: "IPTC one, IPTC two", Credit: "IPTC credit", Copyright: "IPTC copyright",

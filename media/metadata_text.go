@@ -4,6 +4,9 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/unicode/norm"
 )
 
 // The longest texts Metadata keeps, in characters (runes); longer ones are
@@ -69,6 +72,45 @@ func cleanText(b []byte, maxRunes int, multiline bool) string {
 func isBidiControl(r rune) bool {
 	return r >= '\u202A' && r <= '\u202E' || r >= '\u2066' && r <= '\u2069' ||
 		r == '\u200E' || r == '\u200F' || r == '\u061C'
+}
+
+// legacyText reads IPTC-IIM text that does not declare UTF-8 and is not
+// UTF-8: as Windows-1258 (Vietnamese Windows, still found in older photo
+// archives and desktop tools) when it carries that code page's combining
+// tone marks after vowels, which no Western text does, else as ISO 8859-1,
+// the usual encoding. Vietnamese comes out composed (NFC), so "Hà Nội"
+// reads, folds and searches like typed text. Only as much as cleanText can
+// use is read.
+func legacyText(b []byte) []byte {
+	b = b[:min(len(b), MaxCaptionText*utf8.UTFMax)]
+	if !windows1258Vietnamese(b) {
+		return latin1(b)
+	}
+	out, err := charmap.Windows1258.NewDecoder().Bytes(b)
+	if err != nil {
+		return latin1(b)
+	}
+	return norm.NFC.Bytes(out)
+}
+
+// windows1258Vietnamese reports whether b has a Windows-1258 tone mark
+// (grave, hook above, tilde, acute, dot below: bytes shown as Ì Ò Þ ì ò in
+// ISO 8859-1) right after a vowel, plain or one of Windows-1258's  Â Ă Ê Ô
+// Ơ Ư and their small letters.
+func windows1258Vietnamese(b []byte) bool {
+	for i := 1; i < len(b); i++ {
+		switch b[i] {
+		case 0xCC, 0xD2, 0xDE, 0xEC, 0xF2:
+		default:
+			continue
+		}
+		switch b[i-1] {
+		case 'a', 'e', 'i', 'o', 'u', 'y', 'A', 'E', 'I', 'O', 'U', 'Y',
+			0xC2, 0xC3, 0xCA, 0xD4, 0xD5, 0xDD, 0xE2, 0xE3, 0xEA, 0xF4, 0xF5, 0xFD:
+			return true
+		}
+	}
+	return false
 }
 
 // latin1 returns b read as ISO 8859-1, the usual encoding of IPTC-IIM

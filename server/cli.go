@@ -58,10 +58,9 @@ websockets within seconds). set-password without --password or
 STILLROOM_USER_PASSWORD generates one and prints it once.
 
 Adds an account directly to the configured database (the same settings as
-serve: --data-dir, --mongodb-uri, ... or STILLROOM_* variables). With
-MongoDB this works while servers run, and the account can sign in at once;
-the embedded database's folder is locked by the server using it, so stop
-that server first (or create accounts with the createUser mutation).
+serve: --data-dir, --mongodb-uri, ... or STILLROOM_* variables). This works
+while servers run, on MongoDB and on the embedded database alike, and the
+account can sign in at once.
 
   --email EMAIL        sign-in address
   --name NAME          display name
@@ -74,11 +73,10 @@ that server first (or create accounts with the createUser mutation).
 const reprocessUsage = `usage: stillroom reprocess [settings]
 
 Queues every asset to have its renditions made again with the current
-pipeline. With MongoDB, the running servers' workers do the work; with the
-embedded database (locked by a running server: stop it first) the next
-server started does it (assets made by an
-older pipeline version are queued by the servers at start anyway). One
-asset at a time: the reprocessAsset mutation.
+pipeline. The running servers' workers do the work at once (on MongoDB and
+on the embedded database alike), or the next server started does it
+(assets made by an older pipeline version are queued by the servers at
+start anyway). One asset at a time: the reprocessAsset mutation.
 `
 
 const gcUsage = `usage: stillroom gc [--dry-run] [--grace DURATION] [settings]

@@ -115,8 +115,15 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		return d
 	}
 	envBool := func(name string) bool {
-		v := strings.ToLower(env(name, ""))
-		return v == "1" || v == "true" || v == "yes"
+		switch v := strings.ToLower(env(name, "")); v {
+		case "1", "true", "yes", "on":
+			return true
+		case "", "0", "false", "no", "off":
+			return false
+		default:
+			errs = append(errs, fmt.Errorf("STILLROOM_%s: %q is neither true nor false (1/0, true/false, yes/no, on/off)", name, v))
+			return false
+		}
 	}
 	fs.StringVar(&c.Addr, "addr", env("ADDR", defaultAddr), "listen address")
 	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", defaultDataDir), "folder for the embedded database and local objects")

@@ -268,7 +268,7 @@ func contentCounts(t *testing.T, s *testServer, token string) [3]float64 {
 // prints what was done and what is left, returns an error whose exit
 // status is 130, and the next run uploads only the rest. The importer
 // talks to a real server through a proxy that stops the run when the
-// third upload arrives.
+// third upload arrives: that upload, in flight, is finished and counted.
 func TestImportInterrupted(t *testing.T) {
 	s := startServer(t, map[string]string{"ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword}, false)
 	admin := login(t, s, adminEmail, adminPassword)
@@ -285,8 +285,6 @@ func TestImportInterrupted(t *testing.T) {
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") && uploads.Add(1) == 3 {
 			cancel() // Ctrl-C while the third file is on its way
-			http.Error(w, "stopped", http.StatusServiceUnavailable)
-			return
 		}
 		proxy.ServeHTTP(w, r)
 	}))
@@ -295,14 +293,14 @@ func TestImportInterrupted(t *testing.T) {
 	err := importer.Run(ctx, []string{"--server", front.URL, "--token", admin, "--jobs", "1", dir}, func(string) string { return "" }, &stdout, &stderr)
 	t.Logf("stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 	var coded interface{ ExitCode() int }
-	if !errors.As(err, &coded) || coded.ExitCode() != 130 || err.Error() != "interrupted: 2 uploaded, 4 left; run again to resume" {
+	if !errors.As(err, &coded) || coded.ExitCode() != 130 || err.Error() != "interrupted: 3 uploaded, 3 left; run again to resume" {
 		t.Fatalf("error %v", err)
 	}
-	if !strings.Contains(stdout.String(), "interrupted: 2 uploaded, 4 left; run again to resume\n") || strings.Contains(stdout.String(), "context canceled") {
+	if !strings.Contains(stdout.String(), "interrupted: 3 uploaded, 3 left; run again to resume\n") || strings.Contains(stdout.String(), "context canceled") {
 		t.Errorf("summary:\n%s", stdout.String())
 	}
 	out, err := runImport(t, "--server", s.URL, "--token", admin, dir)
-	if err != nil || !strings.Contains(out, "uploaded 4, skipped 2 (already on the server), refused 0\n") {
+	if err != nil || !strings.Contains(out, "uploaded 3, skipped 3 (already on the server), refused 0\n") {
 		t.Errorf("resumed run: %v\n%s", err, out)
 	}
 }

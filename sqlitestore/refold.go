@@ -39,7 +39,25 @@ func (db *DB) refold(ctx context.Context) error {
 	if v, _ := strconv.Atoi(stored); v >= fold.Version {
 		return nil
 	}
-	err = refoldColl(ctx, db, collArticles, "title_key",
+	if err := db.Refold(ctx); err != nil {
+		return err
+	}
+	_, err = db.exec(ctx, `INSERT INTO settings (name, value) VALUES (?, ?)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value WHERE CAST(value AS INTEGER) < CAST(excluded.value AS INTEGER)`,
+		foldSetting, strconv.Itoa(fold.Version))
+	if err != nil {
+		return fmt.Errorf("sqlitestore: write %s: %w", foldSetting, err)
+	}
+	return nil
+}
+
+// Refold refolds every stored sort key and search token with this
+// version's folding, whatever the file records. Opening does it when the
+// file was folded by an older version; data copied in from another store
+// (internal/tools/migrateembedded) needs it too, since it carries the
+// folding of the version that wrote it.
+func (db *DB) Refold(ctx context.Context) error {
+	err := refoldColl(ctx, db, collArticles, "title_key",
 		func(a *core.Article) (string, *[]string) { return sortkey.Text(a.Title, a.ID), &a.SearchTokens }, db.UpdateArticle)
 	if err == nil {
 		err = refoldColl(ctx, db, collGalleries, "title_key",
@@ -53,12 +71,6 @@ func (db *DB) refold(ctx context.Context) error {
 	}
 	if err != nil {
 		return fmt.Errorf("sqlitestore: refold %s: %w", db.path, err)
-	}
-	_, err = db.exec(ctx, `INSERT INTO settings (name, value) VALUES (?, ?)
-		ON CONFLICT (name) DO UPDATE SET value = excluded.value WHERE CAST(value AS INTEGER) < CAST(excluded.value AS INTEGER)`,
-		foldSetting, strconv.Itoa(fold.Version))
-	if err != nil {
-		return fmt.Errorf("sqlitestore: write %s: %w", foldSetting, err)
 	}
 	return nil
 }

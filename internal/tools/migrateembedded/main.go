@@ -80,6 +80,12 @@ func run(ctx context.Context, dataDir, database string, out *os.File) error {
 		db.Close(ctx)
 		return err
 	}
+	// The copied search tokens and keys carry the folding of the version
+	// that wrote them; the new file records this version's.
+	if err := db.Refold(ctx); err != nil {
+		db.Close(ctx)
+		return err
+	}
 	if err := db.Close(ctx); err != nil {
 		return err
 	}

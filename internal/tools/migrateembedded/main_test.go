@@ -27,6 +27,9 @@ func TestMigrate(t *testing.T) {
 	asset := storetest.FullAsset("sha-1")
 	gallery := storetest.FullGallery("phong-su")
 	article := storetest.FullArticle("dan-van-kheo")
+	// Written by a version whose folding kept ð (fold.Version 1).
+	older := storetest.FullArticle("da-nang")
+	older.ID, older.Title, older.SearchTokens = core.NewID(), "Ðà Nẵng", []string{"ða", "nang"}
 	job := &core.Job{ID: core.NewID(), Kind: "process", AssetID: asset.ID, Attempts: 2, RunAt: at, LeaseOwner: "w", LeaseUntil: at.Add(time.Minute), LastError: "boom", CreatedAt: at}
 	ticket := &core.UploadTicket{ID: core.NewID(), Key: "incoming/x", UserID: user.ID, Filename: "a.jpg", ContentType: "image/jpeg", ByteSize: 3, MaxBytes: 9, ExpiresAt: at, CreatedAt: at}
 
@@ -43,7 +46,7 @@ func TestMigrate(t *testing.T) {
 		defer old.Close(ctx)
 		for _, err := range []error{
 			old.InsertUser(ctx, user), old.InsertSession(ctx, session), old.InsertAsset(ctx, asset),
-			old.InsertGallery(ctx, gallery), old.InsertArticle(ctx, article), old.EnqueueJob(ctx, job),
+			old.InsertGallery(ctx, gallery), old.InsertArticle(ctx, article), old.InsertArticle(ctx, older), old.EnqueueJob(ctx, job),
 			old.InsertTicket(ctx, ticket),
 		} {
 			if err != nil {
@@ -101,5 +104,10 @@ func TestMigrate(t *testing.T) {
 	p, err := db.ListArticles(ctx, core.ArticleQuery{Page: core.Page{Limit: 5}, Search: []string{"harbour", "da"}})
 	if err != nil || len(p.Items) != 1 {
 		t.Errorf("search on the copy: %+v %v", p, err)
+	}
+	// Words folded by an older version are refolded in the copy.
+	p, err = db.ListArticles(ctx, core.ArticleQuery{Page: core.Page{Limit: 5}, Search: []string{"da", "nang"}})
+	if err != nil || len(p.Items) != 1 || p.Items[0].ID != older.ID {
+		t.Errorf("search for an older version's words on the copy: %+v %v", p, err)
 	}
 }
