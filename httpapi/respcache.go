@@ -2,11 +2,13 @@ package httpapi
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,9 +47,21 @@ type cachedResponse struct {
 	// The values of its headers, made once with the entry: a hit assigns
 	// them (see write).
 	ctypeValue, etagValue, lengthValue []string
+	// gz is body gzipped, when that saves a tenth or more, with its own
+	// ETag (another representation of the same answer) and length; nil
+	// otherwise.
+	gz                       []byte
+	gzEtag                   string
+	gzEtagValue, gzLengthVal []string
 }
 
-// newCachedResponse keeps body (a copy) as the answer to key.
+// gzipMinBytes is the smallest answer worth compressing.
+const gzipMinBytes = 1 << 10
+
+// newCachedResponse keeps body (a copy) as the answer to key, and a
+// gzipped copy for the clients that accept one: compressed once per entry
+// at the fastest level, a 20-article list is about an eighth of its size
+// (readers on phones pay for every byte).
 func newCachedResponse(key string, body []byte, ctype string, gen int64, expires time.Time) *cachedResponse {
 	sum := sha256.Sum256(body)
 	e := &cachedResponse{key: key, body: bytes.Clone(body), ctype: ctype,
@@ -55,7 +69,36 @@ func newCachedResponse(key string, body []byte, ctype string, gen int64, expires
 	e.ctypeValue = []string{e.ctype}
 	e.etagValue = []string{e.etag}
 	e.lengthValue = []string{strconv.Itoa(len(e.body))}
+	if len(body) >= gzipMinBytes {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+		zw.Write(body)
+		if zw.Close() == nil && buf.Len() <= len(body)*9/10 {
+			e.gz = bytes.Clone(buf.Bytes())
+			e.gzEtag = `"` + hex.EncodeToString(sum[:16]) + `-gzip"`
+			e.gzEtagValue = []string{e.gzEtag}
+			e.gzLengthVal = []string{strconv.Itoa(len(e.gz))}
+		}
+	}
 	return e
+}
+
+// acceptsGzip reports whether an Accept-Encoding value allows gzip (named,
+// and not with q=0).
+func acceptsGzip(v string) bool {
+	for part := range strings.SplitSeq(v, ",") {
+		name, params, _ := strings.Cut(part, ";")
+		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			continue
+		}
+		q, ok := strings.CutPrefix(strings.ReplaceAll(strings.TrimSpace(params), " ", ""), "q=")
+		if !ok {
+			return true
+		}
+		f, err := strconv.ParseFloat(q, 64)
+		return err == nil && f > 0
+	}
+	return false
 }
 
 // Header values every cached answer carries. They are shared by all
@@ -72,7 +115,7 @@ var (
 )
 
 // varyCached is what a cached answer depends on besides the URL.
-const varyCached = "Accept, Authorization, Cookie"
+const varyCached = "Accept, Accept-Encoding, Authorization, Cookie"
 
 // responseCache keeps public GraphQL answers in a cache bounded by bytes
 // (github.com/maypok86/otter: W-TinyLFU eviction by weight, expiry after
@@ -102,7 +145,7 @@ func newResponseCacheTTL(svc *app.Service, maxBytes int64, ttl time.Duration) *r
 	return &responseCache{svc: svc, now: time.Now, ttl: ttl, entries: otter.Must(&otter.Options[string, *cachedResponse]{
 		MaximumWeight: uint64(maxBytes),
 		Weigher: func(key string, e *cachedResponse) uint32 {
-			return uint32(len(key) + len(e.body) + len(e.etag) + len(e.ctype) + cachedEntryOverhead)
+			return uint32(len(key) + len(e.body) + len(e.gz) + len(e.etag) + len(e.ctype) + cachedEntryOverhead)
 		},
 		ExpiryCalculator: otter.ExpiryWriting[string, *cachedResponse](ttl),
 	})}
@@ -203,13 +246,26 @@ func (c *responseCache) write(w http.ResponseWriter, r *http.Request, e *cachedR
 		h["Vary"] = append(v, varyCached)
 	}
 	h["X-Cache"] = state
-	if r.Header.Get("If-None-Match") == e.etag {
+	gz := e.gz != nil && acceptsGzip(r.Header.Get("Accept-Encoding"))
+	if gz {
+		h["Etag"] = e.gzEtagValue
+		h["Content-Encoding"] = gzipEncoding
+	}
+	// Either representation's tag: the client holds the same answer.
+	if inm := r.Header.Get("If-None-Match"); inm == e.etag || e.gz != nil && inm == e.gzEtag {
 		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if gz {
+		h["Content-Length"] = e.gzLengthVal
+		w.Write(e.gz)
 		return
 	}
 	h["Content-Length"] = e.lengthValue
 	w.Write(e.body)
 }
+
+var gzipEncoding = []string{"gzip"}
 
 // hasErrors reports whether a GraphQL answer carries errors (never cached).
 func hasErrors(body []byte) bool {

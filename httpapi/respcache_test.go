@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -79,14 +80,14 @@ func TestCachedAnswerHeaders(t *testing.T) {
 			t.Errorf("%s: HTTP %d %v, body %q", what, resp.StatusCode, h, got)
 		}
 	}
-	want("first GET", first, body, "MISS", []string{"Origin", "Accept, Authorization, Cookie"})
+	want("first GET", first, body, "MISS", []string{"Origin", "Accept, Accept-Encoding, Authorization, Cookie"})
 	for i := range 3 {
 		resp, got := get()
-		want(fmt.Sprintf("hit %d", i), resp, got, "HIT", []string{"Origin", "Accept, Authorization, Cookie"})
+		want(fmt.Sprintf("hit %d", i), resp, got, "HIT", []string{"Origin", "Accept, Accept-Encoding, Authorization, Cookie"})
 	}
 	page := "http://localhost:5173" // allowed in development
 	resp, got := get("Origin", page)
-	want("hit from an allowed page", resp, got, "HIT", []string{"Origin", "Accept, Authorization, Cookie"})
+	want("hit from an allowed page", resp, got, "HIT", []string{"Origin", "Accept, Accept-Encoding, Authorization, Cookie"})
 	if resp.Header.Get("Access-Control-Allow-Origin") != page || resp.Header.Get("Access-Control-Allow-Credentials") != "true" {
 		t.Errorf("hit from an allowed page: CORS headers %v", resp.Header)
 	}
@@ -112,5 +113,64 @@ func TestCachedAnswerHeaders(t *testing.T) {
 			resp.Header.Get("Cache-Control") != "private, no-store" || got == "" {
 			t.Errorf("signed in by %s: HTTP %d %v", h[0], resp.StatusCode, resp.Header)
 		}
+	}
+}
+
+// TestCachedAnswerGzip: a client that accepts gzip gets a cached answer
+// gzipped (the same bytes once unpacked), under its own ETag and with
+// Accept-Encoding in Vary; one that does not, or refuses it with q=0, gets
+// it as is; either tag revalidates with a 304.
+func TestCachedAnswerGzip(t *testing.T) {
+	log := testLogger(t)
+	ping := func(context.Context) error { return nil }
+	svc := newService(t)
+	srv := httptest.NewServer(New(svc, Config{PublicURL: "http://127.0.0.1"}, log, NewObservability(log, ping, ping, nil)))
+	t.Cleanup(srv.Close)
+	u := srv.URL + "/graphql?" + url.Values{"query": {`{ __schema { types { name description } } }`}}.Encode()
+	raw := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	get := func(header ...string) (*http.Response, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, u, nil)
+		for i := 0; i < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := raw.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp, body
+	}
+	plain, body := get()
+	if plain.Header.Get("Content-Encoding") != "" || len(body) < gzipMinBytes {
+		t.Fatalf("without Accept-Encoding: %v, %d bytes", plain.Header, len(body))
+	}
+	for _, ae := range []string{"gzip", "br, gzip;q=0.8", "GZIP"} {
+		resp, zipped := get("Accept-Encoding", ae)
+		if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Content-Length") != strconv.Itoa(len(zipped)) ||
+			resp.Header.Get("ETag") == plain.Header.Get("ETag") || !slices.Contains(resp.Header.Values("Vary"), "Accept, Accept-Encoding, Authorization, Cookie") {
+			t.Fatalf("Accept-Encoding %q: %v", ae, resp.Header)
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(zipped))
+		if err != nil {
+			t.Fatal(err)
+		}
+		unpacked, err := io.ReadAll(zr)
+		if err != nil || !bytes.Equal(unpacked, body) {
+			t.Errorf("Accept-Encoding %q: unpacks to %d bytes (%v), want the %d of the plain answer", ae, len(unpacked), err, len(body))
+		}
+		t.Logf("%d bytes as is, %d gzipped", len(body), len(zipped))
+		if resp, _ := get("Accept-Encoding", ae, "If-None-Match", resp.Header.Get("ETag")); resp.StatusCode != http.StatusNotModified {
+			t.Errorf("If-None-Match with the gzip tag: HTTP %d", resp.StatusCode)
+		}
+	}
+	for _, ae := range []string{"identity", "gzip;q=0", "deflate"} {
+		if resp, got := get("Accept-Encoding", ae); resp.Header.Get("Content-Encoding") != "" || !bytes.Equal(got, body) {
+			t.Errorf("Accept-Encoding %q: %v", ae, resp.Header)
+		}
+	}
+	if resp, _ := get("Accept-Encoding", "gzip", "If-None-Match", plain.Header.Get("ETag")); resp.StatusCode != http.StatusNotModified {
+		t.Errorf("If-None-Match with the plain tag from a gzip client: HTTP %d", resp.StatusCode)
 	}
 }

@@ -3,7 +3,9 @@
 # throwaway folder, seeds 20 published articles (cover + 6-item gallery
 # each), then measures the 20-article list query uncached (POST) and cached
 # (GET persisted query) against a plain net/http handler serving the same
-# bytes, in one run on loopback. Usage: scripts/bench-reads.sh [-c 16] [-d 10s]
+# bytes, in one run on loopback, all without compression; then, for
+# information, the cached answer gzipped as browsers get it.
+# Usage: scripts/bench-reads.sh [-c 16] [-d 10s]
 script=bench-reads
 # shellcheck source=lib/server.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/server.sh"
