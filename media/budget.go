@@ -25,8 +25,11 @@ const DefaultBudgetBytes = 512 << 20
 // DecodeCost. Waiters are served in arrival order, so a large image is not
 // starved by a stream of small ones. An image whose cost exceeds the whole
 // budget is still processed, alone: it waits until nothing else holds any
-// of the budget, and nothing else starts until it is done. The zero value
-// is not usable; call NewBudget.
+// of the budget, and nothing else starts until it is done. What one image
+// may cost at all is bounded before: ProbeImage refuses an image over
+// Limits.MaxDecodeBytes (DefaultMaxDecodeBytes, three halves of the
+// default budget) with core.CodeTooManyPixels, before it is stored. The
+// zero value is not usable; call NewBudget.
 type Budget struct {
 	size int64
 	sem  *semaphore.Weighted
@@ -98,7 +101,7 @@ const webpBytesPerPixel = 8
 // peak for an image with headers p: the decoder's allocations (for a
 // JPEG, at the reduced scale it is decoded at, as its layout in p
 // dictates: its pixel planes, and for a progressive file its coefficients
-// at full size, 4 bytes a sample whatever the scale, for CMYK and RGB
+// at full size, 2 bytes a sample whatever the scale, for CMYK and RGB
 // files the copy they are converted into; see
 // jpegscaled.Layout.DecodeBytes), the 2×2 shrinks render makes, if any (a
 // byte a decoded pixel for the first, a quarter of that for each next),
@@ -106,8 +109,8 @@ const webpBytesPerPixel = 8
 // intermediate (12 bytes a rendition pixel), for each WebP twin the
 // WebAssembly encoder's memory (a copy of the pixels and libwebp's planes
 // and buffers: webpBytesPerPixel), plus 4 MiB for the encoders' buffers.
-// For a 6000×4000 baseline 4:2:0 JPEG it is about 110 MB, for a
-// progressive one about 250 MB, for a 24-megapixel PNG about 310 MB.
+// For a 6000×4000 baseline 4:2:0 JPEG it is about 105 MB, for a
+// progressive one about 175 MB, for a 24-megapixel PNG about 310 MB.
 func DecodeCost(p Probe) int64 {
 	shift := decodeShift(p)
 	var cost int64

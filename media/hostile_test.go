@@ -89,6 +89,9 @@ func TestProcessHostileCorpus(t *testing.T) {
 			}
 		}},
 		{name: "animated webp", data: animatedWebP(64, 48), code: core.CodeUnsupportedMediaType},
+		// 60 megapixels, within the pixel limits, that would hold 1.1 GB.
+		{name: "progressive cmyk jpeg 2000x30000", data: withSOFSize(layoutJPEG(jpegLayoutSpec{w: 16, h: 16, comps: 4, progressive: true}), 2000, 30000),
+			code: core.CodeTooManyPixels},
 		{name: "svg with a script", data: []byte(`<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>fetch('/graphql')</script></svg>`), code: core.CodeUnsupportedMediaType},
 		{name: "html named .jpg", data: []byte("<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"), code: core.CodeUnsupportedMediaType},
 		{name: "jpeg with hostile exif", data: withSegment(jpg, 0xE1, exifSegment(buildTIFF(binary.BigEndian,

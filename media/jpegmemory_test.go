@@ -8,7 +8,10 @@ import (
 	"image"
 	"math/bits"
 	"runtime"
+	"strings"
 	"testing"
+
+	"github.com/stillroom/stillroom/core"
 )
 
 // jpegLayoutSpec chooses what layoutJPEG writes.
@@ -296,5 +299,43 @@ func TestJPEGColourModelSettledBeforeFirstScan(t *testing.T) {
 	}
 	if _, ok := img.(*image.YCbCr); !ok {
 		t.Errorf("decoded as %T, want *image.YCbCr as the headers before the first scan say", img)
+	}
+}
+
+// withSOFSize returns jpg with its frame header claiming w×h (its scans
+// are then short: for tests of what is refused from the headers).
+func withSOFSize(jpg []byte, w, h uint16) []byte {
+	out := bytes.Clone(jpg)
+	for _, sof := range []byte{0xC0, 0xC2} {
+		if i := bytes.Index(out, []byte{0xFF, sof}); i >= 0 {
+			binary.BigEndian.PutUint16(out[i+5:], h)
+			binary.BigEndian.PutUint16(out[i+7:], w)
+			return out
+		}
+	}
+	panic("no SOF0 or SOF2")
+}
+
+// TestProbeImageRefusesOverDecodeBytes: an image whose processing would
+// hold more than Limits.MaxDecodeBytes is refused from its headers, with
+// a message that says why; the same pixels in a cheaper layout pass.
+func TestProbeImageRefusesOverDecodeBytes(t *testing.T) {
+	prog := layoutJPEG(jpegLayoutSpec{w: 1000, h: 750, comps: 3, progressive: true})
+	base := layoutJPEG(jpegLayoutSpec{w: 1000, h: 750, comps: 3})
+	p, err := ProbeImage(prog, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lim := Limits{MaxDecodeBytes: DecodeCost(p) - 1}
+	_, err = ProbeImage(prog, lim)
+	wantCode(t, err, core.CodeTooManyPixels)
+	if msg := core.ErrorMessage(err); !strings.Contains(msg, "progressive JPEG") || !strings.Contains(msg, "baseline") {
+		t.Errorf("message %q does not say what makes it costly", msg)
+	}
+	if _, err := ProbeImage(base, lim); err != nil {
+		t.Errorf("the baseline file of the same size: %v", err)
+	}
+	if _, err := ProbeImage(prog, Limits{MaxDecodeBytes: DecodeCost(p)}); err != nil {
+		t.Errorf("at its cost exactly: %v", err)
 	}
 }

@@ -20,6 +20,14 @@ import (
 const (
 	DefaultMaxPixels = 60_000_000
 	DefaultMaxSide   = 30_000
+	// DefaultMaxDecodeBytes bounds DecodeCost, what processing one image
+	// may hold: three halves of DefaultBudgetBytes, under the soft memory
+	// limit the server sets itself (twice the budget). Every image within
+	// the pixel limits is under it but the costliest layouts at shapes no
+	// camera writes: a 2000×30000 progressive CMYK JPEG costs 1.1 GB. A
+	// 60-megapixel progressive CMYK JPEG costs about 730 MB, a
+	// 60-megapixel PNG 670 MB.
+	DefaultMaxDecodeBytes = 768 << 20
 )
 
 // MaxJPEGScans is the most scans a JPEG may have. image/jpeg walks every
@@ -34,10 +42,14 @@ const MaxJPEGScans = 100
 type Limits struct {
 	MaxPixels int64 // width × height
 	MaxSide   int   // the longer side, in pixels
+	// MaxDecodeBytes bounds DecodeCost. An image over it is refused
+	// rather than processed: a Budget runs an image that costs more than
+	// the whole budget alone, and this keeps "alone" within memory.
+	MaxDecodeBytes int64
 }
 
 // DefaultLimits are the limits used when none are configured.
-var DefaultLimits = Limits{MaxPixels: DefaultMaxPixels, MaxSide: DefaultMaxSide}
+var DefaultLimits = Limits{MaxPixels: DefaultMaxPixels, MaxSide: DefaultMaxSide, MaxDecodeBytes: DefaultMaxDecodeBytes}
 
 func (l Limits) withDefaults() Limits {
 	if l.MaxPixels <= 0 {
@@ -45,6 +57,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxSide <= 0 {
 		l.MaxSide = DefaultMaxSide
+	}
+	if l.MaxDecodeBytes <= 0 {
+		l.MaxDecodeBytes = DefaultMaxDecodeBytes
 	}
 	return l
 }
@@ -90,9 +105,11 @@ func (p Probe) DisplaySize() (width, height int) {
 // its EXIF orientation and the layout its decode's memory depends on, from
 // the headers alone: it allocates no pixels.
 // Errors: core.CodeUnsupportedMediaType for a format other than JPEG, PNG,
-// GIF or WebP, and for an animated WebP (see webpAnimated); core.CodeBadUserInput for corrupt headers, an empty image
-// or a JPEG of more than MaxJPEGScans scans; core.CodeTooManyPixels when a
-// side exceeds lim.MaxSide or the pixel count exceeds lim.MaxPixels.
+// GIF or WebP, and for an animated WebP (see webpAnimated);
+// core.CodeBadUserInput for corrupt headers, an empty image or a JPEG of
+// more than MaxJPEGScans scans; core.CodeTooManyPixels when a side exceeds
+// lim.MaxSide, the pixel count exceeds lim.MaxPixels, or processing the
+// image would hold more than lim.MaxDecodeBytes (DecodeCost).
 func ProbeImage(data []byte, lim Limits) (Probe, error) {
 	f, mime, err := Sniff(data)
 	if err != nil {
@@ -151,6 +168,12 @@ func ProbeImage(data []byte, lim Limits) (Probe, error) {
 			p.Sampling[c] = uint8(layout.H[c]<<4 | layout.V[c])
 		}
 	}
+	if cost := DecodeCost(p); cost > lim.MaxDecodeBytes {
+		return Probe{}, core.Errorf(core.CodeTooManyPixels,
+			"the image is %d×%d pixels (%s) and %s; processing it would take %d MB, and at most %d MB is allowed: "+
+				"save it smaller, or as a baseline (not progressive) RGB JPEG",
+			p.Width, p.Height, megapixels(p.Pixels()), p.layoutLabel(), cost/1e6, lim.MaxDecodeBytes/1e6)
+	}
 	return p, nil
 }
 
@@ -199,6 +222,21 @@ func webpAnimated(data []byte) bool {
 
 // webpAnimationFlag is the animation bit of the VP8X chunk's flags.
 const webpAnimationFlag = 1 << 1
+
+// layoutLabel names what makes an image costly to decode, for messages.
+func (p Probe) layoutLabel() string {
+	switch {
+	case p.Format != FormatJPEG:
+		return "a " + p.Format.label()
+	case p.Progressive && p.Components == 4:
+		return "a progressive CMYK JPEG"
+	case p.Progressive:
+		return "a progressive JPEG"
+	case p.Components == 4:
+		return "a CMYK JPEG"
+	}
+	return "a JPEG"
+}
 
 func megapixels(n int64) string { return fmt.Sprintf("%.1f megapixels", float64(n)/1e6) }
 

@@ -263,3 +263,42 @@ func BenchmarkDecode(b *testing.B) {
 		})
 	}
 }
+
+// TestProgressiveMatchesStandardLibrary checks that progressive files,
+// whose coefficients the fork keeps in 16 bits between scans, decode to
+// image/jpeg's pixels (it keeps 32).
+func TestProgressiveMatchesStandardLibrary(t *testing.T) {
+	img := testImage(97, 61, 24)
+	for _, o := range []encOptions{
+		{comps: 3, q: 2, progressive: true},
+		{comps: 3, sampling: [4]byte{0x22}, q: 2, progressive: true},
+		{comps: 3, q: 2, restart: 2, progressive: true, skewed: true},
+		{comps: 4, q: 4, progressive: true},
+		{comps: 1, q: 1, restart: 3, progressive: true},
+	} {
+		data := testEncode(t, img, o)
+		want, err := stdjpeg.Decode(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Decode(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !samePixels(got, want) {
+			t.Errorf("%+v: pixels differ from image/jpeg", o)
+		}
+	}
+}
+
+// TestCoeffBlockClamps: a coefficient out of 16 bits is clamped, keeping
+// its sign and non-zero, which is all refinement scans read.
+func TestCoeffBlockClamps(t *testing.T) {
+	var b block
+	b[unzig[1]], b[unzig[2]], b[unzig[3]], b[unzig[4]] = 70000, -70000, 0, -5
+	var c coeffBlock
+	c.storeBand(&b, 1, 63)
+	if got := [4]int16{c[unzig[1]], c[unzig[2]], c[unzig[3]], c[unzig[4]]}; got != [4]int16{math.MaxInt16, math.MinInt16, 0, -5} {
+		t.Errorf("stored %v", got)
+	}
+}

@@ -51,11 +51,12 @@ func ReadLayout(r io.Reader) (Layout, error) {
 const fixedDecodeBytes = 128 << 10
 
 // coeffBlockBytes is the size of one 8×8 block of coefficients as a
-// progressive decode keeps it (progCoeffs).
-const coeffBlockBytes = blockSize * 4
+// progressive decode keeps it (coeffBlock).
+const coeffBlockBytes = blockSize * 2
 
-// pendingBlockBytes is the size of one block queued for reconstruction.
-const pendingBlockBytes = coeffBlockBytes + 3*4
+// pendingBlockBytes is the size of one block queued for reconstruction:
+// a block (32-bit coefficients) and its place.
+const pendingBlockBytes = blockSize*4 + 3*4
 
 // maxReconstructBuffers is the most row buffers a reconstructor holds:
 // one filling, one queued for each of up to three workers, one spare
@@ -67,7 +68,7 @@ const maxReconstructBuffers = 3 + 2
 // 0..3), whatever GOMAXPROCS: the pixel planes, padded to whole MCUs, at
 // that scale (a byte a sample); for a progressive file the coefficients
 // of every block of every component at full size (coeffBlockBytes a
-// block: 4 bytes a sample, whatever the scale); for a sequential one the
+// block: 2 bytes a sample, whatever the scale); for a sequential one the
 // reconstructor's row buffers; for CMYK and RGB files the interleaved
 // copy they are converted into (4 bytes a pixel at that scale); and
 // fixedDecodeBytes. A sequential file of several scans allocates row

@@ -6,6 +6,7 @@ package jpeg
 
 import (
 	"image"
+	"math"
 )
 
 // makeImg allocates and initializes the destination image.
@@ -152,7 +153,7 @@ func (d *decoder) processSOS(n int) error {
 		for i := 0; i < nComp; i++ {
 			compIndex := scan[i].compIndex
 			if d.progCoeffs[compIndex] == nil {
-				d.progCoeffs[compIndex] = make([]block, mxx*myy*d.comp[compIndex].h*d.comp[compIndex].v)
+				d.progCoeffs[compIndex] = make([]coeffBlock, mxx*myy*d.comp[compIndex].h*d.comp[compIndex].v)
 			}
 		}
 	}
@@ -231,7 +232,7 @@ func (d *decoder) processSOS(n int) error {
 
 					// Load the previous partially decoded coefficients, if applicable.
 					if d.progressive {
-						b = d.progCoeffs[compIndex][by*mxx*hi+bx]
+						d.progCoeffs[compIndex][by*mxx*hi+bx].loadBand(&b, zigStart, zigEnd)
 					} else {
 						b = block{}
 					}
@@ -303,7 +304,7 @@ func (d *decoder) processSOS(n int) error {
 
 					if d.progressive {
 						// Save the coefficients.
-						d.progCoeffs[compIndex][by*mxx*hi+bx] = b
+						d.progCoeffs[compIndex][by*mxx*hi+bx].storeBand(&b, zigStart, zigEnd)
 						// At this point, we could call reconstructBlock to dequantize and perform the
 						// inverse DCT, to save early stages of a progressive image to the *image.YCbCr
 						// buffers (the whole point of progressive encoding), but in Go, the jpeg.Decode
@@ -458,6 +459,41 @@ func (d *decoder) refineNonZeroes(b *block, zig, zigEnd, nz, delta int32) (int32
 	return zig, nil
 }
 
+// coeffBlock is a block's coefficients as a progressive decode keeps them
+// between scans, in 16 bits as libjpeg keeps them (JCOEF): a quantised
+// coefficient of an 8-bit JPEG takes at most 12 bits, so valid files
+// lose nothing, and the whole image's coefficients take 2 bytes a sample
+// instead of 4.
+type coeffBlock [blockSize]int16
+
+// load sets b to c's coefficients.
+func (c *coeffBlock) load(b *block) {
+	for i, v := range c {
+		b[i] = int32(v)
+	}
+}
+
+// loadBand sets the coefficients of b at zig-zag positions
+// zigStart..zigEnd to c's: a scan reads and writes no others, so a DC scan
+// moves one coefficient a block, not 64.
+func (c *coeffBlock) loadBand(b *block, zigStart, zigEnd int32) {
+	for _, u := range unzig[zigStart : zigEnd+1] {
+		b[u] = int32(c[u])
+	}
+}
+
+// storeBand keeps b's coefficients at zig-zag positions zigStart..zigEnd
+// in c. A value out of 16 bits, which only a damaged or hostile file has,
+// is clamped rather than wrapped: zero stays zero and non-zero stays
+// non-zero with its sign, which is all successive approximation reads
+// (refine), so such a file's scans decode the same bits as with 32 bits
+// and fail or succeed alike.
+func (c *coeffBlock) storeBand(b *block, zigStart, zigEnd int32) {
+	for _, u := range unzig[zigStart : zigEnd+1] {
+		c[u] = int16(max(math.MinInt16, min(b[u], math.MaxInt16)))
+	}
+}
+
 func (d *decoder) reconstructProgressiveImage() error {
 	// The h0, mxx, by and bx variables have the same meaning as in the
 	// processSOS method.
@@ -476,9 +512,11 @@ func (d *decoder) reconstructProgressiveImage() error {
 		rows := (d.height + v - 1) / v
 		// Rows of blocks are independent: split them between goroutines.
 		inParallel(rows, func(by0, by1 int) {
+			var b block
 			for by := by0; by < by1; by++ {
 				for bx := 0; bx*h < d.width; bx++ {
-					d.reconstructBlock(&d.progCoeffs[i][by*stride+bx], bx, by, i)
+					d.progCoeffs[i][by*stride+bx].load(&b)
+					d.reconstructBlock(&b, bx, by, i)
 				}
 			}
 		})
