@@ -206,6 +206,12 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 func (c config) appConfig() app.Config {
 	limits := media.DefaultLimits
 	limits.MaxPixels = c.MaxPixels
+	// One image may hold at most three halves of the decode budget (an
+	// image over the budget runs alone), as the defaults are set: a lower
+	// budget lowers it too.
+	if c.MemoryBudget > 0 {
+		limits.MaxDecodeBytes = c.MemoryBudget * 3 / 2
+	}
 	base := strings.TrimRight(c.PublicMediaURL, "/")
 	wait := c.UploadWait
 	if wait == 0 {

@@ -30,3 +30,22 @@ func TestBooleanSettings(t *testing.T) {
 		t.Errorf("STILLROOM_S3_USE_TLS=enabled: %v, want an error naming it", err)
 	}
 }
+
+// TestDecodeCapFollowsBudget: the most one image may hold is three halves
+// of the decode budget, the default's ratio, whatever the budget is set to.
+func TestDecodeCapFollowsBudget(t *testing.T) {
+	for budget, want := range map[string]int64{"": 768 << 20, "268435456": 384 << 20} {
+		cfg, err := parseConfig(nil, func(k string) string {
+			if k == "STILLROOM_MEMORY_BUDGET" {
+				return budget
+			}
+			return ""
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.appConfig().ImageLimits.MaxDecodeBytes; got != want {
+			t.Errorf("STILLROOM_MEMORY_BUDGET=%q: an image may hold %d bytes, want %d", budget, got, want)
+		}
+	}
+}
