@@ -69,7 +69,13 @@ func (r gqlResult) code() string {
 // gql posts a query as JSON and decodes the answer.
 func (s *testServer) gql(t testing.TB, query string) gqlResult {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query})
+	return s.post(t, map[string]any{"query": query})
+}
+
+// post posts a GraphQL request body as JSON and decodes the answer.
+func (s *testServer) post(t testing.TB, request map[string]any) gqlResult {
+	t.Helper()
+	body, _ := json.Marshal(request)
 	resp, err := http.Post(s.URL+"/graphql", "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)

@@ -1,12 +1,8 @@
 package httpapi
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -35,24 +31,10 @@ func TestQueryTextBytes(t *testing.T) {
 	big := pad(gqllimits.DefaultMaxQueryBytes + 1)
 	sum := sha256.Sum256([]byte(big))
 	ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(sum[:])}}
-	post := func(body map[string]any) gqlResult {
-		raw, _ := json.Marshal(body)
-		resp, err := http.Post(ts.URL+"/graphql", "application/json", bytes.NewReader(raw))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		out, _ := io.ReadAll(resp.Body)
-		var r gqlResult
-		if err := json.Unmarshal(out, &r); err != nil {
-			t.Fatalf("not JSON: %.200s", out)
-		}
-		return r
-	}
-	if r := post(map[string]any{"query": big, "extensions": ext}); r.code() != "QUERY_TOO_COMPLEX" {
+	if r := s.post(t, map[string]any{"query": big, "extensions": ext}); r.code() != "QUERY_TOO_COMPLEX" {
 		t.Errorf("registering a persisted query over the limit: %+v", r.Errors)
 	}
-	if r := post(map[string]any{"extensions": ext}); len(r.Errors) == 0 || r.Errors[0].Message != "PersistedQueryNotFound" {
+	if r := s.post(t, map[string]any{"extensions": ext}); len(r.Errors) == 0 || r.Errors[0].Message != "PersistedQueryNotFound" {
 		t.Errorf("the refused text was kept as a persisted query: %+v", r)
 	}
 }
