@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/stillroom/stillroom/app"
+	"github.com/stillroom/stillroom/internal/webapp"
 )
 
 // Public read cache: anonymous GraphQL queries sent with GET (plain or as
@@ -75,30 +75,12 @@ func newCachedResponse(key string, body []byte, ctype string, gen int64, expires
 		zw.Write(body)
 		if zw.Close() == nil && buf.Len() <= len(body)*9/10 {
 			e.gz = bytes.Clone(buf.Bytes())
-			e.gzEtag = `"` + hex.EncodeToString(sum[:16]) + `-gzip"`
+			e.gzEtag = e.etag[:len(e.etag)-1] + `-gzip"`
 			e.gzEtagValue = []string{e.gzEtag}
 			e.gzLengthVal = []string{strconv.Itoa(len(e.gz))}
 		}
 	}
 	return e
-}
-
-// acceptsGzip reports whether an Accept-Encoding value allows gzip (named,
-// and not with q=0).
-func acceptsGzip(v string) bool {
-	for part := range strings.SplitSeq(v, ",") {
-		name, params, _ := strings.Cut(part, ";")
-		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
-			continue
-		}
-		q, ok := strings.CutPrefix(strings.ReplaceAll(strings.TrimSpace(params), " ", ""), "q=")
-		if !ok {
-			return true
-		}
-		f, err := strconv.ParseFloat(q, 64)
-		return err == nil && f > 0
-	}
-	return false
 }
 
 // Header values every cached answer carries. They are shared by all
@@ -246,7 +228,7 @@ func (c *responseCache) write(w http.ResponseWriter, r *http.Request, e *cachedR
 		h["Vary"] = append(v, varyCached)
 	}
 	h["X-Cache"] = state
-	gz := e.gz != nil && acceptsGzip(r.Header.Get("Accept-Encoding"))
+	gz := e.gz != nil && webapp.AcceptsGzip(r.Header.Get("Accept-Encoding"))
 	if gz {
 		h["Etag"] = e.gzEtagValue
 		h["Content-Encoding"] = gzipEncoding

@@ -68,7 +68,7 @@ func (a App) Handler() http.Handler {
 			// Content-hashed names: a new build has new names.
 			h.Set("Cache-Control", "public, max-age=31536000, immutable")
 			h.Add("Vary", "Accept-Encoding")
-			if z, ok := gz[rel]; ok && acceptsGzip(r) {
+			if z, ok := gz[rel]; ok && AcceptsGzip(r.Header.Get("Accept-Encoding")) {
 				if ct := mime.TypeByExtension(path.Ext(rel)); ct != "" {
 					h.Set("Content-Type", ct)
 				}
@@ -128,13 +128,20 @@ func gzipped(files fs.FS) map[string][]byte {
 	return out
 }
 
-// acceptsGzip reports whether the request's Accept-Encoding allows gzip.
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		name, q, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.ReplaceAll(strings.TrimSpace(q), " ", "") != "q=0" {
+// AcceptsGzip reports whether an Accept-Encoding value allows gzip: it is
+// named, without a zero q (q=0, q=0.0, …).
+func AcceptsGzip(acceptEncoding string) bool {
+	for part := range strings.SplitSeq(acceptEncoding, ",") {
+		name, params, _ := strings.Cut(part, ";")
+		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			continue
+		}
+		q, ok := strings.CutPrefix(strings.ReplaceAll(strings.TrimSpace(params), " ", ""), "q=")
+		if !ok {
 			return true
 		}
+		f, err := strconv.ParseFloat(q, 64)
+		return err == nil && f > 0
 	}
 	return false
 }

@@ -104,3 +104,17 @@ func TestMissingIndexPanics(t *testing.T) {
 	}()
 	App{Name: "empty", Files: fstest.MapFS{}, Prefix: "/x/"}.Handler()
 }
+
+// TestAcceptsGzip: gzip named in Accept-Encoding, in any case and with any
+// q above zero, allows it; a zero q however written, or its absence, does
+// not.
+func TestAcceptsGzip(t *testing.T) {
+	for v, want := range map[string]bool{
+		"gzip": true, "GZIP": true, "br, gzip;q=0.8": true, "gzip; q=1": true,
+		"": false, "identity": false, "deflate, br": false, "gzip;q=0": false, "gzip; q=0.0": false, "gzip;q=0.000": false,
+	} {
+		if got := AcceptsGzip(v); got != want {
+			t.Errorf("AcceptsGzip(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
