@@ -251,10 +251,7 @@ func checkWebsocketSession(svc *app.Service) graphql.OperationMiddleware {
 			return next(ctx)
 		}
 		if err := svc.CheckSession(ctx); err != nil {
-			code := core.ErrorCode(err)
-			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
-				Message: core.ErrorMessage(err), Extensions: map[string]any{"code": string(code)},
-			}}})
+			return refuse(err)
 		}
 		return next(ctx)
 	}
