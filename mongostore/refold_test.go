@@ -21,12 +21,7 @@ import (
 func TestRefoldOnOpen(t *testing.T) {
 	ctx := t.Context()
 	cfg := mongostore.Config{URI: mongotest.URI(t), Database: mongotest.DatabaseName(t)}
-	db, err := mongostore.Open(ctx, cfg)
-	mustNil(t, err)
-	t.Cleanup(func() {
-		_ = db.DropDatabase(t.Context())
-		_ = db.Close(t.Context())
-	})
+	db := mongotest.Open(t, cfg)
 	var eth string
 	for i, title := range []string{"Huế", "Ðà Nẵng", "Cần Thơ"} {
 		a := fullArticle(fmt.Sprint("a-", i))

@@ -18,12 +18,7 @@ import (
 func TestBackfillSortKeys(t *testing.T) {
 	ctx := t.Context()
 	cfg := mongostore.Config{URI: mongotest.URI(t), Database: mongotest.DatabaseName(t)}
-	db, err := mongostore.Open(ctx, cfg)
-	mustNil(t, err)
-	t.Cleanup(func() {
-		_ = db.DropDatabase(t.Context())
-		_ = db.Close(t.Context())
-	})
+	db := mongotest.Open(t, cfg)
 	for i, title := range []string{"Huế", "Đà Nẵng", "Cần Thơ"} {
 		a := fullArticle(fmt.Sprint("a-", i))
 		a.Title = title
