@@ -120,7 +120,7 @@ func (db *DB) CompleteJob(ctx context.Context, id, owner string) error {
 	if res.DeletedCount == 1 {
 		return nil
 	}
-	return db.releaseJob(ctx, id, owner, append(held, bson.E{Key: "again", Value: true}), bson.D{{Key: "$set", Value: bson.D{
+	return db.updateHeldJob(ctx, id, owner, append(held, bson.E{Key: "again", Value: true}), bson.D{{Key: "$set", Value: bson.D{
 		{Key: "again", Value: false},
 		{Key: "attempts", Value: 0},
 		{Key: "lastError", Value: ""},
@@ -133,7 +133,7 @@ func (db *DB) CompleteJob(ctx context.Context, id, owner string) error {
 // records lastErr. CONFLICT when another worker has claimed it, NOT_FOUND
 // when it is gone.
 func (db *DB) RetryJob(ctx context.Context, id, owner string, runAt time.Time, lastErr string) error {
-	return db.releaseJob(ctx, id, owner, nil, bson.D{{Key: "$set", Value: bson.D{
+	return db.updateHeldJob(ctx, id, owner, nil, bson.D{{Key: "$set", Value: bson.D{
 		{Key: "runAt", Value: storedTime(runAt)},
 		{Key: "lastError", Value: lastErr},
 		{Key: "leaseOwner", Value: ""},
@@ -143,13 +143,13 @@ func (db *DB) RetryJob(ctx context.Context, id, owner string, runAt time.Time, l
 
 // RenewJob extends the lease owner holds on the job to until.
 func (db *DB) RenewJob(ctx context.Context, id, owner string, until time.Time) error {
-	return db.releaseJob(ctx, id, owner, nil, bson.D{{Key: "$set", Value: bson.D{{Key: "leaseUntil", Value: storedTime(until)}}}})
+	return db.updateHeldJob(ctx, id, owner, nil, bson.D{{Key: "$set", Value: bson.D{{Key: "leaseUntil", Value: storedTime(until)}}}})
 }
 
 // ReleaseJob gives a job leased by owner back at once without counting
 // the attempt (its worker is stopping, the job did not fail).
 func (db *DB) ReleaseJob(ctx context.Context, id, owner string) error {
-	return db.releaseJob(ctx, id, owner, nil, bson.D{
+	return db.updateHeldJob(ctx, id, owner, nil, bson.D{
 		{Key: "$set", Value: bson.D{{Key: "leaseOwner", Value: ""}, {Key: "leaseUntil", Value: time.Time{}}}},
 		{Key: "$inc", Value: bson.D{{Key: "attempts", Value: -1}}},
 	})
@@ -176,15 +176,15 @@ func (db *DB) QueueStats(ctx context.Context, now time.Time) (int64, *time.Time,
 	return n, &d.RunAt, nil
 }
 
-// releaseJob applies update to the job owner holds (filter, when set,
+// updateHeldJob applies update to the job owner holds (filter, when set,
 // names it with any further condition).
-func (db *DB) releaseJob(ctx context.Context, id, owner string, filter, update bson.D) error {
+func (db *DB) updateHeldJob(ctx context.Context, id, owner string, filter, update bson.D) error {
 	if filter == nil {
 		filter = bson.D{{Key: "_id", Value: id}, {Key: "leaseOwner", Value: owner}}
 	}
 	res, err := db.jobs.UpdateOne(ctx, filter, update)
 	if err != nil {
-		return translate(err, "retry", "job "+id, "")
+		return translate(err, "update", "job "+id, "")
 	}
 	if res.MatchedCount == 1 {
 		return nil
