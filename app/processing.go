@@ -159,7 +159,9 @@ func (s *Service) runJob(ctx context.Context, job *core.Job) {
 // (another worker claimed the job after a renewal came too late, or the
 // job is gone); a failed renewal is tried again at the next tick.
 func (s *Service) keepLease(ctx context.Context, job *core.Job, log *slog.Logger) bool {
-	t := time.NewTicker(s.cfg.JobLease / 3)
+	// A third of the lease, at least a millisecond: any positive lease is
+	// a valid setting, and a ticker refuses a zero interval.
+	t := time.NewTicker(max(s.cfg.JobLease/3, time.Millisecond))
 	defer t.Stop()
 	for {
 		select {

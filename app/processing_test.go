@@ -159,3 +159,22 @@ func TestFocalPointAtCorner(t *testing.T) {
 	}
 	t.Fatal("no square512 JPEG")
 }
+
+// TestTinyJobLease: a lease of a few nanoseconds (STILLROOM_JOB_LEASE is
+// any positive duration) makes renewals come as often as they may, never
+// a panic in the worker (time.NewTicker refuses a zero interval), and the
+// asset is still processed.
+func TestTinyJobLease(t *testing.T) {
+	f := newFixture(t, app.Config{UploadWait: -1})
+	svc := app.New(f.db, f.objects, slog.New(slog.DiscardHandler), app.Config{UploadWait: -1, Workers: 1, JobLease: 2 * time.Nanosecond})
+	a, err := svc.UploadAsset(f.ctx, bytes.NewReader(testJPEG(t, 320, 240, 12)), "tiny.jpg", nil)
+	must(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { svc.RunWorkers(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	waitFor(t, func() bool {
+		got, err := f.db.AssetByID(f.ctx, a.ID)
+		return err == nil && got.Status == core.AssetReady
+	})
+}
