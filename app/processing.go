@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/stillroom/stillroom/core"
@@ -95,18 +94,17 @@ func (s *Service) runJob(ctx context.Context, job *core.Job) {
 	log.Info("processing")
 	start := time.Now()
 	jobCtx, stop := context.WithCancel(ctx)
-	var lost atomic.Bool
+	var lost bool // read after Wait
 	var renewing sync.WaitGroup
 	renewing.Go(func() {
-		if s.keepLease(jobCtx, job, log) {
-			lost.Store(true)
+		if lost = s.keepLease(jobCtx, job, log); lost {
 			stop()
 		}
 	})
 	err := s.processAsset(jobCtx, job.AssetID)
 	stop()
 	renewing.Wait()
-	if lost.Load() {
+	if lost {
 		// Another worker holds the job now and makes the renditions; ours
 		// (same keys, same bytes) may be half written, theirs replace them.
 		log.Warn("lost the job's lease; another worker has it", "err", err)
