@@ -128,8 +128,8 @@ type boundedWebsocket struct {
 
 type acceptedKey struct{}
 
-// accepted is where boundedConn's Accept leaves the connection it made
-// for the request, so Do can close it.
+// accepted is where the websocket's Accept (originCheckedWebsocket, through
+// bound) leaves the connection it made for the request, so Do can close it.
 type accepted struct{ conn transport.WebsocketConn }
 
 func (t boundedWebsocket) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {

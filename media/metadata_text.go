@@ -113,10 +113,9 @@ func windows1258Vietnamese(b []byte) bool {
 	return false
 }
 
-// latin1 returns b read as ISO 8859-1, the usual encoding of IPTC-IIM
-// text that does not declare UTF-8; only as much as cleanText can use.
+// latin1 returns b read as ISO 8859-1 (legacyText has cut it to what
+// cleanText can use).
 func latin1(b []byte) []byte {
-	b = b[:min(len(b), MaxCaptionText*utf8.UTFMax)]
 	out := make([]byte, 0, len(b)+len(b)/4)
 	for _, c := range b {
 		out = utf8.AppendRune(out, rune(c))
