@@ -383,3 +383,49 @@ func TestLeavingWithUnsavedEditsAsks(t *testing.T) {
 	}
 	b.Screenshot("back-refused")
 }
+
+// TestGalleryPublishSavesTypedDetails: Publish now with details typed and
+// not saved saves them first, so the published gallery has them; when
+// they cannot be saved (an empty title) nothing is published, the desk
+// says why in its language and the typed text stays.
+func TestGalleryPublishSavesTypedDetails(t *testing.T) {
+	srv, admin, b := editSetup(t, "vi-VN")
+	var g struct{ CreateGallery struct{ ID string } }
+	srv.GraphQL(t, admin, `mutation { createGallery(input: {title: "Đường hoa Nguyễn Huệ"}) { id } }`, nil).Decode(t, &g)
+	gid := g.CreateGallery.ID
+	type stored struct{ Title, Description, Status string }
+	read := func() stored {
+		var d struct{ Gallery stored }
+		srv.GraphQL(t, admin, `query($id: ID!) { gallery(id: $id) { title description status } }`, map[string]any{"id": gid}).Decode(t, &d)
+		return d.Gallery
+	}
+	b.Navigate(srv.URL + "/desk/galleries/" + gid)
+	const desc = "Đường hoa Nguyễn Huệ Tết Bính Ngọ, ảnh của nhóm phóng viên ảnh."
+
+	// The title emptied: the details cannot be saved, nothing is published.
+	b.Fill("Mô tả", desc)
+	b.Fill("Tiêu đề", "")
+	b.Click("button", "Xuất bản ngay")
+	b.WaitText("Chưa xuất bản: chưa lưu được thông tin.")
+	if got := read(); got.Status != "DRAFT" || got.Description != "" {
+		t.Errorf("after a refused save Publish stored %+v; want the draft unchanged", got)
+	}
+	if got := value(b, "Mô tả"); got != desc {
+		t.Errorf("after the refused publish the description holds %q, want %q", got, desc)
+	}
+	b.Screenshot("publish-details-refused")
+	b.AssertAccessible("gallery publish refused")
+
+	// A title again: Publish saves both, then publishes.
+	const title = "Đường hoa Nguyễn Huệ Tết Bính Ngọ"
+	b.Fill("Tiêu đề", title)
+	b.Click("button", "Xuất bản ngay")
+	b.WaitText("Đã xuất bản.")
+	if got := read(); got != (stored{title, desc, "PUBLISHED"}) {
+		t.Errorf("published gallery: %+v, want the typed title and description", got)
+	}
+	if got := value(b, "Mô tả"); got != desc {
+		t.Errorf("after publishing the description holds %q, want %q", got, desc)
+	}
+	b.Screenshot("published-with-details")
+}
