@@ -1,12 +1,16 @@
 package desk_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -428,4 +432,48 @@ func TestGalleryPublishSavesTypedDetails(t *testing.T) {
 		t.Errorf("after publishing the description holds %q, want %q", got, desc)
 	}
 	b.Screenshot("published-with-details")
+}
+
+// TestDownloadKeepsUnsavedEdits: Download original with a caption typed
+// and not saved saves the original as a file without leaving the page: no
+// leave-page warning, the typed caption stays, the file is the upload.
+func TestDownloadKeepsUnsavedEdits(t *testing.T) {
+	srv, admin, b := editSetup(t, "vi-VN")
+	d := answerDialogs(t, b)
+	data := photo(t, 960, 540, 7)
+	const name = "Sequence 01.00_00_04_21.Still120.jpg"
+	id := upload(t, srv, admin, name, data)
+	dir := t.TempDir()
+	b.Do("allow downloads", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		events := true
+		_, err := cdp.Call(ctx, tg, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: &events})
+		return err
+	}))
+	b.Navigate(srv.URL + "/desk/assets/" + id)
+	const caption = "Đường hoa Nguyễn Huệ lúc 6 giờ sáng mùng 1 Tết."
+	b.Fill("Chú thích", caption)
+	d.answer(false)
+	b.Click("button", "Tải ảnh gốc")
+
+	var got []byte
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if got, _ = os.ReadFile(filepath.Join(dir, name)); bytes.Equal(got, data) {
+			break
+		}
+	}
+	if !bytes.Equal(got, data) {
+		entries, _ := os.ReadDir(dir)
+		t.Errorf("downloaded %s: %d bytes (want the %d uploaded); the folder holds %v", name, len(got), len(data), entries)
+	}
+	if seen := d.take(); len(seen) != 0 {
+		t.Errorf("dialogs on download: %+v", seen)
+	}
+	if got := value(b, "Chú thích"); got != caption {
+		t.Errorf("after the download the caption holds %q, want %q", got, caption)
+	}
+	if p := browsertest.Eval[string](b, `location.pathname`); p != "/desk/assets/"+id {
+		t.Errorf("after the download the page is %s", p)
+	}
+	b.WaitFor("button", "Bỏ thay đổi") // still unsaved
+	b.Screenshot("downloaded-edits-kept")
 }
