@@ -48,7 +48,7 @@ func (s *Service) CreateArticle(ctx context.Context, p ArticlePatch) (*core.Arti
 	if err != nil {
 		return nil, err
 	}
-	return s.settleArticle(ctx, a, a.AssetIDs(), nil), nil
+	return s.settleArticle(ctx, a, a.AssetIDs(), a.GalleryIDs()), nil
 }
 
 func (s *Service) applyArticlePatch(ctx context.Context, a *core.Article, p ArticlePatch) error {
@@ -231,7 +231,7 @@ func (s *Service) UpdateArticle(ctx context.Context, id string, p ArticlePatch, 
 // mutateArticle is mutateGallery for articles: the assets and galleries a
 // write brought in are looked up again after it (settleArticle).
 func (s *Service) mutateArticle(ctx context.Context, id string, version *int, fn func(*core.Article) error) (*core.Article, error) {
-	var addedAssets []string
+	var addedAssets, addedGalleries []string
 	a, err := mutateVersioned(s, ctx, "article", id, version, s.store.ArticleByID, s.store.UpdateArticle,
 		func(a *core.Article) int { return a.Version },
 		func(a *core.Article) error {
@@ -245,6 +245,12 @@ func (s *Service) mutateArticle(ctx context.Context, id string, version *int, fn
 				return err
 			}
 			addedAssets = newIDs(hadAssets, a.AssetIDs())
+			addedGalleries = nil
+			for _, id := range a.GalleryIDs() {
+				if !hadGalleries[id] {
+					addedGalleries = append(addedGalleries, id)
+				}
+			}
 			live := a.Publication.Status != core.StatusDraft
 			if err := s.keepPublishable(ctx, before, articlePlacements(a), live); err != nil {
 				return err
@@ -261,7 +267,7 @@ func (s *Service) mutateArticle(ctx context.Context, id string, version *int, fn
 	if err != nil {
 		return nil, err
 	}
-	return s.settleArticle(ctx, a, addedAssets, nil), nil
+	return s.settleArticle(ctx, a, addedAssets, addedGalleries), nil
 }
 
 // settleArticle is settleGallery for articles: the assets (cover, image

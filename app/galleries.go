@@ -499,7 +499,8 @@ func (s *Service) UnpublishGallery(ctx context.Context, id string) (*core.Galler
 }
 
 // DeleteGallery removes a gallery. EDITOR; CONFLICT while an article has
-// a block with it.
+// a block with it. An article saved with a block of it while it is being
+// deleted loses that block (see detachGallery).
 func (s *Service) DeleteGallery(ctx context.Context, id string) error {
 	if _, err := require(ctx, core.RoleEditor); err != nil {
 		return err
@@ -515,7 +516,37 @@ func (s *Service) DeleteGallery(ctx context.Context, id string) error {
 		return core.Errorf(core.CodeConflict, "gallery %s is used in %d articles", id, len(arts))
 	}
 	defer s.contentChanged()
-	return s.store.DeleteGallery(ctx, id)
+	if err := s.store.DeleteGallery(ctx, id); err != nil {
+		return err
+	}
+	if err := s.detachGallery(context.WithoutCancel(ctx), id); err != nil {
+		s.log.Warn("remove a deleted gallery's blocks; reconcile will", "gallery", id, "err", err)
+	}
+	return nil
+}
+
+// detachGallery removes the blocks of a deleted gallery from the articles
+// that show it. An article saved with such a block checked that the
+// gallery existed before it was deleted, but after DeleteGallery looked
+// for its uses: this second look finds it. (One saved after this look
+// finds the gallery gone itself: see mutateArticle.)
+func (s *Service) detachGallery(ctx context.Context, id string) error {
+	arts, err := s.store.ArticlesWithGallery(ctx, id)
+	if err != nil {
+		return err
+	}
+	gone := map[string]bool{id: true}
+	for _, a := range arts {
+		s.log.Info("removing a deleted gallery from an article that took it meanwhile", "gallery", id, "article", a.ID)
+		_, err := s.mutateArticle(ctx, a.ID, nil, func(a *core.Article) error {
+			dropArticleRefs(a, nil, gone)
+			return nil
+		})
+		if err != nil && !core.IsCode(err, core.CodeNotFound) {
+			return err
+		}
+	}
+	return nil
 }
 
 // Gallery returns a gallery by ID or slug; drafts only for editors, else
