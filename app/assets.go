@@ -101,6 +101,9 @@ func (s *Service) storeOriginal(ctx context.Context, u *core.User, data []byte, 
 	sum := sha256.Sum256(data)
 	sha := hex.EncodeToString(sum[:])
 	if existing, err := s.store.AssetBySHA256(ctx, sha); err == nil {
+		if err := s.reviveDuplicate(ctx, existing, data, probe.MimeType); err != nil {
+			return nil, err
+		}
 		return s.duplicateOf(ctx, u, existing, filename, patch)
 	} else if !core.IsCode(err, core.CodeNotFound) {
 		return nil, err
@@ -142,14 +145,21 @@ func (s *Service) storeOriginal(ctx context.Context, u *core.User, data []byte, 
 			if err != nil {
 				return nil, err
 			}
+			if err := s.reviveDuplicate(ctx, existing, data, probe.MimeType); err != nil {
+				return nil, err
+			}
 			return s.duplicateOf(ctx, u, existing, filename, patch)
 		}
-		// No record points at the object: remove it now.
-		if derr := s.objects.Delete(context.WithoutCancel(ctx), a.OriginalKey); derr != nil {
+		// No record points at the object: remove it now (unless another
+		// upload of the same bytes has recorded it meanwhile).
+		if derr := s.deleteUnowned(ctx, sha, a.OriginalKey); derr != nil {
 			s.log.Warn("remove unreferenced original", "key", a.OriginalKey, "err", derr)
 		}
 		return nil, err
 	}
+	// A delete of an earlier asset with these bytes may have removed the
+	// original between our Put and our record (see deleteUnowned).
+	s.restoreOriginal(ctx, a, data, probe.MimeType)
 	if err := s.enqueueProcessing(ctx, a.ID); err != nil {
 		return nil, err
 	}
@@ -480,10 +490,14 @@ func (s *Service) UpdateAsset(ctx context.Context, id string, patch AssetPatch, 
 				a.ID, a.EditVersion, *editVersion)
 		}
 		a.EditVersion++
-		old := a.FocalPoint
+		prev := *a
 		if err := applyAssetPatch(a, patch); err != nil {
 			return err
 		}
+		if err := s.keepAssetPublishable(ctx, &prev, a); err != nil {
+			return err
+		}
+		old := prev.FocalPoint
 		refocus = patch.FocalPoint != nil && (old == nil || *old != *patch.FocalPoint)
 		a.SearchTokens = assetTokens(a)
 		return nil
@@ -683,18 +697,74 @@ func (s *Service) detachAsset(ctx context.Context, id string, gals []*core.Galle
 	return nil
 }
 
-// deleteAssetObjects removes the stored files of a deleted asset. Failures
-// are logged; the reconciler removes what is left.
+// deleteAssetObjects removes the stored files of a deleted asset. Keys
+// derive from the content, so the same file uploaded again meanwhile owns
+// the very same keys: each key is deleted only while no record has the
+// file's hash (deleteUnowned). Failures are logged; the reconciler removes
+// what is left.
 func (s *Service) deleteAssetObjects(ctx context.Context, a *core.Asset) {
 	keys := []string{a.OriginalKey}
 	for _, r := range a.Renditions {
 		keys = append(keys, r.Key)
 	}
 	for _, k := range keys {
-		if err := s.objects.Delete(ctx, k); err != nil {
+		if err := s.deleteUnowned(ctx, a.SHA256, k); errors.Is(err, errOwned) {
+			return // a new asset has these bytes: the rest is its too
+		} else if err != nil {
 			s.log.Warn("delete object of deleted asset", "asset", a.ID, "key", k, "err", err)
 		}
 	}
+}
+
+// errOwned: an asset record has the hash an object key derives from.
+var errOwned = errors.New("app: a record owns the object")
+
+// deleteUnowned deletes key, an object derived from the file with hash sha,
+// unless an asset with that hash exists, looked up right before: errOwned
+// then. The window left between that look and the delete (an upload of the
+// same file recording its asset in between) is closed on the upload's side:
+// storeOriginal stores the original again when it finds it gone after
+// recording the asset, and an upload that finds a record whose original is
+// missing stores it again too (restoreOriginal).
+func (s *Service) deleteUnowned(ctx context.Context, sha, key string) error {
+	_, err := s.store.AssetBySHA256(ctx, sha)
+	switch {
+	case err == nil:
+		return errOwned
+	case !core.IsCode(err, core.CodeNotFound):
+		return err
+	}
+	return s.objects.Delete(ctx, key)
+}
+
+// restoreOriginal stores data again as asset a's original when the object
+// is missing (lost to a delete of an earlier asset with the same bytes, see
+// deleteUnowned, or to storage), and says whether it did. Failures are
+// logged: the upload goes on, and reconcile settles the asset.
+func (s *Service) restoreOriginal(ctx context.Context, a *core.Asset, data []byte, contentType string) bool {
+	_, err := s.objects.Stat(ctx, a.OriginalKey)
+	if err == nil {
+		return false
+	}
+	if core.IsCode(err, core.CodeNotFound) {
+		err = s.objects.Put(ctx, a.OriginalKey, bytes.NewReader(data), int64(len(data)), contentType)
+	}
+	if err != nil {
+		s.log.Warn("check the original of an uploaded file", "asset", a.ID, "key", a.OriginalKey, "err", err)
+		return false
+	}
+	s.log.Info("stored a missing original again", "asset", a.ID, "key", a.OriginalKey)
+	return true
+}
+
+// reviveDuplicate stores the original of an existing asset with the
+// uploaded bytes again when it is missing, and queues its processing, which
+// makes an asset FAILED for its missing original READY again.
+func (s *Service) reviveDuplicate(ctx context.Context, a *core.Asset, data []byte, contentType string) error {
+	if !s.restoreOriginal(context.WithoutCancel(ctx), a, data, contentType) {
+		return nil
+	}
+	return s.enqueueProcessing(context.WithoutCancel(ctx), a.ID)
 }
 
 // ListAssets lists the library, newest first; with unattached, only assets

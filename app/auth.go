@@ -57,11 +57,37 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, *c
 	now := s.now()
 	token, hash := newToken()
 	sess := &core.Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL)}
-	if err := s.store.InsertSession(ctx, sess); err != nil {
+	if err := s.startSession(ctx, sess, u.PasswordHash); err != nil {
 		return "", nil, time.Time{}, err
 	}
 	NoteSignedIn(ctx, u.ID)
 	return token, u, sess.ExpiresAt, nil
+}
+
+// startSession stores sess for an account whose password hash was
+// passwordHash when it was checked, then reads the account again: a
+// password change (a reset, `stillroom user set-password`, another
+// changePassword) or a disable ends every session of the account, and one
+// made between that check and this insert would escape it. Whichever
+// comes first, the session does not survive: the change deletes it, or
+// this read sees the change and deletes it. UNAUTHENTICATED then.
+func (s *Service) startSession(ctx context.Context, sess *core.Session, passwordHash string) error {
+	if err := s.store.InsertSession(ctx, sess); err != nil {
+		return err
+	}
+	u, err := s.store.UserByID(ctx, sess.UserID)
+	switch {
+	case err == nil && u.PasswordHash == passwordHash && !u.Disabled:
+		return nil
+	case err == nil && u.Disabled:
+		err = core.Errorf(core.CodeUnauthenticated, "this account has been disabled")
+	case err == nil || core.IsCode(err, core.CodeNotFound):
+		err = core.Errorf(core.CodeUnauthenticated, "the password was changed meanwhile; sign in with the new one")
+	}
+	if derr := s.store.DeleteSession(ctx, sess.TokenHash); derr != nil {
+		return derr
+	}
+	return err
 }
 
 func rateLimited(wait time.Duration) error {
@@ -240,22 +266,35 @@ func (s *Service) Bootstrap(ctx context.Context, email, password string) (Bootst
 		if !core.IsCode(err, core.CodeNotFound) {
 			return BootstrapResult{}, err
 		}
-		u, err := s.createUser(ctx, NewUser{Email: email, Name: "Administrator", Password: password, Role: core.RoleAdmin})
-		if err != nil {
-			return BootstrapResult{}, err
-		}
-		return BootstrapResult{Created: true, Email: u.Email}, nil
+		return s.bootstrapAdmin(ctx, email, password, false)
 	}
 	n, err := s.store.CountUsers(ctx)
 	if err != nil || n > 0 {
 		return BootstrapResult{}, err
 	}
-	pw := randomString(18)
-	u, err := s.createUser(ctx, NewUser{Email: "admin@stillroom.local", Name: "Administrator", Password: pw, Role: core.RoleAdmin})
+	return s.bootstrapAdmin(ctx, "admin@stillroom.local", randomString(18), true)
+}
+
+// bootstrapAdmin creates Bootstrap's admin. Another process starting on
+// the same database at the same moment (two replicas on a fresh MongoDB)
+// may create it first: the email's CONFLICT then means the way in exists,
+// and this process goes on without creating anything (and without a
+// password to log, which only the creator knows).
+func (s *Service) bootstrapAdmin(ctx context.Context, email, password string, generated bool) (BootstrapResult, error) {
+	u, err := s.createUser(ctx, NewUser{Email: email, Name: "Administrator", Password: password, Role: core.RoleAdmin})
+	if core.IsCode(err, core.CodeConflict) {
+		if other, rerr := s.store.UserByEmail(ctx, normalizeEmail(email)); rerr == nil {
+			return BootstrapResult{Email: other.Email}, nil
+		}
+	}
 	if err != nil {
 		return BootstrapResult{}, err
 	}
-	return BootstrapResult{Created: true, Email: u.Email, GeneratedPassword: pw}, nil
+	res := BootstrapResult{Created: true, Email: u.Email}
+	if generated {
+		res.GeneratedPassword = password
+	}
+	return res, nil
 }
 
 func normalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }

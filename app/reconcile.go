@@ -51,8 +51,8 @@ func (s *Service) Reconcile(ctx context.Context, opt ReconcileOptions) (Reconcil
 	var rep ReconcileReport
 	cutoff := s.now().Add(-opt.Grace)
 	known := map[string]*core.Asset{} // by sha256; nil = no such asset
-	assetBySHA := func(sha string) (*core.Asset, error) {
-		if a, ok := known[sha]; ok {
+	assetBySHA := func(sha string, fresh bool) (*core.Asset, error) {
+		if a, ok := known[sha]; ok && !fresh {
 			return a, nil
 		}
 		a, err := s.store.AssetBySHA256(ctx, sha)
@@ -65,15 +65,12 @@ func (s *Service) Reconcile(ctx context.Context, opt ReconcileOptions) (Reconcil
 		return a, err
 	}
 	for _, prefix := range []string{"originals/", "renditions/"} {
-		err := s.removeUnused(ctx, prefix, opt.DryRun, &rep, func(o media.ObjectInfo) (bool, error) {
-			if o.ModTime.After(cutoff) {
-				return true, nil
-			}
+		err := s.removeUnused(ctx, prefix, cutoff, opt.DryRun, &rep, func(o media.ObjectInfo, fresh bool) (bool, error) {
 			sha, ok := shaOfKey(o.Key)
 			if !ok {
 				return true, nil // not a key this program writes
 			}
-			a, err := assetBySHA(sha)
+			a, err := assetBySHA(sha, fresh)
 			return referenced(a, o.Key), err
 		})
 		if err != nil {
@@ -82,8 +79,8 @@ func (s *Service) Reconcile(ctx context.Context, opt ReconcileOptions) (Reconcil
 	}
 	// Direct uploads never completed: their tickets have expired.
 	abandoned := s.now().Add(-s.cfg.UploadTicketTTL - opt.Grace)
-	err := s.removeUnused(ctx, "incoming/", opt.DryRun, &rep, func(o media.ObjectInfo) (bool, error) {
-		return o.ModTime.After(abandoned), nil
+	err := s.removeUnused(ctx, "incoming/", abandoned, opt.DryRun, &rep, func(media.ObjectInfo, bool) (bool, error) {
+		return false, nil
 	})
 	if err != nil {
 		return rep, err
@@ -148,18 +145,43 @@ func (s *Service) Reconcile(ctx context.Context, opt ReconcileOptions) (Reconcil
 }
 
 // removeUnused lists the objects under prefix and removes (or, in a dry
-// run, only reports) each one keep says is not needed.
-func (s *Service) removeUnused(ctx context.Context, prefix string, dryRun bool, rep *ReconcileReport, keep func(media.ObjectInfo) (bool, error)) error {
+// run, only reports) each one written before cutoff that keep says is not
+// needed. Right before a delete it looks again, since the listing may be
+// minutes old by then: an object written since is kept (the same file
+// uploaded again stores the same content key), then keep is asked again
+// with fresh set (no cached answer) and the object removed only if it is
+// still not needed. The window left between that last look and the delete
+// is closed on the upload's side (restoreOriginal).
+func (s *Service) removeUnused(ctx context.Context, prefix string, cutoff time.Time, dryRun bool, rep *ReconcileReport, keep func(o media.ObjectInfo, fresh bool) (bool, error)) error {
 	err := s.objects.List(ctx, prefix, func(o media.ObjectInfo) error {
 		rep.ObjectsSeen++
-		if k, err := keep(o); k || err != nil {
+		if o.ModTime.After(cutoff) {
+			return nil
+		}
+		if k, err := keep(o, false); k || err != nil {
+			return err
+		}
+		if dryRun {
+			rep.OrphansRemoved = append(rep.OrphansRemoved, o.Key)
+			return nil
+		}
+		now, err := s.objects.Stat(ctx, o.Key)
+		switch {
+		case core.IsCode(err, core.CodeNotFound):
+			return nil
+		case err != nil:
+			return err
+		case now.ModTime.After(cutoff):
+			return nil
+		}
+		if k, err := keep(o, true); k || err != nil {
+			return err
+		}
+		if err := s.objects.Delete(ctx, o.Key); err != nil {
 			return err
 		}
 		rep.OrphansRemoved = append(rep.OrphansRemoved, o.Key)
-		if dryRun {
-			return nil
-		}
-		return s.objects.Delete(ctx, o.Key)
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("app: reconcile %s: %w", prefix, err)
