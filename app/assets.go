@@ -490,10 +490,14 @@ func (s *Service) UpdateAsset(ctx context.Context, id string, patch AssetPatch, 
 				a.ID, a.EditVersion, *editVersion)
 		}
 		a.EditVersion++
-		old := a.FocalPoint
+		prev := *a
 		if err := applyAssetPatch(a, patch); err != nil {
 			return err
 		}
+		if err := s.keepAssetPublishable(ctx, &prev, a); err != nil {
+			return err
+		}
+		old := prev.FocalPoint
 		refocus = patch.FocalPoint != nil && (old == nil || *old != *patch.FocalPoint)
 		a.SearchTokens = assetTokens(a)
 		return nil
