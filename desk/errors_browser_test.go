@@ -16,7 +16,7 @@ import (
 func TestErrorsInTheDesksLanguage(t *testing.T) {
 	for _, l := range []struct {
 		lang, addPhotos, cancel, addParagraph, paragraph, save, empty, addStills, account, current, newPw, again, change, refused string
-		serverEnglish                                                                                                           bool
+		serverEnglish                                                                                                             bool
 	}{
 		{"en-US", "Add photos", "Cancel", "Add paragraph", "Paragraph 2", "Save article", "Not saved: Block 1 has no photos: add photos to it or remove it",
 			"Add photos to block 1", "Account", "Current password", "New password", "New password again", "Change password",

@@ -222,6 +222,7 @@ export const en = {
   'gallery.changedElsewhere': 'Updated with a change by someone else at {time}.',
   'gallery.detailsKept': 'Someone else changed this gallery\'s title or description; what you typed is kept. Save details to keep yours.',
   'gallery.missing': 'Before publishing, add: {fields}.',
+  'gallery.notPublishedDetails': 'Not published: the details could not be saved. {message}',
   'gallery.publishRefused': (p: { count?: string | number }) => (Number(p.count) === 1 ? 'Not published: {count} photo needs attention (marked below).' : 'Not published: {count} photos need attention (marked below).'),
   'gallery.details': 'Details',
   'gallery.title': 'Title',

@@ -221,6 +221,7 @@ export const vi: Messages = {
   'gallery.changedElsewhere': 'Đã cập nhật thay đổi của người khác lúc {time}.',
   'gallery.detailsKept': 'Có người khác vừa sửa tên hoặc mô tả bộ ảnh; nội dung bạn đang gõ vẫn được giữ. Bấm Lưu thông tin để giữ bản của bạn.',
   'gallery.missing': 'Cần bổ sung trước khi xuất bản: {fields}.',
+  'gallery.notPublishedDetails': 'Chưa xuất bản: chưa lưu được thông tin. {message}',
   'gallery.publishRefused': 'Chưa xuất bản: {count} ảnh cần bổ sung (được đánh dấu bên dưới).',
   'gallery.details': 'Thông tin',
   'gallery.title': 'Tiêu đề',
