@@ -611,11 +611,7 @@ func (s *Service) DeleteAsset(ctx context.Context, id string, force bool) error 
 	if !u.Role.AtLeast(core.RoleEditor) && (a.UploadedBy != u.ID || force) {
 		return core.Errorf(core.CodeForbidden, "only editors may delete others' assets or force a delete")
 	}
-	gals, err := s.store.GalleriesWithAsset(ctx, id)
-	if err != nil {
-		return err
-	}
-	arts, err := s.store.ArticlesWithAsset(ctx, id)
+	gals, arts, err := s.assetUses(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -631,24 +627,29 @@ func (s *Service) DeleteAsset(ctx context.Context, id string, force bool) error 
 	if err := s.store.DeleteAsset(ctx, id); err != nil {
 		return err
 	}
-	s.deleteAssetObjects(context.WithoutCancel(ctx), a)
+	ctx = context.WithoutCancel(ctx)
+	// A gallery or article saved with the asset after the look above
+	// checked that the asset existed before we deleted it: look again now
+	// and take it out. (One saved after this look finds the asset gone
+	// itself and drops it: see mutateGallery and mutateArticle.)
+	gals, arts, err = s.assetUses(ctx, id)
+	if err == nil && len(gals)+len(arts) > 0 {
+		s.log.Info("removing a deleted asset from content that took it meanwhile", "asset", id, "galleries", len(gals), "articles", len(arts))
+		err = s.detachAsset(ctx, id, gals, arts)
+	}
+	if err != nil {
+		s.log.Warn("remove a deleted asset from content; reconcile will", "asset", id, "err", err)
+	}
+	s.deleteAssetObjects(ctx, a)
 	return nil
 }
 
 // detachAsset removes every use of an asset from galleries and articles.
 func (s *Service) detachAsset(ctx context.Context, id string, gals []*core.Gallery, arts []*core.Article) error {
+	gone := map[string]bool{id: true}
 	for _, g := range gals {
 		_, err := s.mutateGallery(ctx, g.ID, nil, func(g *core.Gallery) error {
-			items := g.Items[:0]
-			for _, it := range g.Items {
-				if it.AssetID != id {
-					items = append(items, it)
-				}
-			}
-			g.Items = items
-			if g.CoverAssetID == id {
-				g.CoverAssetID = ""
-			}
+			dropGalleryAssets(g, gone)
 			return nil
 		})
 		if err != nil && !core.IsCode(err, core.CodeNotFound) {
@@ -657,37 +658,7 @@ func (s *Service) detachAsset(ctx context.Context, id string, gals []*core.Galle
 	}
 	for _, a := range arts {
 		_, err := s.mutateArticle(ctx, a.ID, nil, func(a *core.Article) error {
-			if a.CoverAssetID == id {
-				a.CoverAssetID = ""
-			}
-			blocks := a.Blocks[:0]
-			for _, b := range a.Blocks {
-				if b.Kind == core.BlockImage {
-					// The block's own texts go with their images: each
-					// override stays beside the image it was written for.
-					var ids []string
-					var over []core.ImageOverride
-					kept := false
-					for i, x := range b.AssetIDs {
-						if x == id {
-							continue
-						}
-						ids = append(ids, x)
-						o := b.Override(i)
-						over = append(over, o)
-						kept = kept || o != (core.ImageOverride{})
-					}
-					if len(ids) == 0 {
-						continue
-					}
-					b.AssetIDs, b.Overrides = ids, nil
-					if kept {
-						b.Overrides = over
-					}
-				}
-				blocks = append(blocks, b)
-			}
-			a.Blocks = blocks
+			dropArticleRefs(a, gone, nil)
 			return nil
 		})
 		if err != nil && !core.IsCode(err, core.CodeNotFound) {
@@ -695,6 +666,32 @@ func (s *Service) detachAsset(ctx context.Context, id string, gals []*core.Galle
 		}
 	}
 	return nil
+}
+
+// assetUses finds the galleries and articles that use an asset.
+func (s *Service) assetUses(ctx context.Context, id string) ([]*core.Gallery, []*core.Article, error) {
+	gals, err := s.store.GalleriesWithAsset(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	arts, err := s.store.ArticlesWithAsset(ctx, id)
+	return gals, arts, err
+}
+
+// goneAssets returns the ids no asset has (any more).
+func (s *Service) goneAssets(ctx context.Context, ids []string) (map[string]bool, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	found, err := s.store.AssetsByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	gone := map[string]bool{}
+	for _, id := range missingIDs(ids, found) {
+		gone[id] = true
+	}
+	return gone, nil
 }
 
 // deleteAssetObjects removes the stored files of a deleted asset. Keys

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
@@ -119,4 +120,17 @@ func newRaceFixture(t *testing.T, cfg app.Config) *raceFixture {
 	}
 	return &raceFixture{svc: app.New(race, objects, slog.New(slog.DiscardHandler), cfg), db: db,
 		objects: objects, race: race, ctx: app.WithUser(t.Context(), admin, "")}
+}
+
+// readyAsset records a READY asset (no objects) with alt text and credit.
+func (f *raceFixture) readyAsset(t *testing.T) string {
+	t.Helper()
+	id := core.NewID()
+	at := time.Now().UTC().Add(-3 * time.Hour)
+	a := &core.Asset{ID: id, Status: core.AssetReady, SHA256: (id + id + id)[:64], OriginalKey: "originals/x/" + id,
+		AltText: "ảnh " + id, Credit: "Ảnh: Stillroom", UploadedBy: "admin", CreatedAt: at, UpdatedAt: at, Version: 1}
+	if err := f.db.InsertAsset(f.ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
