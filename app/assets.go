@@ -326,29 +326,33 @@ func checkAssetPatch(p *AssetPatch) error {
 	return applyAssetPatch(&core.Asset{}, *p)
 }
 
+// assetTextFields are the asset's editable text fields, each with its
+// name in the API, its longest length, and where AssetPatch and
+// core.Asset keep it: the one list that applying, undoing and filling
+// patches go through.
+var assetTextFields = []struct {
+	name  string
+	max   int
+	patch func(*AssetPatch) **string
+	asset func(*core.Asset) *string
+}{
+	{"caption", MaxCaptionLen, func(p *AssetPatch) **string { return &p.Caption }, func(a *core.Asset) *string { return &a.Caption }},
+	{"altText", MaxCaptionLen, func(p *AssetPatch) **string { return &p.AltText }, func(a *core.Asset) *string { return &a.AltText }},
+	{"credit", MaxShortText, func(p *AssetPatch) **string { return &p.Credit }, func(a *core.Asset) *string { return &a.Credit }},
+	{"copyright", MaxShortText, func(p *AssetPatch) **string { return &p.Copyright }, func(a *core.Asset) *string { return &a.Copyright }},
+}
+
 func applyAssetPatch(a *core.Asset, p AssetPatch) error {
-	set := func(dst *string, v *string, field string, max int) error {
+	for _, f := range assetTextFields {
+		v := *f.patch(&p)
 		if v == nil {
-			return nil
+			continue
 		}
 		t := strings.TrimSpace(*v)
-		if utf8.RuneCountInString(t) > max {
-			return core.Errorf(core.CodeBadUserInput, "%s is longer than %d characters", field, max)
+		if utf8.RuneCountInString(t) > f.max {
+			return core.Errorf(core.CodeBadUserInput, "%s is longer than %d characters", f.name, f.max)
 		}
-		*dst = t
-		return nil
-	}
-	if err := set(&a.Caption, p.Caption, "caption", MaxCaptionLen); err != nil {
-		return err
-	}
-	if err := set(&a.AltText, p.AltText, "altText", MaxCaptionLen); err != nil {
-		return err
-	}
-	if err := set(&a.Credit, p.Credit, "credit", MaxShortText); err != nil {
-		return err
-	}
-	if err := set(&a.Copyright, p.Copyright, "copyright", MaxShortText); err != nil {
-		return err
+		*f.asset(a) = t
 	}
 	if p.Tags != nil {
 		tags, err := cleanTags(p.Tags)

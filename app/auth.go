@@ -240,22 +240,35 @@ func (s *Service) Bootstrap(ctx context.Context, email, password string) (Bootst
 		if !core.IsCode(err, core.CodeNotFound) {
 			return BootstrapResult{}, err
 		}
-		u, err := s.createUser(ctx, NewUser{Email: email, Name: "Administrator", Password: password, Role: core.RoleAdmin})
-		if err != nil {
-			return BootstrapResult{}, err
-		}
-		return BootstrapResult{Created: true, Email: u.Email}, nil
+		return s.bootstrapAdmin(ctx, email, password, false)
 	}
 	n, err := s.store.CountUsers(ctx)
 	if err != nil || n > 0 {
 		return BootstrapResult{}, err
 	}
-	pw := randomString(18)
-	u, err := s.createUser(ctx, NewUser{Email: "admin@stillroom.local", Name: "Administrator", Password: pw, Role: core.RoleAdmin})
+	return s.bootstrapAdmin(ctx, "admin@stillroom.local", randomString(18), true)
+}
+
+// bootstrapAdmin creates Bootstrap's admin. Another process starting on
+// the same database at the same moment (two replicas on a fresh MongoDB)
+// may create it first: the email's CONFLICT then means the way in exists,
+// and this process goes on without creating anything (and without a
+// password to log, which only the creator knows).
+func (s *Service) bootstrapAdmin(ctx context.Context, email, password string, generated bool) (BootstrapResult, error) {
+	u, err := s.createUser(ctx, NewUser{Email: email, Name: "Administrator", Password: password, Role: core.RoleAdmin})
+	if core.IsCode(err, core.CodeConflict) {
+		if other, rerr := s.store.UserByEmail(ctx, normalizeEmail(email)); rerr == nil {
+			return BootstrapResult{Email: other.Email}, nil
+		}
+	}
 	if err != nil {
 		return BootstrapResult{}, err
 	}
-	return BootstrapResult{Created: true, Email: u.Email, GeneratedPassword: pw}, nil
+	res := BootstrapResult{Created: true, Email: u.Email}
+	if generated {
+		res.GeneratedPassword = password
+	}
+	return res, nil
 }
 
 func normalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }

@@ -113,17 +113,10 @@ func (s *Service) restorePatched(ctx context.Context, ids []string, before map[s
 		old := before[id]
 		_, err := s.mutateAsset(ctx, id, func(a *core.Asset) error {
 			a.EditVersion++
-			if patch.Caption != nil {
-				a.Caption = old.Caption
-			}
-			if patch.AltText != nil {
-				a.AltText = old.AltText
-			}
-			if patch.Credit != nil {
-				a.Credit = old.Credit
-			}
-			if patch.Copyright != nil {
-				a.Copyright = old.Copyright
+			for _, f := range assetTextFields {
+				if *f.patch(&patch) != nil {
+					*f.asset(a) = *f.asset(old)
+				}
 			}
 			if patch.Tags != nil {
 				a.Tags = old.Tags

@@ -87,16 +87,11 @@ func (s *Service) duplicateOf(ctx context.Context, u *core.User, a *core.Asset, 
 // onlyEmpty is patch without the fields a has already.
 func onlyEmpty(a *core.Asset, p AssetPatch) AssetPatch {
 	var out AssetPatch
-	pick := func(have string, v *string) *string {
-		if have == "" && v != nil && *v != "" {
-			return v
+	for _, f := range assetTextFields {
+		if v := *f.patch(&p); *f.asset(a) == "" && v != nil && *v != "" {
+			*f.patch(&out) = v
 		}
-		return nil
 	}
-	out.Caption = pick(a.Caption, p.Caption)
-	out.AltText = pick(a.AltText, p.AltText)
-	out.Credit = pick(a.Credit, p.Credit)
-	out.Copyright = pick(a.Copyright, p.Copyright)
 	if len(a.Tags) == 0 && len(p.Tags) > 0 {
 		out.Tags = p.Tags
 	}
@@ -110,16 +105,16 @@ func onlyEmpty(a *core.Asset, p AssetPatch) AssetPatch {
 func emptyFilled(a *core.Asset, p AssetPatch) []string {
 	o := onlyEmpty(a, p)
 	var names []string
-	for _, f := range []struct {
-		name string
-		set  bool
-	}{
-		{"caption", o.Caption != nil}, {"altText", o.AltText != nil}, {"credit", o.Credit != nil},
-		{"copyright", o.Copyright != nil}, {"tags", o.Tags != nil}, {"focalPoint", o.FocalPoint != nil},
-	} {
-		if f.set {
+	for _, f := range assetTextFields {
+		if *f.patch(&o) != nil {
 			names = append(names, f.name)
 		}
+	}
+	if o.Tags != nil {
+		names = append(names, "tags")
+	}
+	if o.FocalPoint != nil {
+		names = append(names, "focalPoint")
 	}
 	return names
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/stillroom/stillroom/core"
 	"github.com/stillroom/stillroom/graph"
 	"github.com/stillroom/stillroom/httpapi/gqllimits"
+	"github.com/stillroom/stillroom/internal/gqltest"
 )
 
 // TestOperationTimeout: a query past its deadline is stopped with a clear
@@ -35,7 +36,7 @@ func TestOperationTimeout(t *testing.T) {
 	short, normal := serve(lim), serve(gqllimits.Defaults())
 
 	r := short.gql(t, `{ articles { totalCount } }`)
-	if r.code() != "INTERNAL" || !strings.Contains(r.Errors[0].Message, "took longer than 1ns") {
+	if r.Code() != "INTERNAL" || !strings.Contains(r.Errors[0].Message, "took longer than 1ns") {
 		t.Fatalf("got %+v, want INTERNAL: took longer than 1ns", r.Errors)
 	}
 	if r := normal.gql(t, `{ articles { totalCount } }`); len(r.Errors) > 0 || r.Data["articles"].(map[string]any)["totalCount"] != 0.0 {
@@ -49,7 +50,7 @@ func TestTimeoutMessage(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Nanosecond)
 	defer cancel()
 	<-ctx.Done()
-	p := presenter{log: slog.New(slog.NewTextHandler(testLog{t}, nil)), timeout: 30 * time.Second}
+	p := presenter{log: slog.New(slog.NewTextHandler(gqltest.Log{T: t}, nil)), timeout: 30 * time.Second}
 	if e := p.present(ctx, fmt.Errorf("find articles: %w", context.DeadlineExceeded)); e.Message != "the operation took longer than 30s and was stopped" || e.Extensions["code"] != "INTERNAL" {
 		t.Errorf("timed out: %q %v", e.Message, e.Extensions)
 	}
@@ -105,7 +106,7 @@ func TestQueryParsedOnce(t *testing.T) {
 		{`{ nosuchfield }`, "GRAPHQL_VALIDATION_FAILED", `Cannot query field "nosuchfield"`},
 	} {
 		r := s.gql(t, tc.query)
-		if len(r.Errors) != 1 || r.code() != tc.code || !strings.Contains(r.Errors[0].Message, tc.msg) {
+		if len(r.Errors) != 1 || r.Code() != tc.code || !strings.Contains(r.Errors[0].Message, tc.msg) {
 			t.Errorf("%.40s: %+v, want %s %q", tc.query, r.Errors, tc.code, tc.msg)
 		}
 	}

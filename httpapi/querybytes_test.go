@@ -24,14 +24,14 @@ func TestQueryTextBytes(t *testing.T) {
 	if r := s.gql(t, pad(gqllimits.DefaultMaxQueryBytes)); len(r.Errors) > 0 {
 		t.Errorf("a query of exactly the limit: %+v", r.Errors)
 	}
-	if r := s.gql(t, pad(gqllimits.DefaultMaxQueryBytes+1)); r.code() != "QUERY_TOO_COMPLEX" {
+	if r := s.gql(t, pad(gqllimits.DefaultMaxQueryBytes+1)); r.Code() != "QUERY_TOO_COMPLEX" {
 		t.Errorf("a query one byte over the limit: %+v, want QUERY_TOO_COMPLEX", r.Errors)
 	}
 
 	big := pad(gqllimits.DefaultMaxQueryBytes + 1)
 	sum := sha256.Sum256([]byte(big))
 	ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(sum[:])}}
-	if r := s.post(t, map[string]any{"query": big, "extensions": ext}); r.code() != "QUERY_TOO_COMPLEX" {
+	if r := s.post(t, map[string]any{"query": big, "extensions": ext}); r.Code() != "QUERY_TOO_COMPLEX" {
 		t.Errorf("registering a persisted query over the limit: %+v", r.Errors)
 	}
 	if r := s.post(t, map[string]any{"extensions": ext}); len(r.Errors) == 0 || r.Errors[0].Message != "PersistedQueryNotFound" {

@@ -28,7 +28,7 @@ func TestAccountManagement(t *testing.T) {
 	if got := dig(list, "users").([]any); len(got) != 3 || dig(got, 0, "email") != adminEmail || dig(got, 2, "email") != "minh@example.com" {
 		t.Fatalf("users: %v", got)
 	}
-	if r := s.gql(t, photo, `{ users { email } }`, nil); r.code() != "FORBIDDEN" {
+	if r := s.gql(t, photo, `{ users { email } }`, nil); r.Code() != "FORBIDDEN" {
 		t.Fatalf("a photographer listing users: %+v", r)
 	}
 
@@ -39,11 +39,11 @@ func TestAccountManagement(t *testing.T) {
 		t.Fatalf("updateUser: %v", d)
 	}
 	r := s.gql(t, photo, `{ me { email } }`, nil)
-	if r.code() != "UNAUTHENTICATED" || !strings.Contains(r.Errors[0].Message, "disabled") {
+	if r.Code() != "UNAUTHENTICATED" || !strings.Contains(r.Errors[0].Message, "disabled") {
 		t.Fatalf("a disabled user's session: %+v", r)
 	}
 	r = s.gql(t, "", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, map[string]any{"e": "minh@example.com", "p": pw})
-	if r.code() != "UNAUTHENTICATED" || !strings.Contains(r.Errors[0].Message, "disabled") {
+	if r.Code() != "UNAUTHENTICATED" || !strings.Contains(r.Errors[0].Message, "disabled") {
 		t.Fatalf("a disabled user signing in: %+v", r)
 	}
 	s.mustGQL(t, admin, upd, map[string]any{"id": photoID, "in": map[string]any{"disabled": false}})
@@ -55,10 +55,10 @@ func TestAccountManagement(t *testing.T) {
 	if len(fresh) < 16 || dig(d, "resetPassword", "user", "email") != "minh@example.com" {
 		t.Fatalf("resetPassword: %v", d)
 	}
-	if r := s.gql(t, photo, `{ me { email } }`, nil); r.code() != "UNAUTHENTICATED" {
+	if r := s.gql(t, photo, `{ me { email } }`, nil); r.Code() != "UNAUTHENTICATED" {
 		t.Fatalf("session after a reset: %+v", r)
 	}
-	if r := s.gql(t, "", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, map[string]any{"e": "minh@example.com", "p": pw}); r.code() != "UNAUTHENTICATED" {
+	if r := s.gql(t, "", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, map[string]any{"e": "minh@example.com", "p": pw}); r.Code() != "UNAUTHENTICATED" {
 		t.Fatalf("old password after a reset: %+v", r)
 	}
 	one := login(t, s, "minh@example.com", fresh)
@@ -66,27 +66,27 @@ func TestAccountManagement(t *testing.T) {
 
 	// Change: the current password is checked; the other session ends.
 	const change = `mutation($c: String!, $n: String!) { changePassword(current: $c, new: $n) }`
-	if r := s.gql(t, one, change, map[string]any{"c": "wrong", "n": "mật khẩu mới của Minh"}); r.code() != "BAD_USER_INPUT" {
+	if r := s.gql(t, one, change, map[string]any{"c": "wrong", "n": "mật khẩu mới của Minh"}); r.Code() != "BAD_USER_INPUT" {
 		t.Fatalf("change with a wrong current password: %+v", r)
 	}
 	s.mustGQL(t, one, change, map[string]any{"c": fresh, "n": "mật khẩu mới của Minh"})
 	if d := s.mustGQL(t, one, `{ me { email } }`, nil); dig(d, "me", "email") != "minh@example.com" {
 		t.Fatalf("the changing session after the change: %v", d)
 	}
-	if r := s.gql(t, two, `{ me { email } }`, nil); r.code() != "UNAUTHENTICATED" {
+	if r := s.gql(t, two, `{ me { email } }`, nil); r.Code() != "UNAUTHENTICATED" {
 		t.Fatalf("another session after the change: %+v", r)
 	}
 	login(t, s, "minh@example.com", "mật khẩu mới của Minh")
 
 	// Guards.
 	adminID := dig(s.mustGQL(t, admin, `{ me { id } }`, nil), "me", "id")
-	if r := s.gql(t, admin, upd, map[string]any{"id": adminID, "in": map[string]any{"disabled": true}}); r.code() != "BAD_USER_INPUT" {
+	if r := s.gql(t, admin, upd, map[string]any{"id": adminID, "in": map[string]any{"disabled": true}}); r.Code() != "BAD_USER_INPUT" {
 		t.Fatalf("an admin disabling themself: %+v", r)
 	}
-	if r := s.gql(t, admin, upd, map[string]any{"id": adminID, "in": map[string]any{"role": "EDITOR"}}); r.code() != "BAD_USER_INPUT" {
+	if r := s.gql(t, admin, upd, map[string]any{"id": adminID, "in": map[string]any{"role": "EDITOR"}}); r.Code() != "BAD_USER_INPUT" {
 		t.Fatalf("an admin demoting themself: %+v", r)
 	}
-	if r := s.gql(t, photo, upd, map[string]any{"id": photoID, "in": map[string]any{"role": "ADMIN"}}); r.code() == "" {
+	if r := s.gql(t, photo, upd, map[string]any{"id": photoID, "in": map[string]any{"role": "ADMIN"}}); r.Code() == "" {
 		t.Fatalf("a non-admin promoting themself: %+v", r)
 	}
 }

@@ -59,7 +59,7 @@ func TestUpdateAssets(t *testing.T) {
 		{"anonymous", "", []any{mine1}, map[string]any{"credit": "x"}, "UNAUTHENTICATED"},
 	} {
 		r := s.gql(t, tc.tok, q, map[string]any{"ids": tc.ids, "in": tc.in})
-		if r.code() != tc.code {
+		if r.Code() != tc.code {
 			t.Errorf("%s: %+v, want %s", tc.name, r.Errors, tc.code)
 		}
 		if got := credits(); got != "||" {
@@ -108,7 +108,7 @@ func TestPublishProblemsAndImageItems(t *testing.T) {
 		map[string]any{"g": gid, "a": []any{ids[0], ids[1]}})
 	r := s.gql(t, tok, `mutation($g: ID!) { publishGallery(id: $g) { status } }`, map[string]any{"g": gid})
 	want := `[{"assetId":"` + ids[1] + `","missing":["altText","credit"],"path":["items",1]}]`
-	if r.code() != "BAD_USER_INPUT" || problemsOf(t, r) != want || !strings.Contains(r.Errors[0].Message, "item 2: stillb.jpg has no alt text and no credit") {
+	if r.Code() != "BAD_USER_INPUT" || problemsOf(t, r) != want || !strings.Contains(r.Errors[0].Message, "item 2: stillb.jpg has no alt text and no credit") {
 		t.Errorf("gallery refusal: %+v\nproblems %s\nwant     %s", r.Errors, problemsOf(t, r), want)
 	}
 
@@ -126,7 +126,7 @@ func TestPublishProblemsAndImageItems(t *testing.T) {
 	const publish = `mutation($a: ID!, $w: Boolean) { publishArticle(id: $a, withGalleries: $w) { status } }`
 	r = s.gql(t, tok, publish, map[string]any{"a": aid})
 	want = `[{"galleryId":"` + gid + `","path":["blocks",3],"status":"DRAFT"},{"assetId":"` + ids[2] + `","missing":["credit"],"path":["blocks",1,"items",1]}]`
-	if r.code() != "BAD_USER_INPUT" || problemsOf(t, r) != want || !strings.Contains(r.Errors[0].Message, "block 2, item 2: stillc.jpg has no credit") ||
+	if r.Code() != "BAD_USER_INPUT" || problemsOf(t, r) != want || !strings.Contains(r.Errors[0].Message, "block 2, item 2: stillc.jpg has no credit") ||
 		!strings.Contains(r.Errors[0].Message, `block 4: gallery "Toạ đàm" is draft`) {
 		t.Errorf("article refusal: %+v\nproblems %s\nwant     %s", r.Errors, problemsOf(t, r), want)
 	}
@@ -136,7 +136,7 @@ func TestPublishProblemsAndImageItems(t *testing.T) {
 	s.mustGQL(t, tok, `mutation($a: ID!, $in: ArticleInput!) { updateArticle(id: $a, input: $in) { id } }`, map[string]any{"a": aid, "in": map[string]any{"blocks": blocks}})
 	r = s.gql(t, tok, publish, map[string]any{"a": aid, "w": true})
 	want = `[{"assetId":"` + ids[1] + `","missing":["altText","credit"],"path":["blocks",3,"gallery","items",1]}]`
-	if r.code() != "BAD_USER_INPUT" || problemsOf(t, r) != want {
+	if r.Code() != "BAD_USER_INPUT" || problemsOf(t, r) != want {
 		t.Errorf("withGalleries refusal: %+v\nproblems %s\nwant     %s", r.Errors, problemsOf(t, r), want)
 	}
 	d := s.mustGQL(t, tok, `query($g: ID!) { gallery(id: $g) { status } }`, map[string]any{"g": gid})
@@ -167,7 +167,7 @@ func TestPublishProblemsAndImageItems(t *testing.T) {
 	// Texts for a different number of images than the block has are refused.
 	r = s.gql(t, tok, `mutation($in: ArticleInput!) { createArticle(input: $in) { id } }`, map[string]any{"in": map[string]any{"title": "x",
 		"blocks": []any{map[string]any{"image": map[string]any{"items": []any{}}}}}})
-	if r.code() != "BAD_USER_INPUT" {
+	if r.Code() != "BAD_USER_INPUT" {
 		t.Errorf("an image block without images: %+v", r.Errors)
 	}
 }
@@ -314,7 +314,7 @@ func TestRelayPaging(t *testing.T) {
 		t.Errorf("assets of an empty library: %+v", a)
 	}
 	for _, vars := range []map[string]any{{"last": 2, "after": p1.end}, {"first": 2, "before": p1.end}, {"last": 0}, {"last": 101}} {
-		if r := s.gql(t, tok, `query($first: Int, $after: String, $last: Int, $before: String, $sort: ListSort) { articles(`+all+`) { totalCount } }`, vars); r.code() != "BAD_USER_INPUT" {
+		if r := s.gql(t, tok, `query($first: Int, $after: String, $last: Int, $before: String, $sort: ListSort) { articles(`+all+`) { totalCount } }`, vars); r.Code() != "BAD_USER_INPUT" {
 			t.Errorf("%v: %+v", vars, r.Errors)
 		}
 	}

@@ -27,7 +27,7 @@ func TestAssetEditVersionAndWhereUsed(t *testing.T) {
 		t.Fatalf("first edit: %v", d)
 	}
 	r := s.gql(t, admin, edit, map[string]any{"id": id, "v": 0, "c": "Nguyễn Thị B"})
-	if r.code() != "CONFLICT" {
+	if r.Code() != "CONFLICT" {
 		t.Fatalf("stale version: %+v", r)
 	}
 	got := s.mustGQL(t, admin, `query($id: ID!) { asset(id: $id) { version credit usedInArticles { id } } }`, map[string]any{"id": id})
@@ -55,7 +55,7 @@ func TestAssetEditVersionAndWhereUsed(t *testing.T) {
 		dig(pol, "uploadPolicy", "maxPixels").(float64) <= 0 || dig(pol, "uploadPolicy", "types", 0) != "image/jpeg" {
 		t.Fatalf("uploadPolicy on local disk: %v", pol)
 	}
-	if r := s.gql(t, "", `{ uploadPolicy { maxBytes } }`, nil); r.code() != "UNAUTHENTICATED" {
+	if r := s.gql(t, "", `{ uploadPolicy { maxBytes } }`, nil); r.Code() != "UNAUTHENTICATED" {
 		t.Fatalf("anonymous uploadPolicy: %+v", r)
 	}
 }

@@ -23,7 +23,7 @@ func TestAccounts(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := s.gql(t, "", loginQ, map[string]any{"e": tc.email, "p": tc.password})
-			if r.code() != "UNAUTHENTICATED" || r.Errors[0].Message != "invalid email or password" {
+			if r.Code() != "UNAUTHENTICATED" || r.Errors[0].Message != "invalid email or password" {
 				t.Errorf("got %+v", r.Errors)
 			}
 		})
@@ -60,7 +60,7 @@ func TestAccounts(t *testing.T) {
 		{"short password", admin, map[string]any{"in": map[string]any{"email": "y@example.com", "name": "Y", "password": "short", "role": "EDITOR"}}, "BAD_USER_INPUT"},
 	} {
 		t.Run("createUser as "+tc.name, func(t *testing.T) {
-			if r := s.gql(t, tc.token, create, tc.vars); r.code() != tc.code {
+			if r := s.gql(t, tc.token, create, tc.vars); r.Code() != tc.code {
 				t.Errorf("got %+v, want %s", r.Errors, tc.code)
 			}
 		})
@@ -69,7 +69,7 @@ func TestAccounts(t *testing.T) {
 	t.Run("logout revokes the token", func(t *testing.T) {
 		tok := login(t, s, "ph@example.com", "long enough pw")
 		s.mustGQL(t, tok, `mutation { logout }`, nil)
-		if r := s.gql(t, tok, `{ me { id } }`, nil); r.code() != "UNAUTHENTICATED" {
+		if r := s.gql(t, tok, `{ me { id } }`, nil); r.Code() != "UNAUTHENTICATED" {
 			t.Errorf("revoked token: got %+v", r.Errors)
 		}
 		// Other sessions of the same user are untouched.
@@ -97,10 +97,10 @@ func TestAccounts(t *testing.T) {
 			`mutation { createGallery(input: {title: "x"}) { id } }`,
 			`mutation { createArticle(input: {title: "x"}) { id } }`,
 		} {
-			if r := s.gql(t, ph, q, nil); r.code() != "FORBIDDEN" {
+			if r := s.gql(t, ph, q, nil); r.Code() != "FORBIDDEN" {
 				t.Errorf("%s: got %+v, want FORBIDDEN", q, r.Errors)
 			}
-			if r := s.gql(t, "", q, nil); r.code() != "UNAUTHENTICATED" {
+			if r := s.gql(t, "", q, nil); r.Code() != "UNAUTHENTICATED" {
 				t.Errorf("%s anonymous: got %+v, want UNAUTHENTICATED", q, r.Errors)
 			}
 		}
@@ -112,7 +112,7 @@ func TestExpiredToken(t *testing.T) {
 	s := startServer(t, map[string]string{"ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword, "SESSION_TTL": "1ms"}, false)
 	tok := login(t, s, adminEmail, adminPassword)
 	time.Sleep(10 * time.Millisecond)
-	if r := s.gql(t, tok, `{ me { id } }`, nil); r.code() != "UNAUTHENTICATED" {
+	if r := s.gql(t, tok, `{ me { id } }`, nil); r.Code() != "UNAUTHENTICATED" {
 		t.Errorf("expired token: got %+v", r.Errors)
 	}
 }
@@ -167,7 +167,7 @@ func TestLoginRateLimit(t *testing.T) {
 	s.mustGQL(t, admin, `mutation { createUser(input: {email: "ed@example.com", name: "E", password: "editor-password", role: EDITOR}) { id } }`, nil)
 	const q = `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`
 	try := func(email, pw string) string {
-		return s.gql(t, "", q, map[string]any{"e": email, "p": pw}).code()
+		return s.gql(t, "", q, map[string]any{"e": email, "p": pw}).Code()
 	}
 	for i := 0; i < 10; i++ {
 		if c := try("ed@example.com", "wrong"); c != "UNAUTHENTICATED" {

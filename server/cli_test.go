@@ -164,7 +164,7 @@ func TestServeDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(testLog{t}, nil))
+	log := slog.New(slog.NewTextHandler(testLog{T: t}, nil))
 	for range 2 {
 		if err := seedDemo(context.Background(), cfg, log); err != nil {
 			t.Fatal(err)

@@ -24,7 +24,7 @@ func TestScheduledSlugsAndPages(t *testing.T) {
 	if fmt.Sprint(slugs) != "[da-nang-don-tet da-nang-don-tet-2 da-nang-don-tet-3]" {
 		t.Errorf("slugs %v", slugs)
 	}
-	if r := s.gql(t, tok, `mutation { createArticle(input: {title: "x", slug: "da-nang-don-tet"}) { id } }`, nil); r.code() != "CONFLICT" {
+	if r := s.gql(t, tok, `mutation { createArticle(input: {title: "x", slug: "da-nang-don-tet"}) { id } }`, nil); r.Code() != "CONFLICT" {
 		t.Errorf("an explicit taken slug: %+v", r.Errors)
 	}
 
@@ -48,10 +48,10 @@ func TestScheduledSlugsAndPages(t *testing.T) {
 		t.Errorf("scheduled filter: %v", d)
 	}
 
-	if r := s.gql(t, tok, `{ articles(first: 101) { totalCount } }`, nil); r.code() != "BAD_USER_INPUT" {
+	if r := s.gql(t, tok, `{ articles(first: 101) { totalCount } }`, nil); r.Code() != "BAD_USER_INPUT" {
 		t.Errorf("first: 101: %+v", r.Errors)
 	}
-	if r := s.gql(t, tok, `{ articles(after: "not-a-cursor") { totalCount } }`, nil); r.code() != "BAD_USER_INPUT" {
+	if r := s.gql(t, tok, `{ articles(after: "not-a-cursor") { totalCount } }`, nil); r.Code() != "BAD_USER_INPUT" {
 		t.Errorf("bad cursor: %+v", r.Errors)
 	}
 	// Walk all 5 articles two at a time, newest first, with a new article

@@ -78,7 +78,7 @@ func TestDirectUpload(t *testing.T) {
 			if code := sendDirect(t, s, tk, "image/jpeg", img); code/100 != 2 {
 				t.Fatalf("sending the bytes: HTTP %d", code)
 			}
-			if r := s.gql(t, admin, completeUploadQ, map[string]any{"t": dig(tk, "id")}); r.code() != "NOT_FOUND" {
+			if r := s.gql(t, admin, completeUploadQ, map[string]any{"t": dig(tk, "id")}); r.Code() != "NOT_FOUND" {
 				t.Errorf("someone else's ticket: %+v", r.Errors)
 			}
 			d := s.mustGQL(t, ph, completeUploadQ, map[string]any{"t": dig(tk, "id")})
@@ -87,7 +87,7 @@ func TestDirectUpload(t *testing.T) {
 				dig(a, "filename") != "Sequence 01.00_00_04_21.Still120.jpg" {
 				t.Errorf("completed asset: %v", a)
 			}
-			if r := s.gql(t, ph, completeUploadQ, map[string]any{"t": dig(tk, "id")}); r.code() != "CONFLICT" {
+			if r := s.gql(t, ph, completeUploadQ, map[string]any{"t": dig(tk, "id")}); r.Code() != "CONFLICT" {
 				t.Errorf("reused ticket: %+v", r.Errors)
 			}
 
@@ -100,11 +100,11 @@ func TestDirectUpload(t *testing.T) {
 					{"too large", map[string]any{"filename": "a.jpg", "contentType": "image/jpeg", "byteSize": 300000}, "PAYLOAD_TOO_LARGE"},
 					{"not an image", map[string]any{"filename": "a.svg", "contentType": "image/svg+xml", "byteSize": 10}, "UNSUPPORTED_MEDIA_TYPE"},
 				} {
-					if r := s.gql(t, ph, requestUploadQ, map[string]any{"in": tc.in}); r.code() != tc.code {
+					if r := s.gql(t, ph, requestUploadQ, map[string]any{"in": tc.in}); r.Code() != tc.code {
 						t.Errorf("%s: %+v, want %s", tc.name, r.Errors, tc.code)
 					}
 				}
-				if r := s.gql(t, "", requestUploadQ, map[string]any{"in": map[string]any{"filename": "a.jpg", "contentType": "image/jpeg", "byteSize": 10}}); r.code() != "UNAUTHENTICATED" {
+				if r := s.gql(t, "", requestUploadQ, map[string]any{"in": map[string]any{"filename": "a.jpg", "contentType": "image/jpeg", "byteSize": 10}}); r.Code() != "UNAUTHENTICATED" {
 					t.Errorf("anonymous: %+v", r.Errors)
 				}
 				// Declared small, sent large: the store itself (MinIO's
@@ -114,7 +114,7 @@ func TestDirectUpload(t *testing.T) {
 				if code := sendDirect(t, s, tk, "image/jpeg", big); code/100 == 2 {
 					t.Errorf("oversized body accepted: HTTP %d", code)
 				}
-				if r := s.gql(t, ph, completeUploadQ, map[string]any{"t": dig(tk, "id")}); r.code() != "BAD_USER_INPUT" {
+				if r := s.gql(t, ph, completeUploadQ, map[string]any{"t": dig(tk, "id")}); r.Code() != "BAD_USER_INPUT" {
 					t.Errorf("completing a refused upload: %+v", r.Errors)
 				}
 				// Bytes that are not an image are caught at completion.
@@ -122,7 +122,7 @@ func TestDirectUpload(t *testing.T) {
 				if code := sendDirect(t, s, tk, "image/jpeg", []byte("<html>not a photo</html>")); code/100 != 2 {
 					t.Fatalf("sending: HTTP %d", code)
 				}
-				if r := s.gql(t, ph, completeUploadQ, map[string]any{"t": dig(tk, "id")}); r.code() != "UNSUPPORTED_MEDIA_TYPE" {
+				if r := s.gql(t, ph, completeUploadQ, map[string]any{"t": dig(tk, "id")}); r.Code() != "UNSUPPORTED_MEDIA_TYPE" {
 					t.Errorf("completing HTML: %+v", r.Errors)
 				}
 				if n := dig(s.mustGQL(t, ph, `{ assets { totalCount } }`, nil), "assets", "totalCount"); n != 1.0 {

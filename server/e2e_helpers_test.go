@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stillroom/stillroom/internal/gqltest"
 	"github.com/stillroom/stillroom/internal/testenv"
 )
 
@@ -47,7 +48,7 @@ func startServer(t testing.TB, env map[string]string, useMinIO bool) *testServer
 
 func startWith(t testing.TB, env map[string]string) *testServer {
 	t.Helper()
-	return startLogged(t, env, testLog{t}).srv
+	return startLogged(t, env, testLog{T: t}).srv
 }
 
 // runningServer is a started server and the function that stops it (also
@@ -98,30 +99,10 @@ func startLogged(t testing.TB, env map[string]string, logTo io.Writer, opts ...f
 }
 
 // testLog sends the server's log to the test log.
-type testLog struct{ t testing.TB }
-
-func (l testLog) Write(p []byte) (int, error) {
-	l.t.Log(strings.TrimRight(string(p), "\n"))
-	return len(p), nil
-}
+type testLog = gqltest.Log
 
 // gqlResult is a GraphQL response.
-type gqlResult struct {
-	Data   map[string]any `json:"data"`
-	Errors []struct {
-		Message    string         `json:"message"`
-		Extensions map[string]any `json:"extensions"`
-	} `json:"errors"`
-}
-
-// code returns the first error's extensions.code, or "".
-func (r gqlResult) code() string {
-	if len(r.Errors) == 0 {
-		return ""
-	}
-	c, _ := r.Errors[0].Extensions["code"].(string)
-	return c
-}
+type gqlResult = gqltest.Result
 
 // gql posts a query as JSON and decodes the answer.
 func (s *testServer) gql(t testing.TB, token, query string, vars map[string]any) gqlResult {

@@ -24,7 +24,7 @@ func TestPublishFlow(t *testing.T) {
 	admin := login(t, s, adminEmail, adminPassword)
 
 	still := photoJPEG(t, 1920, 1080, 40)
-	if r := s.upload(t, "", "x.jpg", still, "id"); r.code() != "UNAUTHENTICATED" {
+	if r := s.upload(t, "", "x.jpg", still, "id"); r.Code() != "UNAUTHENTICATED" {
 		t.Fatalf("anonymous upload: got %+v, want UNAUTHENTICATED", r.Errors)
 	}
 	r := s.upload(t, admin, "Sequence 01.00_00_04_21.Still120.jpg", still, assetFields)
@@ -98,16 +98,16 @@ func TestPublishFlow(t *testing.T) {
 		t.Errorf("after move, first item is %v, want %v", first, second)
 	}
 	if r := s.gql(t, admin, `mutation($g: ID!, $i: ID!) { moveGalleryItem(galleryId: $g, itemId: $i, position: 1, version: 2) { version } }`,
-		map[string]any{"g": gid, "i": dig(items[1], "id")}); r.code() != "CONFLICT" {
+		map[string]any{"g": gid, "i": dig(items[1], "id")}); r.Code() != "CONFLICT" {
 		t.Errorf("stale version: got %+v, want CONFLICT", r.Errors)
 	}
-	if r := s.gql(t, ph, `mutation($g: ID!) { publishGallery(id: $g) { id } }`, map[string]any{"g": gid}); r.code() != "FORBIDDEN" {
+	if r := s.gql(t, ph, `mutation($g: ID!) { publishGallery(id: $g) { id } }`, map[string]any{"g": gid}); r.Code() != "FORBIDDEN" {
 		t.Errorf("photographer publishGallery: got %+v, want FORBIDDEN", r.Errors)
 	}
 	// The publish gate: every image needs alt text and a credit, from the
 	// gallery item or else from the asset.
 	r = s.gql(t, admin, `mutation($g: ID!) { publishGallery(id: $g) { status } }`, map[string]any{"g": gid})
-	if r.code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "Still120.jpg has no alt text and no credit") {
+	if r.Code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "Still120.jpg has no alt text and no credit") {
 		t.Fatalf("publish without alt text: %+v", r.Errors)
 	}
 	s.mustGQL(t, admin, `mutation($id: ID!) { updateAsset(id: $id, input: {altText: "Quang cảnh buổi toạ đàm", credit: "Ảnh: Trung tâm Văn hoá"}) { id } }`, map[string]any{"id": id})
@@ -142,7 +142,7 @@ func TestPublishFlow(t *testing.T) {
 	if d := s.mustGQL(t, "", read, map[string]any{"s": slug}); d["article"] != nil {
 		t.Fatalf("anonymous sees a draft: %v", d["article"])
 	}
-	if r := s.gql(t, ph, `mutation($a: ID!) { publishArticle(id: $a) { id } }`, map[string]any{"a": aid}); r.code() != "FORBIDDEN" {
+	if r := s.gql(t, ph, `mutation($a: ID!) { publishArticle(id: $a) { id } }`, map[string]any{"a": aid}); r.Code() != "FORBIDDEN" {
 		t.Errorf("photographer publishArticle: got %+v, want FORBIDDEN", r.Errors)
 	}
 	s.mustGQL(t, admin, `mutation($a: ID!) { publishArticle(id: $a) { status } }`, map[string]any{"a": aid})

@@ -100,7 +100,7 @@ func TestGalleryConcurrentCuration(t *testing.T) {
 			defer wg.Done()
 			r := s.gql(t, tok, `mutation($g: ID!, $i: ID!, $p: Int!, $v: Int) { moveGalleryItem(galleryId: $g, itemId: $i, position: $p, version: $v) { version } }`,
 				map[string]any{"g": gid, "i": itemIDs[0], "p": i, "v": version})
-			results <- r.code()
+			results <- r.Code()
 		}()
 	}
 	wg.Wait()

@@ -23,7 +23,7 @@ func TestGraphQLOverHTTP(t *testing.T) {
 			s.gql(t, tok, `{ assets(filter: {takenAfter: "yesterday"}) { totalCount } }`, nil),
 			s.gql(t, tok, `query($t: Time) { assets(filter: {takenAfter: $t}) { totalCount } }`, map[string]any{"t": "yesterday"}),
 		} {
-			if r.code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "RFC3339") {
+			if r.Code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "RFC3339") {
 				t.Errorf("got %+v, want BAD_USER_INPUT about the time format", r.Errors)
 			}
 		}
@@ -50,14 +50,14 @@ func testPersistedQueries(t *testing.T, s *testServer) {
 
 	t.Run("unknown hash", func(t *testing.T) {
 		for _, r := range []gqlResult{s.apqGET(t, tok, "", hash, vars), s.apqPOST(t, tok, "", hash, vars)} {
-			if r.code() != "PERSISTED_QUERY_NOT_FOUND" || r.Errors[0].Message != "PersistedQueryNotFound" {
+			if r.Code() != "PERSISTED_QUERY_NOT_FOUND" || r.Errors[0].Message != "PersistedQueryNotFound" {
 				t.Errorf("got %+v, want PersistedQueryNotFound", r.Errors)
 			}
 		}
 	})
 	t.Run("a hash that is not the query's", func(t *testing.T) {
 		r := s.apqPOST(t, tok, q, sha256Hex(q+" "), vars)
-		if r.code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "hash does not match") {
+		if r.Code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "hash does not match") {
 			t.Errorf("got %+v, want BAD_USER_INPUT: hash does not match", r.Errors)
 		}
 	})
@@ -69,7 +69,7 @@ func testPersistedQueries(t *testing.T, s *testServer) {
 	t.Run("registered over GET", func(t *testing.T) {
 		q2 := `{ articles(first: 3) { totalCount } }`
 		h2 := sha256Hex(q2)
-		if r := s.apqGET(t, "", "", h2, nil); r.code() != "PERSISTED_QUERY_NOT_FOUND" {
+		if r := s.apqGET(t, "", "", h2, nil); r.Code() != "PERSISTED_QUERY_NOT_FOUND" {
 			t.Fatalf("before: %+v", r.Errors)
 		}
 		for _, r := range []gqlResult{s.apqGET(t, "", q2, h2, nil), s.apqGET(t, "", "", h2, nil)} {
@@ -82,7 +82,7 @@ func testPersistedQueries(t *testing.T, s *testServer) {
 		deep := `{ articles(first: 1) { edges { node { galleries { cover { usedIn { cover { usedIn { cover { usedIn { cover { uploadedBy { id } } } } } } } } } } } } }`
 		h := sha256Hex(deep)
 		for _, r := range []gqlResult{s.apqPOST(t, tok, deep, h, nil), s.apqPOST(t, tok, "", h, nil), s.apqGET(t, tok, "", h, nil)} {
-			if r.code() != "QUERY_TOO_COMPLEX" {
+			if r.Code() != "QUERY_TOO_COMPLEX" {
 				t.Errorf("got %+v, want QUERY_TOO_COMPLEX", r.Errors)
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/stillroom/stillroom/app"
+	"github.com/stillroom/stillroom/internal/gqltest"
 )
 
 // frontendList is the list page of TestListRoundTrips: 20 articles, each
@@ -62,7 +63,7 @@ func TestGraphQLLimits(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, r := s.post(t, tok, "application/json", jsonBody(tc.query, nil), nil)
-			if r.code() != tc.code || !strings.Contains(r.Errors[0].Message, tc.msg) || r.Data != nil {
+			if r.Code() != tc.code || !strings.Contains(r.Errors[0].Message, tc.msg) || r.Data != nil {
 				t.Fatalf("got %+v data %v, want %s %q", r.Errors, r.Data, tc.code, tc.msg)
 			}
 			if resp.StatusCode != http.StatusUnprocessableEntity {
@@ -85,7 +86,7 @@ func TestGraphQLLimits(t *testing.T) {
 	t.Run("JSON body over 1 MiB", func(t *testing.T) {
 		body := jsonBody(`query($s: String) { articles(filter: {search: $s}) { totalCount } }`, map[string]any{"s": strings.Repeat("x", 1<<20)})
 		resp, r := s.post(t, tok, "application/json", body, nil)
-		if resp.StatusCode != http.StatusRequestEntityTooLarge || r.code() != "PAYLOAD_TOO_LARGE" {
+		if resp.StatusCode != http.StatusRequestEntityTooLarge || r.Code() != "PAYLOAD_TOO_LARGE" {
 			t.Fatalf("HTTP %d %+v, want 413 PAYLOAD_TOO_LARGE", resp.StatusCode, r.Errors)
 		}
 		s.assertHealthy(t, tok)
@@ -106,7 +107,7 @@ func TestGraphQLLimits(t *testing.T) {
 			t.Fatalf("reading the answer: %v (Content-Length %s, %d bytes)", err, resp.Header.Get("Content-Length"), len(raw))
 		}
 		var r gqlResult
-		if json.Unmarshal(raw, &r) != nil || resp.StatusCode != http.StatusRequestEntityTooLarge || r.code() != "PAYLOAD_TOO_LARGE" {
+		if json.Unmarshal(raw, &r) != nil || resp.StatusCode != http.StatusRequestEntityTooLarge || r.Code() != "PAYLOAD_TOO_LARGE" {
 			t.Fatalf("HTTP %d %s, want 413 PAYLOAD_TOO_LARGE", resp.StatusCode, raw)
 		}
 		s.assertHealthy(t, tok)
@@ -115,7 +116,7 @@ func TestGraphQLLimits(t *testing.T) {
 		req := multipartUpload(t, s.URL, "big.jpg", bytes.Repeat([]byte{0xFF}, 3<<20+1), "id")
 		req.Header.Set("GraphQL-Preflight", "1")
 		resp, r := s.send(t, tok, req)
-		if resp.StatusCode != http.StatusRequestEntityTooLarge || r.code() != "PAYLOAD_TOO_LARGE" {
+		if resp.StatusCode != http.StatusRequestEntityTooLarge || r.Code() != "PAYLOAD_TOO_LARGE" {
 			t.Fatalf("HTTP %d %+v, want 413 PAYLOAD_TOO_LARGE", resp.StatusCode, r.Errors)
 		}
 		s.assertUploadWorks(t, tok)
@@ -129,7 +130,7 @@ func TestGraphQLLimits(t *testing.T) {
 		}
 		resp, r := s.multipartHeld(t, tok, "mutation($f: [Upload!]!) { uploadAssets(files: $f) { id } }",
 			map[string]any{"f": make([]any, n)}, m)
-		if resp.StatusCode != http.StatusBadRequest || r.code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "at most 100") {
+		if resp.StatusCode != http.StatusBadRequest || r.Code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "at most 100") {
 			t.Fatalf("HTTP %d %+v, want 400 BAD_USER_INPUT", resp.StatusCode, r.Errors)
 		}
 		s.assertUploadWorks(t, tok)
@@ -141,7 +142,7 @@ func TestGraphQLLimits(t *testing.T) {
 		}
 		resp, r := s.multipartHeld(t, tok, "mutation($f: Upload!) { uploadAsset(file: $f) { id } }",
 			map[string]any{"f": nil}, map[string][]string{"0": paths})
-		if resp.StatusCode != http.StatusBadRequest || r.code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "mapped to 10000 variables; at most 10") {
+		if resp.StatusCode != http.StatusBadRequest || r.Code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "mapped to 10000 variables; at most 10") {
 			t.Fatalf("HTTP %d %+v, want 400 BAD_USER_INPUT", resp.StatusCode, r.Errors)
 		}
 		s.assertUploadWorks(t, tok)
@@ -157,7 +158,7 @@ func TestGraphQLLimits(t *testing.T) {
 		fw.Write(photoJPEG(t, 64, 64, 1))
 		mw.Close()
 		resp, r := s.post(t, tok, mw.FormDataContentType(), &buf, map[string]string{"GraphQL-Preflight": "1"})
-		if resp.StatusCode != http.StatusRequestEntityTooLarge || r.code() != "PAYLOAD_TOO_LARGE" {
+		if resp.StatusCode != http.StatusRequestEntityTooLarge || r.Code() != "PAYLOAD_TOO_LARGE" {
 			t.Fatalf("HTTP %d %+v, want 413 PAYLOAD_TOO_LARGE", resp.StatusCode, r.Errors)
 		}
 		s.assertUploadWorks(t, tok)
@@ -223,7 +224,7 @@ func TestProductionHidesSchema(t *testing.T) {
 				`{ articles(filter: {status: PUBLISH}) { totalCount } }`,
 			} {
 				r := s.gql(t, "", q, nil)
-				if r.code() != "GRAPHQL_VALIDATION_FAILED" {
+				if r.Code() != "GRAPHQL_VALIDATION_FAILED" {
 					t.Fatalf("%s: %+v", q, r.Errors)
 				}
 				for _, e := range r.Errors {
@@ -236,7 +237,7 @@ func TestProductionHidesSchema(t *testing.T) {
 			if introspected := len(r.Errors) == 0; introspected == prod {
 				t.Errorf("introspection answered = %v: %+v", introspected, r.Errors)
 			}
-			if prod && (r.code() != "FORBIDDEN" || !strings.Contains(r.Errors[0].Message, "introspection is disabled")) {
+			if prod && (r.Code() != "FORBIDDEN" || !strings.Contains(r.Errors[0].Message, "introspection is disabled")) {
 				t.Errorf("production introspection: %+v, want FORBIDDEN introspection is disabled", r.Errors)
 			}
 			s.assertHealthy(t, "")
@@ -284,20 +285,7 @@ func (s *testServer) post(t testing.TB, token, contentType string, body io.Reade
 
 func (s *testServer) send(t testing.TB, token string, req *http.Request) (*http.Response, gqlResult) {
 	t.Helper()
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var r gqlResult
-	if err := json.Unmarshal(raw, &r); err != nil {
-		t.Fatalf("HTTP %d, not JSON: %.300s", resp.StatusCode, raw)
-	}
-	return resp, r
+	return gqltest.Send(t, token, req)
 }
 
 // multipartHeld sends the operations and map parts of a multipart request

@@ -99,7 +99,7 @@ func TestListFieldSorts(t *testing.T) {
 		{"last": 1, "before": newestCursor, "sort": "TITLE"},
 	} {
 		r := s.gql(t, tok, fmt.Sprintf(q, "articles", "title"), vars)
-		if r.code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "another sort") {
+		if r.Code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "another sort") {
 			t.Errorf("%v: %+v", vars, r.Errors)
 		}
 	}
@@ -109,7 +109,7 @@ func TestListFieldSorts(t *testing.T) {
 		{"galleries", "title", "FILENAME_DESC", "NEWEST, OLDEST, TITLE, TITLE_DESC"},
 	} {
 		r := s.gql(t, tok, fmt.Sprintf(q, c.list, c.field), map[string]any{"first": 1, "sort": c.sort})
-		if r.code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, c.names) {
+		if r.Code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, c.names) {
 			t.Errorf("%s sorted %s: %+v", c.list, c.sort, r.Errors)
 		}
 	}

@@ -30,7 +30,7 @@ func TestGateOnLiveContent(t *testing.T) {
 	s.mustGQL(t, tok, `mutation($id: ID!) { publishArticle(id: $id) { status } }`, map[string]any{"id": art})
 	const addImage = `mutation($id: ID!, $a: ID!) { updateArticle(id: $id, input: {blocks: [{paragraph: "Một"}, {image: {assetIds: [$a]}}]}) { version } }`
 	r := s.gql(t, tok, addImage, map[string]any{"id": art, "a": bare})
-	if r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["problems"] == nil {
+	if r.Code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["problems"] == nil {
 		t.Fatalf("adding a bare image to a published article: %+v", r)
 	}
 	blocks := s.mustGQL(t, tok, `query($id: ID!) { article(id: $id) { blocks { __typename } } }`, map[string]any{"id": art})
@@ -43,7 +43,7 @@ func TestGateOnLiveContent(t *testing.T) {
 	g := dig(s.mustGQL(t, tok, `mutation { createGallery(input: {title: "Toạ đàm"}) { id } }`, nil), "createGallery", "id")
 	s.mustGQL(t, tok, `mutation($g: ID!, $a: [ID!]!) { addGalleryItems(galleryId: $g, assetIds: $a) { id } }`, map[string]any{"g": g, "a": []any{good, other}})
 	s.mustGQL(t, tok, `mutation($g: ID!) { publishGallery(id: $g) { status } }`, map[string]any{"g": g})
-	if r := s.gql(t, tok, `mutation($g: ID!, $a: [ID!]!) { addGalleryItems(galleryId: $g, assetIds: $a) { id } }`, map[string]any{"g": g, "a": []any{bare}}); r.code() != "BAD_USER_INPUT" {
+	if r := s.gql(t, tok, `mutation($g: ID!, $a: [ID!]!) { addGalleryItems(galleryId: $g, assetIds: $a) { id } }`, map[string]any{"g": g, "a": []any{bare}}); r.Code() != "BAD_USER_INPUT" {
 		t.Fatalf("adding a bare image to a published gallery: %+v", r)
 	}
 	// An item already at fault (its asset's credit removed since) does not

@@ -25,7 +25,7 @@ import (
 func TestMetricsAndRequestLog(t *testing.T) {
 	var logs syncBuffer
 	env := map[string]string{"ADDR": "127.0.0.1:0", "DATA_DIR": t.TempDir(), "ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword}
-	s := startLogged(t, env, io.MultiWriter(&logs, testLog{t})).srv
+	s := startLogged(t, env, io.MultiWriter(&logs, testLog{T: t})).srv
 
 	tok := login(t, s, adminEmail, adminPassword)
 	s.mustGQL(t, tok, `query Me { me { id } }`, nil)
@@ -35,10 +35,10 @@ func TestMetricsAndRequestLog(t *testing.T) {
 	if a == nil || a["status"] != "READY" {
 		t.Fatalf("upload: %v %+v", a, r.Errors)
 	}
-	if r := s.upload(t, "", "b.jpg", still, "id"); r.code() != "UNAUTHENTICATED" {
+	if r := s.upload(t, "", "b.jpg", still, "id"); r.Code() != "UNAUTHENTICATED" {
 		t.Fatalf("anonymous upload: %+v", r.Errors)
 	}
-	if r := s.gql(t, "", `{ me { id `, nil); r.code() != "GRAPHQL_PARSE_FAILED" {
+	if r := s.gql(t, "", `{ me { id `, nil); r.Code() != "GRAPHQL_PARSE_FAILED" {
 		t.Fatalf("parse error: %+v", r.Errors)
 	}
 	if resp, _ := s.fetch(t, renditionURL(a, "w256"), map[string]string{"Authorization": "Bearer " + tok}); resp.StatusCode != 200 {

@@ -127,7 +127,7 @@ func TestPermissionMatrix(t *testing.T) {
 					email := map[string]string{"PHOTOGRAPHER": "ph@example.com", "EDITOR": "ed@example.com", "ADMIN": adminEmail}[role]
 					pw := map[string]string{"PHOTOGRAPHER": "permissions-pass-123", "EDITOR": "permissions-pass-123", "ADMIN": adminPassword}[role]
 					r := s.gql(t, login(t, s, email, pw), tc.query, nil)
-					if r.code() != want {
+					if r.Code() != want {
 						t.Errorf("got %+v, want %q", r.Errors, want)
 					}
 					return
@@ -143,7 +143,7 @@ func TestPermissionMatrix(t *testing.T) {
 					}
 					r = s.gql(t, tokens[role], tc.query, vars)
 				}
-				got := r.code()
+				got := r.Code()
 				if want == null {
 					if got != "" {
 						t.Fatalf("got %+v, want a null answer", r.Errors)

@@ -55,7 +55,7 @@ func (c *queryCounter) stop() []string {
 func TestListRoundTrips(t *testing.T) {
 	var counter queryCounter
 	env := map[string]string{"ADDR": "127.0.0.1:0", "DATA_DIR": t.TempDir(), "ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword, "PUBLISH_GATE": "off"}
-	s := startLogged(t, env, testLog{t}, func(c *config) { c.traceReads = counter.trace }).srv
+	s := startLogged(t, env, testLog{T: t}, func(c *config) { c.traceReads = counter.trace }).srv
 	admin := login(t, s, adminEmail, adminPassword)
 
 	seedFrontPage(t, s, admin)

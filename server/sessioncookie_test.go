@@ -65,7 +65,7 @@ func TestCookieSession(t *testing.T) {
 	}
 	// A form post (what another page can send without a preflight) does
 	// not get the cookie's rights, even if the server would parse it.
-	if r := post("text/plain", jsonBody(`mutation { logout }`, nil), nil); r.code() == "" && dig(r.Data, "logout") == true {
+	if r := post("text/plain", jsonBody(`mutation { logout }`, nil), nil); r.Code() == "" && dig(r.Data, "logout") == true {
 		t.Fatalf("a text/plain post used the cookie: %+v", r)
 	}
 	if r := post("application/x-www-form-urlencoded", "query=mutation%7Blogout%7D", nil); dig(r.Data, "logout") == true {
@@ -106,7 +106,7 @@ func TestCookieSession(t *testing.T) {
 	var after gqlResult
 	json.NewDecoder(resp.Body).Decode(&after)
 	resp.Body.Close()
-	if after.code() != "UNAUTHENTICATED" || !strings.Contains(resp.Header.Get("Set-Cookie"), "Max-Age=0") {
+	if after.Code() != "UNAUTHENTICATED" || !strings.Contains(resp.Header.Get("Set-Cookie"), "Max-Age=0") {
 		t.Fatalf("replayed cookie on POST: %+v, Set-Cookie %q", after, resp.Header.Get("Set-Cookie"))
 	}
 	req, _ = http.NewRequest("GET", s.URL+"/graphql?query="+neturl.QueryEscape(`{ me { email } }`), nil)

@@ -32,7 +32,7 @@ func TestShutdownFinishesUpload(t *testing.T) {
 	env := map[string]string{"ADDR": "127.0.0.1:0", "DATA_DIR": dir, "ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword,
 		"UPLOAD_WAIT": "1ms"} // answer at once, so processing may still run at shutdown
 	var logs syncBuffer
-	rs := startLogged(t, env, io.MultiWriter(&logs, testLog{t}))
+	rs := startLogged(t, env, io.MultiWriter(&logs, testLog{T: t}))
 	tok := login(t, rs.srv, adminEmail, adminPassword)
 
 	still := photoJPEG(t, 1600, 1200, 21)
@@ -76,7 +76,7 @@ func TestShutdownCutsStalledUpload(t *testing.T) {
 	dir := t.TempDir()
 	env := map[string]string{"ADDR": "127.0.0.1:0", "DATA_DIR": dir, "ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword}
 	var logs syncBuffer
-	rs := startLogged(t, env, io.MultiWriter(&logs, testLog{t}))
+	rs := startLogged(t, env, io.MultiWriter(&logs, testLog{T: t}))
 	tok := login(t, rs.srv, adminEmail, adminPassword)
 
 	still := photoJPEG(t, 800, 600, 22)
@@ -334,7 +334,7 @@ func split(p []byte, n int) [][]byte {
 // stop up nor outlives it.
 func TestShutdownEndsSubscriptions(t *testing.T) {
 	env := map[string]string{"ADDR": "127.0.0.1:0", "DATA_DIR": t.TempDir(), "ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword}
-	rs := startLogged(t, env, testLog{t})
+	rs := startLogged(t, env, testLog{T: t})
 	tok := login(t, rs.srv, adminEmail, adminPassword)
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

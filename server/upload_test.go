@@ -50,7 +50,7 @@ func TestUploadShoot(t *testing.T) {
 	names := []string{"Sequence 01.00_00_01_00.Still001.jpg", "Sequence 01.00_00_02_00.Still002.jpg", "evil.jpg"}
 	datas := [][]byte{photoJPEG(t, 320, 180, 1), photoJPEG(t, 320, 180, 2), []byte("<svg onload=alert(1)>")}
 	r := s.uploadMany(t, tok, names, datas)
-	if r.code() != "UNSUPPORTED_MEDIA_TYPE" || !strings.Contains(r.Errors[0].Message, "evil.jpg") {
+	if r.Code() != "UNSUPPORTED_MEDIA_TYPE" || !strings.Contains(r.Errors[0].Message, "evil.jpg") {
 		t.Fatalf("mixed shoot: %+v", r.Errors)
 	}
 	if n := count(); n != 0.0 {
@@ -96,7 +96,7 @@ func TestUploadOverByteLimit(t *testing.T) {
 		{"html named .jpg", []byte("<!doctype html><script>alert(1)</script>"), "UNSUPPORTED_MEDIA_TYPE"},
 		{"truncated jpeg", photoJPEG(t, 300, 200, 2)[:2000], "BAD_USER_INPUT"},
 	} {
-		if r := s.upload(t, tok, "x.jpg", tc.data, "id"); r.code() != tc.code {
+		if r := s.upload(t, tok, "x.jpg", tc.data, "id"); r.Code() != tc.code {
 			t.Errorf("%s: %+v, want %s", tc.name, r.Errors, tc.code)
 		}
 	}

@@ -26,11 +26,11 @@ func TestUserChangeCommands(t *testing.T) {
 	signIn := func(password string) (string, string) {
 		r := s.gql(t, "", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, map[string]any{"e": email, "p": password})
 		tok, _ := dig(r.Data, "login", "token").(string)
-		return tok, r.code()
+		return tok, r.Code()
 	}
 	me := func(tok string) (any, string) {
 		r := s.gql(t, tok, `{ me { email } }`, nil)
-		return dig(r.Data, "me", "email"), r.code()
+		return dig(r.Data, "me", "email"), r.Code()
 	}
 
 	// Refusals change nothing: the session still works.
@@ -91,7 +91,7 @@ func TestUserChangeCommands(t *testing.T) {
 		t.Errorf("session of a disabled account: me = %v, code %q", got, code)
 	}
 	r := s.gql(t, "", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, map[string]any{"e": email, "p": m[1]})
-	if r.code() != "UNAUTHENTICATED" || len(r.Errors) == 0 || !strings.Contains(r.Errors[0].Message, "disabled") {
+	if r.Code() != "UNAUTHENTICATED" || len(r.Errors) == 0 || !strings.Contains(r.Errors[0].Message, "disabled") {
 		t.Errorf("sign-in of a disabled account: %+v", r.Errors)
 	}
 	if out, err := run(t, nil, "user", "enable", "--email", email); err != nil || !strings.Contains(out, "enabled") {

@@ -28,7 +28,7 @@ func TestWhereUsed(t *testing.T) {
 		t.Errorf("unattached: %v", d)
 	}
 
-	if r := s.gql(t, tok, `mutation($id: ID!) { deleteAsset(id: $id) }`, map[string]any{"id": used}); r.code() != "CONFLICT" {
+	if r := s.gql(t, tok, `mutation($id: ID!) { deleteAsset(id: $id) }`, map[string]any{"id": used}); r.Code() != "CONFLICT" {
 		t.Errorf("deleting a used asset: %+v", r.Errors)
 	}
 	s.mustGQL(t, tok, `mutation($id: ID!) { deleteAsset(id: $id) }`, map[string]any{"id": free})

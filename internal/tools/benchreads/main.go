@@ -2,7 +2,8 @@
 // 20-article list query (cover and a 6-item gallery each) uncached (POST)
 // and cached (GET persisted query), against a plain net/http handler that
 // serves the same bytes, in one run on loopback. It seeds the content
-// first through the GraphQL API. See scripts/bench-reads.sh.
+// first through the GraphQL API and waits until its photos are processed,
+// so that no background work falls in a measured phase. See scripts/bench-reads.sh.
 package main
 
 import (
@@ -64,6 +65,10 @@ func main() {
 		w.Write(answer)
 	}))
 	plainURL := "http://" + ln.Addr().String() + "/"
+	// The three compared answers must be the same bytes.
+	if got := do(must(http.NewRequest("GET", cachedURL, nil))); !bytes.Equal(got, answer) {
+		log.Fatalf("benchreads: the cached answer (%d bytes) differs from the uncached one (%d bytes)", len(got), len(answer))
+	}
 
 	fmt.Printf("list query answer: %d bytes; %d connections, %s per run\n\n", len(answer), *conns, *dur)
 	fmt.Printf("%-28s %10s %10s %10s %12s\n", "target", "req/s", "p50 ms", "p99 ms", "server CPU/req")
@@ -211,6 +216,10 @@ func seed(server, email, password string) {
 	for i := range 8 {
 		assets = append(assets, upload(server, tok, i))
 	}
+	// Measure nothing while the renditions are being made: that work
+	// would slow whichever phase it fell in, and the answer would change
+	// when it ends.
+	waitReady(server, tok, assets)
 	for i := range 20 {
 		var g struct {
 			Data struct{ CreateGallery struct{ ID string } }
@@ -231,6 +240,31 @@ func seed(server, email, password string) {
 			"blocks": []any{map[string]any{"paragraph": "Sáng nay, Ban Chỉ đạo tổ chức buổi toạ đàm."}, map[string]any{"gallery": gid}},
 		}}, &a)
 		gql(server, tok, `mutation($a: ID!) { publishArticle(id: $a) { id } }`, map[string]any{"a": a.Data.CreateArticle.ID}, nil)
+	}
+}
+
+// waitReady waits until every asset in ids is READY.
+func waitReady(server, token string, ids []string) {
+	deadline := time.Now().Add(5 * time.Minute)
+	for _, id := range ids {
+		for {
+			var out struct {
+				Data struct{ Asset struct{ Status string } }
+			}
+			gql(server, token, `query($id: ID!) { asset(id: $id) { status } }`, map[string]any{"id": id}, &out)
+			switch out.Data.Asset.Status {
+			case "READY":
+			case "FAILED":
+				log.Fatalf("benchreads: seeded asset %s FAILED", id)
+			default:
+				if time.Now().After(deadline) {
+					log.Fatalf("benchreads: seeded asset %s not READY after 5 minutes", id)
+				}
+				time.Sleep(200 * time.Millisecond)
+				continue
+			}
+			break
+		}
 	}
 }
 
