@@ -156,7 +156,7 @@ func (s *Service) ResetPassword(ctx context.Context, id string) (string, error) 
 		return "", err // NOT_FOUND before the hashing
 	}
 	pw := randomString(15) // 20 characters of base64url
-	if err := s.setPassword(ctx, id, pw); err != nil {
+	if _, err := s.setPassword(ctx, id, pw); err != nil {
 		return "", err
 	}
 	return pw, nil
@@ -197,10 +197,13 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 	if err != nil {
 		return err
 	}
-	if err := s.setPassword(ctx, u.ID, next); err != nil {
+	hash, err := s.setPassword(ctx, u.ID, next)
+	if err != nil {
 		return err
 	}
-	return s.store.InsertSession(ctx, this)
+	// Kept only while the password is still this one: an admin's reset
+	// right after this change ends this session too.
+	return s.startSession(ctx, this, hash)
 }
 
 // SetPasswordByEmail sets a user's password and ends their sessions: for
@@ -214,18 +217,19 @@ func (s *Service) SetPasswordByEmail(ctx context.Context, email, password string
 	if err := checkNewPassword(password, u.Email); err != nil {
 		return err
 	}
-	return s.setPassword(ctx, u.ID, password)
+	_, err = s.setPassword(ctx, u.ID, password)
+	return err
 }
 
 // setPassword is what every change of a password does: hash it, store it
 // on the account (read again after the hashing, so a change made
 // meanwhile is kept), end all the account's sessions and close what holds
-// them open in this process. The caller checks permissions and the
-// password's rules.
-func (s *Service) setPassword(ctx context.Context, id, password string) error {
+// them open in this process. It returns the stored hash. The caller
+// checks permissions and the password's rules.
+func (s *Service) setPassword(ctx context.Context, id, password string) (string, error) {
 	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
-		return err
+		return "", err
 	}
 	// Not in the middle of UpdateUser's read and write of the same
 	// account, which would put the old hash back.
@@ -233,17 +237,17 @@ func (s *Service) setPassword(ctx context.Context, id, password string) error {
 	defer s.accountsMu.Unlock()
 	u, err := s.store.UserByID(ctx, id)
 	if err != nil {
-		return err
+		return "", err
 	}
 	u.PasswordHash, u.UpdatedAt = string(hash), s.now()
 	if err := s.store.UpdateUser(ctx, u); err != nil {
-		return err
+		return "", err
 	}
 	if _, err := s.store.DeleteUserSessions(ctx, id); err != nil {
-		return err
+		return "", err
 	}
 	s.sessionsEnded(id)
-	return nil
+	return u.PasswordHash, nil
 }
 
 // sessionsEnded closes what holds one of the user's sessions open in

@@ -72,6 +72,12 @@ func (h *accountHooks) SessionByTokenHash(ctx context.Context, hash string) (*co
 	return s, err
 }
 
+func (h *accountHooks) DeleteUserSessions(ctx context.Context, userID string) (int64, error) {
+	n, err := h.Store.DeleteUserSessions(ctx, userID)
+	h.fire("DeleteUserSessions")
+	return n, err
+}
+
 // twoAccountProcesses is two services on two handles of one SQLite file,
 // as two server processes (or a server and the command line) on one data
 // folder are. The first one's store has hooks; db is a third handle to
@@ -130,5 +136,90 @@ func TestBootstrapTwoProcessesAtOnce(t *testing.T) {
 				t.Errorf("%d users (%v), want the one admin", n, err)
 			}
 		})
+	}
+}
+
+// addAccount creates an editor with password pw through a, as an admin.
+func addAccount(t *testing.T, a *app.Service, db *sqlitestore.DB, email, pw string) (*core.User, context.Context) {
+	t.Helper()
+	admin := &core.User{ID: "admin", Email: "admin@example.com", Name: "A", Role: core.RoleAdmin}
+	if err := db.InsertUser(t.Context(), admin); err != nil && !core.IsCode(err, core.CodeConflict) {
+		t.Fatal(err)
+	}
+	actx := app.WithUser(t.Context(), admin, "")
+	u, err := a.CreateUser(actx, app.NewUser{Email: email, Name: "P", Password: pw, Role: core.RoleEditor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u, actx
+}
+
+// TestSignInDuringPasswordReset: an admin resets a compromised account's
+// password (which ends all its sessions) while someone signs in with the
+// old one: the sign-in checked the old password before the reset, and its
+// session would be stored after the reset ended the others. The reset
+// comes from this process (resetPassword) or another one (`stillroom user
+// set-password`); either way no working session is left from the old
+// password.
+func TestSignInDuringPasswordReset(t *testing.T) {
+	for _, other := range []bool{false, true} {
+		a, b, hooks, db := twoAccountProcesses(t)
+		old := "correct horse battery staple"
+		u, actx := addAccount(t, a, db, "p@example.com", old)
+		hooks.after("UserByEmail", func() {
+			var err error
+			if other {
+				err = b.SetPasswordByEmail(t.Context(), u.Email, "a brand new passphrase here")
+			} else {
+				_, err = a.ResetPassword(actx, u.ID)
+			}
+			if err != nil {
+				t.Errorf("reset: %v", err)
+			}
+		})
+		token, _, _, err := a.Login(t.Context(), u.Email, old)
+		if !core.IsCode(err, core.CodeUnauthenticated) {
+			t.Errorf("sign-in with the password being reset (other process %v): %v, want UNAUTHENTICATED", other, err)
+		}
+		if token != "" {
+			if _, _, err := a.Authenticate(t.Context(), token); err == nil {
+				t.Errorf("after the reset ended every session, a sign-in with the old password made a working session")
+			}
+		}
+		if n, _ := db.DeleteUserSessions(t.Context(), u.ID); n != 0 {
+			t.Errorf("%d sessions left after the reset", n)
+		}
+	}
+}
+
+// TestChangePasswordDuringReset: a user changes their password (their own
+// session is kept) while an admin on another process resets it: the
+// admin's reset ends every session, including the one changePassword
+// keeps.
+func TestChangePasswordDuringReset(t *testing.T) {
+	a, b, hooks, db := twoAccountProcesses(t)
+	old := "correct horse battery staple"
+	u, _ := addAccount(t, a, db, "p@example.com", old)
+	token, _, _, err := a.Login(t.Context(), u.Email, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	me, hash, err := a.Authenticate(t.Context(), token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// After changePassword ended the account's sessions and before it
+	// puts the caller's back.
+	hooks.after("DeleteUserSessions", func() {
+		if err := b.SetPasswordByEmail(t.Context(), u.Email, "the admin's fresh passphrase"); err != nil {
+			t.Errorf("reset: %v", err)
+		}
+	})
+	err = a.ChangePassword(app.WithUser(t.Context(), me, hash), old, "my own new passphrase")
+	if !core.IsCode(err, core.CodeUnauthenticated) {
+		t.Errorf("changePassword overtaken by a reset: %v, want UNAUTHENTICATED", err)
+	}
+	if _, _, err := a.Authenticate(t.Context(), token); err == nil {
+		t.Errorf("the admin's reset ended every session, yet changePassword's session still works")
 	}
 }

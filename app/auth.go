@@ -57,11 +57,37 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, *c
 	now := s.now()
 	token, hash := newToken()
 	sess := &core.Session{TokenHash: hash, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL)}
-	if err := s.store.InsertSession(ctx, sess); err != nil {
+	if err := s.startSession(ctx, sess, u.PasswordHash); err != nil {
 		return "", nil, time.Time{}, err
 	}
 	NoteSignedIn(ctx, u.ID)
 	return token, u, sess.ExpiresAt, nil
+}
+
+// startSession stores sess for an account whose password hash was
+// passwordHash when it was checked, then reads the account again: a
+// password change (a reset, `stillroom user set-password`, another
+// changePassword) or a disable ends every session of the account, and one
+// made between that check and this insert would escape it. Whichever
+// comes first, the session does not survive: the change deletes it, or
+// this read sees the change and deletes it. UNAUTHENTICATED then.
+func (s *Service) startSession(ctx context.Context, sess *core.Session, passwordHash string) error {
+	if err := s.store.InsertSession(ctx, sess); err != nil {
+		return err
+	}
+	u, err := s.store.UserByID(ctx, sess.UserID)
+	switch {
+	case err == nil && u.PasswordHash == passwordHash && !u.Disabled:
+		return nil
+	case err == nil && u.Disabled:
+		err = core.Errorf(core.CodeUnauthenticated, "this account has been disabled")
+	case err == nil || core.IsCode(err, core.CodeNotFound):
+		err = core.Errorf(core.CodeUnauthenticated, "the password was changed meanwhile; sign in with the new one")
+	}
+	if derr := s.store.DeleteSession(ctx, sess.TokenHash); derr != nil {
+		return derr
+	}
+	return err
 }
 
 func rateLimited(wait time.Duration) error {
