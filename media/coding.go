@@ -151,7 +151,14 @@ func webpCoding(data []byte) Coding {
 //     the pixels, 4 bytes each): 6.75.
 //
 // The decoders' own buffers (zlib's window, LZW tables, VP8L's Huffman
-// trees for files libwebp writes) are in DecodeCost's fixed 4 MiB.
+// trees for files libwebp writes) are in DecodeCost's fixed 4 MiB. Not
+// charged: the Huffman trees of a crafted lossless file. x/image/vp8l
+// builds up to 2600 groups of five trees (its own cap; libwebp writes
+// far fewer), about 53 KB a group with every alphabet full, so up to
+// about 137 MB for any image of 41,600 pixels or more, whatever its
+// pixels; only the whole bitstream says how many there are, and a bound
+// from the coded bytes (a few hundred bytes of trees a coded byte) would
+// charge every honest lossless file the whole 137 MB.
 func decodeBytes(p Probe) int64 {
 	c, px := p.Coding, p.Pixels()
 	switch p.Format {
