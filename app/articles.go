@@ -48,7 +48,7 @@ func (s *Service) CreateArticle(ctx context.Context, p ArticlePatch) (*core.Arti
 	if err != nil {
 		return nil, err
 	}
-	return a, nil
+	return s.settleArticle(ctx, a, a.AssetIDs(), a.GalleryIDs()), nil
 }
 
 func (s *Service) applyArticlePatch(ctx context.Context, a *core.Article, p ArticlePatch) error {
@@ -228,18 +228,28 @@ func (s *Service) UpdateArticle(ctx context.Context, id string, p ArticlePatch, 
 	})
 }
 
-// mutateArticle is mutateGallery for articles.
+// mutateArticle is mutateGallery for articles: the assets and galleries a
+// write brought in are looked up again after it (settleArticle).
 func (s *Service) mutateArticle(ctx context.Context, id string, version *int, fn func(*core.Article) error) (*core.Article, error) {
-	return mutateVersioned(s, ctx, "article", id, version, s.store.ArticleByID, s.store.UpdateArticle,
+	var addedAssets, addedGalleries []string
+	a, err := mutateVersioned(s, ctx, "article", id, version, s.store.ArticleByID, s.store.UpdateArticle,
 		func(a *core.Article) int { return a.Version },
 		func(a *core.Article) error {
 			before := articlePlacements(a)
+			hadAssets := a.AssetIDs()
 			hadGalleries := map[string]bool{}
 			for _, id := range a.GalleryIDs() {
 				hadGalleries[id] = true
 			}
 			if err := fn(a); err != nil {
 				return err
+			}
+			addedAssets = newIDs(hadAssets, a.AssetIDs())
+			addedGalleries = nil
+			for _, id := range a.GalleryIDs() {
+				if !hadGalleries[id] {
+					addedGalleries = append(addedGalleries, id)
+				}
 			}
 			live := a.Publication.Status != core.StatusDraft
 			if err := s.keepPublishable(ctx, before, articlePlacements(a), live); err != nil {
@@ -254,6 +264,104 @@ func (s *Service) mutateArticle(ctx context.Context, id string, version *int, fn
 			a.UpdatedAt = s.now()
 			return nil
 		})
+	if err != nil {
+		return nil, err
+	}
+	return s.settleArticle(ctx, a, addedAssets, addedGalleries), nil
+}
+
+// settleArticle is settleGallery for articles: the assets (cover, image
+// blocks) and galleries (gallery blocks) a write brought in are looked up
+// again after the save, and the ones deleted meanwhile taken out.
+func (s *Service) settleArticle(ctx context.Context, a *core.Article, assets, galleries []string) *core.Article {
+	ctx = context.WithoutCancel(ctx)
+	goneA, err := s.goneAssets(ctx, assets)
+	var goneG map[string]bool
+	if err == nil {
+		goneG, err = s.goneGalleries(ctx, galleries)
+	}
+	if err == nil && len(goneA)+len(goneG) > 0 {
+		s.log.Info("removing assets or galleries deleted while an article took them", "article", a.ID,
+			"assets", len(goneA), "galleries", len(goneG))
+		var settled *core.Article
+		settled, err = s.mutateArticle(ctx, a.ID, nil, func(a *core.Article) error {
+			dropArticleRefs(a, goneA, goneG)
+			return nil
+		})
+		if err == nil {
+			return settled
+		}
+	}
+	if err != nil && !core.IsCode(err, core.CodeNotFound) {
+		s.log.Warn("look for deleted assets or galleries in an article; reconcile will", "article", a.ID, "err", err)
+	}
+	return a
+}
+
+// goneGalleries returns the ids no gallery has (any more).
+func (s *Service) goneGalleries(ctx context.Context, ids []string) (map[string]bool, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	byID, err := s.galleriesByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	gone := map[string]bool{}
+	for _, id := range ids {
+		if byID[id] == nil {
+			gone[id] = true
+		}
+	}
+	return gone, nil
+}
+
+// dropArticleRefs removes the gone assets (cover, images of image blocks,
+// with the texts written for them; a block left without images goes) and
+// the blocks of the gone galleries, and says whether anything was removed.
+func dropArticleRefs(a *core.Article, goneAssets, goneGalleries map[string]bool) bool {
+	dropped := false
+	if goneAssets[a.CoverAssetID] {
+		a.CoverAssetID, dropped = "", true
+	}
+	blocks := a.Blocks[:0]
+	for _, b := range a.Blocks {
+		switch b.Kind {
+		case core.BlockGallery:
+			if goneGalleries[b.GalleryID] {
+				dropped = true
+				continue
+			}
+		case core.BlockImage:
+			// The block's own texts go with their images: each
+			// override stays beside the image it was written for.
+			var ids []string
+			var over []core.ImageOverride
+			kept := false
+			for i, x := range b.AssetIDs {
+				if goneAssets[x] {
+					continue
+				}
+				ids = append(ids, x)
+				o := b.Override(i)
+				over = append(over, o)
+				kept = kept || o != (core.ImageOverride{})
+			}
+			if len(ids) < len(b.AssetIDs) {
+				dropped = true
+				if len(ids) == 0 {
+					continue
+				}
+				b.AssetIDs, b.Overrides = ids, nil
+				if kept {
+					b.Overrides = over
+				}
+			}
+		}
+		blocks = append(blocks, b)
+	}
+	a.Blocks = blocks
+	return dropped
 }
 
 // galleriesByID finds the galleries with the given ids, by id (deleted
@@ -330,10 +438,22 @@ func (s *Service) PublishArticle(ctx context.Context, id string, at *time.Time, 
 	return s.mutateArticle(ctx, id, nil, func(a *core.Article) error {
 		now := s.now()
 		when := publishAt(core.Publication{}, at, now).PublishAt
+		// References to assets or galleries deleted meanwhile are not
+		// shown: what the editor saw is what goes out.
+		goneAssets, err := s.goneAssets(ctx, a.AssetIDs())
+		if err != nil {
+			return err
+		}
+		goneGalleries, err := s.goneGalleries(ctx, a.GalleryIDs())
+		if err != nil {
+			return err
+		}
+		dropArticleRefs(a, goneAssets, goneGalleries)
 		ps := articlePlacements(a)
 		var problems []core.Problem
 		var texts []string
 		var publish []string
+		goneItems := map[string]map[string]bool{} // by gallery to publish
 		if ids := a.GalleryIDs(); len(ids) > 0 {
 			byID, err := s.galleriesByID(ctx, ids)
 			if err != nil {
@@ -354,6 +474,12 @@ func (s *Service) PublishArticle(ctx context.Context, id string, at *time.Time, 
 					if !queued[g.ID] {
 						queued[g.ID] = true
 						publish = append(publish, g.ID)
+						gone, err := s.goneAssets(ctx, galleryAssetIDs(g))
+						if err != nil {
+							return err
+						}
+						dropGalleryAssets(g, gone)
+						goneItems[g.ID] = gone
 						ps = append(ps, galleryPlacements(g, []any{"blocks", i, "gallery"})...)
 					}
 				default:
@@ -373,6 +499,7 @@ func (s *Service) PublishArticle(ctx context.Context, id string, at *time.Time, 
 		}
 		for _, gid := range publish {
 			if _, err := s.mutateGallery(ctx, gid, nil, func(g *core.Gallery) error {
+				dropGalleryAssets(g, goneItems[gid])
 				if !g.Publication.Visible(*when) {
 					g.Publication = publishAt(g.Publication, at, now)
 				}

@@ -101,6 +101,9 @@ func (s *Service) storeOriginal(ctx context.Context, u *core.User, data []byte, 
 	sum := sha256.Sum256(data)
 	sha := hex.EncodeToString(sum[:])
 	if existing, err := s.store.AssetBySHA256(ctx, sha); err == nil {
+		if err := s.reviveDuplicate(ctx, existing, data, probe.MimeType); err != nil {
+			return nil, err
+		}
 		return s.duplicateOf(ctx, u, existing, filename, patch)
 	} else if !core.IsCode(err, core.CodeNotFound) {
 		return nil, err
@@ -142,14 +145,21 @@ func (s *Service) storeOriginal(ctx context.Context, u *core.User, data []byte, 
 			if err != nil {
 				return nil, err
 			}
+			if err := s.reviveDuplicate(ctx, existing, data, probe.MimeType); err != nil {
+				return nil, err
+			}
 			return s.duplicateOf(ctx, u, existing, filename, patch)
 		}
-		// No record points at the object: remove it now.
-		if derr := s.objects.Delete(context.WithoutCancel(ctx), a.OriginalKey); derr != nil {
+		// No record points at the object: remove it now (unless another
+		// upload of the same bytes has recorded it meanwhile).
+		if derr := s.deleteUnowned(ctx, sha, a.OriginalKey); derr != nil {
 			s.log.Warn("remove unreferenced original", "key", a.OriginalKey, "err", derr)
 		}
 		return nil, err
 	}
+	// A delete of an earlier asset with these bytes may have removed the
+	// original between our Put and our record (see deleteUnowned).
+	s.restoreOriginal(ctx, a, data, probe.MimeType)
 	if err := s.enqueueProcessing(ctx, a.ID); err != nil {
 		return nil, err
 	}
@@ -480,10 +490,14 @@ func (s *Service) UpdateAsset(ctx context.Context, id string, patch AssetPatch, 
 				a.ID, a.EditVersion, *editVersion)
 		}
 		a.EditVersion++
-		old := a.FocalPoint
+		prev := *a
 		if err := applyAssetPatch(a, patch); err != nil {
 			return err
 		}
+		if err := s.keepAssetPublishable(ctx, &prev, a); err != nil {
+			return err
+		}
+		old := prev.FocalPoint
 		refocus = patch.FocalPoint != nil && (old == nil || *old != *patch.FocalPoint)
 		a.SearchTokens = assetTokens(a)
 		return nil
@@ -597,11 +611,7 @@ func (s *Service) DeleteAsset(ctx context.Context, id string, force bool) error 
 	if !u.Role.AtLeast(core.RoleEditor) && (a.UploadedBy != u.ID || force) {
 		return core.Errorf(core.CodeForbidden, "only editors may delete others' assets or force a delete")
 	}
-	gals, err := s.store.GalleriesWithAsset(ctx, id)
-	if err != nil {
-		return err
-	}
-	arts, err := s.store.ArticlesWithAsset(ctx, id)
+	gals, arts, err := s.assetUses(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -617,24 +627,29 @@ func (s *Service) DeleteAsset(ctx context.Context, id string, force bool) error 
 	if err := s.store.DeleteAsset(ctx, id); err != nil {
 		return err
 	}
-	s.deleteAssetObjects(context.WithoutCancel(ctx), a)
+	ctx = context.WithoutCancel(ctx)
+	// A gallery or article saved with the asset after the look above
+	// checked that the asset existed before we deleted it: look again now
+	// and take it out. (One saved after this look finds the asset gone
+	// itself and drops it: see mutateGallery and mutateArticle.)
+	gals, arts, err = s.assetUses(ctx, id)
+	if err == nil && len(gals)+len(arts) > 0 {
+		s.log.Info("removing a deleted asset from content that took it meanwhile", "asset", id, "galleries", len(gals), "articles", len(arts))
+		err = s.detachAsset(ctx, id, gals, arts)
+	}
+	if err != nil {
+		s.log.Warn("remove a deleted asset from content; reconcile will", "asset", id, "err", err)
+	}
+	s.deleteAssetObjects(ctx, a)
 	return nil
 }
 
 // detachAsset removes every use of an asset from galleries and articles.
 func (s *Service) detachAsset(ctx context.Context, id string, gals []*core.Gallery, arts []*core.Article) error {
+	gone := map[string]bool{id: true}
 	for _, g := range gals {
 		_, err := s.mutateGallery(ctx, g.ID, nil, func(g *core.Gallery) error {
-			items := g.Items[:0]
-			for _, it := range g.Items {
-				if it.AssetID != id {
-					items = append(items, it)
-				}
-			}
-			g.Items = items
-			if g.CoverAssetID == id {
-				g.CoverAssetID = ""
-			}
+			dropGalleryAssets(g, gone)
 			return nil
 		})
 		if err != nil && !core.IsCode(err, core.CodeNotFound) {
@@ -643,37 +658,7 @@ func (s *Service) detachAsset(ctx context.Context, id string, gals []*core.Galle
 	}
 	for _, a := range arts {
 		_, err := s.mutateArticle(ctx, a.ID, nil, func(a *core.Article) error {
-			if a.CoverAssetID == id {
-				a.CoverAssetID = ""
-			}
-			blocks := a.Blocks[:0]
-			for _, b := range a.Blocks {
-				if b.Kind == core.BlockImage {
-					// The block's own texts go with their images: each
-					// override stays beside the image it was written for.
-					var ids []string
-					var over []core.ImageOverride
-					kept := false
-					for i, x := range b.AssetIDs {
-						if x == id {
-							continue
-						}
-						ids = append(ids, x)
-						o := b.Override(i)
-						over = append(over, o)
-						kept = kept || o != (core.ImageOverride{})
-					}
-					if len(ids) == 0 {
-						continue
-					}
-					b.AssetIDs, b.Overrides = ids, nil
-					if kept {
-						b.Overrides = over
-					}
-				}
-				blocks = append(blocks, b)
-			}
-			a.Blocks = blocks
+			dropArticleRefs(a, gone, nil)
 			return nil
 		})
 		if err != nil && !core.IsCode(err, core.CodeNotFound) {
@@ -683,18 +668,100 @@ func (s *Service) detachAsset(ctx context.Context, id string, gals []*core.Galle
 	return nil
 }
 
-// deleteAssetObjects removes the stored files of a deleted asset. Failures
-// are logged; the reconciler removes what is left.
+// assetUses finds the galleries and articles that use an asset.
+func (s *Service) assetUses(ctx context.Context, id string) ([]*core.Gallery, []*core.Article, error) {
+	gals, err := s.store.GalleriesWithAsset(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	arts, err := s.store.ArticlesWithAsset(ctx, id)
+	return gals, arts, err
+}
+
+// goneAssets returns the ids no asset has (any more).
+func (s *Service) goneAssets(ctx context.Context, ids []string) (map[string]bool, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	found, err := s.store.AssetsByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	gone := map[string]bool{}
+	for _, id := range missingIDs(ids, found) {
+		gone[id] = true
+	}
+	return gone, nil
+}
+
+// deleteAssetObjects removes the stored files of a deleted asset. Keys
+// derive from the content, so the same file uploaded again meanwhile owns
+// the very same keys: each key is deleted only while no record has the
+// file's hash (deleteUnowned). Failures are logged; the reconciler removes
+// what is left.
 func (s *Service) deleteAssetObjects(ctx context.Context, a *core.Asset) {
 	keys := []string{a.OriginalKey}
 	for _, r := range a.Renditions {
 		keys = append(keys, r.Key)
 	}
 	for _, k := range keys {
-		if err := s.objects.Delete(ctx, k); err != nil {
+		if err := s.deleteUnowned(ctx, a.SHA256, k); errors.Is(err, errOwned) {
+			return // a new asset has these bytes: the rest is its too
+		} else if err != nil {
 			s.log.Warn("delete object of deleted asset", "asset", a.ID, "key", k, "err", err)
 		}
 	}
+}
+
+// errOwned: an asset record has the hash an object key derives from.
+var errOwned = errors.New("app: a record owns the object")
+
+// deleteUnowned deletes key, an object derived from the file with hash sha,
+// unless an asset with that hash exists, looked up right before: errOwned
+// then. The window left between that look and the delete (an upload of the
+// same file recording its asset in between) is closed on the upload's side:
+// storeOriginal stores the original again when it finds it gone after
+// recording the asset, and an upload that finds a record whose original is
+// missing stores it again too (restoreOriginal).
+func (s *Service) deleteUnowned(ctx context.Context, sha, key string) error {
+	_, err := s.store.AssetBySHA256(ctx, sha)
+	switch {
+	case err == nil:
+		return errOwned
+	case !core.IsCode(err, core.CodeNotFound):
+		return err
+	}
+	return s.objects.Delete(ctx, key)
+}
+
+// restoreOriginal stores data again as asset a's original when the object
+// is missing (lost to a delete of an earlier asset with the same bytes, see
+// deleteUnowned, or to storage), and says whether it did. Failures are
+// logged: the upload goes on, and reconcile settles the asset.
+func (s *Service) restoreOriginal(ctx context.Context, a *core.Asset, data []byte, contentType string) bool {
+	_, err := s.objects.Stat(ctx, a.OriginalKey)
+	if err == nil {
+		return false
+	}
+	if core.IsCode(err, core.CodeNotFound) {
+		err = s.objects.Put(ctx, a.OriginalKey, bytes.NewReader(data), int64(len(data)), contentType)
+	}
+	if err != nil {
+		s.log.Warn("check the original of an uploaded file", "asset", a.ID, "key", a.OriginalKey, "err", err)
+		return false
+	}
+	s.log.Info("stored a missing original again", "asset", a.ID, "key", a.OriginalKey)
+	return true
+}
+
+// reviveDuplicate stores the original of an existing asset with the
+// uploaded bytes again when it is missing, and queues its processing, which
+// makes an asset FAILED for its missing original READY again.
+func (s *Service) reviveDuplicate(ctx context.Context, a *core.Asset, data []byte, contentType string) error {
+	if !s.restoreOriginal(context.WithoutCancel(ctx), a, data, contentType) {
+		return nil
+	}
+	return s.enqueueProcessing(context.WithoutCancel(ctx), a.ID)
 }
 
 // ListAssets lists the library, newest first; with unattached, only assets

@@ -67,6 +67,9 @@ func (s *Service) UpdateAssets(ctx context.Context, ids []string, patch AssetPat
 		if err := applyAssetPatch(&c, patch); err != nil {
 			return nil, err
 		}
+		if err := s.keepAssetPublishable(ctx, before[id], &c); err != nil {
+			return nil, err
+		}
 	}
 
 	ctx = context.WithoutCancel(ctx)

@@ -62,7 +62,7 @@ func (s *Service) CreateGallery(ctx context.Context, p GalleryPatch) (*core.Gall
 	if err != nil {
 		return nil, err
 	}
-	return g, nil
+	return s.settleGallery(ctx, g, galleryAssetIDs(g)), nil
 }
 
 func (s *Service) applyGalleryPatch(ctx context.Context, g *core.Gallery, p GalleryPatch) error {
@@ -128,22 +128,93 @@ func (s *Service) UpdateGallery(ctx context.Context, id string, p GalleryPatch, 
 }
 
 // mutateGallery applies fn to a gallery as one versioned write (see
-// mutateVersioned), keeping its search tokens and UpdatedAt current.
+// mutateVersioned), keeping its search tokens and UpdatedAt current. The
+// assets the write brought in are looked up again after it (settleGallery).
 func (s *Service) mutateGallery(ctx context.Context, id string, version *int, fn func(*core.Gallery) error) (*core.Gallery, error) {
-	return mutateVersioned(s, ctx, "gallery", id, version, s.store.GalleryByID, s.store.UpdateGallery,
+	var added []string
+	g, err := mutateVersioned(s, ctx, "gallery", id, version, s.store.GalleryByID, s.store.UpdateGallery,
 		func(g *core.Gallery) int { return g.Version },
 		func(g *core.Gallery) error {
 			before := galleryPlacements(g, nil)
+			had := galleryAssetIDs(g)
 			if err := fn(g); err != nil {
 				return err
 			}
 			if err := s.keepPublishable(ctx, before, galleryPlacements(g, nil), g.Publication.Status != core.StatusDraft); err != nil {
 				return err
 			}
+			added = newIDs(had, galleryAssetIDs(g))
 			g.SearchTokens = galleryTokens(g)
 			g.UpdatedAt = s.now()
 			return nil
 		})
+	if err != nil {
+		return nil, err
+	}
+	return s.settleGallery(ctx, g, added), nil
+}
+
+// settleGallery closes the race between a write that brings assets into a
+// gallery and their deletion: the write checked they existed, but one may
+// have been deleted before the write was saved, after DeleteAsset looked
+// for its uses for the last time. So the assets are looked up again after
+// the save and the ones gone are taken out by a second versioned write
+// (single-document writes only: this holds on every store). The other
+// order, an asset deleted after the save, is DeleteAsset's to settle. It
+// returns the gallery as it is after; a failure is logged and left to
+// reconcile, since the caller's change itself was saved.
+func (s *Service) settleGallery(ctx context.Context, g *core.Gallery, added []string) *core.Gallery {
+	ctx = context.WithoutCancel(ctx)
+	gone, err := s.goneAssets(ctx, added)
+	if err == nil && len(gone) > 0 {
+		s.log.Info("removing assets deleted while a gallery took them", "gallery", g.ID, "assets", len(gone))
+		var settled *core.Gallery
+		settled, err = s.mutateGallery(ctx, g.ID, nil, func(g *core.Gallery) error {
+			dropGalleryAssets(g, gone)
+			return nil
+		})
+		if err == nil {
+			return settled
+		}
+	}
+	if err != nil && !core.IsCode(err, core.CodeNotFound) {
+		s.log.Warn("look for deleted assets in a gallery; reconcile will", "gallery", g.ID, "err", err)
+	}
+	return g
+}
+
+// dropGalleryAssets removes the items and the cover of the gone assets and
+// says whether anything was removed.
+func dropGalleryAssets(g *core.Gallery, gone map[string]bool) bool {
+	n := len(g.Items)
+	items := g.Items[:0]
+	for _, it := range g.Items {
+		if !gone[it.AssetID] {
+			items = append(items, it)
+		}
+	}
+	g.Items = items
+	dropped := len(items) < n
+	if gone[g.CoverAssetID] {
+		g.CoverAssetID, dropped = "", true
+	}
+	return dropped
+}
+
+// newIDs lists the ids of after that are not in before, once each.
+func newIDs(before, after []string) []string {
+	had := make(map[string]bool, len(before))
+	for _, id := range before {
+		had[id] = true
+	}
+	var out []string
+	for _, id := range after {
+		if !had[id] {
+			had[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // isStale tells a version conflict from another CONFLICT (a taken slug).
@@ -400,6 +471,13 @@ func (s *Service) PublishGallery(ctx context.Context, id string, at *time.Time) 
 		return nil, err
 	}
 	return s.mutateGallery(ctx, id, nil, func(g *core.Gallery) error {
+		// Items of assets deleted meanwhile are not shown (Gallery.items
+		// leaves them out): what the editor saw is what goes out.
+		gone, err := s.goneAssets(ctx, galleryAssetIDs(g))
+		if err != nil {
+			return err
+		}
+		dropGalleryAssets(g, gone)
 		if err := s.checkPublishable(ctx, galleryPlacements(g, nil)); err != nil {
 			return err
 		}
@@ -421,7 +499,8 @@ func (s *Service) UnpublishGallery(ctx context.Context, id string) (*core.Galler
 }
 
 // DeleteGallery removes a gallery. EDITOR; CONFLICT while an article has
-// a block with it.
+// a block with it. An article saved with a block of it while it is being
+// deleted loses that block (see detachGallery).
 func (s *Service) DeleteGallery(ctx context.Context, id string) error {
 	if _, err := require(ctx, core.RoleEditor); err != nil {
 		return err
@@ -437,7 +516,37 @@ func (s *Service) DeleteGallery(ctx context.Context, id string) error {
 		return core.Errorf(core.CodeConflict, "gallery %s is used in %d articles", id, len(arts))
 	}
 	defer s.contentChanged()
-	return s.store.DeleteGallery(ctx, id)
+	if err := s.store.DeleteGallery(ctx, id); err != nil {
+		return err
+	}
+	if err := s.detachGallery(context.WithoutCancel(ctx), id); err != nil {
+		s.log.Warn("remove a deleted gallery's blocks; reconcile will", "gallery", id, "err", err)
+	}
+	return nil
+}
+
+// detachGallery removes the blocks of a deleted gallery from the articles
+// that show it. An article saved with such a block checked that the
+// gallery existed before it was deleted, but after DeleteGallery looked
+// for its uses: this second look finds it. (One saved after this look
+// finds the gallery gone itself: see mutateArticle.)
+func (s *Service) detachGallery(ctx context.Context, id string) error {
+	arts, err := s.store.ArticlesWithGallery(ctx, id)
+	if err != nil {
+		return err
+	}
+	gone := map[string]bool{id: true}
+	for _, a := range arts {
+		s.log.Info("removing a deleted gallery from an article that took it meanwhile", "gallery", id, "article", a.ID)
+		_, err := s.mutateArticle(ctx, a.ID, nil, func(a *core.Article) error {
+			dropArticleRefs(a, nil, gone)
+			return nil
+		})
+		if err != nil && !core.IsCode(err, core.CodeNotFound) {
+			return err
+		}
+	}
+	return nil
 }
 
 // Gallery returns a gallery by ID or slug; drafts only for editors, else

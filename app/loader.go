@@ -7,7 +7,9 @@ import (
 	"github.com/stillroom/stillroom/core"
 )
 
-// loader is a per-request cache that batches the loads of nested fields.
+// loader is a per-response cache that batches the loads of nested fields
+// (a query's answer, or one event of a subscription: it never outlives
+// the moment its answer is made, so it needs no expiry).
 // List resolvers register the page they return; the first nested asset,
 // gallery or user lookup then loads what the whole page references in one
 // query per collection, so a page costs a fixed number of round trips
@@ -27,8 +29,9 @@ type loader struct {
 
 type loaderKey struct{}
 
-// WithLoader returns ctx with a fresh per-request loader. The HTTP layer
-// calls it once per request.
+// WithLoader returns ctx with a fresh loader. The HTTP layer calls it once
+// per response: once for a query or mutation, once per subscription
+// event.
 func WithLoader(ctx context.Context) context.Context {
 	return context.WithValue(ctx, loaderKey{}, &loader{
 		assets:    map[string]*core.Asset{},

@@ -199,3 +199,55 @@ func liveRefusal(problems []core.Problem, texts []string) error {
 func problemKey(p core.Problem) string {
 	return p.AssetID + "|" + p.Status + "|" + strings.Join(p.Missing, ",")
 }
+
+// keepAssetPublishable is keepPublishable for an edit of the asset itself
+// (updateAsset, updateAssets), while the publish gate is on: an edit may
+// not take away the alt text or credit that content readers can see (or
+// soon will) shows for it. A placement with a text of its own keeps
+// showing that, so it is not affected; content in draft is not checked.
+// The refusal names each place, as publishing does.
+func (s *Service) keepAssetPublishable(ctx context.Context, before, after *core.Asset) error {
+	if !s.cfg.PublishGate || (before.AltText == "" || after.AltText != "") && (before.Credit == "" || after.Credit != "") {
+		return nil
+	}
+	gals, err := s.store.GalleriesWithAsset(ctx, after.ID)
+	if err != nil {
+		return err
+	}
+	arts, err := s.store.ArticlesWithAsset(ctx, after.ID)
+	if err != nil {
+		return err
+	}
+	var problems []core.Problem
+	var texts []string
+	check := func(content string, galleryID string, ps []placement) {
+		for _, p := range ps {
+			if p.assetID != after.ID {
+				continue
+			}
+			was, now := p.texts.Over(before), p.texts.Over(after)
+			var missing, lacks []string
+			if was.AltText != "" && now.AltText == "" {
+				missing, lacks = append(missing, "altText"), append(lacks, "alt text")
+			}
+			if was.Credit != "" && now.Credit == "" {
+				missing, lacks = append(missing, "credit"), append(lacks, "credit")
+			}
+			if len(missing) > 0 {
+				problems = append(problems, core.Problem{Path: p.path, AssetID: after.ID, GalleryID: galleryID, Missing: missing})
+				texts = append(texts, content+", "+describe(p.path)+": "+after.Filename+" would have no "+strings.Join(lacks, " and no "))
+			}
+		}
+	}
+	for _, g := range gals {
+		if g.Publication.Status != core.StatusDraft {
+			check(fmt.Sprintf("gallery %q", g.Title), g.ID, galleryPlacements(g, nil))
+		}
+	}
+	for _, a := range arts {
+		if a.Publication.Status != core.StatusDraft {
+			check(fmt.Sprintf("article %q", a.Title), "", articlePlacements(a))
+		}
+	}
+	return liveRefusal(problems, texts)
+}

@@ -38,6 +38,10 @@ type ReconcileReport struct {
 	Resumed []string
 	// SessionsRemoved counts expired sessions deleted.
 	SessionsRemoved int64
+	// Dangling names the galleries and articles ("gallery <id>",
+	// "article <id>") that referred to an asset or gallery no longer
+	// there, and lost those references.
+	Dangling []string
 }
 
 // Reconcile makes the object store and the records agree: it removes
@@ -51,8 +55,8 @@ func (s *Service) Reconcile(ctx context.Context, opt ReconcileOptions) (Reconcil
 	var rep ReconcileReport
 	cutoff := s.now().Add(-opt.Grace)
 	known := map[string]*core.Asset{} // by sha256; nil = no such asset
-	assetBySHA := func(sha string) (*core.Asset, error) {
-		if a, ok := known[sha]; ok {
+	assetBySHA := func(sha string, fresh bool) (*core.Asset, error) {
+		if a, ok := known[sha]; ok && !fresh {
 			return a, nil
 		}
 		a, err := s.store.AssetBySHA256(ctx, sha)
@@ -65,15 +69,12 @@ func (s *Service) Reconcile(ctx context.Context, opt ReconcileOptions) (Reconcil
 		return a, err
 	}
 	for _, prefix := range []string{"originals/", "renditions/"} {
-		err := s.removeUnused(ctx, prefix, opt.DryRun, &rep, func(o media.ObjectInfo) (bool, error) {
-			if o.ModTime.After(cutoff) {
-				return true, nil
-			}
+		err := s.removeUnused(ctx, prefix, cutoff, opt.DryRun, &rep, func(o media.ObjectInfo, fresh bool) (bool, error) {
 			sha, ok := shaOfKey(o.Key)
 			if !ok {
 				return true, nil // not a key this program writes
 			}
-			a, err := assetBySHA(sha)
+			a, err := assetBySHA(sha, fresh)
 			return referenced(a, o.Key), err
 		})
 		if err != nil {
@@ -82,8 +83,8 @@ func (s *Service) Reconcile(ctx context.Context, opt ReconcileOptions) (Reconcil
 	}
 	// Direct uploads never completed: their tickets have expired.
 	abandoned := s.now().Add(-s.cfg.UploadTicketTTL - opt.Grace)
-	err := s.removeUnused(ctx, "incoming/", opt.DryRun, &rep, func(o media.ObjectInfo) (bool, error) {
-		return o.ModTime.After(abandoned), nil
+	err := s.removeUnused(ctx, "incoming/", abandoned, opt.DryRun, &rep, func(media.ObjectInfo, bool) (bool, error) {
+		return false, nil
 	})
 	if err != nil {
 		return rep, err
@@ -97,6 +98,9 @@ func (s *Service) Reconcile(ctx context.Context, opt ReconcileOptions) (Reconcil
 			return rep, err
 		}
 		rep.SessionsRemoved = n
+	}
+	if err := s.removeDangling(ctx, opt.DryRun, &rep); err != nil {
+		return rep, err
 	}
 	err = s.eachAsset(ctx, core.AssetQuery{}, func(a *core.Asset) error {
 		if a.Status == core.AssetProcessing {
@@ -148,18 +152,43 @@ func (s *Service) Reconcile(ctx context.Context, opt ReconcileOptions) (Reconcil
 }
 
 // removeUnused lists the objects under prefix and removes (or, in a dry
-// run, only reports) each one keep says is not needed.
-func (s *Service) removeUnused(ctx context.Context, prefix string, dryRun bool, rep *ReconcileReport, keep func(media.ObjectInfo) (bool, error)) error {
+// run, only reports) each one written before cutoff that keep says is not
+// needed. Right before a delete it looks again, since the listing may be
+// minutes old by then: an object written since is kept (the same file
+// uploaded again stores the same content key), then keep is asked again
+// with fresh set (no cached answer) and the object removed only if it is
+// still not needed. The window left between that last look and the delete
+// is closed on the upload's side (restoreOriginal).
+func (s *Service) removeUnused(ctx context.Context, prefix string, cutoff time.Time, dryRun bool, rep *ReconcileReport, keep func(o media.ObjectInfo, fresh bool) (bool, error)) error {
 	err := s.objects.List(ctx, prefix, func(o media.ObjectInfo) error {
 		rep.ObjectsSeen++
-		if k, err := keep(o); k || err != nil {
+		if o.ModTime.After(cutoff) {
+			return nil
+		}
+		if k, err := keep(o, false); k || err != nil {
+			return err
+		}
+		if dryRun {
+			rep.OrphansRemoved = append(rep.OrphansRemoved, o.Key)
+			return nil
+		}
+		now, err := s.objects.Stat(ctx, o.Key)
+		switch {
+		case core.IsCode(err, core.CodeNotFound):
+			return nil
+		case err != nil:
+			return err
+		case now.ModTime.After(cutoff):
+			return nil
+		}
+		if k, err := keep(o, true); k || err != nil {
+			return err
+		}
+		if err := s.objects.Delete(ctx, o.Key); err != nil {
 			return err
 		}
 		rep.OrphansRemoved = append(rep.OrphansRemoved, o.Key)
-		if dryRun {
-			return nil
-		}
-		return s.objects.Delete(ctx, o.Key)
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("app: reconcile %s: %w", prefix, err)
@@ -197,22 +226,111 @@ func referenced(a *core.Asset, key string) bool {
 
 // eachAsset calls fn for every asset matching q, page by page.
 func (s *Service) eachAsset(ctx context.Context, q core.AssetQuery, fn func(*core.Asset) error) error {
-	q.Limit = core.MaxPageSize
-	for {
-		page, err := s.store.ListAssets(ctx, q)
-		if err != nil {
-			return err
-		}
-		for _, a := range page.Items {
+	return eachPage(func(p core.Page) (core.PageOf[*core.Asset], error) {
+		q.Page = p
+		return s.store.ListAssets(ctx, q)
+	}, func(a *core.Asset) string { return a.ID }, func(page []*core.Asset) error {
+		for _, a := range page {
 			if err := fn(a); err != nil {
 				return err
 			}
 		}
+		return nil
+	})
+}
+
+// eachPage calls fn with every page list gives, newest first, the largest
+// pages a store serves.
+func eachPage[T any](list func(core.Page) (core.PageOf[T], error), id func(T) string, fn func([]T) error) error {
+	p := core.Page{Limit: core.MaxPageSize}
+	for {
+		page, err := list(p)
+		if err != nil {
+			return err
+		}
+		if err := fn(page.Items); err != nil {
+			return err
+		}
 		if !page.HasNext || len(page.Items) == 0 {
 			return nil
 		}
-		q.After = page.Items[len(page.Items)-1].ID
+		p.After = id(page.Items[len(page.Items)-1])
 	}
+}
+
+// removeDangling takes out of galleries and articles their references to
+// assets and galleries that no longer exist. Deletes and writes settle
+// their races themselves (DeleteAsset, DeleteGallery, settleGallery,
+// settleArticle), each with a second write; one that a process did not
+// live to make is made here. Until then editors are not held up: the API
+// leaves such items out, publishing drops them, and the next write that
+// brought them in would have.
+func (s *Service) removeDangling(ctx context.Context, dryRun bool, rep *ReconcileReport) error {
+	err := eachPage(func(p core.Page) (core.PageOf[*core.Gallery], error) {
+		return s.store.ListGalleries(ctx, core.GalleryQuery{Page: p})
+	}, func(g *core.Gallery) string { return g.ID }, func(page []*core.Gallery) error {
+		var ids []string
+		for _, g := range page {
+			ids = append(ids, galleryAssetIDs(g)...)
+		}
+		gone, err := s.goneAssets(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, g := range page {
+			if !dropGalleryAssets(g, gone) {
+				continue
+			}
+			rep.Dangling = append(rep.Dangling, "gallery "+g.ID)
+			if dryRun {
+				continue
+			}
+			_, err := s.mutateGallery(ctx, g.ID, nil, func(g *core.Gallery) error {
+				dropGalleryAssets(g, gone)
+				return nil
+			})
+			if err != nil && !core.IsCode(err, core.CodeNotFound) {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return eachPage(func(p core.Page) (core.PageOf[*core.Article], error) {
+		return s.store.ListArticles(ctx, core.ArticleQuery{Page: p})
+	}, func(a *core.Article) string { return a.ID }, func(page []*core.Article) error {
+		var assets, galleries []string
+		for _, a := range page {
+			assets, galleries = append(assets, a.AssetIDs()...), append(galleries, a.GalleryIDs()...)
+		}
+		goneA, err := s.goneAssets(ctx, assets)
+		if err != nil {
+			return err
+		}
+		goneG, err := s.goneGalleries(ctx, galleries)
+		if err != nil {
+			return err
+		}
+		for _, a := range page {
+			if !dropArticleRefs(a, goneA, goneG) {
+				continue
+			}
+			rep.Dangling = append(rep.Dangling, "article "+a.ID)
+			if dryRun {
+				continue
+			}
+			_, err := s.mutateArticle(ctx, a.ID, nil, func(a *core.Article) error {
+				dropArticleRefs(a, goneA, goneG)
+				return nil
+			})
+			if err != nil && !core.IsCode(err, core.CodeNotFound) {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // upgradeNext queues processing for the next READY asset after the ID
@@ -314,7 +432,7 @@ func (s *Service) runMaintenance(ctx context.Context) {
 			}
 			s.log.Info("reconciled", "objects", rep.ObjectsSeen, "orphans_removed", len(rep.OrphansRemoved),
 				"assets_failed", len(rep.AssetsFailed), "requeued", len(rep.Requeued),
-				"resumed", len(rep.Resumed), "sessions_removed", rep.SessionsRemoved)
+				"resumed", len(rep.Resumed), "sessions_removed", rep.SessionsRemoved, "dangling", len(rep.Dangling))
 		}
 	}
 }

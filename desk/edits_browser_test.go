@@ -1,12 +1,16 @@
 package desk_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -382,4 +386,94 @@ func TestLeavingWithUnsavedEditsAsks(t *testing.T) {
 		t.Errorf("after Back refused the description holds %q, want %q", got, desc)
 	}
 	b.Screenshot("back-refused")
+}
+
+// TestGalleryPublishSavesTypedDetails: Publish now with details typed and
+// not saved saves them first, so the published gallery has them; when
+// they cannot be saved (an empty title) nothing is published, the desk
+// says why in its language and the typed text stays.
+func TestGalleryPublishSavesTypedDetails(t *testing.T) {
+	srv, admin, b := editSetup(t, "vi-VN")
+	var g struct{ CreateGallery struct{ ID string } }
+	srv.GraphQL(t, admin, `mutation { createGallery(input: {title: "Đường hoa Nguyễn Huệ"}) { id } }`, nil).Decode(t, &g)
+	gid := g.CreateGallery.ID
+	type stored struct{ Title, Description, Status string }
+	read := func() stored {
+		var d struct{ Gallery stored }
+		srv.GraphQL(t, admin, `query($id: ID!) { gallery(id: $id) { title description status } }`, map[string]any{"id": gid}).Decode(t, &d)
+		return d.Gallery
+	}
+	b.Navigate(srv.URL + "/desk/galleries/" + gid)
+	const desc = "Đường hoa Nguyễn Huệ Tết Bính Ngọ, ảnh của nhóm phóng viên ảnh."
+
+	// The title emptied: the details cannot be saved, nothing is published.
+	b.Fill("Mô tả", desc)
+	b.Fill("Tiêu đề", "")
+	b.Click("button", "Xuất bản ngay")
+	b.WaitText("Chưa xuất bản: chưa lưu được thông tin.")
+	if got := read(); got.Status != "DRAFT" || got.Description != "" {
+		t.Errorf("after a refused save Publish stored %+v; want the draft unchanged", got)
+	}
+	if got := value(b, "Mô tả"); got != desc {
+		t.Errorf("after the refused publish the description holds %q, want %q", got, desc)
+	}
+	b.Screenshot("publish-details-refused")
+	b.AssertAccessible("gallery publish refused")
+
+	// A title again: Publish saves both, then publishes.
+	const title = "Đường hoa Nguyễn Huệ Tết Bính Ngọ"
+	b.Fill("Tiêu đề", title)
+	b.Click("button", "Xuất bản ngay")
+	b.WaitText("Đã xuất bản.")
+	if got := read(); got != (stored{title, desc, "PUBLISHED"}) {
+		t.Errorf("published gallery: %+v, want the typed title and description", got)
+	}
+	if got := value(b, "Mô tả"); got != desc {
+		t.Errorf("after publishing the description holds %q, want %q", got, desc)
+	}
+	b.Screenshot("published-with-details")
+}
+
+// TestDownloadKeepsUnsavedEdits: Download original with a caption typed
+// and not saved saves the original as a file without leaving the page: no
+// leave-page warning, the typed caption stays, the file is the upload.
+func TestDownloadKeepsUnsavedEdits(t *testing.T) {
+	srv, admin, b := editSetup(t, "vi-VN")
+	d := answerDialogs(t, b)
+	data := photo(t, 960, 540, 7)
+	const name = "Sequence 01.00_00_04_21.Still120.jpg"
+	id := upload(t, srv, admin, name, data)
+	dir := t.TempDir()
+	b.Do("allow downloads", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		events := true
+		_, err := cdp.Call(ctx, tg, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: &events})
+		return err
+	}))
+	b.Navigate(srv.URL + "/desk/assets/" + id)
+	const caption = "Đường hoa Nguyễn Huệ lúc 6 giờ sáng mùng 1 Tết."
+	b.Fill("Chú thích", caption)
+	d.answer(false)
+	b.Click("button", "Tải ảnh gốc")
+
+	var got []byte
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if got, _ = os.ReadFile(filepath.Join(dir, name)); bytes.Equal(got, data) {
+			break
+		}
+	}
+	if !bytes.Equal(got, data) {
+		entries, _ := os.ReadDir(dir)
+		t.Errorf("downloaded %s: %d bytes (want the %d uploaded); the folder holds %v", name, len(got), len(data), entries)
+	}
+	if seen := d.take(); len(seen) != 0 {
+		t.Errorf("dialogs on download: %+v", seen)
+	}
+	if got := value(b, "Chú thích"); got != caption {
+		t.Errorf("after the download the caption holds %q, want %q", got, caption)
+	}
+	if p := browsertest.Eval[string](b, `location.pathname`); p != "/desk/assets/"+id {
+		t.Errorf("after the download the page is %s", p)
+	}
+	b.WaitFor("button", "Bỏ thay đổi") // still unsaved
+	b.Screenshot("downloaded-edits-kept")
 }

@@ -90,9 +90,12 @@ func newGraphQLWith(svc *app.Service, cfg Config, log *slog.Logger, lim gqllimit
 	srv.AroundOperations(checkWebsocketSession(svc))
 	srv.AroundOperations(boundWebsocketOperations)
 	srv.AroundOperations(gqllimits.OperationTimeout(lim.Timeout))
-	// A fresh loader per operation batches nested loads and never serves
-	// one operation's reads to another.
-	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	// A fresh loader per response batches nested loads and never serves
+	// one response's reads to another: a query or mutation has one
+	// response, a subscription one per event, so each event of
+	// galleryChanged shows its assets as they are now, not as the first
+	// event loaded them.
+	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		return next(app.WithLoader(ctx))
 	})
 	p := presenter{log: log, production: production, timeout: lim.Timeout}

@@ -466,6 +466,10 @@ func gcCommand(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintf(stdout, "assets with a missing original (FAILED): %d\nassets with missing renditions (queued): %d\n",
 			len(rep.AssetsFailed), len(rep.Requeued))
 		fmt.Fprintf(stdout, "assets left processing (queued again): %d\n", len(rep.Resumed))
+		fmt.Fprintf(stdout, "content referring to deleted assets or galleries (%s those references): %d\n", verb, len(rep.Dangling))
+		for _, d := range rep.Dangling {
+			fmt.Fprintf(stdout, "  %s\n", d)
+		}
 		if !*dry {
 			fmt.Fprintf(stdout, "expired sessions removed: %d\n", rep.SessionsRemoved)
 		}

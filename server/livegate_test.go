@@ -46,13 +46,16 @@ func TestGateOnLiveContent(t *testing.T) {
 	if r := s.gql(t, tok, `mutation($g: ID!, $a: [ID!]!) { addGalleryItems(galleryId: $g, assetIds: $a) { id } }`, map[string]any{"g": g, "a": []any{bare}}); r.Code() != "BAD_USER_INPUT" {
 		t.Fatalf("adding a bare image to a published gallery: %+v", r)
 	}
-	// An item already at fault (its asset's credit removed since) does not
-	// block reordering, and can be fixed inline.
-	s.mustGQL(t, tok, `mutation($id: ID!) { updateAsset(id: $id, input: {credit: ""}) { id } }`, map[string]any{"id": other})
+	// Nor can the asset lose the credit the live gallery shows for it;
+	// with the item's own credit, it can.
+	const bareCredit = `mutation($id: ID!) { updateAsset(id: $id, input: {credit: ""}) { id } }`
+	if r := s.gql(t, tok, bareCredit, map[string]any{"id": other}); r.Code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["problems"] == nil {
+		t.Fatalf("emptying the credit of an image in a published gallery: %+v", r)
+	}
 	items := s.mustGQL(t, tok, `query($g: ID!) { gallery(id: $g) { items { id } } }`, map[string]any{"g": g})
 	second := dig(items, "gallery", "items", 1, "id")
-	s.mustGQL(t, tok, `mutation($g: ID!, $i: ID!) { moveGalleryItem(galleryId: $g, itemId: $i, position: 0) { id } }`, map[string]any{"g": g, "i": second})
 	s.mustGQL(t, tok, `mutation($g: ID!, $i: ID!) { updateGalleryItem(galleryId: $g, itemId: $i, input: {credit: "Ảnh: Tuổi Trẻ"}) { id } }`, map[string]any{"g": g, "i": second})
+	s.mustGQL(t, tok, bareCredit, map[string]any{"id": other})
 
 	// Drafts take anything; unpublishing is never blocked.
 	s.mustGQL(t, tok, `mutation($g: ID!) { unpublishGallery(id: $g) { status } }`, map[string]any{"g": g})
@@ -89,4 +92,37 @@ func TestPrivateAnswersAreNotStored(t *testing.T) {
 	if cc := anon.Header.Get("Cache-Control"); !strings.HasPrefix(cc, "public") {
 		t.Errorf("anonymous GET: Cache-Control %q", cc)
 	}
+}
+
+// TestGateKeepsOldProblemsFixable: content published while the gate was
+// off may hold images without alt text or credit. Once the gate is on,
+// those problems do not block other changes (reordering), and they can be
+// fixed one at a time.
+func TestGateKeepsOldProblemsFixable(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"ADDR": "127.0.0.1:0", "DATA_DIR": dir, "UPLOAD_WAIT": "30s", "ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword}
+	env["PUBLISH_GATE"] = "off"
+	before := startLogged(t, env, testLog{T: t})
+	s := before.srv
+	tok := login(t, s, adminEmail, adminPassword)
+	var ids []any
+	for i, texts := range [][2]string{{"Bà con phường Tân Định", "Ảnh: Tuổi Trẻ"}, {"Cán bộ dân vận", ""}} {
+		id := dig(s.upload(t, tok, "still.jpg", photoJPEG(t, 96, 64, uint8(i+1)), "id").Data, "uploadAsset", "id")
+		s.mustGQL(t, tok, `mutation($id: ID!, $a: String, $c: String) { updateAsset(id: $id, input: {altText: $a, credit: $c}) { id } }`,
+			map[string]any{"id": id, "a": texts[0], "c": texts[1]})
+		ids = append(ids, id)
+	}
+	g := dig(s.mustGQL(t, tok, `mutation { createGallery(input: {title: "Toạ đàm"}) { id } }`, nil), "createGallery", "id")
+	s.mustGQL(t, tok, `mutation($g: ID!, $a: [ID!]!) { addGalleryItems(galleryId: $g, assetIds: $a) { id } }`, map[string]any{"g": g, "a": ids})
+	s.mustGQL(t, tok, `mutation($g: ID!) { publishGallery(id: $g) { status } }`, map[string]any{"g": g})
+	before.stop()
+
+	env["PUBLISH_GATE"] = "on"
+	s = startLogged(t, env, testLog{T: t}).srv
+	tok = login(t, s, adminEmail, adminPassword)
+	items := s.mustGQL(t, tok, `query($g: ID!) { gallery(id: $g) { items { id } } }`, map[string]any{"g": g})
+	second := dig(items, "gallery", "items", 1, "id")
+	s.mustGQL(t, tok, `mutation($g: ID!, $i: ID!) { moveGalleryItem(galleryId: $g, itemId: $i, position: 0) { id } }`, map[string]any{"g": g, "i": second})
+	s.mustGQL(t, tok, `mutation($g: ID!, $i: ID!) { updateGalleryItem(galleryId: $g, itemId: $i, input: {credit: "Ảnh: Tuổi Trẻ"}) { id } }`, map[string]any{"g": g, "i": second})
+	s.mustGQL(t, tok, `mutation($g: ID!) { publishGallery(id: $g) { status } }`, map[string]any{"g": g})
 }

@@ -276,10 +276,18 @@ func listPage[T any](ctx context.Context, db *DB, coll string, w where, page cor
 }
 
 // queryDocs reads the documents of coll selected by rest (the query after
-// "SELECT … FROM coll": conditions and order). With a cache of decoded
+// "SELECT … FROM coll": conditions and order). The answer is always what
+// one statement would return at one moment. With a cache of decoded
 // documents (see docCache) it first reads only IDs and versions, takes
-// what the cache holds at those versions, and reads and decodes the rest
-// in one more query.
+// what the cache holds at those versions, and reads the rest by ID in one
+// more query, keeping each only at the version the first query saw. A
+// document changed or deleted between the two queries (it may no longer
+// match rest: an article unpublished meanwhile, in a list of published
+// ones) makes it read the whole selection again in one statement: so a
+// list never shows a document its filter did not match, and never has a
+// row less than it matched (listPage learns HasNext from the length).
+// Writes between the two queries are rare, so this costs nothing on the
+// usual path.
 func queryDocs[T any](ctx context.Context, db *DB, coll, rest string, args ...any) ([]*T, error) {
 	c, _ := db.caches[coll].(*docCache[T])
 	if c == nil {
@@ -291,8 +299,9 @@ func queryDocs[T any](ctx context.Context, db *DB, coll, rest string, args ...an
 	}
 	defer rows.Close()
 	var out []*T
-	var missing []string
-	var missingAt []int
+	missing := map[string]int{} // ID → version the first query saw
+	var missingAt []int         // where in out, in order
+	var missingIDs []string
 	for rows.Next() {
 		var id string
 		var version int
@@ -301,8 +310,9 @@ func queryDocs[T any](ctx context.Context, db *DB, coll, rest string, args ...an
 		}
 		v := c.get(id, version)
 		if v == nil {
-			missing = append(missing, id)
+			missing[id] = version
 			missingAt = append(missingAt, len(out))
+			missingIDs = append(missingIDs, id)
 		}
 		out = append(out, v)
 	}
@@ -313,49 +323,70 @@ func queryDocs[T any](ctx context.Context, db *DB, coll, rest string, args ...an
 	if len(missing) == 0 {
 		return out, nil
 	}
-	found, err := decodeByIDs(ctx, db, c, coll, missing)
+	found, err := readDocs(ctx, db, c, "SELECT id, version, doc FROM "+coll+" WHERE id IN (SELECT value FROM json_each(?))", idsJSON(missingIDs))
 	if err != nil {
 		return nil, err
 	}
-	// A row deleted between the two queries is left out.
-	kept := out[:0]
-	j := 0
-	for i, v := range out {
-		if j < len(missingAt) && missingAt[j] == i {
-			v = found[missing[j]]
-			j++
-		}
-		if v != nil {
-			kept = append(kept, v)
+	byID := make(map[string]*T, len(found))
+	for _, d := range found {
+		if d.version == missing[d.id] {
+			byID[d.id] = d.v
 		}
 	}
-	return kept, nil
+	for j, i := range missingAt {
+		v := byID[missingIDs[j]]
+		if v == nil { // changed or deleted since the first query
+			return readAll(ctx, db, c, coll, rest, args...)
+		}
+		out[i] = v
+	}
+	return out, nil
 }
 
-// decodeByIDs reads and decodes the documents of coll with the given IDs,
-// keeping each in c.
-func decodeByIDs[T any](ctx context.Context, db *DB, c *docCache[T], coll string, ids []string) (map[string]*T, error) {
-	rows, err := db.query(ctx, "SELECT id, version, doc FROM "+coll+" WHERE id IN (SELECT value FROM json_each(?))", idsJSON(ids))
+// readAll reads the documents of coll selected by rest in one statement
+// (so as of one moment), keeping each in c.
+func readAll[T any](ctx context.Context, db *DB, c *docCache[T], coll, rest string, args ...any) ([]*T, error) {
+	found, err := readDocs(ctx, db, c, "SELECT id, version, doc FROM "+coll+rest, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*T, len(found))
+	for i, d := range found {
+		out[i] = d.v
+	}
+	return out, nil
+}
+
+// readDoc is a document as read: its row's ID and version and its
+// decoded JSON.
+type readDoc[T any] struct {
+	id      string
+	version int
+	v       *T
+}
+
+// readDocs runs q, which selects id, version and doc, and decodes every
+// row, keeping each document in c.
+func readDocs[T any](ctx context.Context, db *DB, c *docCache[T], q string, args ...any) ([]readDoc[T], error) {
+	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	found := make(map[string]*T, len(ids))
+	var out []readDoc[T]
 	for rows.Next() {
-		var id string
-		var version int
+		d := readDoc[T]{v: new(T)}
 		var doc sql.RawBytes
-		if err := rows.Scan(&id, &version, &doc); err != nil {
+		if err := rows.Scan(&d.id, &d.version, &doc); err != nil {
 			return nil, err
 		}
-		v := new(T)
-		if err := json.Unmarshal(doc, v); err != nil {
-			return nil, fmt.Errorf("decode document %s: %w", id, err)
+		if err := json.Unmarshal(doc, d.v); err != nil {
+			return nil, fmt.Errorf("decode document %s: %w", d.id, err)
 		}
-		c.put(id, version, v)
-		found[id] = v
+		c.put(d.id, d.version, d.v)
+		out = append(out, d)
 	}
-	return found, rows.Err()
+	return out, rows.Err()
 }
 
 // decodeRows runs q, which selects one doc column, and decodes every row.

@@ -59,7 +59,16 @@ func (a App) Handler() http.Handler {
 			return
 		}
 		p := path.Clean(r.URL.Path)
-		if rest, ok := strings.CutPrefix(p, assets); ok {
+		rest, inAssets := strings.CutPrefix(p, assets)
+		// A missing name without an extension under assets/ is a page of
+		// the app's, not a file: the desk's photos live at
+		// /desk/assets/<id>, and a reload or a shared link must open them.
+		if inAssets && !strings.Contains(path.Base(rest), ".") {
+			if _, err := fs.Stat(a.Files, "assets/"+rest); err != nil {
+				inAssets = false
+			}
+		}
+		if inAssets {
 			rel := "assets/" + rest
 			if _, err := fs.Stat(a.Files, rel); err != nil {
 				http.NotFound(w, r)

@@ -72,6 +72,11 @@ func TestPagesAndAssets(t *testing.T) {
 	if w := get(t, h, "GET", "/app/assets/missing.js"); w.Code != 404 {
 		t.Errorf("missing asset: %d, want 404", w.Code)
 	}
+	// A page of the app's under assets/ (the desk's photo pages,
+	// /desk/assets/<id>) is the index page, not a missing file.
+	if w := get(t, h, "GET", "/app/assets/01a251abea850fb5b2e01a21"); w.Code != 200 || !strings.Contains(w.Body.String(), "<title>app</title>") || w.Header().Get("Cache-Control") != "no-cache" {
+		t.Errorf("a page under assets/: %d %q, cache %q", w.Code, w.Body.String(), w.Header().Get("Cache-Control"))
+	}
 	if w := get(t, h, "POST", "/app/"); w.Code != 405 || w.Header().Get("Allow") != "GET, HEAD" {
 		t.Errorf("POST: %d Allow %q", w.Code, w.Header().Get("Allow"))
 	}
