@@ -121,6 +121,7 @@ func newRaceFixture(t *testing.T, cfg app.Config) *raceFixture {
 	return &raceFixture{svc: app.New(race, objects, slog.New(slog.DiscardHandler), cfg), db: db,
 		objects: objects, race: race, ctx: app.WithUser(t.Context(), admin, "")}
 }
+
 // readyAsset records a READY asset (no objects) with alt text and credit.
 func (f *raceFixture) readyAsset(t *testing.T) string {
 	t.Helper()

@@ -82,13 +82,6 @@ func (b *Budget) acquire(ctx context.Context, n int64) (func(), error) {
 	}, nil
 }
 
-// Bytes a pixel of the decoded original takes, by format other than
-// JPEG, at most: PNG as 16-bit RGBA (8-bit is 4); GIF as its paletted
-// frame plus the NRGBA screen it is drawn on; WebP as lossless NRGBA
-// (lossy is 1.5, 2.5 with alpha). A JPEG's bytes depend on its layout:
-// see jpegscaled.Layout.DecodeBytes.
-var decodedBytesPerPixel = map[Format]int64{FormatPNG: 8, FormatGIF: 5, FormatWebP: 4}
-
 // webpBytesPerPixel bounds the memory of one WebP encode a pixel: the
 // YUV 4:2:0 planes written into the encoder's memory (1.5) and libwebp's
 // working buffers, about 4 bytes a pixel for a photo and up to 9 for
@@ -103,40 +96,52 @@ const webpBytesPerPixel = 8
 // dictates: its pixel planes, and for a progressive file its coefficients
 // at full size, 2 bytes a sample whatever the scale, for CMYK and RGB
 // files the copy they are converted into; see
-// jpegscaled.Layout.DecodeBytes), the 2×2 shrinks render makes, if any (a
-// byte a decoded pixel for the first, a quarter of that for each next),
-// for each rendition its pixels, its upright copy and the resampler's
-// intermediate (12 bytes a rendition pixel), for each WebP twin the
-// WebAssembly encoder's memory (a copy of the pixels and libwebp's planes
-// and buffers: webpBytesPerPixel), plus 4 MiB for the encoders' buffers.
-// For a 6000×4000 baseline 4:2:0 JPEG it is about 105 MB, for a
-// progressive one about 175 MB, for a 24-megapixel PNG about 310 MB.
+// jpegscaled.Layout.DecodeBytes; for a PNG, GIF or WebP, as its Coding in
+// p dictates: from 1 byte a pixel for 8-bit grey, a palette or a GIF to
+// 16 for an interlaced 16-bit PNG; see decodeBytes), the 2×2 shrinks
+// render makes, if any (a byte a decoded pixel for the first, a quarter
+// of that for each next), for each rendition its pixels, its upright copy
+// and the resampler's intermediate (12 bytes a rendition pixel; 8 for an
+// image stored upright, EXIF orientation 1, which has no copy), for each
+// WebP twin the WebAssembly encoder's memory (a copy of the pixels and
+// libwebp's planes and buffers: webpBytesPerPixel), plus 4 MiB for the
+// decoders' and encoders' buffers. For a 6000×4000 baseline 4:2:0 JPEG
+// stored upright it is about 86 MB, for a progressive one 155 MB; for a
+// 24-megapixel PNG, 122 MB as 8-bit grey or palette (or a GIF), 194 MB as
+// 8-bit RGB or RGBA, 290 MB as 16-bit RGBA, 482 MB as that interlaced;
+// for a 24-megapixel WebP 134 MB lossy, 260 MB lossless.
 func DecodeCost(p Probe) int64 {
+	heap, webp := decodeCostParts(p)
+	return heap + webp
+}
+
+// decodeCostParts is DecodeCost in two parts: what Go's heap holds, and
+// what the WebP encodes of the twins hold outside it.
+func decodeCostParts(p Probe) (heap, webp int64) {
 	shift := decodeShift(p)
-	var cost int64
 	if p.Format == FormatJPEG {
-		cost = p.jpegLayout().DecodeBytes(shift)
+		heap = p.jpegLayout().DecodeBytes(shift)
 	} else {
-		bpp, ok := decodedBytesPerPixel[p.Format]
-		if !ok {
-			bpp = 8
-		}
-		cost = p.Pixels() * bpp
+		heap = decodeBytes(p)
 	}
-	cost += 4 << 20
+	heap += 4 << 20
 	// The halvings render makes, each an NRGBA of a quarter of the pixels.
 	w, h := p.DisplaySize()
 	f := 1 << shift
 	base, stored := image.Pt((p.Width+f-1)/f, (p.Height+f-1)/f), planSizes(w, h, p.Orientation)
 	for atLeastTwice(base, stored) {
 		base = base.Div(2)
-		cost += int64(base.X) * int64(base.Y) * 4
+		heap += int64(base.X) * int64(base.Y) * 4
+	}
+	perPixel := int64(12) // the rendition, its upright copy, the resampler's intermediate
+	if p.Orientation < 2 || p.Orientation > 8 {
+		perPixel = 8 // already upright: orient returns the rendition itself
 	}
 	for i, s := range planSizes(w, h, 1) {
-		cost += int64(s.X) * int64(s.Y) * 12
+		heap += int64(s.X) * int64(s.Y) * perPixel
 		if !RenditionSpecs[i].JPEGOnly {
-			cost += int64(s.X) * int64(s.Y) * webpBytesPerPixel
+			webp += int64(s.X) * int64(s.Y) * webpBytesPerPixel
 		}
 	}
-	return cost
+	return heap, webp
 }

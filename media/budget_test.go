@@ -3,6 +3,7 @@ package media
 import (
 	"context"
 	"errors"
+	"image"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -202,23 +203,44 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 }
 
+// TestDecodeCost pins DecodeCost's figures for a 24-megapixel image of
+// each layout and coding (those in its doc comment and the README); what
+// each share stands for is measured by TestJPEGDecodeMemoryWithinCost,
+// TestDecodeMemoryByKind and TestProcessMemoryByKind.
 func TestDecodeCost(t *testing.T) {
 	s420, s444 := [4]uint8{0x22, 0x11, 0x11}, [4]uint8{0x11, 0x11, 0x11, 0x11}
+	screen := image.Rect(0, 0, 6000, 4000)
 	tests := []struct {
+		name     string
 		p        Probe
 		min, max int64 // MB
 	}{
-		{Probe{Format: FormatJPEG, Width: 6000, Height: 4000, Orientation: 1, Components: 3, Sampling: s420}, 90, 130},
-		{Probe{Format: FormatJPEG, Width: 6000, Height: 4000, Orientation: 1, Components: 3, Sampling: s420, Progressive: true}, 160, 190},
-		{Probe{Format: FormatJPEG, Width: 6000, Height: 4000, Orientation: 1, Components: 4, Sampling: s444}, 130, 160},
-		// A Probe not from ProbeImage: the costliest layout, progressive CMYK.
-		{Probe{Format: FormatJPEG, Width: 6000, Height: 4000, Orientation: 1}, 310, 350},
-		{Probe{Format: FormatPNG, Width: 6000, Height: 4000, Orientation: 1}, 260, 330},
-		{Probe{Format: FormatJPEG, Width: 100, Height: 100, Orientation: 1, Components: 3, Sampling: s420}, 4, 6},
+		{"baseline JPEG", Probe{Format: FormatJPEG, Width: 6000, Height: 4000, Orientation: 1, Components: 3, Sampling: s420}, 80, 90},
+		// Turned to portrait: larger renditions, so decoded at a larger
+		// scale, and each has an upright copy.
+		{"baseline JPEG, orientation 6", Probe{Format: FormatJPEG, Width: 6000, Height: 4000, Orientation: 6, Components: 3, Sampling: s420}, 215, 235},
+		{"progressive JPEG", Probe{Format: FormatJPEG, Width: 6000, Height: 4000, Orientation: 1, Components: 3, Sampling: s420, Progressive: true}, 150, 160},
+		{"CMYK JPEG", Probe{Format: FormatJPEG, Width: 6000, Height: 4000, Orientation: 1, Components: 4, Sampling: s444}, 120, 130},
+		// A Probe not from ProbeImage: the costliest layout or coding.
+		{"JPEG, layout unknown", Probe{Format: FormatJPEG, Width: 6000, Height: 4000, Orientation: 1}, 290, 330},
+		{"PNG, coding unknown", Probe{Format: FormatPNG, Width: 6000, Height: 4000, Orientation: 1}, 475, 490},
+		{"PNG 8-bit grey", Probe{Format: FormatPNG, Width: 6000, Height: 4000, Orientation: 1, Coding: Coding{BitDepth: 8}}, 118, 126},
+		{"PNG 8-bit RGBA", Probe{Format: FormatPNG, Width: 6000, Height: 4000, Orientation: 1, Coding: Coding{BitDepth: 8, ColorType: 6}}, 190, 198},
+		{"PNG 16-bit RGBA", Probe{Format: FormatPNG, Width: 6000, Height: 4000, Orientation: 1, Coding: Coding{BitDepth: 16, ColorType: 6}}, 286, 294},
+		{"PNG 16-bit RGBA interlaced", Probe{Format: FormatPNG, Width: 6000, Height: 4000, Orientation: 1,
+			Coding: Coding{BitDepth: 16, ColorType: 6, Interlaced: true}}, 475, 490},
+		{"GIF", Probe{Format: FormatGIF, Width: 6000, Height: 4000, Orientation: 1, Coding: Coding{Frame: screen}}, 118, 126},
+		{"GIF, frame inside the screen", Probe{Format: FormatGIF, Width: 6000, Height: 4000, Orientation: 1,
+			Coding: Coding{Frame: image.Rect(1, 1, 5999, 3999)}}, 214, 222},
+		{"WebP lossy", Probe{Format: FormatWebP, Width: 6000, Height: 4000, Orientation: 1, Coding: Coding{CodedBytes: 3 << 20}}, 130, 138},
+		{"WebP lossy with alpha", Probe{Format: FormatWebP, Width: 6000, Height: 4000, Orientation: 1,
+			Coding: Coding{Alpha: true, CodedBytes: 3 << 20}}, 250, 258},
+		{"WebP lossless", Probe{Format: FormatWebP, Width: 6000, Height: 4000, Orientation: 1, Coding: Coding{Lossless: true, CodedBytes: 9 << 20}}, 255, 264},
+		{"small JPEG", Probe{Format: FormatJPEG, Width: 100, Height: 100, Orientation: 1, Components: 3, Sampling: s420}, 4, 6},
 	}
 	for _, tt := range tests {
 		if c := DecodeCost(tt.p) / 1e6; c < tt.min || c > tt.max {
-			t.Errorf("DecodeCost(%v %dx%d) = %d MB, want %d..%d", tt.p.Format, tt.p.Width, tt.p.Height, c, tt.min, tt.max)
+			t.Errorf("DecodeCost(%s %dx%d) = %d MB, want %d..%d", tt.name, tt.p.Width, tt.p.Height, c, tt.min, tt.max)
 		}
 	}
 }

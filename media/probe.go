@@ -23,10 +23,12 @@ const (
 	// DefaultMaxDecodeBytes bounds DecodeCost, what processing one image
 	// may hold: three halves of DefaultBudgetBytes, under the soft memory
 	// limit the server sets itself (twice the budget). Every image within
-	// the pixel limits is under it but the costliest layouts at shapes no
-	// camera writes: a 2000×30000 progressive CMYK JPEG costs 1.1 GB. A
-	// 60-megapixel progressive CMYK JPEG costs about 730 MB, a
-	// 60-megapixel PNG 670 MB.
+	// the pixel limits is under it but the costliest layouts at sizes no
+	// camera writes: a 2000×30000 progressive CMYK JPEG costs 1.1 GB, a
+	// 60-megapixel interlaced 16-bit PNG 1.1 GB. A 60-megapixel
+	// progressive CMYK JPEG stored upright costs about 580 MB, a
+	// 60-megapixel PNG 203 MB (8-bit grey or palette) to 623 MB (16-bit
+	// RGBA), a 60-megapixel lossless WebP 548 MB.
 	DefaultMaxDecodeBytes = 768 << 20
 )
 
@@ -87,6 +89,11 @@ type Probe struct {
 	Components  int
 	Sampling    [4]uint8
 	RGB         bool
+
+	// Coding is, for a PNG, GIF or WebP, what the memory of its decode
+	// depends on, as its chunks or blocks before the pixels say
+	// (DecodeCost); zero for a JPEG.
+	Coding Coding
 }
 
 // Pixels returns Width × Height, the weight to give a decode when sharing
@@ -102,8 +109,9 @@ func (p Probe) DisplaySize() (width, height int) {
 }
 
 // ProbeImage identifies data with Sniff and reads its size and, for JPEG,
-// its EXIF orientation and the layout its decode's memory depends on, from
-// the headers alone: it allocates no pixels.
+// its EXIF orientation, and the layout (JPEG) or coding (PNG, GIF, WebP)
+// its decode's memory depends on, from the headers alone: it allocates no
+// pixels.
 // Errors: core.CodeUnsupportedMediaType for a format other than JPEG, PNG,
 // GIF or WebP, and for an animated WebP (see webpAnimated);
 // core.CodeBadUserInput for corrupt headers, an empty image or a JPEG of
@@ -167,6 +175,8 @@ func ProbeImage(data []byte, lim Limits) (Probe, error) {
 		for c := range layout.Components {
 			p.Sampling[c] = uint8(layout.H[c]<<4 | layout.V[c])
 		}
+	} else {
+		p.Coding = readCoding(f, data)
 	}
 	if cost := DecodeCost(p); cost > lim.MaxDecodeBytes {
 		return Probe{}, core.Errorf(core.CodeTooManyPixels,
@@ -203,21 +213,35 @@ func (p Probe) jpegLayout() jpegscaled.Layout {
 // a rectangle to compose over the previous ones, not a still. The walk
 // reads only the chunk headers of the top level.
 func webpAnimated(data []byte) bool {
+	animated := false
+	walkWebP(data, func(id string, n uint64, body []byte) bool {
+		animated = id == "VP8X" && n >= 1 && len(body) >= 1 && body[0]&webpAnimationFlag != 0 ||
+			id == "ANIM" || id == "ANMF"
+		return !animated
+	})
+	return animated
+}
+
+// walkWebP calls visit with the id, length and bytes present (up to that
+// length) of each top-level chunk of a WebP file, in order, until visit
+// returns false or a chunk runs past the end.
+func walkWebP(data []byte, visit func(id string, n uint64, body []byte) bool) {
 	for i := 12; i+8 <= len(data); {
 		id := string(data[i : i+4])
 		n := uint64(binary.LittleEndian.Uint32(data[i+4:]))
-		switch {
-		case id == "VP8X" && n >= 1 && i+8 < len(data) && data[i+8]&webpAnimationFlag != 0,
-			id == "ANIM", id == "ANMF":
-			return true
+		body := data[i+8:]
+		if uint64(len(body)) > n {
+			body = body[:n]
+		}
+		if !visit(id, n, body) {
+			return
 		}
 		next := uint64(i) + 8 + n + n%2
 		if next > uint64(len(data)) {
-			break
+			return
 		}
 		i = int(next)
 	}
-	return false
 }
 
 // webpAnimationFlag is the animation bit of the VP8X chunk's flags.
@@ -226,6 +250,14 @@ const webpAnimationFlag = 1 << 1
 // layoutLabel names what makes an image costly to decode, for messages.
 func (p Probe) layoutLabel() string {
 	switch {
+	case p.Format == FormatPNG && p.Coding.Interlaced && p.Coding.BitDepth == 16:
+		return "an interlaced 16-bit PNG"
+	case p.Format == FormatPNG && p.Coding.Interlaced:
+		return "an interlaced PNG"
+	case p.Format == FormatPNG && p.Coding.BitDepth == 16:
+		return "a 16-bit PNG"
+	case p.Format == FormatWebP && p.Coding.Lossless:
+		return "a lossless WebP"
 	case p.Format != FormatJPEG:
 		return "a " + p.Format.label()
 	case p.Progressive && p.Components == 4:

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/binary"
 	"image"
+	"image/color"
+	"image/gif"
 	"runtime"
 	"testing"
 
@@ -35,10 +37,14 @@ func TestProbeImage(t *testing.T) {
 		{"grey jpeg", layoutJPEG(jpegLayoutSpec{w: 40, h: 30, comps: 1}),
 			Probe{Format: FormatJPEG, MimeType: "image/jpeg", Width: 40, Height: 30, Orientation: 1,
 				Components: 1, Sampling: [4]uint8{0x11}}},
-		{"png", encodePNGT(t, gradient(30, 20)), Probe{Format: FormatPNG, MimeType: "image/png", Width: 30, Height: 20, Orientation: 1}},
-		{"gif", encodeGIFT(t, gradient(17, 9)), Probe{Format: FormatGIF, MimeType: "image/gif", Width: 17, Height: 9, Orientation: 1}},
-		{"webp", webpSolid(40, 30, red), Probe{Format: FormatWebP, MimeType: "image/webp", Width: 40, Height: 30, Orientation: 1}},
-		{"at the side limit", pngHeaderOnly(DefaultMaxSide, 1), Probe{Format: FormatPNG, MimeType: "image/png", Width: DefaultMaxSide, Height: 1, Orientation: 1}},
+		{"png", encodePNGT(t, gradient(30, 20)), Probe{Format: FormatPNG, MimeType: "image/png", Width: 30, Height: 20, Orientation: 1,
+			Coding: Coding{BitDepth: 8, ColorType: 2}}},
+		{"gif", encodeGIFT(t, gradient(17, 9)), Probe{Format: FormatGIF, MimeType: "image/gif", Width: 17, Height: 9, Orientation: 1,
+			Coding: Coding{Frame: image.Rect(0, 0, 17, 9)}}},
+		{"webp", webpSolid(40, 30, red), Probe{Format: FormatWebP, MimeType: "image/webp", Width: 40, Height: 30, Orientation: 1,
+			Coding: Coding{Lossless: true, CodedBytes: 12}}},
+		{"at the side limit", pngHeaderOnly(DefaultMaxSide, 1), Probe{Format: FormatPNG, MimeType: "image/png", Width: DefaultMaxSide, Height: 1, Orientation: 1,
+			Coding: Coding{BitDepth: 8, ColorType: 6}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -218,5 +224,49 @@ func TestJPEGScansSkipsSegmentPayloads(t *testing.T) {
 	}
 	if _, err := ProbeImage(padded, Limits{}); err != nil {
 		t.Errorf("ProbeImage: %v", err)
+	}
+}
+
+// TestProbeCoding: the probe reads what a PNG's, GIF's or WebP's decode
+// memory depends on from the chunks or blocks before its pixels.
+func TestProbeCoding(t *testing.T) {
+	px := func(x, y int, px []byte) { px[0] = byte(x + y) }
+	frame := image.Rect(2, 3, 10, 9)
+	partial := func() []byte {
+		m := image.NewPaletted(frame, color.Palette{color.Black, color.White})
+		var buf bytes.Buffer
+		if err := gif.EncodeAll(&buf, &gif.GIF{Image: []*image.Paletted{m}, Delay: []int{0},
+			Config: image.Config{Width: 16, Height: 12, ColorModel: m.Palette}}); err != nil {
+			t.Fatal(err)
+		}
+		return gifInterlaced(buf.Bytes())
+	}
+	lossyAlpha := encodeWebPT(t, photoAlpha(40, 30), false)
+	tests := []struct {
+		name string
+		data []byte
+		want Coding
+	}{
+		{"png grey 1-bit interlaced", rawPNG(20, 10, 0, 1, true, px), Coding{BitDepth: 1, Interlaced: true}},
+		{"png grey tRNS", withPNGChunk(rawPNG(20, 10, 0, 16, false, px), "tRNS", []byte{0, 7}),
+			Coding{BitDepth: 16, Transparency: true}},
+		{"png palette", encodePNGT(t, photoPaletted(20, 10)), Coding{BitDepth: 8, ColorType: 3}},
+		{"gif interlaced frame inside screen", partial(), Coding{Frame: frame, Interlaced: true}},
+		{"webp lossy alpha", lossyAlpha, Coding{Alpha: true,
+			CodedBytes: int64(binary.LittleEndian.Uint32(lossyAlpha[bytes.Index(lossyAlpha, []byte("VP8 "))+4:]))}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := ProbeImage(tt.data, Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Coding != tt.want {
+				t.Errorf("Coding = %+v, want %+v", p.Coding, tt.want)
+			}
+			if _, err := decode(tt.data, p, 0); err != nil {
+				t.Errorf("the file does not decode: %v", err)
+			}
+		})
 	}
 }

@@ -135,8 +135,9 @@ type Options struct {
 // input height.
 //
 // Memory: the decoded image (1.5 bytes a pixel for a colour JPEG, after
-// the reduced decode: a 6000×4000 photo is decoded at 3000×2000; 4 for an
-// 8-bit PNG, 8 for a 16-bit one), one more byte a pixel for a first
+// the reduced decode: a 6000×4000 photo is decoded at 3000×2000; 1 to 4
+// for an 8-bit PNG, 2 to 8 for a 16-bit one, twice that while an
+// interlaced one is decoded; see decodeBytes), one more byte a pixel for a first
 // halving, the renditions, and for each WebP encode in flight the
 // encoder's memory (with the WebAssembly encoder, outside Go's heap and
 // given back when the encode ends: about 4 bytes a pixel of its rendition

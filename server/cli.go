@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
@@ -79,17 +80,28 @@ on the embedded database alike), or the next server started does it
 start anyway). One asset at a time: the reprocessAsset mutation.
 `
 
-const gcUsage = `usage: stillroom gc [--dry-run] [--grace DURATION] [settings]
+const gcUsage = `usage: stillroom gc [--dry-run] [--grace DURATION [--force]] [settings]
 
 Reconciles the object store with the records: removes objects no asset
 refers to (older than --grace, default 1h, since an upload stores its
-original a moment before its record) and direct uploads never completed,
-marks assets whose original is missing FAILED, and queues assets whose
-renditions are missing. Servers do this every hour by themselves.
+original a moment before its record, and processing stores renditions
+before it records them) and direct uploads never completed, marks assets
+whose original is missing FAILED, queues assets whose renditions are
+missing, and takes references to deleted assets and galleries out of
+galleries and articles. Servers do this every hour by themselves, and gc
+is safe beside running servers with a grace of at least 10m: a shorter
+one is refused unless --force (then no server may be running on this
+data), except with --dry-run, which changes nothing.
 
   --dry-run         report what would change, change nothing
-  --grace DURATION  spare unreferenced objects younger than this (1h)
+  --grace DURATION  spare unreferenced objects younger than this (1h; at least 10m)
+  --force           take a --grace below 10m (no server may be running)
 `
+
+// minGCGrace is the shortest --grace gc takes without --force: a server
+// writes an upload's original before its record and a job's renditions
+// before it records them, so objects younger than this may be in use.
+const minGCGrace = 10 * time.Minute
 
 // usages is each command's help text.
 var usages = map[string]string{
@@ -446,9 +458,17 @@ func gcCommand(ctx context.Context, args []string, getenv func(string) string, s
 	fs := newFlagSet("gc", gcUsage, stdout)
 	dry := fs.Bool("dry-run", false, "report only")
 	grace := fs.Duration("grace", app.DefaultOrphanGrace, "spare younger objects")
+	force := fs.Bool("force", false, "take a grace below 10m")
 	cfg, err := parseWith(fs, args, getenv)
 	if err != nil {
 		return err
+	}
+	switch {
+	case *grace < 0:
+		return fmt.Errorf("gc: --grace %s is negative", *grace)
+	case *grace < minGCGrace && !*force && !*dry:
+		return fmt.Errorf("gc: --grace %s is below %s: a server running on this data may be storing objects "+
+			"whose records do not exist yet; with every server stopped, add --force", *grace, minGCGrace)
 	}
 	return withService(ctx, cfg, cliLogger(cfg, stderr), func(svc *app.Service) error {
 		rep, err := svc.Reconcile(ctx, app.ReconcileOptions{Grace: *grace, DryRun: *dry})

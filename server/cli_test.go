@@ -38,6 +38,10 @@ func TestCommands(t *testing.T) {
 		{"gc -h", []string{"gc", "-h"}, gcUsage, ""},
 		{"reprocess -h", []string{"reprocess", "-h"}, reprocessUsage, ""},
 		{"gc with a bad grace", []string{"gc", "--grace", "soon"}, "", "invalid value"},
+		{"gc with a grace below the floor", []string{"gc", "--grace", "0s"}, "", "is below 10m0s"},
+		{"gc with a short grace", []string{"gc", "--grace", "9m59s"}, "", "add --force"},
+		{"gc with a negative grace", []string{"gc", "--grace", "-1h", "--force"}, "", "is negative"},
+		{"gc dry run with a negative grace", []string{"gc", "--grace", "-1h", "--dry-run"}, "", "is negative"},
 		{"unknown command", []string{"deploy"}, "", `unknown command "deploy"`},
 		{"unknown serve flag", []string{"serve", "--colour"}, "", "flag provided but not defined: -colour"},
 		{"serve with an argument", []string{"serve", "now"}, "", "unexpected arguments"},
@@ -220,18 +224,22 @@ func TestGCAndReprocessCommands(t *testing.T) {
 	old := time.Now().Add(-2 * time.Hour)
 	os.Chtimes(stray, old, old)
 
-	out.Reset()
-	if err := runCommand(t.Context(), []string{"gc", "--dry-run"}, env, &out, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(out.String(), "would remove 1 unreferenced objects") {
-		t.Errorf("gc --dry-run: %s", out.String())
+	// A grace below the floor is taken for a dry run (nothing changes)
+	// and with --force.
+	for _, args := range [][]string{{"gc", "--dry-run"}, {"gc", "--dry-run", "--grace", "0s"}, {"gc", "--dry-run", "--grace", "0s", "--force"}} {
+		out.Reset()
+		if err := runCommand(t.Context(), args, env, &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), "would remove 1 unreferenced objects") {
+			t.Errorf("%v: %s", args, out.String())
+		}
 	}
 	if _, err := os.Stat(stray); err != nil {
 		t.Fatalf("dry run removed the object: %v", err)
 	}
 	out.Reset()
-	if err := runCommand(t.Context(), []string{"gc"}, env, &out, io.Discard); err != nil {
+	if err := runCommand(t.Context(), []string{"gc", "--grace", "1m", "--force"}, env, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(stray); !os.IsNotExist(err) {
