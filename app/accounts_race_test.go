@@ -154,6 +154,20 @@ func addAccount(t *testing.T, a *app.Service, db *sqlitestore.DB, email, pw stri
 	return u, actx
 }
 
+// signIn signs in through a and returns the token, its user and its hash.
+func signIn(t *testing.T, a *app.Service, email, pw string) (token string, me *core.User, hash string) {
+	t.Helper()
+	token, _, _, err := a.Login(t.Context(), email, pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	me, hash, err = a.Authenticate(t.Context(), token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token, me, hash
+}
+
 // TestSignInDuringPasswordReset: an admin resets a compromised account's
 // password (which ends all its sessions) while someone signs in with the
 // old one: the sign-in checked the old password before the reset, and its
@@ -200,14 +214,7 @@ func TestChangePasswordDuringReset(t *testing.T) {
 	a, b, hooks, db := twoAccountProcesses(t)
 	old := "correct horse battery staple"
 	u, _ := addAccount(t, a, db, "p@example.com", old)
-	token, _, _, err := a.Login(t.Context(), u.Email, old)
-	if err != nil {
-		t.Fatal(err)
-	}
-	me, hash, err := a.Authenticate(t.Context(), token)
-	if err != nil {
-		t.Fatal(err)
-	}
+	token, me, hash := signIn(t, a, u.Email, old)
 	// After changePassword ended the account's sessions and before it
 	// puts the caller's back.
 	hooks.after("DeleteUserSessions", func() {
@@ -215,7 +222,7 @@ func TestChangePasswordDuringReset(t *testing.T) {
 			t.Errorf("reset: %v", err)
 		}
 	})
-	err = a.ChangePassword(app.WithUser(t.Context(), me, hash), old, "my own new passphrase")
+	err := a.ChangePassword(app.WithUser(t.Context(), me, hash), old, "my own new passphrase")
 	if !core.IsCode(err, core.CodeUnauthenticated) {
 		t.Errorf("changePassword overtaken by a reset: %v, want UNAUTHENTICATED", err)
 	}
@@ -322,21 +329,14 @@ func TestChangePasswordOvertakenByReset(t *testing.T) {
 	a, b, hooks, db := twoAccountProcesses(t)
 	old := "correct horse battery staple"
 	u, _ := addAccount(t, a, db, "p@example.com", old)
-	token, _, _, err := a.Login(t.Context(), u.Email, old)
-	if err != nil {
-		t.Fatal(err)
-	}
-	me, hash, err := a.Authenticate(t.Context(), token)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, me, hash := signIn(t, a, u.Email, old)
 	reset := "the admin's fresh passphrase"
 	hooks.after("SessionByTokenHash", func() {
 		if err := b.SetPasswordByEmail(t.Context(), u.Email, reset); err != nil {
 			t.Errorf("reset: %v", err)
 		}
 	})
-	err = a.ChangePassword(app.WithUser(t.Context(), me, hash), old, "my own new passphrase")
+	err := a.ChangePassword(app.WithUser(t.Context(), me, hash), old, "my own new passphrase")
 	if !core.IsCode(err, core.CodeBadUserInput) {
 		t.Errorf("changePassword after the reset: %v, want BAD_USER_INPUT", err)
 	}
