@@ -24,7 +24,8 @@ import (
 // Several processes share the accounts (servers, the command line): every
 // change is a versioned write (changeUser), and these rules hold across
 // them. When two changes race to take away the last two enabled admins,
-// the one written second is refused and undone.
+// the one written second (and, depending on timing, the first one too) is
+// refused and undone: never both kept.
 
 //go:embed commonpasswords.txt
 var commonPasswordsText string
