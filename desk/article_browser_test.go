@@ -28,7 +28,7 @@ const (
 type articleLabels struct {
 	lang, email, password, signIn, articles, newTitle, create, section, addParagraph, paragraph1, paragraph3, addPhotos,
 	selectName, add2, addGallery, save, preview, previewTitle, publishAt, schedule, scheduled, scheduledFor, block, photos, gallery,
-	status, statusScheduled, order, titleDesc string
+	status, statusScheduled, order, titleDesc, date, time, dateLayout, timeLayout string
 }
 
 var articleEnglish = articleLabels{
@@ -39,6 +39,7 @@ var articleEnglish = articleLabels{
 	publishAt: "Publish at (time zone %s)", schedule: "Schedule", scheduled: "Scheduled", scheduledFor: "Scheduled for",
 	block: "Block %d: %s", photos: "Photos", gallery: "Gallery",
 	status: "Status", statusScheduled: "Scheduled", order: "Order", titleDesc: "Title Z–A",
+	date: "Date", time: "Time", dateLayout: "01/02/2006", timeLayout: "3:04 PM",
 }
 
 var articleVietnamese = articleLabels{
@@ -49,6 +50,7 @@ var articleVietnamese = articleLabels{
 	publishAt: "Xuất bản lúc (múi giờ %s)", schedule: "Lên lịch", scheduled: "Lịch xuất bản", scheduledFor: "Đã lên lịch lúc",
 	block: "Khối %d: %s", photos: "Ảnh", gallery: "Bộ ảnh",
 	status: "Trạng thái", statusScheduled: "Đã lên lịch", order: "Thứ tự", titleDesc: "Tiêu đề Z–A",
+	date: "Ngày", time: "Giờ", dateLayout: "02/01/2006", timeLayout: "15:04",
 }
 
 // TestEditorBuildsTheSeedArticle builds the seed article in the desk, in
@@ -142,13 +144,10 @@ func buildArticle(t *testing.T, l articleLabels) {
 	zone := browsertest.Eval[string](b, `Intl.DateTimeFormat().resolvedOptions().timeZone`)
 	at := time.Now().Add(time.Minute).Truncate(time.Minute).Add(time.Minute)
 	local, _ := time.LoadLocation(zone)
-	b.Focus("", fmt.Sprintf(l.publishAt, zone))
-	browsertest.Eval[bool](b, fmt.Sprintf(`(() => {
-		const el = document.activeElement;
-		el.value = %q;
-		el.dispatchEvent(new Event('input', { bubbles: true }));
-		return true;
-	})()`, at.In(local).Format("2006-01-02T15:04")))
+	// Typed in the desk's language: its order of day and month, its clock.
+	b.WaitFor("group", fmt.Sprintf(l.publishAt, zone))
+	b.Fill(l.date, at.In(local).Format(l.dateLayout))
+	b.Fill(l.time, at.In(local).Format(l.timeLayout))
 	b.Click("button", l.schedule)
 	b.WaitText(l.scheduledFor)
 	b.Click("link", l.scheduled)

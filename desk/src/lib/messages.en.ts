@@ -29,6 +29,15 @@ export const en = {
   'error.unexpected': 'The desk ran into an unexpected error. Reload the page and try again.',
   'error.emptyImageBlock': 'Block {n} has no photos: add photos to it or remove it.',
 
+  'date.date': 'Date',
+  'date.time': 'Time',
+  'date.dd': 'dd',
+  'date.mm': 'mm',
+  'date.yyyy': 'yyyy',
+  'date.time24': 'hh:mm, 24-hour',
+  'date.time12': 'h:mm AM or PM',
+  'date.invalid': 'Enter the date as {date} and the time as {time}.',
+
   'nav.main': 'Main',
   'nav.library': 'Library',
   'nav.galleries': 'Galleries',

@@ -29,6 +29,15 @@ export const vi: Messages = {
   'error.unexpected': 'Trang biên tập gặp lỗi không lường trước. Hãy tải lại trang rồi thử lại.',
   'error.emptyImageBlock': 'Khối {n} chưa có ảnh: hãy thêm ảnh hoặc gỡ khối này.',
 
+  'date.date': 'Ngày',
+  'date.time': 'Giờ',
+  'date.dd': 'dd',
+  'date.mm': 'mm',
+  'date.yyyy': 'yyyy',
+  'date.time24': 'hh:mm, 24 giờ',
+  'date.time12': 'h:mm SA hoặc CH',
+  'date.invalid': 'Hãy nhập ngày theo dạng {date} và giờ theo dạng {time}.',
+
   'nav.main': 'Điều hướng chính',
   'nav.library': 'Thư viện',
   'nav.galleries': 'Bộ ảnh',
