@@ -391,7 +391,8 @@ func TestLeavingWithUnsavedEditsAsks(t *testing.T) {
 // TestGalleryPublishSavesTypedDetails: Publish now with details typed and
 // not saved saves them first, so the published gallery has them; when
 // they cannot be saved (an empty title) nothing is published, the desk
-// says why in its language and the typed text stays.
+// says why in its language (by the title field, focused) and the typed
+// text stays.
 func TestGalleryPublishSavesTypedDetails(t *testing.T) {
 	srv, admin, b := editSetup(t, "vi-VN")
 	var g struct{ CreateGallery struct{ ID string } }
@@ -410,7 +411,10 @@ func TestGalleryPublishSavesTypedDetails(t *testing.T) {
 	b.Fill("Mô tả", desc)
 	b.Fill("Tiêu đề", "")
 	b.Click("button", "Xuất bản ngay")
-	b.WaitText("Chưa xuất bản: chưa lưu được thông tin.")
+	b.WaitText("Chưa xuất bản: chưa lưu được thông tin. Bộ ảnh cần có tiêu đề.")
+	if got := browsertest.Eval[string](b, `document.activeElement.id + ' ' + document.activeElement.getAttribute('aria-invalid') + ' ' + document.getElementById(document.activeElement.getAttribute('aria-describedby'))?.textContent`); got != "g-title true Bộ ảnh cần có tiêu đề." {
+		t.Errorf("the focused field: %q, want the title, invalid, described by its message", got)
+	}
 	if got := read(); got.Status != "DRAFT" || got.Description != "" {
 		t.Errorf("after a refused save Publish stored %+v; want the draft unchanged", got)
 	}

@@ -235,6 +235,7 @@ export const en = {
   'gallery.publishRefused': (p: { count?: string | number }) => (Number(p.count) === 1 ? 'Not published: {count} photo needs attention (marked below).' : 'Not published: {count} photos need attention (marked below).'),
   'gallery.details': 'Details',
   'gallery.title': 'Title',
+  'gallery.titleNeeded': 'A gallery needs a title.',
   'gallery.description': 'Description',
   'gallery.slug': 'Address',
   'gallery.saveDetails': 'Save details',

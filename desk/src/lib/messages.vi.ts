@@ -234,6 +234,7 @@ export const vi: Messages = {
   'gallery.publishRefused': 'Chưa xuất bản: {count} ảnh cần bổ sung (được đánh dấu bên dưới).',
   'gallery.details': 'Thông tin',
   'gallery.title': 'Tiêu đề',
+  'gallery.titleNeeded': 'Bộ ảnh cần có tiêu đề.',
   'gallery.description': 'Mô tả',
   'gallery.slug': 'Địa chỉ',
   'gallery.saveDetails': 'Lưu thông tin',
