@@ -20,6 +20,12 @@ import (
 // account has been disabled"; enabling it again ends those sessions, so
 // its owner signs in afresh. A role change applies from the next request. A reset password is random, shown once to
 // the admin, and ends the account's sessions.
+//
+// Several processes share the accounts (servers, the command line): every
+// change is a versioned write (changeUser), and these rules hold across
+// them. When two changes race to take away the last two enabled admins,
+// the one written second (and, depending on timing, the first one too) is
+// refused and undone: never both kept.
 
 //go:embed commonpasswords.txt
 var commonPasswordsText string
@@ -76,60 +82,116 @@ func (s *Service) UpdateUser(ctx context.Context, id string, p UserPatch) (*core
 	if err != nil {
 		return nil, err
 	}
-	// One account change at a time in this process, so two admins
-	// demoting each other at once cannot both pass the last-admin check.
-	s.accountsMu.Lock()
-	defer s.accountsMu.Unlock()
-	u, err := s.store.UserByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	wasRole, wasDisabled := u.Role, u.Disabled
+	var name string
 	if p.Name != nil {
-		name := strings.TrimSpace(*p.Name)
+		name = strings.TrimSpace(*p.Name)
 		if name == "" || utf8.RuneCountInString(name) > 200 {
 			return nil, core.Errorf(core.CodeBadUserInput, "name must be 1 to 200 characters")
 		}
-		u.Name = name
 	}
-	if p.Role != nil {
-		if !p.Role.Valid() {
-			return nil, core.Errorf(core.CodeBadUserInput, "unknown role %q", *p.Role)
+	if p.Role != nil && !p.Role.Valid() {
+		return nil, core.Errorf(core.CodeBadUserInput, "unknown role %q", *p.Role)
+	}
+	was, u, err := s.changeUser(ctx, id, func(u *core.User) error {
+		wasAdmin := enabledAdmin(u)
+		if p.Name != nil {
+			u.Name = name
 		}
-		u.Role = *p.Role
+		if p.Role != nil {
+			u.Role = *p.Role
+		}
+		if p.Disabled != nil {
+			u.Disabled = *p.Disabled
+		}
+		// Only a change that takes an enabled admin away can leave the
+		// newsroom without one; renaming, promoting or disabling anyone
+		// else never does (even where no admin is left, as after `user
+		// create` made only editors).
+		if !wasAdmin || enabledAdmin(u) {
+			return nil
+		}
+		if u.ID == me.ID {
+			return core.Errorf(core.CodeBadUserInput, "you cannot disable or demote your own account; ask another admin")
+		}
+		return s.keepAnAdmin(ctx, u.ID)
+	})
+	if err != nil {
+		return nil, err
 	}
-	enabling := p.Disabled != nil && !*p.Disabled && u.Disabled
-	if p.Disabled != nil {
-		u.Disabled = *p.Disabled
-	}
-	// Only a change that takes an enabled admin away can leave the
-	// newsroom without one; renaming, promoting or disabling anyone else
-	// never does (even where no admin is left, as after `user create`
-	// made only editors).
-	losesAdmin := wasRole == core.RoleAdmin && !wasDisabled && (u.Role != core.RoleAdmin || u.Disabled)
-	if u.ID == me.ID && losesAdmin {
-		return nil, core.Errorf(core.CodeBadUserInput, "you cannot disable or demote your own account; ask another admin")
-	}
-	if losesAdmin {
-		if err := s.keepAnAdmin(ctx, u.ID); err != nil {
+	if enabledAdmin(was) && !enabledAdmin(u) {
+		// keepAnAdmin saw another enabled admin before the write, but
+		// another process may have taken that one away meanwhile (two
+		// admins demoting each other on two servers). Each such change
+		// looks again after its own write, so the one written second sees
+		// the first and is undone: an enabled admin always remains.
+		if err := s.keepAnAdmin(ctx, ""); err != nil {
+			if uerr := s.undoAdminLoss(ctx, was, u); uerr != nil {
+				return nil, uerr
+			}
 			return nil, err
 		}
 	}
-	u.UpdatedAt = s.now()
-	if err := s.store.UpdateUser(ctx, u); err != nil {
-		return nil, err
-	}
+	enabling := was.Disabled && !u.Disabled
 	if enabling {
 		if _, err := s.store.DeleteUserSessions(ctx, u.ID); err != nil {
 			return nil, err
 		}
 	}
-	if enabling || u.Role != wasRole || u.Disabled != wasDisabled {
+	if enabling || u.Role != was.Role || u.Disabled != was.Disabled {
 		// Open websockets close: their next connection gets the account
 		// as it is now.
 		s.sessionsEnded(u.ID)
 	}
 	return u, nil
+}
+
+func enabledAdmin(u *core.User) bool { return u.Role == core.RoleAdmin && !u.Disabled }
+
+// undoAdminLoss gives the account the role and disabled state it had
+// (was) back, unless another change moved them on from what this one
+// wrote (now).
+func (s *Service) undoAdminLoss(ctx context.Context, was, now *core.User) error {
+	_, _, err := s.changeUser(ctx, was.ID, func(u *core.User) error {
+		if u.Role != now.Role || u.Disabled != now.Disabled {
+			return errUnchanged
+		}
+		u.Role, u.Disabled = was.Role, was.Disabled
+		return nil
+	})
+	if err == errUnchanged {
+		return nil
+	}
+	return err
+}
+
+// errUnchanged tells changeUser that there is nothing to write.
+var errUnchanged = core.Errorf(core.CodeConflict, "unchanged")
+
+// changeUser reads account id, applies change to it and writes it over
+// the version it read (core.Users.UpdateUser). When another process
+// changed the account in between (a stale version), it reads it again and
+// applies change again, so neither change is lost and change's checks
+// always see what it is written over. It returns the account as read and
+// as written.
+func (s *Service) changeUser(ctx context.Context, id string, change func(*core.User) error) (was, now *core.User, err error) {
+	for attempt := 0; ; attempt++ {
+		u, err := s.store.UserByID(ctx, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		read := *u
+		if err := change(u); err != nil {
+			return nil, nil, err
+		}
+		u.UpdatedAt = s.now()
+		err = s.store.UpdateUser(ctx, u)
+		if err == nil {
+			return &read, u, nil
+		}
+		if !core.IsCode(err, core.CodeConflict) || !isStale(err) || attempt >= maxRetries {
+			return nil, nil, err
+		}
+	}
 }
 
 // keepAnAdmin refuses when no enabled admin but except would remain.
@@ -139,7 +201,7 @@ func (s *Service) keepAnAdmin(ctx context.Context, except string) error {
 		return err
 	}
 	for _, u := range users {
-		if u.ID != except && u.Role == core.RoleAdmin && !u.Disabled {
+		if u.ID != except && enabledAdmin(u) {
 			return nil
 		}
 	}
@@ -156,7 +218,7 @@ func (s *Service) ResetPassword(ctx context.Context, id string) (string, error) 
 		return "", err // NOT_FOUND before the hashing
 	}
 	pw := randomString(15) // 20 characters of base64url
-	if _, err := s.setPassword(ctx, id, pw); err != nil {
+	if _, err := s.setPassword(ctx, id, pw, ""); err != nil {
 		return "", err
 	}
 	return pw, nil
@@ -197,7 +259,9 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 	if err != nil {
 		return err
 	}
-	hash, err := s.setPassword(ctx, u.ID, next)
+	// Written only over the password just checked: if an admin reset it
+	// meanwhile, the current password is no longer right.
+	hash, err := s.setPassword(ctx, u.ID, next, u.PasswordHash)
 	if err != nil {
 		return err
 	}
@@ -217,30 +281,30 @@ func (s *Service) SetPasswordByEmail(ctx context.Context, email, password string
 	if err := checkNewPassword(password, u.Email); err != nil {
 		return err
 	}
-	_, err = s.setPassword(ctx, u.ID, password)
+	_, err = s.setPassword(ctx, u.ID, password, "")
 	return err
 }
 
 // setPassword is what every change of a password does: hash it, store it
-// on the account (read again after the hashing, so a change made
-// meanwhile is kept), end all the account's sessions and close what holds
-// them open in this process. It returns the stored hash. The caller
-// checks permissions and the password's rules.
-func (s *Service) setPassword(ctx context.Context, id, password string) (string, error) {
+// on the account (a versioned write, so a change made meanwhile, here or
+// in another process, is kept), end all the account's sessions and close
+// what holds them open in this process. With checked set, the password is
+// written only over that hash (the one the caller's current password was
+// checked against); else BAD_USER_INPUT. It returns the stored hash. The
+// caller checks permissions and the password's rules.
+func (s *Service) setPassword(ctx context.Context, id, password, checked string) (string, error) {
 	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		return "", err
 	}
-	// Not in the middle of UpdateUser's read and write of the same
-	// account, which would put the old hash back.
-	s.accountsMu.Lock()
-	defer s.accountsMu.Unlock()
-	u, err := s.store.UserByID(ctx, id)
+	_, u, err := s.changeUser(ctx, id, func(u *core.User) error {
+		if checked != "" && u.PasswordHash != checked {
+			return core.Errorf(core.CodeBadUserInput, "the current password is not right")
+		}
+		u.PasswordHash = string(hash)
+		return nil
+	})
 	if err != nil {
-		return "", err
-	}
-	u.PasswordHash, u.UpdatedAt = string(hash), s.now()
-	if err := s.store.UpdateUser(ctx, u); err != nil {
 		return "", err
 	}
 	if _, err := s.store.DeleteUserSessions(ctx, id); err != nil {

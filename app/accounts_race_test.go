@@ -154,6 +154,20 @@ func addAccount(t *testing.T, a *app.Service, db *sqlitestore.DB, email, pw stri
 	return u, actx
 }
 
+// signIn signs in through a and returns the token, its user and its hash.
+func signIn(t *testing.T, a *app.Service, email, pw string) (token string, me *core.User, hash string) {
+	t.Helper()
+	token, _, _, err := a.Login(t.Context(), email, pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	me, hash, err = a.Authenticate(t.Context(), token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token, me, hash
+}
+
 // TestSignInDuringPasswordReset: an admin resets a compromised account's
 // password (which ends all its sessions) while someone signs in with the
 // old one: the sign-in checked the old password before the reset, and its
@@ -200,14 +214,7 @@ func TestChangePasswordDuringReset(t *testing.T) {
 	a, b, hooks, db := twoAccountProcesses(t)
 	old := "correct horse battery staple"
 	u, _ := addAccount(t, a, db, "p@example.com", old)
-	token, _, _, err := a.Login(t.Context(), u.Email, old)
-	if err != nil {
-		t.Fatal(err)
-	}
-	me, hash, err := a.Authenticate(t.Context(), token)
-	if err != nil {
-		t.Fatal(err)
-	}
+	token, me, hash := signIn(t, a, u.Email, old)
 	// After changePassword ended the account's sessions and before it
 	// puts the caller's back.
 	hooks.after("DeleteUserSessions", func() {
@@ -215,11 +222,128 @@ func TestChangePasswordDuringReset(t *testing.T) {
 			t.Errorf("reset: %v", err)
 		}
 	})
-	err = a.ChangePassword(app.WithUser(t.Context(), me, hash), old, "my own new passphrase")
+	err := a.ChangePassword(app.WithUser(t.Context(), me, hash), old, "my own new passphrase")
 	if !core.IsCode(err, core.CodeUnauthenticated) {
 		t.Errorf("changePassword overtaken by a reset: %v, want UNAUTHENTICATED", err)
 	}
 	if _, _, err := a.Authenticate(t.Context(), token); err == nil {
 		t.Errorf("the admin's reset ended every session, yet changePassword's session still works")
+	}
+}
+
+// TestRenameKeepsPasswordResetAndDisable: an admin renames an account on
+// one server while `stillroom user set-password` or `user disable` runs
+// in another process between the rename's read and its write. The rename
+// is applied over the other change, not written over it.
+func TestRenameKeepsPasswordResetAndDisable(t *testing.T) {
+	for _, change := range []string{"set-password", "disable"} {
+		t.Run(change, func(t *testing.T) {
+			a, b, hooks, db := twoAccountProcesses(t)
+			old := "correct horse battery staple"
+			u, actx := addAccount(t, a, db, "p@example.com", old)
+			yes := true
+			hooks.after("UserByID", func() {
+				var err error
+				if change == "disable" {
+					_, err = b.UpdateUser(app.WithUser(t.Context(), &core.User{ID: "cli", Role: core.RoleAdmin}, ""), u.ID, app.UserPatch{Disabled: &yes})
+				} else {
+					err = b.SetPasswordByEmail(t.Context(), u.Email, "a brand new passphrase here")
+				}
+				if err != nil {
+					t.Errorf("%s: %v", change, err)
+				}
+			})
+			name := "P. Nguyễn"
+			got, err := a.UpdateUser(actx, u.ID, app.UserPatch{Name: &name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Name != name {
+				t.Errorf("rename returned %q", got.Name)
+			}
+			if _, _, _, err := b.Login(t.Context(), u.Email, old); err == nil {
+				t.Errorf("after %s, the old password signs in again: the rename wrote the account back as it read it", change)
+			}
+			stored, err := db.UserByID(t.Context(), u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stored.Name != name || stored.Disabled != (change == "disable") {
+				t.Errorf("stored %q disabled %v: the rename or the %s was lost", stored.Name, stored.Disabled, change)
+			}
+		})
+	}
+}
+
+// TestTwoAdminsCannotDemoteEachOther: two admins on two servers demote
+// each other at the same moment; each one's check sees the other still an
+// admin. One change stands, the other is refused and undone: an enabled
+// admin remains.
+func TestTwoAdminsCannotDemoteEachOther(t *testing.T) {
+	for _, patch := range []string{"demote", "disable"} {
+		t.Run(patch, func(t *testing.T) {
+			a, b, hooks, db := twoAccountProcesses(t)
+			x := &core.User{ID: "x", Email: "x@example.com", Name: "X", Role: core.RoleAdmin}
+			y := &core.User{ID: "y", Email: "y@example.com", Name: "Y", Role: core.RoleAdmin}
+			for _, u := range []*core.User{x, y} {
+				if err := db.InsertUser(t.Context(), u); err != nil {
+					t.Fatal(err)
+				}
+			}
+			editor, yes := core.RoleEditor, true
+			p := app.UserPatch{Role: &editor}
+			if patch == "disable" {
+				p = app.UserPatch{Disabled: &yes}
+			}
+			// After A's last-admin check, before A's write.
+			var errB error
+			hooks.after("ListUsers", func() {
+				_, errB = b.UpdateUser(app.WithUser(t.Context(), y, ""), "x", p)
+			})
+			_, errA := a.UpdateUser(app.WithUser(t.Context(), x, ""), "y", p)
+			users, err := db.ListUsers(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			admins := 0
+			for _, u := range users {
+				if u.Role == core.RoleAdmin && !u.Disabled {
+					admins++
+				}
+			}
+			if admins != 1 {
+				t.Errorf("%d enabled admins left (A: %v, B: %v), want 1", admins, errA, errB)
+			}
+			if errB != nil || !core.IsCode(errA, core.CodeBadUserInput) {
+				t.Errorf("A: %v, B: %v; want B's change to stand and A's refused with BAD_USER_INPUT", errA, errB)
+			}
+		})
+	}
+}
+
+// TestChangePasswordOvertakenByReset: an admin on another server resets
+// the password after changePassword checked the current one and before it
+// writes the new one. The reset stands (it is what ends a compromised
+// account's access); changePassword is refused.
+func TestChangePasswordOvertakenByReset(t *testing.T) {
+	a, b, hooks, db := twoAccountProcesses(t)
+	old := "correct horse battery staple"
+	u, _ := addAccount(t, a, db, "p@example.com", old)
+	_, me, hash := signIn(t, a, u.Email, old)
+	reset := "the admin's fresh passphrase"
+	hooks.after("SessionByTokenHash", func() {
+		if err := b.SetPasswordByEmail(t.Context(), u.Email, reset); err != nil {
+			t.Errorf("reset: %v", err)
+		}
+	})
+	err := a.ChangePassword(app.WithUser(t.Context(), me, hash), old, "my own new passphrase")
+	if !core.IsCode(err, core.CodeBadUserInput) {
+		t.Errorf("changePassword after the reset: %v, want BAD_USER_INPUT", err)
+	}
+	if _, _, _, err := b.Login(t.Context(), u.Email, "my own new passphrase"); err == nil {
+		t.Errorf("changePassword wrote over the admin's reset")
+	}
+	if _, _, _, err := b.Login(t.Context(), u.Email, reset); err != nil {
+		t.Errorf("the admin's reset password: %v", err)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -146,8 +145,6 @@ type Service struct {
 
 	signIns *signInLimiter
 	tickets ticketCounter
-	// accountsMu serializes account changes (the last-admin check).
-	accountsMu sync.Mutex
 	// sessionWatch holds the contexts bound to sessions (BindSession).
 	sessionWatch sessionWatchers
 	// hashSlots runs bcrypt at most once per core at a time.

@@ -430,12 +430,13 @@ func (s *Service) keepGalleriesVisible(ctx context.Context, a *core.Article, had
 // the same time), their items checked by the same gate first; nothing is
 // published unless everything passes. (A failure to save the article
 // after its galleries were published leaves them published: they passed
-// the gate.)
-func (s *Service) PublishArticle(ctx context.Context, id string, at *time.Time, withGalleries bool) (*core.Article, error) {
+// the gate.) With a version, CONFLICT unless the article is still at that
+// version: what the editor reviewed is what goes out.
+func (s *Service) PublishArticle(ctx context.Context, id string, at *time.Time, withGalleries bool, version *int) (*core.Article, error) {
 	if _, err := require(ctx, core.RoleEditor); err != nil {
 		return nil, err
 	}
-	return s.mutateArticle(ctx, id, nil, func(a *core.Article) error {
+	return s.mutateArticle(ctx, id, version, func(a *core.Article) error {
 		now := s.now()
 		when := publishAt(core.Publication{}, at, now).PublishAt
 		// References to assets or galleries deleted meanwhile are not
@@ -513,24 +514,30 @@ func (s *Service) PublishArticle(ctx context.Context, id string, at *time.Time, 
 	})
 }
 
-// UnpublishArticle makes an article a DRAFT again. EDITOR.
-func (s *Service) UnpublishArticle(ctx context.Context, id string) (*core.Article, error) {
+// UnpublishArticle makes an article a DRAFT again. EDITOR; with a
+// version, CONFLICT unless the article is still at it.
+func (s *Service) UnpublishArticle(ctx context.Context, id string, version *int) (*core.Article, error) {
 	if _, err := require(ctx, core.RoleEditor); err != nil {
 		return nil, err
 	}
-	return s.mutateArticle(ctx, id, nil, func(a *core.Article) error {
+	return s.mutateArticle(ctx, id, version, func(a *core.Article) error {
 		a.Publication.Status = core.StatusDraft
 		a.Publication.PublishAt = nil
 		return nil
 	})
 }
 
-// DeleteArticle removes an article. EDITOR.
-func (s *Service) DeleteArticle(ctx context.Context, id string) error {
+// DeleteArticle removes an article. EDITOR; with a version, CONFLICT
+// unless the article is still at it (checked right before the delete).
+func (s *Service) DeleteArticle(ctx context.Context, id string, version *int) error {
 	if _, err := require(ctx, core.RoleEditor); err != nil {
 		return err
 	}
-	if _, err := s.store.ArticleByID(ctx, id); err != nil {
+	a, err := s.store.ArticleByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := checkVersion("article", id, version, a.Version); err != nil {
 		return err
 	}
 	defer s.contentChanged()

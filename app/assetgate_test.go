@@ -39,7 +39,7 @@ func TestAssetEditKeepsLiveContentPublishable(t *testing.T) {
 	_, err = f.svc.UpdateAsset(f.ctx, a.ID, app.AssetPatch{Credit: &credit}, nil)
 	must(t, err)
 
-	_, err = f.svc.PublishGallery(f.ctx, g.ID, nil)
+	_, err = f.svc.PublishGallery(f.ctx, g.ID, nil, nil)
 	must(t, err)
 	refused := func(what string, err error, missing string) {
 		t.Helper()
@@ -69,7 +69,7 @@ func TestAssetEditKeepsLiveContentPublishable(t *testing.T) {
 	must(t, err)
 	_, err = f.svc.UpdateAssets(f.ctx, []string{a.ID}, app.AssetPatch{Credit: &empty})
 	must(t, err)
-	if _, err := f.svc.PublishGallery(f.ctx, g.ID, nil); err != nil {
+	if _, err := f.svc.PublishGallery(f.ctx, g.ID, nil, nil); err != nil {
 		t.Fatalf("the gallery is no longer publishable: %v", err)
 	}
 }

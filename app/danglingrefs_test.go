@@ -52,7 +52,7 @@ func TestDeleteAssetWhileAddedToGallery(t *testing.T) {
 	if got := galleryAssets(t, f, g.ID); !assetGone(t, f, asset) || !slices.Equal(got, []string{other}) {
 		t.Errorf("asset %s deleted while added: gallery items %v, want only %s", asset, got, other)
 	}
-	if _, err := f.svc.PublishGallery(f.ctx, g.ID, nil); err != nil {
+	if _, err := f.svc.PublishGallery(f.ctx, g.ID, nil, nil); err != nil {
 		t.Errorf("publish after the race: %v", err)
 	}
 }
@@ -130,7 +130,7 @@ func TestDanglingReferencesDoNotBlock(t *testing.T) {
 	_, err := f.svc.AddGalleryItems(f.ctx, g.ID, []string{keep, lost}, nil, nil)
 	must(t, err)
 	must(t, f.db.DeleteAsset(f.ctx, lost))
-	pub, err := f.svc.PublishGallery(f.ctx, g.ID, nil)
+	pub, err := f.svc.PublishGallery(f.ctx, g.ID, nil, nil)
 	if err != nil {
 		t.Fatalf("a gallery with an item of a deleted asset cannot be published: %v", err)
 	}
@@ -202,7 +202,7 @@ func TestPublishArticleDropsDanglingReferences(t *testing.T) {
 	must(t, err)
 	must(t, f.db.DeleteAsset(f.ctx, gone))
 	must(t, f.db.DeleteGallery(f.ctx, deleted.ID))
-	pub, err := f.svc.PublishArticle(f.ctx, art.ID, nil, true)
+	pub, err := f.svc.PublishArticle(f.ctx, art.ID, nil, true, nil)
 	if err != nil {
 		t.Fatalf("publish: %v", err)
 	}

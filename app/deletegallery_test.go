@@ -26,9 +26,9 @@ func TestDeleteGalleryWhileArticleTakesIt(t *testing.T) {
 		}
 		if hook == "ArticlesWithGallery" {
 			f.race.after(hook, save)
-			must(t, f.svc.DeleteGallery(f.ctx, g.ID))
+			must(t, f.svc.DeleteGallery(f.ctx, g.ID, nil))
 		} else {
-			f.race.after(hook, func() { must(t, f.svc.DeleteGallery(f.ctx, g.ID)) })
+			f.race.after(hook, func() { must(t, f.svc.DeleteGallery(f.ctx, g.ID, nil)) })
 			save()
 		}
 		a, err := f.db.ArticleByID(f.ctx, art.ID)
@@ -38,7 +38,7 @@ func TestDeleteGalleryWhileArticleTakesIt(t *testing.T) {
 			t.Errorf("%s: gallery %s deleted (%v) while the article took it: blocks %+v", hook, g.ID, gerr, a.Blocks)
 		}
 	}
-	if _, err := f.svc.PublishArticle(f.ctx, art.ID, nil, false); err != nil {
+	if _, err := f.svc.PublishArticle(f.ctx, art.ID, nil, false, nil); err != nil {
 		t.Errorf("publish after the races: %v", err)
 	}
 }

@@ -465,12 +465,14 @@ func filename(a *core.Asset) string {
 
 // PublishGallery publishes now, or at a later time (SCHEDULED until then).
 // EDITOR; BAD_USER_INPUT when an item's asset is not READY or, with the
-// publish gate on, lacks alt text or credit.
-func (s *Service) PublishGallery(ctx context.Context, id string, at *time.Time) (*core.Gallery, error) {
+// publish gate on, lacks alt text or credit; with a version, CONFLICT
+// unless the gallery is still at that version (what the editor reviewed
+// is what goes out).
+func (s *Service) PublishGallery(ctx context.Context, id string, at *time.Time, version *int) (*core.Gallery, error) {
 	if _, err := require(ctx, core.RoleEditor); err != nil {
 		return nil, err
 	}
-	return s.mutateGallery(ctx, id, nil, func(g *core.Gallery) error {
+	return s.mutateGallery(ctx, id, version, func(g *core.Gallery) error {
 		// Items of assets deleted meanwhile are not shown (Gallery.items
 		// leaves them out): what the editor saw is what goes out.
 		gone, err := s.goneAssets(ctx, galleryAssetIDs(g))
@@ -486,12 +488,13 @@ func (s *Service) PublishGallery(ctx context.Context, id string, at *time.Time) 
 	})
 }
 
-// UnpublishGallery makes a gallery a DRAFT again. EDITOR.
-func (s *Service) UnpublishGallery(ctx context.Context, id string) (*core.Gallery, error) {
+// UnpublishGallery makes a gallery a DRAFT again. EDITOR; with a version,
+// CONFLICT unless the gallery is still at it.
+func (s *Service) UnpublishGallery(ctx context.Context, id string, version *int) (*core.Gallery, error) {
 	if _, err := require(ctx, core.RoleEditor); err != nil {
 		return nil, err
 	}
-	return s.mutateGallery(ctx, id, nil, func(g *core.Gallery) error {
+	return s.mutateGallery(ctx, id, version, func(g *core.Gallery) error {
 		g.Publication.Status = core.StatusDraft
 		g.Publication.PublishAt = nil
 		return nil
@@ -499,9 +502,10 @@ func (s *Service) UnpublishGallery(ctx context.Context, id string) (*core.Galler
 }
 
 // DeleteGallery removes a gallery. EDITOR; CONFLICT while an article has
-// a block with it. An article saved with a block of it while it is being
-// deleted loses that block (see detachGallery).
-func (s *Service) DeleteGallery(ctx context.Context, id string) error {
+// a block with it, and, with a version, unless the gallery is still at it
+// (checked right before the delete). An article saved with a block of it
+// while it is being deleted loses that block (see detachGallery).
+func (s *Service) DeleteGallery(ctx context.Context, id string, version *int) error {
 	if _, err := require(ctx, core.RoleEditor); err != nil {
 		return err
 	}
@@ -514,6 +518,15 @@ func (s *Service) DeleteGallery(ctx context.Context, id string) error {
 	}
 	if len(arts) > 0 {
 		return core.Errorf(core.CodeConflict, "gallery %s is used in %d articles", id, len(arts))
+	}
+	if version != nil {
+		g, err := s.store.GalleryByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion("gallery", id, version, g.Version); err != nil {
+			return err
+		}
 	}
 	defer s.contentChanged()
 	if err := s.store.DeleteGallery(ctx, id); err != nil {

@@ -31,7 +31,7 @@ func TestLiveArticleRefusesGalleriesReadersWouldNotSee(t *testing.T) {
 	withGallery := app.ArticlePatch{SetBlocks: true, Blocks: []core.Block{para, {Kind: core.BlockGallery, GalleryID: g.ID}}}
 
 	live := newArticle("Bài đã đăng")
-	if _, err := f.svc.PublishArticle(f.ctx, live.ID, nil, false); err != nil {
+	if _, err := f.svc.PublishArticle(f.ctx, live.ID, nil, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	_, err = f.svc.UpdateArticle(f.ctx, live.ID, withGallery, nil)
@@ -45,25 +45,25 @@ func TestLiveArticleRefusesGalleriesReadersWouldNotSee(t *testing.T) {
 
 	// A scheduled article takes a gallery scheduled before it, not after.
 	soon, later := time.Now().Add(24*time.Hour), time.Now().Add(72*time.Hour)
-	if _, err := f.svc.PublishGallery(f.ctx, g.ID, &later); err != nil {
+	if _, err := f.svc.PublishGallery(f.ctx, g.ID, &later, nil); err != nil {
 		t.Fatal(err)
 	}
 	scheduled := newArticle("Bài hẹn giờ")
 	mid := time.Now().Add(48 * time.Hour)
-	if _, err := f.svc.PublishArticle(f.ctx, scheduled.ID, &mid, false); err != nil {
+	if _, err := f.svc.PublishArticle(f.ctx, scheduled.ID, &mid, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.svc.UpdateArticle(f.ctx, scheduled.ID, withGallery, nil); !core.IsCode(err, core.CodeBadUserInput) {
 		t.Fatalf("an article out in two days took a gallery out in three: %v", err)
 	}
-	if _, err := f.svc.PublishGallery(f.ctx, g.ID, &soon); err != nil {
+	if _, err := f.svc.PublishGallery(f.ctx, g.ID, &soon, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.svc.UpdateArticle(f.ctx, scheduled.ID, withGallery, nil); err != nil {
 		t.Fatalf("an article out in two days refused a gallery out in one: %v", err)
 	}
 	// Published now, the gallery goes into the live article too.
-	if _, err := f.svc.PublishGallery(f.ctx, g.ID, nil); err != nil {
+	if _, err := f.svc.PublishGallery(f.ctx, g.ID, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.svc.UpdateArticle(f.ctx, live.ID, withGallery, nil); err != nil {

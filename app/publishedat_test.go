@@ -19,10 +19,10 @@ func TestPublishedAtIsWhenReadersFirstSawIt(t *testing.T) {
 	}
 	mon := time.Now().UTC().Add(48 * time.Hour).Truncate(time.Millisecond)
 	wed := mon.Add(48 * time.Hour)
-	if _, err := f.svc.PublishArticle(f.ctx, art.ID, &mon, false); err != nil {
+	if _, err := f.svc.PublishArticle(f.ctx, art.ID, &mon, false, nil); err != nil {
 		t.Fatal(err)
 	}
-	got, err := f.svc.PublishArticle(f.ctx, art.ID, &wed, false)
+	got, err := f.svc.PublishArticle(f.ctx, art.ID, &wed, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,10 +30,10 @@ func TestPublishedAtIsWhenReadersFirstSawIt(t *testing.T) {
 		t.Errorf("rescheduled to %v but publishedAt %v, a time it was never visible", wed, *got.Publication.PublishedAt)
 	}
 	// Unpublished and published now: now is the first time it is seen.
-	if _, err := f.svc.UnpublishArticle(f.ctx, art.ID); err != nil {
+	if _, err := f.svc.UnpublishArticle(f.ctx, art.ID, nil); err != nil {
 		t.Fatal(err)
 	}
-	got, err = f.svc.PublishArticle(f.ctx, art.ID, nil, false)
+	got, err = f.svc.PublishArticle(f.ctx, art.ID, nil, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestPublishedAtIsWhenReadersFirstSawIt(t *testing.T) {
 		t.Errorf("published now, publishedAt %v", first)
 	}
 	// Seen since: scheduling it again later keeps the first time.
-	if got, err = f.svc.PublishArticle(f.ctx, art.ID, &wed, false); err != nil {
+	if got, err = f.svc.PublishArticle(f.ctx, art.ID, &wed, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	if !got.Publication.PublishedAt.Equal(first) {

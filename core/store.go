@@ -104,8 +104,11 @@ type Users interface {
 	// ListUsers returns every user, by email.
 	ListUsers(ctx context.Context) ([]*User, error)
 	// UpdateUser replaces the stored user u.ID (email, name, role,
-	// password hash, disabled, updated at); NOT_FOUND when there is none,
-	// CONFLICT when the email belongs to another user.
+	// password hash, disabled, updated at) if its stored version is still
+	// u.Version (a user stored without one is at version 0), then
+	// increments u.Version; one single-document conditional write.
+	// NOT_FOUND when there is none; CONFLICT when the version is stale (the
+	// message says "version") or the email belongs to another user.
 	UpdateUser(ctx context.Context, u *User) error
 }
 

@@ -42,7 +42,12 @@ type User struct {
 	PasswordHash string
 	// Disabled accounts cannot sign in, and their sessions are refused
 	// (app.Authenticate) until the account is enabled again.
-	Disabled  bool
+	Disabled bool
+	// Version counts the account's changes: an update is written only over
+	// the version it read (Users.UpdateUser), so a change another process
+	// made meanwhile (a password reset, a disable) is never overwritten.
+	// Accounts stored before users had versions read as version 0.
+	Version   int
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

@@ -77,7 +77,7 @@ func Seed(ctx context.Context, svc *app.Service, actor *core.User) (string, erro
 	if err != nil {
 		return "", fmt.Errorf("demo: gallery %s: sort: %w", g.ID, err)
 	}
-	if _, err := svc.PublishGallery(ctx, g.ID, nil); err != nil {
+	if _, err := svc.PublishGallery(ctx, g.ID, nil, nil); err != nil {
 		return "", fmt.Errorf("demo: publish gallery %s: %w", g.ID, err)
 	}
 
@@ -89,7 +89,7 @@ func Seed(ctx context.Context, svc *app.Service, actor *core.User) (string, erro
 	if err != nil {
 		return "", fmt.Errorf("demo: create article: %w", err)
 	}
-	if _, err := svc.PublishArticle(ctx, a.ID, nil, false); err != nil {
+	if _, err := svc.PublishArticle(ctx, a.ID, nil, false, nil); err != nil {
 		return "", fmt.Errorf("demo: publish article %s: %w", a.ID, err)
 	}
 	return a.Slug, nil

@@ -104,3 +104,33 @@ func managePeople(t *testing.T, l peopleLabels) {
 		}
 	}
 }
+
+// TestTakenEmailIsSaid: creating an account with an email another account
+// has says so in the desk's language (the server answers CONFLICT), and
+// creates nothing.
+func TestTakenEmailIsSaid(t *testing.T) {
+	for _, l := range []struct {
+		labels peopleLabels
+		taken  string
+	}{
+		{peopleEnglish, "An account with this email already exists."},
+		{peopleVietnamese, "Đã có tài khoản dùng email này."},
+	} {
+		t.Run(l.labels.lang, func(t *testing.T) {
+			srv := servertest.Start(t, servertest.Options{Admin: "admin@example.com"})
+			admin := srv.Login(t, "admin@example.com", servertest.Password)
+			srv.CreateUser(t, admin, "lan@example.com", "Trần Thị Lan", "EDITOR")
+			b := browsertest.Start(t, browsertest.Options{Allow: []string{srv.URL}, Lang: l.labels.lang, Width: 1280, Height: 900})
+			signIn(b, srv, l.labels.email, l.labels.password, l.labels.signIn, "admin@example.com")
+			b.Click("link", l.labels.people)
+			b.Fill(l.labels.email, "lan@example.com")
+			b.Fill(l.labels.name, "Trần Thị Lan")
+			b.Click("button", l.labels.create)
+			b.WaitText(l.taken)
+			if n := b.Count("button", l.labels.done); n != 0 {
+				t.Errorf("a password was shown for a taken email")
+			}
+			b.Screenshot("email-taken")
+		})
+	}
+}

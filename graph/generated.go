@@ -227,21 +227,21 @@ type ComplexityRoot struct {
 		CreateArticle      func(childComplexity int, input model.ArticleInput) int
 		CreateGallery      func(childComplexity int, input model.GalleryInput) int
 		CreateUser         func(childComplexity int, input model.CreateUserInput) int
-		DeleteArticle      func(childComplexity int, id string) int
+		DeleteArticle      func(childComplexity int, id string, version *int) int
 		DeleteAsset        func(childComplexity int, id string, force *bool) int
-		DeleteGallery      func(childComplexity int, id string) int
+		DeleteGallery      func(childComplexity int, id string, version *int) int
 		Login              func(childComplexity int, email string, password string, cookie *bool) int
 		Logout             func(childComplexity int) int
 		MoveGalleryItem    func(childComplexity int, galleryID string, itemID string, position int, version *int) int
-		PublishArticle     func(childComplexity int, id string, at *time.Time, withGalleries *bool) int
-		PublishGallery     func(childComplexity int, id string, at *time.Time) int
+		PublishArticle     func(childComplexity int, id string, at *time.Time, withGalleries *bool, version *int) int
+		PublishGallery     func(childComplexity int, id string, at *time.Time, version *int) int
 		RemoveGalleryItems func(childComplexity int, galleryID string, itemIds []string, version *int) int
 		ReprocessAsset     func(childComplexity int, id string) int
 		RequestUpload      func(childComplexity int, input model.RequestUploadInput) int
 		ResetPassword      func(childComplexity int, id string) int
 		SortGalleryItems   func(childComplexity int, galleryID string, by model.GallerySort, version *int, reverse *bool) int
-		UnpublishArticle   func(childComplexity int, id string) int
-		UnpublishGallery   func(childComplexity int, id string) int
+		UnpublishArticle   func(childComplexity int, id string, version *int) int
+		UnpublishGallery   func(childComplexity int, id string, version *int) int
 		UpdateArticle      func(childComplexity int, id string, input model.ArticleInput, version *int) int
 		UpdateAsset        func(childComplexity int, id string, input model.AssetInput, version *int) int
 		UpdateAssets       func(childComplexity int, ids []string, input model.AssetInput) int
@@ -396,14 +396,14 @@ type MutationResolver interface {
 	UpdateGalleryItem(ctx context.Context, galleryID string, itemID string, input model.GalleryItemInput, version *int) (*model.Gallery, error)
 	RemoveGalleryItems(ctx context.Context, galleryID string, itemIds []string, version *int) (*model.Gallery, error)
 	SortGalleryItems(ctx context.Context, galleryID string, by model.GallerySort, version *int, reverse *bool) (*model.Gallery, error)
-	PublishGallery(ctx context.Context, id string, at *time.Time) (*model.Gallery, error)
-	UnpublishGallery(ctx context.Context, id string) (*model.Gallery, error)
-	DeleteGallery(ctx context.Context, id string) (bool, error)
+	PublishGallery(ctx context.Context, id string, at *time.Time, version *int) (*model.Gallery, error)
+	UnpublishGallery(ctx context.Context, id string, version *int) (*model.Gallery, error)
+	DeleteGallery(ctx context.Context, id string, version *int) (bool, error)
 	CreateArticle(ctx context.Context, input model.ArticleInput) (*model.Article, error)
 	UpdateArticle(ctx context.Context, id string, input model.ArticleInput, version *int) (*model.Article, error)
-	PublishArticle(ctx context.Context, id string, at *time.Time, withGalleries *bool) (*model.Article, error)
-	UnpublishArticle(ctx context.Context, id string) (*model.Article, error)
-	DeleteArticle(ctx context.Context, id string) (bool, error)
+	PublishArticle(ctx context.Context, id string, at *time.Time, withGalleries *bool, version *int) (*model.Article, error)
+	UnpublishArticle(ctx context.Context, id string, version *int) (*model.Article, error)
+	DeleteArticle(ctx context.Context, id string, version *int) (bool, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -1225,7 +1225,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteArticle(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.DeleteArticle(childComplexity, args["id"].(string), args["version"].(*int)), true
 	case "Mutation.deleteAsset":
 		if e.ComplexityRoot.Mutation.DeleteAsset == nil {
 			break
@@ -1247,7 +1247,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteGallery(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.DeleteGallery(childComplexity, args["id"].(string), args["version"].(*int)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -1286,7 +1286,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.PublishArticle(childComplexity, args["id"].(string), args["at"].(*time.Time), args["withGalleries"].(*bool)), true
+		return e.ComplexityRoot.Mutation.PublishArticle(childComplexity, args["id"].(string), args["at"].(*time.Time), args["withGalleries"].(*bool), args["version"].(*int)), true
 	case "Mutation.publishGallery":
 		if e.ComplexityRoot.Mutation.PublishGallery == nil {
 			break
@@ -1297,7 +1297,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.PublishGallery(childComplexity, args["id"].(string), args["at"].(*time.Time)), true
+		return e.ComplexityRoot.Mutation.PublishGallery(childComplexity, args["id"].(string), args["at"].(*time.Time), args["version"].(*int)), true
 	case "Mutation.removeGalleryItems":
 		if e.ComplexityRoot.Mutation.RemoveGalleryItems == nil {
 			break
@@ -1363,7 +1363,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UnpublishArticle(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.UnpublishArticle(childComplexity, args["id"].(string), args["version"].(*int)), true
 	case "Mutation.unpublishGallery":
 		if e.ComplexityRoot.Mutation.UnpublishGallery == nil {
 			break
@@ -1374,7 +1374,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UnpublishGallery(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.UnpublishGallery(childComplexity, args["id"].(string), args["version"].(*int)), true
 	case "Mutation.updateArticle":
 		if e.ComplexityRoot.Mutation.UpdateArticle == nil {
 			break
@@ -2521,9 +2521,14 @@ type Mutation {
   updateGalleryItem(galleryId: ID!, itemId: ID!, input: GalleryItemInput!, version: Int): Gallery!
   removeGalleryItems(galleryId: ID!, itemIds: [ID!]!, version: Int): Gallery!
   sortGalleryItems(galleryId: ID!, by: GallerySort!, version: Int, "Last first." reverse: Boolean = false): Gallery!
-  publishGallery(id: ID!, at: Time): Gallery!
-  unpublishGallery(id: ID!): Gallery!
-  deleteGallery(id: ID!): Boolean!
+  """
+  version (optional, as on every change): CONFLICT unless the gallery is
+  still at that version, so what the editor reviewed is what goes out (or
+  is deleted). Without it, whatever is stored is published.
+  """
+  publishGallery(id: ID!, at: Time, version: Int): Gallery!
+  unpublishGallery(id: ID!, version: Int): Gallery!
+  deleteGallery(id: ID!, version: Int): Boolean!
 
   createArticle(input: ArticleInput!): Article!
   updateArticle(id: ID!, input: ArticleInput!, version: Int): Article!
@@ -2531,10 +2536,13 @@ type Mutation {
   at in the future = SCHEDULED. A gallery block whose gallery would not be
   visible with the article is refused (a problem naming the block), unless
   withGalleries: then those galleries are published with it, checked first.
+  version (optional): CONFLICT unless the article is still at that version,
+  so what the editor reviewed is what goes out; the galleries published
+  with it are taken as they are.
   """
-  publishArticle(id: ID!, at: Time, withGalleries: Boolean = false): Article!
-  unpublishArticle(id: ID!): Article!
-  deleteArticle(id: ID!): Boolean!
+  publishArticle(id: ID!, at: Time, withGalleries: Boolean = false, version: Int): Article!
+  unpublishArticle(id: ID!, version: Int): Article!
+  deleteArticle(id: ID!, version: Int): Boolean!
 }
 
 type Subscription {
@@ -3254,6 +3262,14 @@ func (ec *executionContext) field_Mutation_deleteArticle_args(ctx context.Contex
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
 	return args, nil
 }
 
@@ -3290,6 +3306,14 @@ func (ec *executionContext) field_Mutation_deleteGallery_args(ctx context.Contex
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
 	return args, nil
 }
 
@@ -3388,6 +3412,14 @@ func (ec *executionContext) field_Mutation_publishArticle_args(ctx context.Conte
 		return nil, err
 	}
 	args["withGalleries"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg3
 	return args, nil
 }
 
@@ -3410,6 +3442,14 @@ func (ec *executionContext) field_Mutation_publishGallery_args(ctx context.Conte
 		return nil, err
 	}
 	args["at"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg2
 	return args, nil
 }
 
@@ -3534,6 +3574,14 @@ func (ec *executionContext) field_Mutation_unpublishArticle_args(ctx context.Con
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
 	return args, nil
 }
 
@@ -3548,6 +3596,14 @@ func (ec *executionContext) field_Mutation_unpublishGallery_args(ctx context.Con
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
 	return args, nil
 }
 
@@ -7152,7 +7208,7 @@ func (ec *executionContext) _Mutation_publishGallery(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().PublishGallery(ctx, fc.Args["id"].(string), fc.Args["at"].(*time.Time))
+			return ec.Resolvers.Mutation().PublishGallery(ctx, fc.Args["id"].(string), fc.Args["at"].(*time.Time), fc.Args["version"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Gallery) graphql.Marshaler {
@@ -7196,7 +7252,7 @@ func (ec *executionContext) _Mutation_unpublishGallery(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UnpublishGallery(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().UnpublishGallery(ctx, fc.Args["id"].(string), fc.Args["version"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Gallery) graphql.Marshaler {
@@ -7240,7 +7296,7 @@ func (ec *executionContext) _Mutation_deleteGallery(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteGallery(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().DeleteGallery(ctx, fc.Args["id"].(string), fc.Args["version"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
@@ -7372,7 +7428,7 @@ func (ec *executionContext) _Mutation_publishArticle(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().PublishArticle(ctx, fc.Args["id"].(string), fc.Args["at"].(*time.Time), fc.Args["withGalleries"].(*bool))
+			return ec.Resolvers.Mutation().PublishArticle(ctx, fc.Args["id"].(string), fc.Args["at"].(*time.Time), fc.Args["withGalleries"].(*bool), fc.Args["version"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Article) graphql.Marshaler {
@@ -7416,7 +7472,7 @@ func (ec *executionContext) _Mutation_unpublishArticle(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UnpublishArticle(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().UnpublishArticle(ctx, fc.Args["id"].(string), fc.Args["version"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Article) graphql.Marshaler {
@@ -7460,7 +7516,7 @@ func (ec *executionContext) _Mutation_deleteArticle(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteArticle(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().DeleteArticle(ctx, fc.Args["id"].(string), fc.Args["version"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {

@@ -334,18 +334,18 @@ func (r *mutationResolver) SortGalleryItems(ctx context.Context, galleryID strin
 }
 
 // PublishGallery is the resolver for the publishGallery field.
-func (r *mutationResolver) PublishGallery(ctx context.Context, id string, at *time.Time) (*model.Gallery, error) {
-	return viewGallery(r.App.PublishGallery(ctx, id, at))
+func (r *mutationResolver) PublishGallery(ctx context.Context, id string, at *time.Time, version *int) (*model.Gallery, error) {
+	return viewGallery(r.App.PublishGallery(ctx, id, at, version))
 }
 
 // UnpublishGallery is the resolver for the unpublishGallery field.
-func (r *mutationResolver) UnpublishGallery(ctx context.Context, id string) (*model.Gallery, error) {
-	return viewGallery(r.App.UnpublishGallery(ctx, id))
+func (r *mutationResolver) UnpublishGallery(ctx context.Context, id string, version *int) (*model.Gallery, error) {
+	return viewGallery(r.App.UnpublishGallery(ctx, id, version))
 }
 
 // DeleteGallery is the resolver for the deleteGallery field.
-func (r *mutationResolver) DeleteGallery(ctx context.Context, id string) (bool, error) {
-	return ok(r.App.DeleteGallery(ctx, id))
+func (r *mutationResolver) DeleteGallery(ctx context.Context, id string, version *int) (bool, error) {
+	return ok(r.App.DeleteGallery(ctx, id, version))
 }
 
 // CreateArticle is the resolver for the createArticle field.
@@ -359,18 +359,18 @@ func (r *mutationResolver) UpdateArticle(ctx context.Context, id string, input m
 }
 
 // PublishArticle is the resolver for the publishArticle field.
-func (r *mutationResolver) PublishArticle(ctx context.Context, id string, at *time.Time, withGalleries *bool) (*model.Article, error) {
-	return viewArticle(r.App.PublishArticle(ctx, id, at, deref(withGalleries)))
+func (r *mutationResolver) PublishArticle(ctx context.Context, id string, at *time.Time, withGalleries *bool, version *int) (*model.Article, error) {
+	return viewArticle(r.App.PublishArticle(ctx, id, at, deref(withGalleries), version))
 }
 
 // UnpublishArticle is the resolver for the unpublishArticle field.
-func (r *mutationResolver) UnpublishArticle(ctx context.Context, id string) (*model.Article, error) {
-	return viewArticle(r.App.UnpublishArticle(ctx, id))
+func (r *mutationResolver) UnpublishArticle(ctx context.Context, id string, version *int) (*model.Article, error) {
+	return viewArticle(r.App.UnpublishArticle(ctx, id, version))
 }
 
 // DeleteArticle is the resolver for the deleteArticle field.
-func (r *mutationResolver) DeleteArticle(ctx context.Context, id string) (bool, error) {
-	return ok(r.App.DeleteArticle(ctx, id))
+func (r *mutationResolver) DeleteArticle(ctx context.Context, id string, version *int) (bool, error) {
+	return ok(r.App.DeleteArticle(ctx, id, version))
 }
 
 // Node is the resolver for the node field.

@@ -18,6 +18,7 @@ type userDoc struct {
 	Role         string    `bson:"role"`
 	PasswordHash string    `bson:"passwordHash"`
 	Disabled     bool      `bson:"disabled,omitempty"`
+	Version      int       `bson:"version"` // 0 when stored before users had versions
 	CreatedAt    time.Time `bson:"createdAt"`
 	UpdatedAt    time.Time `bson:"updatedAt"`
 }
@@ -30,6 +31,7 @@ func toUserDoc(u *core.User) *userDoc {
 		Role:         string(u.Role),
 		PasswordHash: u.PasswordHash,
 		Disabled:     u.Disabled,
+		Version:      u.Version,
 		CreatedAt:    storedTime(u.CreatedAt),
 		UpdatedAt:    storedTime(u.UpdatedAt),
 	}
@@ -43,6 +45,7 @@ func (d *userDoc) toCore() *core.User {
 		Role:         core.Role(d.Role),
 		PasswordHash: d.PasswordHash,
 		Disabled:     d.Disabled,
+		Version:      d.Version,
 		CreatedAt:    d.CreatedAt,
 		UpdatedAt:    d.UpdatedAt,
 	}
@@ -111,15 +114,33 @@ func (db *DB) ListUsers(ctx context.Context) ([]*core.User, error) {
 	return out, nil
 }
 
-// UpdateUser replaces the stored user u.ID. NOT_FOUND when there is none,
-// CONFLICT when the email belongs to another user.
+// UpdateUser replaces the stored user u.ID if its version is still
+// u.Version, then increments u.Version: one single-document conditional
+// replace. A user stored before users had versions has no version field
+// and counts as version 0 (null matches a missing field). NOT_FOUND when
+// there is none, CONFLICT when stale or the email belongs to another user.
 func (db *DB) UpdateUser(ctx context.Context, u *core.User) error {
-	res, err := db.users.ReplaceOne(ctx, bson.D{{Key: "_id", Value: u.ID}}, toUserDoc(u))
+	d := toUserDoc(u)
+	d.Version++
+	var version any = u.Version
+	if u.Version == 0 {
+		version = bson.D{{Key: "$in", Value: bson.A{0, nil}}}
+	}
+	res, err := db.users.ReplaceOne(ctx, bson.D{{Key: "_id", Value: u.ID}, {Key: "version", Value: version}}, d)
 	if err != nil {
 		return translate(err, "update", "user "+u.ID, conflictEmail)
 	}
 	if res.MatchedCount == 0 {
-		return core.Errorf(core.CodeNotFound, "user %s not found", u.ID)
+		// Stale or gone; only a failed write pays for this look-up.
+		n, err := db.users.CountDocuments(ctx, eq("_id", u.ID), options.Count().SetLimit(1))
+		if err != nil {
+			return translate(err, "update", "user "+u.ID, "")
+		}
+		if n == 0 {
+			return core.Errorf(core.CodeNotFound, "user %s not found", u.ID)
+		}
+		return core.Errorf(core.CodeConflict, "user %s was changed by someone else: version %d is stale", u.ID, u.Version)
 	}
+	u.Version++
 	return nil
 }

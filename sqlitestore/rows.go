@@ -50,16 +50,29 @@ func (db *DB) ListUsers(ctx context.Context) ([]*core.User, error) {
 	return users, translate(err, "find", "users", "")
 }
 
-// UpdateUser replaces the stored user u.ID. NOT_FOUND when there is none,
-// CONFLICT when the email belongs to another user.
+// UpdateUser replaces the stored user u.ID if its version is still
+// u.Version (a document without one is at 0), then increments u.Version:
+// one statement, atomic across processes. NOT_FOUND when there is none,
+// CONFLICT when stale or the email belongs to another user.
 func (db *DB) UpdateUser(ctx context.Context, u *core.User) error {
-	n, err := db.exec(ctx, "UPDATE users SET email = ?, doc = ? WHERE id = ?", u.Email, string(encode(storedUser(u))), u.ID)
+	next := storedUser(u)
+	next.Version++
+	n, err := db.exec(ctx, "UPDATE users SET email = ?, doc = ? WHERE id = ? AND coalesce(json_extract(doc, '$.Version'), 0) = ?",
+		u.Email, string(encode(next)), u.ID, u.Version)
 	if err != nil {
 		return translate(err, "update", "user "+u.ID, conflictEmail)
 	}
 	if n == 0 {
-		return core.Errorf(core.CodeNotFound, "user %s not found", u.ID)
+		// Stale or gone; only a failed write pays for this look-up.
+		if exists, err := db.count(ctx, "users", "id = ?", u.ID); err != nil || exists == 0 {
+			if err != nil {
+				return err
+			}
+			return core.Errorf(core.CodeNotFound, "user %s not found", u.ID)
+		}
+		return core.Errorf(core.CodeConflict, "user %s was changed by someone else: version %d is stale", u.ID, u.Version)
 	}
+	u.Version++
 	return nil
 }
 

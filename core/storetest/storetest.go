@@ -33,6 +33,8 @@ func Run(t *testing.T, newStore func(t *testing.T) core.Store) {
 		{"Users", testUsers},
 		{"Sessions", testSessions},
 		{"UserAccounts", testUserAccounts},
+		{"UpdateUserVersioned", testUpdateUserVersioned},
+		{"ConcurrentUserUpdatesOneWins", testConcurrentUserUpdatesOneWins},
 		{"Assets", testAssets},
 		{"UpdateAsset", testUpdateAsset},
 		{"ConcurrentUpdatesOneWins", testConcurrentUpdatesOneWins},

@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,4 +157,91 @@ func testUserAccounts(t *testing.T, db core.Store) {
 	}
 	_, err = db.SessionByTokenHash(ctx, "hc")
 	mustNil(t, err)
+}
+
+// testUpdateUserVersioned: an account update is written only over the
+// version it read, from version 0 (accounts stored before users had
+// versions read as 0) or any other, and says "version" when stale.
+func testUpdateUserVersioned(t *testing.T, db core.Store) {
+	ctx := t.Context()
+	for _, start := range []int{0, 5} {
+		u := &core.User{ID: core.NewID(), Email: fmt.Sprintf("v%d@example.com", start), Name: "V", Role: core.RoleEditor,
+			PasswordHash: "old hash", Version: start, CreatedAt: at(0), UpdatedAt: at(0)}
+		mustNil(t, db.InsertUser(ctx, u))
+		read, err := db.UserByID(ctx, u.ID)
+		mustNil(t, err)
+		if read.Version != start {
+			t.Fatalf("inserted at version %d, read back at %d", start, read.Version)
+		}
+		stale := *read
+
+		reset := *read
+		reset.PasswordHash, reset.UpdatedAt = "new hash", at(time.Hour)
+		mustNil(t, db.UpdateUser(ctx, &reset))
+		if reset.Version != start+1 {
+			t.Fatalf("after an update at version %d: Version = %d, want %d", start, reset.Version, start+1)
+		}
+
+		// A change made from the copy read before the reset loses, and
+		// the reset stays.
+		stale.Name = "renamed over the reset"
+		err = db.UpdateUser(ctx, &stale)
+		wantCode(t, err, core.CodeConflict)
+		if msg := core.ErrorMessage(err); !strings.Contains(msg, "version") {
+			t.Errorf("stale update: message %q does not say version", msg)
+		}
+		if stale.Version != start {
+			t.Errorf("a refused update moved the caller's version to %d", stale.Version)
+		}
+		got, err := db.UserByID(ctx, u.ID)
+		mustNil(t, err)
+		wantEqual(t, got, &reset)
+		got, err = db.UserByEmail(ctx, u.Email)
+		mustNil(t, err)
+		wantEqual(t, got, &reset)
+
+		// Read again, the rename goes through.
+		got.Name = "renamed after the reset"
+		mustNil(t, db.UpdateUser(ctx, got))
+		again, err := db.UserByID(ctx, u.ID)
+		mustNil(t, err)
+		if again.Name != "renamed after the reset" || again.PasswordHash != "new hash" || again.Version != start+2 {
+			t.Errorf("after the second update: %+v", again)
+		}
+	}
+}
+
+// testConcurrentUserUpdatesOneWins: of updates made at once from one read
+// (two admins on two servers, or the command line beside a server),
+// exactly one is written.
+func testConcurrentUserUpdatesOneWins(t *testing.T, db core.Store) {
+	needsAtomic(t, db)
+	ctx := t.Context()
+	u := &core.User{ID: core.NewID(), Email: "race@example.com", Name: "R", Role: core.RoleAdmin, CreatedAt: at(0), UpdatedAt: at(0)}
+	mustNil(t, db.InsertUser(ctx, u))
+	const writers = 8
+	errs := make(chan error, writers)
+	for i := range writers {
+		go func() {
+			mine := *u
+			mine.Name = fmt.Sprint("writer ", i)
+			errs <- db.UpdateUser(ctx, &mine)
+		}()
+	}
+	wins := 0
+	for range writers {
+		if err := <-errs; err != nil {
+			wantCode(t, err, core.CodeConflict)
+			continue
+		}
+		wins++
+	}
+	if wins != 1 {
+		t.Fatalf("%d updates at version 0 succeeded, want 1", wins)
+	}
+	got, err := db.UserByID(ctx, u.ID)
+	mustNil(t, err)
+	if got.Version != 1 {
+		t.Fatalf("Version = %d, want 1", got.Version)
+	}
 }

@@ -321,6 +321,7 @@ export const en = {
   'role.admin': 'Admin',
   'people.name': 'Name',
   'people.role': 'Role',
+  'people.emailTaken': 'An account with this email already exists.',
   'people.create': 'Create account',
   'people.passwordFor': 'The password of {who}, to hand over:',
   'people.passwordOnce': 'It is shown only now. They can change it under Account after signing in.',
