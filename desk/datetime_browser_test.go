@@ -15,8 +15,9 @@ import (
 // datetime field in its UI locale): a date field and a time field found
 // by their labels, in the order and clock of the language (vi: dd/mm/yyyy,
 // 24-hour; en-US: mm/dd/yyyy, 12-hour), read back in words, stepped with
-// the arrow keys, rewritten when the language changes, and scheduled for
-// the moment typed in the browser's time zone.
+// the arrow keys, rewritten when the language changes, scheduled for the
+// moment typed in the browser's time zone, and shown again when the
+// scheduled gallery is opened.
 func TestPublishAtInTheDesksLanguage(t *testing.T) {
 	for _, l := range []struct {
 		lang, email, password, signIn, date, time, dateHint, timeHint, typedDate, typedTime, stepped, readBack, schedule, scheduledFor string
@@ -81,6 +82,12 @@ func TestPublishAtInTheDesksLanguage(t *testing.T) {
 			b.WaitTrue("the fields rewritten", `document.getElementById('g-at-date').value === `+jsString(l.switchedDate)+
 				` && document.getElementById('g-at-time').value === `+jsString(l.switchedTime))
 			b.Screenshot("switched-language")
+
+			// Opened again, the scheduled gallery shows its time in the fields.
+			b.Navigate(srv.URL + "/desk/galleries/" + gid)
+			b.WaitTrue("the scheduled time in the fields", `document.getElementById('g-at-date')?.value === `+jsString(l.switchedDate)+
+				` && document.getElementById('g-at-time').value === `+jsString(l.switchedTime))
+			b.Screenshot("reopened")
 		})
 	}
 }
