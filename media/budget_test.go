@@ -235,7 +235,9 @@ func TestDecodeCost(t *testing.T) {
 		{"WebP lossy", Probe{Format: FormatWebP, Width: 6000, Height: 4000, Orientation: 1, Coding: Coding{CodedBytes: 3 << 20}}, 130, 138},
 		{"WebP lossy with alpha", Probe{Format: FormatWebP, Width: 6000, Height: 4000, Orientation: 1,
 			Coding: Coding{Alpha: true, CodedBytes: 3 << 20}}, 250, 258},
-		{"WebP lossless", Probe{Format: FormatWebP, Width: 6000, Height: 4000, Orientation: 1, Coding: Coding{Lossless: true, CodedBytes: 9 << 20}}, 255, 264},
+		{"WebP lossless", Probe{Format: FormatWebP, Width: 6000, Height: 4000, Orientation: 1, Coding: Coding{Lossless: true, CodedBytes: 9 << 20}}, 425, 435},
+		// Huffman trees of any file of that size: TestDecodeMemoryHuffmanTrees.
+		{"small lossless WebP", Probe{Format: FormatWebP, Width: 208, Height: 200, Orientation: 1, Coding: Coding{Lossless: true, CodedBytes: 1 << 20}}, 170, 185},
 		{"small JPEG", Probe{Format: FormatJPEG, Width: 100, Height: 100, Orientation: 1, Components: 3, Sampling: s420}, 4, 6},
 	}
 	for _, tt := range tests {

@@ -148,17 +148,10 @@ func webpCoding(data []byte) Coding {
 //     bundles 2, 4 or 8 pixels of a colour table into one, the bundled
 //     pixels (up to 2), which only the whole bitstream says, plus the
 //     predictor, colour and entropy images (each at most a sixteenth of
-//     the pixels, 4 bytes each): 6.75.
+//     the pixels, 4 bytes each): 6.75; plus its Huffman trees (vp8lTrees).
 //
-// The decoders' own buffers (zlib's window, LZW tables, VP8L's Huffman
-// trees for files libwebp writes) are in DecodeCost's fixed 4 MiB. Not
-// charged: the Huffman trees of a crafted lossless file. x/image/vp8l
-// builds up to 2600 groups of five trees (its own cap; libwebp writes
-// far fewer), about 53 KB a group with every alphabet full, so up to
-// about 137 MB for any image of 41,600 pixels or more, whatever its
-// pixels; only the whole bitstream says how many there are, and a bound
-// from the coded bytes (a few hundred bytes of trees a coded byte) would
-// charge every honest lossless file the whole 137 MB.
+// The decoders' own buffers (zlib's window, LZW tables) are in
+// DecodeCost's fixed 4 MiB.
 func decodeBytes(p Probe) int64 {
 	c, px := p.Coding, p.Pixels()
 	switch p.Format {
@@ -199,7 +192,7 @@ func decodeBytes(p Probe) int64 {
 		case c.CodedBytes == 0: // unknown
 			return px * 8
 		case c.Lossless:
-			return px * 27 / 4
+			return px*27/4 + vp8lTrees(p)
 		}
 		mbw, mbh := int64(p.Width+15)/16, int64(p.Height+15)/16
 		n := mbw*mbh*256*3/2 + c.CodedBytes
@@ -209,4 +202,39 @@ func decodeBytes(p Probe) int64 {
 		return n
 	}
 	return px * 8
+}
+
+// Bounds of the Huffman trees x/image/vp8l builds for a lossless WebP: at
+// most vp8lMaxGroups groups (its own cap), one per 4×4 tile at the most,
+// each of five trees holding a 128-entry table (vp8lGroupFixed) and two
+// 8-byte nodes a symbol coded: with every alphabet full (2328 green
+// symbols with the largest colour cache, 256 for red, blue and alpha, 40
+// distances) 50 KB of nodes, 54 KB in the allocator's size classes, and
+// the code lengths and codes it builds them from wait for the collector:
+// TestDecodeMemoryHuffmanTrees measures 57 KB a full group, and
+// vp8lGroupMax allows 64. The symbols a coded byte can give a length to
+// (a 1-bit code that repeats the last length 3 to 6 times, with 2 bits of
+// count, or a code of no bits at all) bound the nodes by
+// vp8lNodesPerCodedByte.
+const (
+	vp8lMaxGroups         = 2600
+	vp8lGroupFixed        = 5 * (24 + 128*4)
+	vp8lGroupMax          = 64 << 10
+	vp8lNodesPerCodedByte = 400
+)
+
+// vp8lTrees bounds the memory of the Huffman trees of a lossless WebP p
+// describes. Only the whole bitstream says how many groups it has and how
+// full they are, so the bound holds for any file of that size: a file
+// libwebp writes uses a small part of it (TestDecodeMemoryByKind: a
+// 1500×1000 photo holds 4 bytes a pixel all told), but a crafted 1 MB
+// file of 208×200 pixels with 2600 full groups holds 148 MB, and charging
+// less would let it exceed the budget. So a lossless WebP of 41,600
+// pixels or more is charged up to 170 MB for its trees, and fewer
+// lossless WebPs are processed at once than their pixels alone would
+// allow.
+func vp8lTrees(p Probe) int64 {
+	tiles := int64((p.Width+3)/4) * int64((p.Height+3)/4)
+	groups := min(vp8lMaxGroups, tiles)
+	return min(groups*vp8lGroupMax, groups*vp8lGroupFixed+vp8lNodesPerCodedByte*p.Coding.CodedBytes)
 }

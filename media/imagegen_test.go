@@ -193,13 +193,7 @@ func (w *bitWriter) bytes() []byte {
 // five prefix codes is a "simple" code of one symbol, which takes zero
 // bits, so the pixel data is empty.
 func webpSolid(w, h int, c color.NRGBA) []byte {
-	var bw bitWriter
-	bw.write(0x2F, 8)
-	bw.write(uint64(w-1), 14)
-	bw.write(uint64(h-1), 14)
-	bw.write(1, 1) // alpha hint
-	bw.write(0, 3) // version
-	bw.write(0, 1) // no transform
+	bw := vp8lHeader(w, h)
 	bw.write(0, 1) // no colour cache
 	bw.write(0, 1) // no meta prefix codes
 	for _, v := range []uint8{c.G, c.R, c.B, c.A} {
@@ -213,6 +207,18 @@ func webpSolid(w, h int, c color.NRGBA) []byte {
 	bw.write(0, 1) // 1-bit symbol
 	bw.write(0, 1) // symbol 0
 	return riffWebP("VP8L", bw.bytes())
+}
+
+// vp8lHeader starts a VP8L bitstream of w×h pixels with no transform.
+func vp8lHeader(w, h int) *bitWriter {
+	var bw bitWriter
+	bw.write(0x2F, 8)
+	bw.write(uint64(w-1), 14)
+	bw.write(uint64(h-1), 14)
+	bw.write(1, 1) // alpha hint
+	bw.write(0, 3) // version
+	bw.write(0, 1) // no transform
+	return &bw
 }
 
 func riffWebP(chunk string, data []byte) []byte {

@@ -28,7 +28,7 @@ const (
 	// 60-megapixel interlaced 16-bit PNG 1.1 GB. A 60-megapixel
 	// progressive CMYK JPEG stored upright costs about 580 MB, a
 	// 60-megapixel PNG 203 MB (8-bit grey or palette) to 623 MB (16-bit
-	// RGBA), a 60-megapixel lossless WebP 548 MB.
+	// RGBA), a 60-megapixel lossless WebP 718 MB.
 	DefaultMaxDecodeBytes = 768 << 20
 )
 
