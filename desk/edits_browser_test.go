@@ -481,3 +481,35 @@ func TestDownloadKeepsUnsavedEdits(t *testing.T) {
 	b.WaitFor("button", "Bỏ thay đổi") // still unsaved
 	b.Screenshot("downloaded-edits-kept")
 }
+
+// TestDeleteWithUnseenChangesIsRefused: an editor with unsaved text does
+// not take in another editor's save (the page says so); Delete then sends
+// the version the editor saw, so the server refuses it (CONFLICT) and the
+// desk says why in its language: nobody deletes work they have not seen.
+func TestDeleteWithUnseenChangesIsRefused(t *testing.T) {
+	srv, admin, b := editSetup(t, "vi-VN")
+	d := answerDialogs(t, b)
+	d.answer(true)
+	id, _ := createArticle(t, srv, admin, "Đường sách Tết Bính Ngọ")
+	b.Navigate(srv.URL + "/desk/articles/" + id)
+	b.Click("button", "Thêm đoạn văn")
+	b.Fill("Đoạn 1", "Hơn 100 gian hàng sách.")
+
+	// Another editor saves meanwhile.
+	srv.GraphQL(t, admin, `mutation($id: ID!) { updateArticle(id: $id, input: {summary: "Bản tóm tắt của người khác"}) { version } }`,
+		map[string]any{"id": id}).Decode(t, &struct{}{})
+	b.WaitText("Có người khác đã sửa bài này")
+
+	b.Click("button", "Xóa bài viết")
+	if seen := d.wait(t, 1); len(seen) != 1 || seen[0].Type != page.DialogTypeConfirm {
+		t.Fatalf("dialogs on Delete: %+v", seen)
+	}
+	b.WaitText("Chưa xóa: có người khác đã lưu bài này")
+	if a := articleByID(t, srv, admin, id); a.Version != 2 {
+		t.Fatalf("after the refused delete the article is %+v; want it kept at version 2", a)
+	}
+	if got := value(b, "Đoạn 1"); got != "Hơn 100 gian hàng sách." {
+		t.Errorf("after the refused delete the paragraph holds %q", got)
+	}
+	b.Screenshot("delete-refused")
+}

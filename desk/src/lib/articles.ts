@@ -163,10 +163,14 @@ export async function saveArticle(id: string, f: ArticleFields, version: number)
   return fromRaw(d.updateArticle);
 }
 
-export async function publishArticle(id: string, at: string | null, withGalleries: boolean): Promise<Article> {
+/**
+ * Publishes the article at the version the editor saw: CONFLICT when
+ * someone else saved since, so nobody publishes text they have not seen.
+ */
+export async function publishArticle(id: string, at: string | null, withGalleries: boolean, version: number): Promise<Article> {
   const d = await gql<{ publishArticle: RawArticle }>(
-    `mutation DeskPublishArticle($id: ID!, $at: Time, $with: Boolean) { publishArticle(id: $id, at: $at, withGalleries: $with) { ${articleFields} } }`,
-    { id, at, with: withGalleries },
+    `mutation DeskPublishArticle($id: ID!, $at: Time, $with: Boolean, $version: Int) { publishArticle(id: $id, at: $at, withGalleries: $with, version: $version) { ${articleFields} } }`,
+    { id, at, with: withGalleries, version },
   );
   return fromRaw(d.publishArticle);
 }
@@ -176,8 +180,9 @@ export async function unpublishArticle(id: string): Promise<Article> {
   return fromRaw(d.unpublishArticle);
 }
 
-export async function deleteArticle(id: string): Promise<void> {
-  await gql(`mutation DeskDeleteArticle($id: ID!) { deleteArticle(id: $id) }`, { id });
+/** Deletes the article as the editor saw it (CONFLICT when someone saved since). */
+export async function deleteArticle(id: string, version: number): Promise<void> {
+  await gql(`mutation DeskDeleteArticle($id: ID!, $version: Int) { deleteArticle(id: $id, version: $version) }`, { id, version });
 }
 
 export function watchArticle(id: string, onArticle: (a: Article) => void): () => void {

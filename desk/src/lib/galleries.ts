@@ -83,12 +83,17 @@ export const galleryOps = {
     run({ name: 'removeGalleryItems', args: '$galleryId: ID!, $itemIds: [ID!]!, $version: Int', vars: { galleryId, itemIds, version } }),
   sort: (galleryId: string, by: GallerySort, reverse: boolean, version: number) =>
     run({ name: 'sortGalleryItems', args: '$galleryId: ID!, $by: GallerySort!, $reverse: Boolean, $version: Int', vars: { galleryId, by, reverse, version } }),
-  publish: (id: string, at: string | null) => run({ name: 'publishGallery', args: '$id: ID!, $at: Time', vars: { id, at } }),
+  // Publishing takes the version the editor saw: CONFLICT when someone
+  // else changed the gallery since. Unpublishing takes none: taking a
+  // piece down is always safe.
+  publish: (id: string, at: string | null, version: number) =>
+    run({ name: 'publishGallery', args: '$id: ID!, $at: Time, $version: Int', vars: { id, at, version } }),
   unpublish: (id: string) => run({ name: 'unpublishGallery', args: '$id: ID!', vars: { id } }),
 };
 
-export async function deleteGallery(id: string): Promise<void> {
-  await gql(`mutation DeskDeleteGallery($id: ID!) { deleteGallery(id: $id) }`, { id });
+/** Deletes the gallery as the editor saw it (CONFLICT when someone changed it since). */
+export async function deleteGallery(id: string, version: number): Promise<void> {
+  await gql(`mutation DeskDeleteGallery($id: ID!, $version: Int) { deleteGallery(id: $id, version: $version) }`, { id, version });
 }
 
 /** The gallery as others change it (checked by the server every second). */
