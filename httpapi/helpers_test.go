@@ -23,6 +23,14 @@ func testLogger(t testing.TB) *slog.Logger {
 // disk, both in a temporary folder.
 func newService(t testing.TB) *app.Service {
 	t.Helper()
+	svc, _ := newServiceOn(t)
+	return svc
+}
+
+// newServiceOn is newService with its database, for tests that write to
+// it directly.
+func newServiceOn(t testing.TB) (*app.Service, *sqlitestore.DB) {
+	t.Helper()
 	dir := t.TempDir()
 	db, err := sqlitestore.Open(t.Context(), sqlitestore.Config{Path: filepath.Join(dir, "stillroom.db")})
 	if err != nil {
@@ -33,7 +41,7 @@ func newService(t testing.TB) *app.Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return app.New(db, objects, testLogger(t), app.Config{PublicURL: "http://127.0.0.1"})
+	return app.New(db, objects, testLogger(t), app.Config{PublicURL: "http://127.0.0.1"}), db
 }
 
 // testServer is an HTTP server of the test's own.

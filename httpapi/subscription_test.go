@@ -1,19 +1,15 @@
 package httpapi
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
-	"github.com/stillroom/stillroom/media/localstore"
-	"github.com/stillroom/stillroom/sqlitestore"
 )
 
 // TestSubscriptionEventsReadAssetsAfresh: each galleryChanged event is
@@ -25,17 +21,7 @@ func TestSubscriptionEventsReadAssetsAfresh(t *testing.T) {
 	old := app.WatchInterval
 	app.WatchInterval = 20 * time.Millisecond
 	t.Cleanup(func() { app.WatchInterval = old })
-	dir := t.TempDir()
-	db, err := sqlitestore.Open(t.Context(), sqlitestore.Config{Path: filepath.Join(dir, "stillroom.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close(context.Background()) })
-	objects, err := localstore.New(filepath.Join(dir, "objects"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := app.New(db, objects, testLogger(t), app.Config{PublicURL: "http://127.0.0.1"})
+	svc, db := newServiceOn(t)
 	const email, password = "bientap@example.com", "mật khẩu đủ dài 1"
 	if _, err := svc.Bootstrap(t.Context(), email, password); err != nil {
 		t.Fatal(err)
