@@ -2151,6 +2151,7 @@ type Gallery implements Node {
   "Explicit, else the first item's asset."
   cover: Asset
   items: [GalleryItem!]!
+  "How many items ` + "`" + `items` + "`" + ` shows to the caller."
   itemCount: Int!
   "Optimistic concurrency: pass it back to mutations; a stale one is CONFLICT."
   version: Int!

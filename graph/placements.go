@@ -15,10 +15,7 @@ import (
 // galleryItems resolves a gallery's items; items whose asset is gone are
 // left out, never dangling.
 func (r *Resolver) galleryItems(ctx context.Context, g *core.Gallery) ([]*model.GalleryItem, error) {
-	ids := make([]string, len(g.Items))
-	for i, it := range g.Items {
-		ids[i] = it.AssetID
-	}
+	ids := itemAssetIDs(g)
 	byID, err := r.assetsByID(ctx, ids)
 	if err != nil {
 		return nil, err
@@ -28,6 +25,33 @@ func (r *Resolver) galleryItems(ctx context.Context, g *core.Gallery) ([]*model.
 			*item = model.GalleryItem{ID: g.Items[i].ID, Position: i, Asset: a,
 				Caption: pointIfNonEmpty(&t.Caption), AltText: pointIfNonEmpty(&t.AltText), Credit: pointIfNonEmpty(&t.Credit)}
 		}), nil
+}
+
+// galleryItemCount counts the items galleryItems shows: an item whose
+// asset is gone, or not the caller's to see, is not counted. The assets
+// are the ones items loads (the request's loader holds them).
+func (r *Resolver) galleryItemCount(ctx context.Context, g *core.Gallery) (int, error) {
+	ids := itemAssetIDs(g)
+	byID, err := r.assetsByID(ctx, ids)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		if byID[id] != nil {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// itemAssetIDs lists the asset of each of g's items, in order.
+func itemAssetIDs(g *core.Gallery) []string {
+	ids := make([]string, len(g.Items))
+	for i, it := range g.Items {
+		ids[i] = it.AssetID
+	}
+	return ids
 }
 
 // imageBlockItems resolves an image block's stills; stills the caller may

@@ -165,7 +165,7 @@ func (r *galleryResolver) Items(ctx context.Context, obj *model.Gallery) ([]*mod
 
 // ItemCount is the resolver for the itemCount field.
 func (r *galleryResolver) ItemCount(ctx context.Context, obj *model.Gallery) (int, error) {
-	return len(obj.Items), nil
+	return r.galleryItemCount(ctx, obj.Gallery)
 }
 
 // Gallery is the resolver for the gallery field.
