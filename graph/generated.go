@@ -97,7 +97,7 @@ type ComplexityRoot struct {
 		ID             func(childComplexity int) int
 		Location       func(childComplexity int) int
 		MimeType       func(childComplexity int) int
-		OriginalURL    func(childComplexity int) int
+		OriginalURL    func(childComplexity int, download *bool) int
 		Renditions     func(childComplexity int, format *model.ImageFormat) int
 		Sha256         func(childComplexity int) int
 		SocialImage    func(childComplexity int) int
@@ -353,7 +353,7 @@ type AssetResolver interface {
 	Srcset(ctx context.Context, obj *model.Asset, format *model.ImageFormat) (string, error)
 	Sources(ctx context.Context, obj *model.Asset) ([]*model.ImageSource, error)
 	SocialImage(ctx context.Context, obj *model.Asset) (*model.Rendition, error)
-	OriginalURL(ctx context.Context, obj *model.Asset) (*string, error)
+	OriginalURL(ctx context.Context, obj *model.Asset, download *bool) (*string, error)
 	UploadedBy(ctx context.Context, obj *model.Asset) (*core.User, error)
 	UsedIn(ctx context.Context, obj *model.Asset) ([]*model.Gallery, error)
 	UsedInArticles(ctx context.Context, obj *model.Asset) ([]*model.Article, error)
@@ -689,7 +689,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Asset.OriginalURL(childComplexity), true
+		args, err := ec.field_Asset_originalUrl_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Asset.OriginalURL(childComplexity, args["download"].(*bool)), true
 	case "Asset.renditions":
 		if e.ComplexityRoot.Asset.Renditions == nil {
 			break
@@ -2112,8 +2117,12 @@ type Asset implements Node {
   sources: [ImageSource!]!
   "The link-preview image (og:image): the social card, or w1024 until the card is made."
   socialImage: Rendition
-  "Signed, short-lived; PHOTOGRAPHER/EDITOR only."
-  originalUrl: String
+  """
+  Signed, short-lived; PHOTOGRAPHER/EDITOR only. It answers with the
+  original's file name; with download, as a file to save
+  (Content-Disposition: attachment) rather than to show.
+  """
+  originalUrl(download: Boolean = false): String
   "Signed-in users only."
   uploadedBy: User
   "Where-used, for safe delete."
@@ -3099,6 +3108,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Asset_originalUrl_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "download",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["download"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Asset_renditions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -5137,7 +5160,8 @@ func (ec *executionContext) _Asset_originalUrl(ctx context.Context, field graphq
 			return ec.fieldContext_Asset_originalUrl(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().OriginalURL(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Asset().OriginalURL(ctx, obj, fc.Args["download"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -5147,8 +5171,28 @@ func (ec *executionContext) _Asset_originalUrl(ctx context.Context, field graphq
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Asset_originalUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Asset", field, true, true, "String")
+func (ec *executionContext) fieldContext_Asset_originalUrl(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Asset_originalUrl_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Asset_uploadedBy(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {

@@ -112,8 +112,8 @@ func (r *assetResolver) SocialImage(ctx context.Context, obj *model.Asset) (*mod
 }
 
 // OriginalURL is the resolver for the originalUrl field.
-func (r *assetResolver) OriginalURL(ctx context.Context, obj *model.Asset) (*string, error) {
-	return r.App.OriginalURL(ctx, obj.Asset)
+func (r *assetResolver) OriginalURL(ctx context.Context, obj *model.Asset, download *bool) (*string, error) {
+	return r.App.OriginalURL(ctx, obj.Asset, download != nil && *download)
 }
 
 // UploadedBy is the resolver for the uploadedBy field.

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"log/slog"
-	"mime"
 	"net/http"
 
 	"github.com/stillroom/stillroom/app"
@@ -22,7 +21,7 @@ func originalHandler(svc *app.Service, log *slog.Logger) http.Handler {
 		defer obj.Close()
 		h := w.Header()
 		h.Set("Content-Type", a.MimeType)
-		h.Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": a.Filename}))
+		h.Set("Content-Disposition", app.OriginalDisposition(a, q.Get("download") == "1"))
 		h.Set("Cache-Control", "private, no-store")
 		h.Set("X-Content-Type-Options", "nosniff")
 		http.ServeContent(w, r, "", obj.Info().ModTime, obj)

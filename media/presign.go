@@ -10,8 +10,10 @@ import (
 // S3 store is one; the local disk store is not, and the server signs its
 // own URLs instead.
 type Presigner interface {
-	// PresignGet returns a URL that reads key until expires passes.
-	PresignGet(ctx context.Context, key string, expires time.Duration) (string, error)
+	// PresignGet returns a URL that reads key until expires passes. A
+	// disposition other than "" is the Content-Disposition the store
+	// answers that URL with (the file's name, and whether to save it).
+	PresignGet(ctx context.Context, key string, expires time.Duration, disposition string) (string, error)
 	// PresignPost returns a URL and form fields for an HTML-form-style
 	// POST that writes exactly key, with exactly contentType, of 1 to
 	// maxBytes bytes (enforced by the store), until expires passes.

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"mime"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -139,6 +140,18 @@ func TestDirectUpload(t *testing.T) {
 				}
 				if resp, _ := s.fetch(t, url+"x", nil); resp.StatusCode == 200 {
 					t.Errorf("tampered link answered 200")
+				}
+				// Both links name the file; the download link says save it.
+				for _, download := range []bool{false, true} {
+					d := s.mustGQL(t, ph, `query($id: ID!, $dl: Boolean) { asset(id: $id) { originalUrl(download: $dl) } }`,
+						map[string]any{"id": dig(a, "id"), "dl": download})
+					resp, body := s.fetch(t, dig(d, "asset", "originalUrl").(string), nil)
+					kind, params, err := mime.ParseMediaType(resp.Header.Get("Content-Disposition"))
+					want := map[bool]string{false: "inline", true: "attachment"}[download]
+					if err != nil || kind != want || params["filename"] != "Sequence 01.00_00_04_21.Still120.jpg" || sha256.Sum256(body) != sum {
+						t.Errorf("originalUrl(download: %v): HTTP %d, Content-Disposition %q (%v); want %s with the file's name",
+							download, resp.StatusCode, resp.Header.Get("Content-Disposition"), err, want)
+					}
 				}
 			})
 		})

@@ -3,6 +3,7 @@ package s3store
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -12,12 +13,18 @@ import (
 
 var _ media.Presigner = (*Store)(nil)
 
-// PresignGet returns a presigned GET URL for key, valid for expires.
-func (s *Store) PresignGet(ctx context.Context, key string, expires time.Duration) (string, error) {
+// PresignGet returns a presigned GET URL for key, valid for expires; with
+// a disposition, S3 answers it with that Content-Disposition (the
+// response-content-disposition parameter, covered by the signature).
+func (s *Store) PresignGet(ctx context.Context, key string, expires time.Duration, disposition string) (string, error) {
 	if err := media.ValidateKey(key); err != nil {
 		return "", err
 	}
-	u, err := s.client.PresignedGetObject(ctx, s.bucket, key, expires, nil)
+	var params url.Values
+	if disposition != "" {
+		params = url.Values{"response-content-disposition": {disposition}}
+	}
+	u, err := s.client.PresignedGetObject(ctx, s.bucket, key, expires, params)
 	if err != nil {
 		return "", fmt.Errorf("s3store: presign get %s: %w", key, err)
 	}

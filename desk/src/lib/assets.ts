@@ -225,9 +225,14 @@ export async function deleteAsset(id: string, force: boolean): Promise<void> {
   await gql(`mutation DeskDelete($id: ID!, $force: Boolean) { deleteAsset(id: $id, force: $force) }`, { id, force });
 }
 
-/** A fresh signed link to the original (they are short-lived, so asked for on click). */
+/**
+ * A fresh signed link that downloads the original under its own file name
+ * (they are short-lived, so asked for on click). It says "save" itself
+ * (Content-Disposition: attachment), so a link to S3, where browsers
+ * ignore <a download>, saves the file too instead of showing it.
+ */
 export async function originalUrl(id: string): Promise<string | null> {
-  const d = await gql<{ asset: { originalUrl: string | null } | null }>(`query DeskOriginal($id: ID!) { asset(id: $id) { originalUrl } }`, { id });
+  const d = await gql<{ asset: { originalUrl: string | null } | null }>(`query DeskOriginal($id: ID!) { asset(id: $id) { originalUrl(download: true) } }`, { id });
   return d.asset?.originalUrl ?? null;
 }
 
