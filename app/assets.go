@@ -754,14 +754,34 @@ func (s *Service) restoreOriginal(ctx context.Context, a *core.Asset, data []byt
 	return true
 }
 
-// reviveDuplicate stores the original of an existing asset with the
-// uploaded bytes again when it is missing, and queues its processing, which
-// makes an asset FAILED for its missing original READY again.
+// reviveDuplicate gives an existing asset uploaded again a second chance:
+// it stores its original again when it is missing, and it queues its
+// processing then, or when the asset FAILED (set back to PROCESSING, as
+// reprocessAsset does). Processing may have failed for a passing reason
+// (storage down through every attempt): uploading the file again, or
+// running an import again, is how people retry, and a file that really
+// cannot be processed just fails again. a is updated in place.
 func (s *Service) reviveDuplicate(ctx context.Context, a *core.Asset, data []byte, contentType string) error {
-	if !s.restoreOriginal(context.WithoutCancel(ctx), a, data, contentType) {
+	ctx = context.WithoutCancel(ctx)
+	again := s.restoreOriginal(ctx, a, data, contentType)
+	if a.Status == core.AssetFailed {
+		b, err := s.mutateAsset(ctx, a.ID, func(x *core.Asset) error {
+			if x.Status == core.AssetFailed {
+				x.Status = core.AssetProcessing
+				x.Error = ""
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		*a = *b
+		again = true
+	}
+	if !again {
 		return nil
 	}
-	return s.enqueueProcessing(context.WithoutCancel(ctx), a.ID)
+	return s.enqueueProcessing(ctx, a.ID)
 }
 
 // ListAssets lists the library, newest first; with unattached, only assets
