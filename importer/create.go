@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // defaultKey is the import key of an article without --key: made from its
@@ -99,6 +100,9 @@ func upsertArticle(ctx context.Context, c *client, art *Article, key string, res
 		}
 		blocks = append(blocks, map[string]any{"image": map[string]any{"assetIds": assetIDs}})
 	}
+	// made is the gallery this run created, removed again when the
+	// article is refused: no run leaves a gallery nothing uses.
+	made := ""
 	if len(stills) > 0 {
 		galleryID := ""
 		if prev != nil {
@@ -117,6 +121,7 @@ func upsertArticle(ctx context.Context, c *client, art *Article, key string, res
 			if galleryID, err = createGallery(ctx, c, art.Title, stills, ids); err != nil {
 				return err
 			}
+			made = galleryID
 			fmt.Fprintf(w, "gallery %s: %d stills in timecode order\n", galleryID, len(stills))
 		}
 		blocks = append(blocks, map[string]any{"gallery": galleryID})
@@ -145,6 +150,16 @@ func upsertArticle(ctx context.Context, c *client, art *Article, key string, res
 	_, err = c.do(ctx, `mutation($in: ArticleInput!) { a: createArticle(input: $in) { id slug status } }`,
 		map[string]any{"in": in}, &out)
 	if err != nil {
+		if made != "" {
+			// Detached from ctx: an interrupted run removes it too.
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			if _, derr := c.do(dctx, `mutation($g: ID!) { deleteGallery(id: $g) }`, map[string]any{"g": made}, nil); derr != nil {
+				fmt.Fprintf(w, "gallery %s made for the article could not be removed again (%v); delete it in the desk\n", made, derr)
+			} else {
+				fmt.Fprintf(w, "gallery %s removed again: the article was not created\n", made)
+			}
+		}
 		return fmt.Errorf("create article: %w", err)
 	}
 	fmt.Fprintf(w, "article %s created as %s: id %s, slug %s\n", strconv.Quote(art.Title), out.A.Status, out.A.ID, out.A.Slug)

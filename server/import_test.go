@@ -304,3 +304,27 @@ func TestImportInterrupted(t *testing.T) {
 		t.Errorf("resumed run: %v\n%s", err, out)
 	}
 }
+
+// TestImportRefusedArticleLeavesNoGallery: when the server refuses the
+// article (here a paragraph over its length limit), the gallery the run
+// made for it is removed again, so running the import again does not pile
+// up draft galleries nothing uses.
+func TestImportRefusedArticleLeavesNoGallery(t *testing.T) {
+	s := startServer(t, map[string]string{"ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword}, false)
+	admin := login(t, s, adminEmail, adminPassword)
+	still := "Sequence 01.00_00_07_14.Still201.jpg"
+	dir := stillFolder(t, []string{still}, 10)
+	text := "Dân vận khéo ở phường Tân Định\n\nTin tức - Sự kiện\n" + strings.Repeat("Một đoạn văn rất dài. ", 1000) + "\n\n" + still + "\n"
+	art := filepath.Join(t.TempDir(), "bai.txt")
+	writeTestFile(t, filepath.Dir(art), filepath.Base(art), []byte(text))
+	for run := range 2 {
+		out, err := runImport(t, "--server", s.URL, "--token", admin, "--article", art, dir)
+		if err == nil || !strings.Contains(out, "removed again") {
+			t.Fatalf("run %d: %v\n%s\nwant the article refused and its gallery removed again", run+1, err, out)
+		}
+	}
+	d := s.mustGQL(t, admin, `{ articles { totalCount } galleries { totalCount } assets { totalCount } }`, nil)
+	if dig(d, "articles", "totalCount") != 0.0 || dig(d, "galleries", "totalCount") != 0.0 || dig(d, "assets", "totalCount") != 1.0 {
+		t.Errorf("after two refused runs: %v; want no article, no gallery, the one still", d)
+	}
+}
