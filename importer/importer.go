@@ -301,8 +301,11 @@ func printSummary(w io.Writer, results []fileResult) int {
 	}
 	fmt.Fprintln(w)
 	for _, r := range results {
-		if r.status == refused && r.err != nil {
+		switch {
+		case r.status == refused && r.err != nil:
 			fmt.Fprintf(w, "refused %s: %s: %s\n", strconv.Quote(r.name), r.err.Code, r.err.Message)
+		case r.sameAs != "":
+			fmt.Fprintf(w, "skipped %s: the same file as %s (one asset, named after that one)\n", strconv.Quote(r.name), strconv.Quote(r.sameAs))
 		}
 	}
 	return counts[refused]

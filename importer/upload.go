@@ -39,6 +39,9 @@ type fileResult struct {
 	status  outcome
 	assetID string
 	err     *APIError // set when refused
+	// sameAs names another file of this run with the same bytes, which
+	// the server stored first: this one is skipped, one asset for both.
+	sameAs string
 }
 
 // listImages returns the names of the image files directly in dir, by
@@ -72,12 +75,26 @@ func uploadAll(ctx context.Context, c *client, dir string, names []string, jobs 
 	results := make([]fileResult, len(names))
 	next := make(chan int)
 	var wg sync.WaitGroup
+	// Two files of the folder with the same bytes make one asset: the
+	// first answer counts as uploaded, the others as skipped (sameAs).
+	var mu sync.Mutex
+	firstName := map[string]string{}
 	for range min(jobs, len(names)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = uploadOne(inFlight, c, filepath.Join(dir, names[i]), runStart, input)
+				r := uploadOne(inFlight, c, filepath.Join(dir, names[i]), runStart, input)
+				if r.status == uploaded {
+					mu.Lock()
+					if first, ok := firstName[r.assetID]; ok {
+						r.status, r.sameAs = skipped, first
+					} else {
+						firstName[r.assetID] = r.name
+					}
+					mu.Unlock()
+				}
+				results[i] = r
 				done(results[i])
 			}
 		}()

@@ -328,3 +328,23 @@ func TestImportRefusedArticleLeavesNoGallery(t *testing.T) {
 		t.Errorf("after two refused runs: %v; want no article, no gallery, the one still", d)
 	}
 }
+
+// TestImportSameFileTwice: two files of one folder with the same bytes
+// (a copy "Still129 (1).jpg") make one asset; the report says one was
+// uploaded and the other is the same file, not "uploaded 2".
+func TestImportSameFileTwice(t *testing.T) {
+	s := startServer(t, map[string]string{"ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword}, false)
+	admin := login(t, s, adminEmail, adminPassword)
+	dir := stillFolder(t, []string{"Sequence 01.00_00_30_11.Still129.jpg"}, 10)
+	writeTestFile(t, dir, "Sequence 01.00_00_30_11.Still129 (1).jpg", photoJPEG(t, 320, 180, 10))
+	out, err := runImport(t, "--server", s.URL, "--token", admin, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "uploaded 1, skipped 1") || !strings.Contains(out, "the same file as") {
+		t.Errorf("report:\n%s\nwant one uploaded and the copy said to be the same file", out)
+	}
+	if n := dig(s.mustGQL(t, admin, `{ assets { totalCount } }`, nil), "assets", "totalCount"); n != 1.0 {
+		t.Errorf("%v assets, want 1", n)
+	}
+}
