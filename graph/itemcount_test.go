@@ -1,23 +1,14 @@
 package graph_test
 
 import (
-	"context"
-	"log/slog"
-	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/99designs/gqlgen/client"
-	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
-	"github.com/stillroom/stillroom/graph"
-	"github.com/stillroom/stillroom/media/localstore"
-	"github.com/stillroom/stillroom/sqlitestore"
 )
 
 // TestItemCountCountsTheItemsShown: a gallery's itemCount is the number of
@@ -25,18 +16,9 @@ import (
 // store, as a delete racing an add leaves it for a moment) is neither
 // shown nor counted.
 func TestItemCountCountsTheItemsShown(t *testing.T) {
-	dir := t.TempDir()
-	db, err := sqlitestore.Open(t.Context(), sqlitestore.Config{Path: filepath.Join(dir, "stillroom.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close(context.Background()) })
-	objects, err := localstore.New(filepath.Join(dir, "objects"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := app.New(db, objects, slog.New(slog.DiscardHandler), app.Config{UploadWait: -1})
 	editor := &core.User{ID: "ed", Email: "ed@example.com", Name: "Biên tập", Role: core.RoleEditor}
+	env := newGraphEnv(t, editor)
+	svc, db := env.svc, env.db
 	ctx := app.WithUser(t.Context(), editor, "")
 	now := time.Now()
 	var ids []string
@@ -60,11 +42,7 @@ func TestItemCountCountsTheItemsShown(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{App: svc}}))
-	srv.AddTransport(transport.POST{})
-	c := client.New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		srv.ServeHTTP(w, r.WithContext(app.WithLoader(app.WithUser(r.Context(), editor, ""))))
-	}))
+	c := env.c
 	var out struct {
 		Gallery struct {
 			ItemCount int

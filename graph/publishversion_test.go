@@ -1,46 +1,21 @@
 package graph_test
 
 import (
-	"context"
 	"encoding/json"
-	"log/slog"
-	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/99designs/gqlgen/client"
-	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 
-	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
-	"github.com/stillroom/stillroom/graph"
-	"github.com/stillroom/stillroom/media/localstore"
-	"github.com/stillroom/stillroom/sqlitestore"
 )
 
 // TestPublishAndDeleteTakeVersion: publish, unpublish and delete of
 // articles and galleries take the version the editor saw; a stale one is
 // CONFLICT and changes nothing, none behaves as before.
 func TestPublishAndDeleteTakeVersion(t *testing.T) {
-	dir := t.TempDir()
-	db, err := sqlitestore.Open(t.Context(), sqlitestore.Config{Path: filepath.Join(dir, "stillroom.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close(context.Background()) })
-	objects, err := localstore.New(filepath.Join(dir, "objects"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := app.New(db, objects, slog.New(slog.DiscardHandler), app.Config{UploadWait: -1})
 	editor := &core.User{ID: "ed", Email: "ed@example.com", Name: "Biên tập", Role: core.RoleEditor}
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{App: svc}}))
-	srv.AddTransport(transport.POST{})
-	c := client.New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		srv.ServeHTTP(w, r.WithContext(app.WithLoader(app.WithUser(r.Context(), editor, ""))))
-	}))
+	c := newGraphEnv(t, editor).c
 	// do runs a mutation and returns its data, or the first error's message.
 	do := func(query string, vars map[string]any) (map[string]any, string) {
 		t.Helper()
