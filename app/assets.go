@@ -290,9 +290,15 @@ func OriginalKey(sha string) string {
 }
 
 // RenditionKey is where a rendition of the original with that SHA-256 is
-// stored: renditions/<sha>/<name>.jpg, .png or .webp. Regenerating writes
-// the same key.
-func RenditionKey(sha, name, format string) string {
+// stored: renditions/<sha>/<name>.<v>.jpg, .png or .webp, v being the
+// first 16 hex digits of the rendition's own SHA-256 (etag), as in its URL.
+// New bytes get a new key, so a regeneration never writes over the objects
+// the record names: one that fails part-way leaves the record and its
+// objects as they were, and one that succeeds switches the record over in
+// one write; what is then unreferenced (a failed run's objects, replaced
+// ones) reconcile removes past its grace. The same bytes made again (a
+// job run twice) get the same key.
+func RenditionKey(sha, name, format, etag string) string {
 	ext := "jpg"
 	switch format {
 	case "png":
@@ -300,7 +306,7 @@ func RenditionKey(sha, name, format string) string {
 	case core.FormatWebP:
 		ext = "webp"
 	}
-	return "renditions/" + sha + "/" + name + "." + ext
+	return "renditions/" + sha + "/" + name + "." + etag[:min(16, len(etag))] + "." + ext
 }
 
 // sanitizeFilename keeps the base name, drops control characters and

@@ -190,7 +190,8 @@ func permanent(err error) bool {
 
 // failProcessing marks an asset FAILED after its processing failed,
 // unless it is READY with renditions (being regenerated: after an upgrade,
-// a focal point change): it keeps those, and the failure is logged.
+// a focal point change): it keeps those, whose objects the failed run did
+// not touch (new bytes have new keys), and the failure is logged.
 func (s *Service) failProcessing(ctx context.Context, id, reason string) {
 	if a, err := s.store.AssetByID(ctx, id); err == nil && a.Status == core.AssetReady && len(a.Renditions) > 0 {
 		s.log.Warn("regenerating renditions failed; the asset keeps the ones it had", "asset", id, "reason", reason)
@@ -211,8 +212,12 @@ func (s *Service) failAsset(ctx context.Context, id, reason string) {
 }
 
 // processAsset makes and stores every rendition of an asset, then records
-// them. Rendition keys derive from the original's hash, so a repeated run
-// overwrites the same objects and leaves nothing behind.
+// them in one write. Rendition keys derive from the original's hash and the
+// rendition's own (RenditionKey): a repeated run writes the same objects,
+// and new bytes never overwrite the ones the record names. The objects of
+// renditions a regeneration replaced are left to reconcile (which keeps
+// only what records list, past its grace), so a reader that got the old
+// record a moment before still finds its object.
 func (s *Service) processAsset(ctx context.Context, id string) error {
 	a, err := s.store.AssetByID(ctx, id)
 	if err != nil {
@@ -233,10 +238,11 @@ func (s *Service) processAsset(ctx context.Context, id string) error {
 	rends := make([]core.Rendition, 0, len(res.Renditions))
 	for _, r := range res.Renditions {
 		sum := sha256.Sum256(r.Data)
+		etag := hex.EncodeToString(sum[:])
 		rend := core.Rendition{
 			Name: r.Name, Width: r.Width, Height: r.Height, Format: string(r.Format),
-			ByteSize: int64(len(r.Data)), Key: RenditionKey(a.SHA256, r.Name, string(r.Format)),
-			ETag: hex.EncodeToString(sum[:]),
+			ByteSize: int64(len(r.Data)), Key: RenditionKey(a.SHA256, r.Name, string(r.Format), etag),
+			ETag: etag,
 		}
 		if err := s.objects.Put(ctx, rend.Key, bytes.NewReader(r.Data), rend.ByteSize, r.MimeType); err != nil {
 			return fmt.Errorf("app: store rendition %s of %s: %w", r.Name, id, err)

@@ -28,8 +28,8 @@ func TestReconcile(t *testing.T) {
 	}
 	stray := []string{
 		app.OriginalKey(strings.Repeat("ab", 32)),
-		app.RenditionKey(strings.Repeat("cd", 32), "w512", "jpeg"),
-		app.RenditionKey(keep.SHA256, "w9999", "jpeg"), // a rendition the asset does not list
+		app.RenditionKey(strings.Repeat("cd", 32), "w512", "jpeg", strings.Repeat("ef", 32)),
+		app.RenditionKey(keep.SHA256, "w9999", "jpeg", strings.Repeat("01", 32)), // a rendition the asset does not list
 	}
 	for _, k := range stray {
 		if err := f.objects.Put(f.ctx, k, strings.NewReader("x"), 1, "image/jpeg"); err != nil {

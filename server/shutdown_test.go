@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"mime/multipart"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -255,7 +256,7 @@ func waitAssetStatus(t *testing.T, s *testServer, token, id, want string, max ti
 // (an interrupted write) is left. There must be wantAssets assets.
 func checkNoOrphans(t *testing.T, dataDir string, s *testServer, token string, wantAssets int) {
 	t.Helper()
-	d := s.mustGQL(t, token, `{ assets(first: 100) { totalCount edges { node { id status sha256 renditions { name format } webp: renditions(format: WEBP) { name format } } } } }`, nil)
+	d := s.mustGQL(t, token, `{ assets(first: 100) { totalCount edges { node { id status sha256 renditions { name format url } webp: renditions(format: WEBP) { name format url } } } } }`, nil)
 	edges, _ := dig(d, "assets", "edges").([]any)
 	if len(edges) != wantAssets {
 		t.Errorf("%d assets, want %d", len(edges), wantAssets)
@@ -267,7 +268,12 @@ func checkNoOrphans(t *testing.T, dataDir string, s *testServer, token string, w
 		want[app.OriginalKey(sha)] = a["id"].(string)
 		for _, r := range append(a["renditions"].([]any), a["webp"].([]any)...) {
 			r := r.(map[string]any)
-			want[app.RenditionKey(sha, r["name"].(string), r["format"].(string))] = a["id"].(string)
+			// The URL's v is the start of the rendition's own hash, as in its key.
+			u, err := neturl.Parse(r["url"].(string))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want[app.RenditionKey(sha, r["name"].(string), r["format"].(string), u.Query().Get("v"))] = a["id"].(string)
 		}
 	}
 	root := filepath.Join(dataDir, "objects")
