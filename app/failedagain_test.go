@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
@@ -18,18 +19,38 @@ import (
 	"github.com/stillroom/stillroom/sqlitestore"
 )
 
-// downRenditions is an object store whose rendition writes fail while
-// down is set (storage out for longer than a job's attempts).
-type downRenditions struct {
+// failingPuts is an object store whose writes of the keys fail matches
+// fail while down is set (storage out for longer than a job's attempts).
+type failingPuts struct {
 	media.ObjectStore
-	down atomic.Bool
+	fails func(key string) bool
+	down  atomic.Bool
 }
 
-func (d *downRenditions) Put(ctx context.Context, key string, r io.Reader, size int64, ct string) error {
-	if d.down.Load() && strings.HasPrefix(key, "renditions/") {
+func (f *failingPuts) Put(ctx context.Context, key string, r io.Reader, size int64, ct string) error {
+	if f.down.Load() && f.fails(key) {
 		return errors.New("storage unavailable")
 	}
-	return d.ObjectStore.Put(ctx, key, r, size, ct)
+	return f.ObjectStore.Put(ctx, key, r, size, ct)
+}
+
+// newFailingFixture is a service on an embedded database and objects on
+// disk behind a failingPuts (fails picks the keys), one attempt per job,
+// its workers running, an admin signed in.
+func newFailingFixture(t *testing.T, uploadWait time.Duration, fails func(key string) bool) (*fixture, *failingPuts, *localstore.Store) {
+	t.Helper()
+	db, err := sqlitestore.Open(t.Context(), sqlitestore.Config{Path: filepath.Join(t.TempDir(), "stillroom.db")})
+	must(t, err)
+	t.Cleanup(func() { db.Close(context.Background()) })
+	disk, err := localstore.New(t.TempDir())
+	must(t, err)
+	objects := &failingPuts{ObjectStore: disk, fails: fails}
+	svc := app.New(db, objects, slog.New(slog.DiscardHandler), app.Config{UploadWait: uploadWait, MaxJobAttempts: 1})
+	admin := &core.User{ID: "admin", Email: "a@example.com", Name: "A", Role: core.RoleAdmin}
+	must(t, db.InsertUser(t.Context(), admin))
+	f := &fixture{svc: svc, db: db, objects: objects, ctx: app.WithUser(t.Context(), admin, "")}
+	f.runWorkers(t)
+	return f, objects, disk
 }
 
 // TestUploadAgainRetriesAFailedAsset: an asset that FAILED because storage
@@ -38,19 +59,8 @@ func (d *downRenditions) Put(ctx context.Context, key string, r io.Reader, size 
 // back READY; before, the upload answered the FAILED asset and queued
 // nothing, for good.
 func TestUploadAgainRetriesAFailedAsset(t *testing.T) {
-	db, err := sqlitestore.Open(t.Context(), sqlitestore.Config{Path: filepath.Join(t.TempDir(), "stillroom.db")})
-	must(t, err)
-	t.Cleanup(func() { db.Close(context.Background()) })
-	disk, err := localstore.New(t.TempDir())
-	must(t, err)
-	objects := &downRenditions{ObjectStore: disk}
-	svc := app.New(db, objects, slog.New(slog.DiscardHandler), app.Config{UploadWait: -1, MaxJobAttempts: 1})
-	admin := &core.User{ID: "admin", Email: "a@example.com", Name: "A", Role: core.RoleAdmin}
-	must(t, db.InsertUser(t.Context(), admin))
-	ctx := app.WithUser(t.Context(), admin, "")
-	f := &fixture{svc: svc, db: db, ctx: ctx}
-	f.runWorkers(t)
-
+	f, objects, _ := newFailingFixture(t, -1, func(key string) bool { return strings.HasPrefix(key, "renditions/") })
+	svc, db, ctx := f.svc, f.db, f.ctx
 	objects.down.Store(true)
 	data := testJPEG(t, 640, 480, 3)
 	a, err := svc.UploadAsset(ctx, bytes.NewReader(data), "Sequence 01.00_00_04_21.Still120.jpg", nil)

@@ -2,38 +2,17 @@ package app_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"io"
-	"log/slog"
-	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
 	"github.com/stillroom/stillroom/media"
-	"github.com/stillroom/stillroom/media/localstore"
-	"github.com/stillroom/stillroom/sqlitestore"
 )
-
-// socialDown is an object store whose writes of social-card renditions
-// fail while down is set.
-type socialDown struct {
-	media.ObjectStore
-	down atomic.Bool
-}
-
-func (s *socialDown) Put(ctx context.Context, key string, r io.Reader, size int64, ct string) error {
-	if s.down.Load() && strings.Contains(key, "/social.") {
-		return errors.New("storage unavailable")
-	}
-	return s.ObjectStore.Put(ctx, key, r, size, ct)
-}
 
 // TestRegenerationNeverRewritesRecordedBytes: a regeneration of a READY
 // asset (a new focal point) that fails part-way leaves every rendition the
@@ -43,19 +22,8 @@ func (s *socialDown) Put(ctx context.Context, key string, r io.Reader, size int6
 // that succeeds, reconcile removes what no record names any more, and
 // nothing the record names.
 func TestRegenerationNeverRewritesRecordedBytes(t *testing.T) {
-	db, err := sqlitestore.Open(t.Context(), sqlitestore.Config{Path: filepath.Join(t.TempDir(), "stillroom.db")})
-	must(t, err)
-	t.Cleanup(func() { db.Close(context.Background()) })
-	disk, err := localstore.New(t.TempDir())
-	must(t, err)
-	objects := &socialDown{ObjectStore: disk}
-	svc := app.New(db, objects, slog.New(slog.DiscardHandler), app.Config{UploadWait: 30 * time.Second, MaxJobAttempts: 1})
-	admin := &core.User{ID: "admin", Email: "a@example.com", Name: "A", Role: core.RoleAdmin}
-	must(t, db.InsertUser(t.Context(), admin))
-	ctx := app.WithUser(t.Context(), admin, "")
-	f := &fixture{svc: svc, db: db, ctx: ctx}
-	f.runWorkers(t)
-
+	f, objects, disk := newFailingFixture(t, 30*time.Second, func(key string) bool { return strings.Contains(key, "/social.") })
+	svc, db, ctx := f.svc, f.db, f.ctx
 	a, err := svc.UploadAsset(ctx, bytes.NewReader(testJPEG(t, 1600, 1200, 5)), "Sequence 01.00_00_04_21.Still120.jpg", nil)
 	must(t, err)
 	if a.Status != core.AssetReady {
