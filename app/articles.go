@@ -236,27 +236,18 @@ func (s *Service) mutateArticle(ctx context.Context, id string, version *int, fn
 		func(a *core.Article) int { return a.Version },
 		func(a *core.Article) error {
 			before := articlePlacements(a)
-			hadAssets := a.AssetIDs()
-			hadGalleries := map[string]bool{}
-			for _, id := range a.GalleryIDs() {
-				hadGalleries[id] = true
-			}
+			hadAssets, hadGalleries := a.AssetIDs(), a.GalleryIDs()
 			if err := fn(a); err != nil {
 				return err
 			}
 			addedAssets = newIDs(hadAssets, a.AssetIDs())
-			addedGalleries = nil
-			for _, id := range a.GalleryIDs() {
-				if !hadGalleries[id] {
-					addedGalleries = append(addedGalleries, id)
-				}
-			}
+			addedGalleries = newIDs(hadGalleries, a.GalleryIDs())
 			live := a.Publication.Status != core.StatusDraft
 			if err := s.keepPublishable(ctx, before, articlePlacements(a), live); err != nil {
 				return err
 			}
 			if live {
-				if err := s.keepGalleriesVisible(ctx, a, hadGalleries); err != nil {
+				if err := s.keepGalleriesVisible(ctx, a, addedGalleries); err != nil {
 					return err
 				}
 			}
@@ -300,20 +291,7 @@ func (s *Service) settleArticle(ctx context.Context, a *core.Article, assets, ga
 
 // goneGalleries returns the ids no gallery has (any more).
 func (s *Service) goneGalleries(ctx context.Context, ids []string) (map[string]bool, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	byID, err := s.galleriesByID(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	gone := map[string]bool{}
-	for _, id := range ids {
-		if byID[id] == nil {
-			gone[id] = true
-		}
-	}
-	return gone, nil
+	return goneIDs(ctx, ids, s.store.GalleriesByIDs, galleryID)
 }
 
 // dropArticleRefs removes the gone assets (cover, images of image blocks,
@@ -381,17 +359,16 @@ func (s *Service) galleriesByID(ctx context.Context, ids []string) (map[string]*
 // keepGalleriesVisible refuses a live article's new gallery blocks whose
 // gallery readers would not see when the article is out (a draft, one
 // scheduled later, a deleted one), as PublishArticle refuses them:
-// readers would silently miss the block. Galleries the article already
-// showed are not checked again, so an old problem can be fixed on its own.
-func (s *Service) keepGalleriesVisible(ctx context.Context, a *core.Article, had map[string]bool) error {
-	var fresh []string
-	for _, id := range a.GalleryIDs() {
-		if !had[id] {
-			fresh = append(fresh, id)
-		}
-	}
+// readers would silently miss the block. Only the galleries the change
+// brought in (fresh) are checked: galleries the article already showed
+// are not checked again, so an old problem can be fixed on its own.
+func (s *Service) keepGalleriesVisible(ctx context.Context, a *core.Article, fresh []string) error {
 	if len(fresh) == 0 {
 		return nil
+	}
+	isFresh := make(map[string]bool, len(fresh))
+	for _, id := range fresh {
+		isFresh[id] = true
 	}
 	byID, err := s.galleriesByID(ctx, fresh)
 	if err != nil {
@@ -405,7 +382,7 @@ func (s *Service) keepGalleriesVisible(ctx context.Context, a *core.Article, had
 	var problems []core.Problem
 	var texts []string
 	for i, b := range a.Blocks {
-		if b.Kind != core.BlockGallery || had[b.GalleryID] {
+		if b.Kind != core.BlockGallery || !isFresh[b.GalleryID] {
 			continue
 		}
 		switch g := byID[b.GalleryID]; {

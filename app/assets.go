@@ -686,16 +686,27 @@ func (s *Service) assetUses(ctx context.Context, id string) ([]*core.Gallery, []
 
 // goneAssets returns the ids no asset has (any more).
 func (s *Service) goneAssets(ctx context.Context, ids []string) (map[string]bool, error) {
+	return goneIDs(ctx, ids, s.store.AssetsByIDs, assetID)
+}
+
+// goneIDs returns the ids load finds no document for (deleted, or never
+// there), straight from the store: a request's loader may hold older
+// copies.
+func goneIDs[T any](ctx context.Context, ids []string, load func(context.Context, []string) ([]*T, error), id func(*T) string) (map[string]bool, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	found, err := s.store.AssetsByIDs(ctx, ids)
+	found, err := load(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
+	have := make(map[string]*T, len(found))
+	for _, d := range found {
+		have[id(d)] = d
+	}
 	gone := map[string]bool{}
-	for _, id := range missingIDs(ids, found) {
-		gone[id] = true
+	for _, x := range missing(ids, have) {
+		gone[x] = true
 	}
 	return gone, nil
 }
