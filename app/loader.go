@@ -168,6 +168,7 @@ func fetchInto[T any](ctx context.Context, cache map[string]*T, ids []string,
 func assetID(a *core.Asset) string     { return a.ID }
 func galleryID(g *core.Gallery) string { return g.ID }
 func userID(u *core.User) string       { return u.ID }
+func articleID(a *core.Article) string { return a.ID }
 
 func (l *loader) fetchAssets(ctx context.Context, st core.Store, ids []string) error {
 	return fetchInto(ctx, l.assets, ids, st.AssetsByIDs, assetID)

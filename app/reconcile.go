@@ -229,7 +229,7 @@ func (s *Service) eachAsset(ctx context.Context, q core.AssetQuery, fn func(*cor
 	return eachPage(func(p core.Page) (core.PageOf[*core.Asset], error) {
 		q.Page = p
 		return s.store.ListAssets(ctx, q)
-	}, func(a *core.Asset) string { return a.ID }, func(page []*core.Asset) error {
+	}, assetID, func(page []*core.Asset) error {
 		for _, a := range page {
 			if err := fn(a); err != nil {
 				return err
@@ -268,7 +268,7 @@ func eachPage[T any](list func(core.Page) (core.PageOf[T], error), id func(T) st
 func (s *Service) removeDangling(ctx context.Context, dryRun bool, rep *ReconcileReport) error {
 	err := eachPage(func(p core.Page) (core.PageOf[*core.Gallery], error) {
 		return s.store.ListGalleries(ctx, core.GalleryQuery{Page: p})
-	}, func(g *core.Gallery) string { return g.ID }, func(page []*core.Gallery) error {
+	}, galleryID, func(page []*core.Gallery) error {
 		var ids []string
 		for _, g := range page {
 			ids = append(ids, galleryAssetIDs(g)...)
@@ -300,7 +300,7 @@ func (s *Service) removeDangling(ctx context.Context, dryRun bool, rep *Reconcil
 	}
 	return eachPage(func(p core.Page) (core.PageOf[*core.Article], error) {
 		return s.store.ListArticles(ctx, core.ArticleQuery{Page: p})
-	}, func(a *core.Article) string { return a.ID }, func(page []*core.Article) error {
+	}, articleID, func(page []*core.Article) error {
 		var assets, galleries []string
 		for _, a := range page {
 			assets, galleries = append(assets, a.AssetIDs()...), append(galleries, a.GalleryIDs()...)
