@@ -167,31 +167,24 @@ func (s *Service) undoAdminLoss(ctx context.Context, was, now *core.User) error 
 // errUnchanged tells changeUser that there is nothing to write.
 var errUnchanged = core.Errorf(core.CodeConflict, "unchanged")
 
-// changeUser reads account id, applies change to it and writes it over
-// the version it read (core.Users.UpdateUser). When another process
-// changed the account in between (a stale version), it reads it again and
-// applies change again, so neither change is lost and change's checks
-// always see what it is written over. It returns the account as read and
-// as written.
+// changeUser applies change to account id as one versioned write
+// (core.Users.UpdateUser), read and applied again when another process
+// changed the account in between (updateVersioned). It returns the
+// account as read and as written.
 func (s *Service) changeUser(ctx context.Context, id string, change func(*core.User) error) (was, now *core.User, err error) {
-	for attempt := 0; ; attempt++ {
-		u, err := s.store.UserByID(ctx, id)
-		if err != nil {
-			return nil, nil, err
-		}
-		read := *u
+	var read core.User
+	now, err = updateVersioned(ctx, id, maxRetries, s.store.UserByID, s.store.UpdateUser, func(u *core.User) error {
+		read = *u
 		if err := change(u); err != nil {
-			return nil, nil, err
+			return err
 		}
 		u.UpdatedAt = s.now()
-		err = s.store.UpdateUser(ctx, u)
-		if err == nil {
-			return &read, u, nil
-		}
-		if !core.IsCode(err, core.CodeConflict) || !isStale(err) || attempt >= maxRetries {
-			return nil, nil, err
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
+	return &read, now, nil
 }
 
 // keepAnAdmin refuses when no enabled admin but except would remain.

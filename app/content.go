@@ -97,13 +97,33 @@ func publishAt(p core.Publication, at *time.Time, now time.Time) core.Publicatio
 func mutateVersioned[T any](s *Service, ctx context.Context, kind, id string, version *int,
 	load func(context.Context, string) (T, error), save func(context.Context, T) error,
 	versionOf func(T) int, fn func(T) error) (T, error) {
+	retries := maxRetries
+	if version != nil {
+		retries = 0
+	}
+	v, err := updateVersioned(ctx, id, retries, load, save, func(v T) error {
+		if err := checkVersion(kind, id, version, versionOf(v)); err != nil {
+			return err
+		}
+		return fn(v)
+	})
+	if err == nil {
+		s.contentChanged()
+	}
+	return v, err
+}
+
+// updateVersioned loads id, applies fn and saves it over the version it
+// read (the store's save is conditional on it). When another change came
+// in between (a stale version), it loads it again and applies fn again, up
+// to retries times, so neither change is lost and fn's checks always see
+// what it is written over.
+func updateVersioned[T any](ctx context.Context, id string, retries int,
+	load func(context.Context, string) (T, error), save func(context.Context, T) error, fn func(T) error) (T, error) {
 	var zero T
 	for attempt := 0; ; attempt++ {
 		v, err := load(ctx, id)
 		if err != nil {
-			return zero, err
-		}
-		if err := checkVersion(kind, id, version, versionOf(v)); err != nil {
 			return zero, err
 		}
 		if err := fn(v); err != nil {
@@ -111,10 +131,9 @@ func mutateVersioned[T any](s *Service, ctx context.Context, kind, id string, ve
 		}
 		err = save(ctx, v)
 		if err == nil {
-			s.contentChanged()
 			return v, nil
 		}
-		if !core.IsCode(err, core.CodeConflict) || version != nil || attempt >= maxRetries || !isStale(err) {
+		if !core.IsCode(err, core.CodeConflict) || attempt >= retries || !isStale(err) {
 			return zero, err
 		}
 	}
