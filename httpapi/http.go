@@ -25,7 +25,9 @@ func New(svc *app.Service, cfg Config, log *slog.Logger, obs *Observability) htt
 	mux := http.NewServeMux()
 	gql := newGraphQL(svc, cfg, log)
 	adm := newAdmission(cfg.OperationSlots, cfg.OperationQueue, cfg.OperationQueueWait)
-	mux.Handle("/graphql", privateAnswers(newResponseCache(svc, cfg.ResponseCacheBytes).wrap(requirePreflight(limitBody(adm.wrap(gql), cfg.MaxBodyBytes)))))
+	cache := newResponseCache(svc, cfg.ResponseCacheBytes)
+	obs.metrics.watchResponseCache(cache)
+	mux.Handle("/graphql", privateAnswers(cache.wrap(requirePreflight(limitBody(adm.wrap(gql), cfg.MaxBodyBytes)))))
 	mux.Handle("GET /media/{asset}/{rendition}", mediaHandler(svc, log))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -151,6 +151,22 @@ func newMetrics(log *slog.Logger, queue QueueStats) *metrics {
 	return m
 }
 
+// watchResponseCache adds the public read cache's gauges: what it holds,
+// in bytes as it weighs them (bounded by STILLROOM_RESPONSE_CACHE_BYTES)
+// and in answers. Read at each scrape; one cache per server.
+func (m *metrics) watchResponseCache(c *responseCache) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "stillroom_response_cache_bytes",
+			Help: "Bytes the public read cache holds: its answers, their gzipped copies, keys and per-entry overhead (at most STILLROOM_RESPONSE_CACHE_BYTES).",
+		}, func() float64 { return float64(c.entries.WeightedSize()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "stillroom_response_cache_entries",
+			Help: "Answers the public read cache holds.",
+		}, func() float64 { return float64(c.entries.EstimatedSize()) }),
+	)
+}
+
 // handler serves the registry in the Prometheus text format.
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
