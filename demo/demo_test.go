@@ -3,14 +3,12 @@ package demo
 import (
 	"context"
 	"log/slog"
-	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
-	"github.com/stillroom/stillroom/media/localstore"
-	"github.com/stillroom/stillroom/sqlitestore"
+	"github.com/stillroom/stillroom/internal/embeddedtest"
 )
 
 var admin = &core.User{ID: "demo-test", Role: core.RoleAdmin}
@@ -19,15 +17,7 @@ var admin = &core.User{ID: "demo-test", Role: core.RoleAdmin}
 // own, with workers running until the test ends.
 func newService(t *testing.T) *app.Service {
 	t.Helper()
-	objects, err := localstore.New(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sqlitestore.Open(t.Context(), sqlitestore.Config{Path: filepath.Join(t.TempDir(), "stillroom.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close(context.Background()) })
+	db, objects := embeddedtest.Open(t)
 	svc := app.New(db, objects, slog.New(slog.DiscardHandler), app.Config{})
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup

@@ -1,10 +1,8 @@
 package graph_test
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"testing"
 
 	"github.com/99designs/gqlgen/client"
@@ -14,7 +12,7 @@ import (
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
 	"github.com/stillroom/stillroom/graph"
-	"github.com/stillroom/stillroom/media/localstore"
+	"github.com/stillroom/stillroom/internal/embeddedtest"
 	"github.com/stillroom/stillroom/sqlitestore"
 )
 
@@ -29,16 +27,7 @@ type graphEnv struct {
 
 func newGraphEnv(t *testing.T, user *core.User) graphEnv {
 	t.Helper()
-	dir := t.TempDir()
-	db, err := sqlitestore.Open(t.Context(), sqlitestore.Config{Path: filepath.Join(dir, "stillroom.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close(context.Background()) })
-	objects, err := localstore.New(filepath.Join(dir, "objects"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, objects := embeddedtest.Open(t)
 	svc := app.New(db, objects, slog.New(slog.DiscardHandler), app.Config{UploadWait: -1})
 	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{App: svc}}))
 	srv.AddTransport(transport.POST{})

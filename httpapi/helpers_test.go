@@ -2,16 +2,14 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"testing"
 
 	"github.com/stillroom/stillroom/app"
+	"github.com/stillroom/stillroom/internal/embeddedtest"
 	"github.com/stillroom/stillroom/internal/gqltest"
-	"github.com/stillroom/stillroom/media/localstore"
 	"github.com/stillroom/stillroom/sqlitestore"
 )
 
@@ -31,16 +29,7 @@ func newService(t testing.TB) *app.Service {
 // it directly.
 func newServiceOn(t testing.TB) (*app.Service, *sqlitestore.DB) {
 	t.Helper()
-	dir := t.TempDir()
-	db, err := sqlitestore.Open(t.Context(), sqlitestore.Config{Path: filepath.Join(dir, "stillroom.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close(context.Background()) })
-	objects, err := localstore.New(filepath.Join(dir, "objects"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, objects := embeddedtest.Open(t)
 	return app.New(db, objects, testLogger(t), app.Config{PublicURL: "http://127.0.0.1"}), db
 }
 
