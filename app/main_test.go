@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
@@ -30,6 +31,12 @@ type fixture struct {
 
 func newFixture(t *testing.T, cfg app.Config) *fixture {
 	t.Helper()
+	if cfg.UploadWait == 0 {
+		// An upload waits for READY up to 30 s, not the default 10 s: these
+		// tests process under the race detector with objects in MinIO, on a
+		// shared machine (the server's tests wait as long).
+		cfg.UploadWait = 30 * time.Second
+	}
 	db, err := sqlitestore.Open(t.Context(), sqlitestore.Config{Path: filepath.Join(t.TempDir(), "stillroom.db")})
 	if err != nil {
 		t.Fatal(err)
