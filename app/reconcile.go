@@ -49,8 +49,9 @@ type ReconcileReport struct {
 // never completed (and their expired tickets), marks assets
 // whose original is missing FAILED, queues processing for READY assets
 // whose renditions are missing and for assets PROCESSING for longer than
-// Grace (their job may be lost; a queued job is left as it is), and
-// deletes expired sessions. Safe to run in several processes at once.
+// Grace (their job may be lost; a queued job is not doubled but made due,
+// its attempts restarted), and deletes expired sessions. Safe to run in
+// several processes at once.
 func (s *Service) Reconcile(ctx context.Context, opt ReconcileOptions) (ReconcileReport, error) {
 	var rep ReconcileReport
 	cutoff := s.now().Add(-opt.Grace)
@@ -104,9 +105,10 @@ func (s *Service) Reconcile(ctx context.Context, opt ReconcileOptions) (Reconcil
 	}
 	err = s.eachAsset(ctx, core.AssetQuery{}, func(a *core.Asset) error {
 		if a.Status == core.AssetProcessing {
-			// Its job may be lost: queueing again leaves a queued job as
-			// it is (a running one runs once more), and processing (or
-			// failing, when the original is gone) settles the asset.
+			// Its job may be lost: queueing again adds one, or makes a
+			// queued job due with its attempts restarted (a running one
+			// runs once more), and processing (or failing, when the
+			// original is gone) settles the asset.
 			if a.UpdatedAt.After(cutoff) {
 				return nil
 			}

@@ -193,9 +193,12 @@ type Job struct {
 // Jobs is the processing queue.
 type Jobs interface {
 	// EnqueueJob adds j unless a job of the same kind for the same asset
-	// is already queued (then nil is returned and that job is left as is,
-	// except that, if a worker holds it, it will run again: see
-	// CompleteJob).
+	// is already queued; then nil is returned and that job runs again: if
+	// no worker holds it (queued, or waiting to retry after a failure),
+	// it is made due no later than j.RunAt with its attempts restarted
+	// and its error cleared; if a worker holds it, it keeps its lease and
+	// is asked to run again when that worker gives it back (see
+	// CompleteJob and RetryJob).
 	EnqueueJob(ctx context.Context, j *Job) error
 	// ClaimJob atomically takes the oldest due job whose lease is free or
 	// expired, leasing it to owner until now+lease and counting the
@@ -206,7 +209,9 @@ type Jobs interface {
 	// once with no attempts counted, so that what changed during the run
 	// is processed too.
 	CompleteJob(ctx context.Context, id, owner string) error
-	// RetryJob releases a job leased by owner to run again at runAt.
+	// RetryJob releases a job leased by owner to run again at runAt,
+	// recording lastErr; if EnqueueJob asked for it again since it was
+	// claimed, it is due at once instead, with no attempts counted.
 	RetryJob(ctx context.Context, id, owner string, runAt time.Time, lastErr string) error
 	// RenewJob extends the lease owner holds on a job to until, so a job
 	// that runs longer than its lease is not taken by another worker.

@@ -42,12 +42,17 @@ func (d *jobDoc) toCore() *core.Job {
 }
 
 // EnqueueJob adds j unless a job of the same kind for the same asset is
-// queued; then it leaves that job as it is but marks it to run again
-// (again: true), leaves j unchanged and returns nil. The mark matters only
-// while a worker holds the job: ClaimJob clears it, since the claimer reads
-// the asset afresh, and CompleteJob queues a marked job again instead of
-// removing it, so a change made during a run is never lost. An empty j.ID
-// is set to a new ID first.
+// queued; then it leaves j unchanged, returns nil and asks that job to run
+// again. A job no worker holds (queued, or waiting out a retry's
+// backoff) is made due no later than j.RunAt, with its attempts restarted
+// and its error cleared: a new request neither waits the backoff of
+// failures before it nor counts them. Every job is also marked to run
+// again (again: true), which is all a held job gets (it keeps its lease,
+// even an expired one, until someone claims it): ClaimJob clears the mark,
+// since the claimer reads the asset afresh, and CompleteJob and RetryJob
+// give a marked job back due at once with its attempts restarted, so a
+// change made during a run is never lost. An empty j.ID is set to a new ID
+// first.
 func (db *DB) EnqueueJob(ctx context.Context, j *core.Job) error {
 	if j.ID == "" {
 		j.ID = core.NewID()
@@ -56,7 +61,8 @@ func (db *DB) EnqueueJob(ctx context.Context, j *core.Job) error {
 	// unique (kind, assetId) index settles a race between two enqueuers,
 	// the loser seeing a duplicate key and then marking the winner's job.
 	filter := bson.D{{Key: "kind", Value: j.Kind}, {Key: "assetId", Value: j.AssetID}}
-	update := bson.D{{Key: "$setOnInsert", Value: bson.D{
+	mark := bson.D{{Key: "$set", Value: bson.D{{Key: "again", Value: true}}}}
+	update := append(bson.D{{Key: "$setOnInsert", Value: bson.D{
 		{Key: "_id", Value: j.ID},
 		{Key: "attempts", Value: j.Attempts},
 		{Key: "runAt", Value: storedTime(j.RunAt)},
@@ -64,11 +70,24 @@ func (db *DB) EnqueueJob(ctx context.Context, j *core.Job) error {
 		{Key: "leaseUntil", Value: storedTime(j.LeaseUntil)},
 		{Key: "lastError", Value: j.LastError},
 		{Key: "createdAt", Value: storedTime(j.CreatedAt)},
-	}}, {Key: "$set", Value: bson.D{{Key: "again", Value: true}}}}
-	_, err := db.jobs.UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
+	}}}, mark...)
+	res, err := db.jobs.UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
 	if isDuplicateKey(err) {
-		_, err = db.jobs.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: bson.D{{Key: "again", Value: true}}}})
+		res, err = db.jobs.UpdateOne(ctx, filter, mark)
 	}
+	if err != nil || res.UpsertedCount == 1 {
+		return translate(err, "enqueue", "job "+j.ID, "")
+	}
+	// Then, if no worker holds the job, a second write makes it due and
+	// restarts it. Marking first makes the pair safe without a
+	// transaction: a worker that gives the job back between the two
+	// writes either saw the mark (RetryJob, CompleteJob: due at once) or
+	// left it free for this write; one that claims it reads the asset
+	// afresh.
+	_, err = db.jobs.UpdateOne(ctx, append(filter, bson.E{Key: "leaseOwner", Value: ""}), bson.D{
+		{Key: "$min", Value: bson.D{{Key: "runAt", Value: storedTime(j.RunAt)}}},
+		{Key: "$set", Value: bson.D{{Key: "attempts", Value: 0}, {Key: "lastError", Value: ""}}},
+	})
 	return translate(err, "enqueue", "job "+j.ID, "")
 }
 
@@ -130,11 +149,30 @@ func (db *DB) CompleteJob(ctx context.Context, id, owner string) error {
 }
 
 // RetryJob releases the job held by owner, to run again at runAt, and
-// records lastErr. CONFLICT when another worker has claimed it, NOT_FOUND
-// when it is gone.
+// records lastErr; when EnqueueJob marked it meanwhile, it releases it due
+// at once (its runAt is no later than its claim) with its attempts
+// restarted instead, since someone asked for it during the failed run.
+// CONFLICT when another worker has claimed it, NOT_FOUND when it is gone.
+// Two single-document writes suffice, as in CompleteJob: the mark is set
+// only by EnqueueJob and cleared only with a new lease, so a held job the
+// first write skipped as marked is still marked for the second, unless
+// the lease was lost.
 func (db *DB) RetryJob(ctx context.Context, id, owner string, runAt time.Time, lastErr string) error {
-	return db.updateHeldJob(ctx, id, owner, nil, bson.D{{Key: "$set", Value: bson.D{
+	held := bson.D{{Key: "_id", Value: id}, {Key: "leaseOwner", Value: owner}}
+	res, err := db.jobs.UpdateOne(ctx, append(held, bson.E{Key: "again", Value: bson.D{{Key: "$ne", Value: true}}}), bson.D{{Key: "$set", Value: bson.D{
 		{Key: "runAt", Value: storedTime(runAt)},
+		{Key: "lastError", Value: lastErr},
+		{Key: "leaseOwner", Value: ""},
+		{Key: "leaseUntil", Value: time.Time{}},
+	}}})
+	if err != nil {
+		return translate(err, "retry", "job "+id, "")
+	}
+	if res.MatchedCount == 1 {
+		return nil
+	}
+	return db.updateHeldJob(ctx, id, owner, append(held, bson.E{Key: "again", Value: true}), bson.D{{Key: "$set", Value: bson.D{
+		{Key: "attempts", Value: 0},
 		{Key: "lastError", Value: lastErr},
 		{Key: "leaseOwner", Value: ""},
 		{Key: "leaseUntil", Value: time.Time{}},

@@ -24,17 +24,27 @@ func scanJob(r interface{ Scan(...any) error }) (*core.Job, error) {
 }
 
 // EnqueueJob adds j unless a job of the same kind for the same asset is
-// queued; then it leaves that job as it is but marks it to run again
-// (jobs.again), leaves j unchanged and returns nil. The mark matters only
-// while a worker holds the job: ClaimJob clears it, since the claimer reads
-// the asset afresh, and CompleteJob queues a marked job again instead of
-// removing it, so a change made during a run is never lost. An empty j.ID
-// is set to a new ID first.
+// queued; then it leaves j unchanged, returns nil and asks that job to run
+// again, in one statement. A job no worker holds (queued, or waiting out a
+// retry's backoff) is made due no later than j.RunAt, with its attempts
+// restarted and its error cleared: a new request neither waits the backoff of
+// failures before it nor counts them. Every job is also marked to run
+// again (jobs.again), which is all a held job gets (it keeps its lease,
+// even an expired one, until someone claims it): ClaimJob clears the mark,
+// since the claimer reads the asset afresh, and CompleteJob and RetryJob
+// give a marked job back due at once with its attempts restarted, so a
+// change made during a run is never lost. An empty j.ID is set to a new ID
+// first.
 func (db *DB) EnqueueJob(ctx context.Context, j *core.Job) error {
 	if j.ID == "" {
 		j.ID = core.NewID()
 	}
-	_, err := db.exec(ctx, "INSERT INTO jobs ("+jobColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, asset_id) DO UPDATE SET again = 1",
+	// In the update, bare columns are the stored job's, and every
+	// expression reads them as they were before it.
+	_, err := db.exec(ctx, "INSERT INTO jobs ("+jobColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, asset_id) DO UPDATE SET again = 1, "+
+		"run_at = CASE WHEN lease_owner = '' THEN min(run_at, excluded.run_at) ELSE run_at END, "+
+		"attempts = CASE WHEN lease_owner = '' THEN 0 ELSE attempts END, "+
+		"last_error = CASE WHEN lease_owner = '' THEN '' ELSE last_error END",
 		j.ID, j.Kind, j.AssetID, j.Attempts, ms(j.RunAt), j.LeaseOwner, ms(j.LeaseUntil), j.LastError, ms(j.CreatedAt))
 	return translate(err, "enqueue", "job "+j.ID, "job exists")
 }
@@ -76,10 +86,14 @@ func (db *DB) CompleteJob(ctx context.Context, id, owner string) error {
 }
 
 // RetryJob releases the job held by owner, to run again at runAt, and
-// records lastErr. CONFLICT when another worker has claimed it, NOT_FOUND
-// when it is gone.
+// records lastErr; when EnqueueJob marked it meanwhile, it releases it due
+// at once (its RunAt is no later than its claim) with its attempts
+// restarted instead, since someone asked for it during the failed run.
+// CONFLICT when another worker has claimed it, NOT_FOUND when it is gone.
 func (db *DB) RetryJob(ctx context.Context, id, owner string, runAt time.Time, lastErr string) error {
-	n, err := db.exec(ctx, "UPDATE jobs SET run_at = ?, last_error = ?, lease_owner = '', lease_until = ? WHERE id = ? AND lease_owner = ?",
+	n, err := db.exec(ctx, `UPDATE jobs SET run_at = CASE WHEN again = 1 THEN run_at ELSE ? END,
+		attempts = CASE WHEN again = 1 THEN 0 ELSE attempts END,
+		last_error = ?, lease_owner = '', lease_until = ? WHERE id = ? AND lease_owner = ?`,
 		ms(runAt), lastErr, ms(time.Time{}), id, owner)
 	return db.leaseResult(ctx, id, n, err)
 }

@@ -277,3 +277,49 @@ func testEnqueueWhileClaimedRunsAgain(t *testing.T, db core.Store) {
 	mustNil(t, err)
 	wantCode(t, db.CompleteJob(ctx, l.ID, "w4"), core.CodeConflict)
 }
+
+// testEnqueueWhileWaitingRunsSoon guards a person's explicit request (a
+// reprocessAsset, a new focal point) against a job waiting out a retry's
+// backoff: enqueueing a job no worker holds makes it due no later than the
+// new job's RunAt, with its attempts restarted and its error cleared, so
+// the request neither waits the backoff nor counts the failures before it.
+// A held job is only marked (no second claim while its lease lasts), and
+// retrying a marked job gives it back due at once, attempts restarted.
+func testEnqueueWhileWaitingRunsSoon(t *testing.T, db core.Store) {
+	ctx := t.Context()
+	j := newJob("asset-1", at(0))
+	mustNil(t, db.EnqueueJob(ctx, j))
+	_, err := db.ClaimJob(ctx, "w1", at(0), time.Minute)
+	mustNil(t, err)
+	mustNil(t, db.RetryJob(ctx, j.ID, "w1", at(256*time.Second), "storage unavailable"))
+
+	// Asked for again at 10 s, while the job waits to retry at 256 s.
+	mustNil(t, db.EnqueueJob(ctx, newJob("asset-1", at(10*time.Second))))
+	got, err := db.ClaimJob(ctx, "w2", at(10*time.Second), time.Minute)
+	mustNil(t, err)
+	if got.ID != j.ID || got.Attempts != 1 || got.LastError != "" || got.RunAt.After(at(10*time.Second)) {
+		t.Fatalf("claim after enqueueing a waiting job again: %+v, want job %s due by %v at attempt 1 without its error", got, j.ID, at(10*time.Second))
+	}
+
+	// Asked for again while w2 holds it: marked, not claimable a second time.
+	mustNil(t, db.EnqueueJob(ctx, newJob("asset-1", at(11*time.Second))))
+	_, err = db.ClaimJob(ctx, "w3", at(11*time.Second), time.Minute)
+	wantCode(t, err, core.CodeNotFound)
+	// w2's run fails: the mark makes the job due at once, attempts restarted.
+	mustNil(t, db.RetryJob(ctx, j.ID, "w2", at(12*time.Second+256*time.Second), "storage unavailable again"))
+	got, err = db.ClaimJob(ctx, "w3", at(12*time.Second), time.Minute)
+	mustNil(t, err)
+	if got.ID != j.ID || got.Attempts != 1 || got.LeaseOwner != "w3" || got.LastError != "storage unavailable again" {
+		t.Fatalf("claim after a marked job failed: %+v, want job %s at attempt 1 with the run's error", got, j.ID)
+	}
+
+	// The claim took the mark: a failure now backs off.
+	mustNil(t, db.RetryJob(ctx, j.ID, "w3", at(time.Hour), "boom"))
+	_, err = db.ClaimJob(ctx, "w4", at(13*time.Second), time.Minute)
+	wantCode(t, err, core.CodeNotFound)
+	got, err = db.ClaimJob(ctx, "w4", at(time.Hour), time.Minute)
+	mustNil(t, err)
+	if got.ID != j.ID || got.Attempts != 2 || got.LastError != "boom" {
+		t.Fatalf("claim after an unmarked failure: %+v, want job %s at attempt 2", got, j.ID)
+	}
+}

@@ -53,6 +53,7 @@ func Run(t *testing.T, newStore func(t *testing.T) core.Store) {
 		{"ReleaseJobAndQueueStats", testReleaseJobAndQueueStats},
 		{"RenewJobKeepsLease", testRenewJobKeepsLease},
 		{"EnqueueWhileClaimedRunsAgain", testEnqueueWhileClaimedRunsAgain},
+		{"EnqueueWhileWaitingRunsSoon", testEnqueueWhileWaitingRunsSoon},
 		{"ConcurrentClaims", testConcurrentClaims},
 		{"ListArticlesPagination", testListArticlesPagination},
 		{"OldestFirstAndImportKey", testOldestFirstAndImportKey},
