@@ -77,16 +77,35 @@ func (h *heldOpens) Open(ctx context.Context, key string) (media.Object, error) 
 	return h.ObjectStore.Open(ctx, key)
 }
 
+// renewals counts the lease renewals that succeeded.
+type renewals struct {
+	core.Store
+	n atomic.Int32
+}
+
+func (r *renewals) RenewJob(ctx context.Context, id, owner string, until time.Time) error {
+	err := r.Store.RenewJob(ctx, id, owner, until)
+	if err == nil {
+		r.n.Add(1)
+	}
+	return err
+}
+
 // TestLongJobKeepsItsLease guards the promise that each job is claimed
 // once: a job that runs for several lease terms (a huge image on a busy
 // machine) renews its lease, so another worker never takes it over and
-// makes the renditions a second time. Time passing is the point here, so
-// the test waits for three lease terms.
+// makes the renditions a second time. Time passing is the point here: the
+// test holds the job until its lease was renewed seven times, over two
+// lease terms, rather than for a fixed time, so a slow machine only makes
+// it wait longer; a renewal has a third of the lease (1.3 s) to come.
+// Without renewals the wait ends in failure, and the other worker takes
+// the job once the first term is over.
 func TestLongJobKeepsItsLease(t *testing.T) {
-	const lease = 2 * time.Second // renewed every 667 ms
+	const lease = 4 * time.Second // renewed every 1.33 s
 	f := newFixture(t, app.Config{UploadWait: -1})
 	objects := &heldOpens{ObjectStore: f.objects, release: make(chan struct{})}
-	svc := app.New(f.db, objects, slog.New(slog.DiscardHandler), app.Config{UploadWait: -1, Workers: 2, JobLease: lease})
+	store := &renewals{Store: f.db}
+	svc := app.New(store, objects, slog.New(slog.DiscardHandler), app.Config{UploadWait: -1, Workers: 2, JobLease: lease})
 	a, err := svc.UploadAsset(f.ctx, bytes.NewReader(testJPEG(t, 640, 480, 11)), "long.jpg", nil)
 	must(t, err)
 	objects.held = a.OriginalKey
@@ -97,9 +116,11 @@ func TestLongJobKeepsItsLease(t *testing.T) {
 	t.Cleanup(func() { cancel(); <-done })
 
 	waitFor(t, func() bool { return objects.opens.Load() == 1 })
-	time.Sleep(3 * lease)
+	claimed := time.Now()
+	waitFor(t, func() bool { return store.n.Load() >= 7 || objects.opens.Load() > 1 })
+	t.Logf("figure: %d renewals in %s (lease %s)", store.n.Load(), time.Since(claimed).Round(time.Millisecond), lease)
 	if n := objects.opens.Load(); n != 1 {
-		t.Fatalf("after three lease terms the original was opened %d times: another worker took the running job", n)
+		t.Fatalf("after %d renewals the original was opened %d times: another worker took the running job", store.n.Load(), n)
 	}
 	close(objects.release)
 	waitFor(t, func() bool {
