@@ -3,13 +3,12 @@ package app_test
 import (
 	"context"
 	"log/slog"
-	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
-	"github.com/stillroom/stillroom/media/localstore"
+	"github.com/stillroom/stillroom/internal/embeddedtest"
 	"github.com/stillroom/stillroom/sqlitestore"
 )
 
@@ -85,18 +84,8 @@ func (h *accountHooks) DeleteUserSessions(ctx context.Context, userID string) (i
 func twoAccountProcesses(t *testing.T) (a, b *app.Service, hooks *accountHooks, db *sqlitestore.DB) {
 	t.Helper()
 	dir := t.TempDir()
-	open := func() *sqlitestore.DB {
-		db, err := sqlitestore.Open(t.Context(), sqlitestore.Config{Path: filepath.Join(dir, "stillroom.db")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close(context.Background()) })
-		return db
-	}
-	objects, err := localstore.New(filepath.Join(dir, "objects"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	open := func() *sqlitestore.DB { return embeddedtest.DB(t, dir) }
+	objects := embeddedtest.Objects(t, dir)
 	hooks = &accountHooks{Store: open()}
 	log := slog.New(slog.DiscardHandler)
 	return app.New(hooks, objects, log, app.Config{UploadWait: -1}), app.New(open(), objects, log, app.Config{UploadWait: -1}), hooks, open()

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,9 +13,9 @@ import (
 
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
+	"github.com/stillroom/stillroom/internal/embeddedtest"
 	"github.com/stillroom/stillroom/media"
 	"github.com/stillroom/stillroom/media/localstore"
-	"github.com/stillroom/stillroom/sqlitestore"
 )
 
 // failingPuts is an object store whose writes of the keys fail matches
@@ -39,11 +38,7 @@ func (f *failingPuts) Put(ctx context.Context, key string, r io.Reader, size int
 // its workers running, an admin signed in.
 func newFailingFixture(t *testing.T, uploadWait time.Duration, fails func(key string) bool) (*fixture, *failingPuts, *localstore.Store) {
 	t.Helper()
-	db, err := sqlitestore.Open(t.Context(), sqlitestore.Config{Path: filepath.Join(t.TempDir(), "stillroom.db")})
-	must(t, err)
-	t.Cleanup(func() { db.Close(context.Background()) })
-	disk, err := localstore.New(t.TempDir())
-	must(t, err)
+	db, disk := embeddedtest.Open(t)
 	objects := &failingPuts{ObjectStore: disk, fails: fails}
 	svc := app.New(db, objects, slog.New(slog.DiscardHandler), app.Config{UploadWait: uploadWait, MaxJobAttempts: 1})
 	admin := &core.User{ID: "admin", Email: "a@example.com", Name: "A", Role: core.RoleAdmin}

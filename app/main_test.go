@@ -7,12 +7,12 @@ import (
 	"image/color"
 	"image/jpeg"
 	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
+	"github.com/stillroom/stillroom/internal/embeddedtest"
 	"github.com/stillroom/stillroom/internal/testenv"
 	"github.com/stillroom/stillroom/media"
 	"github.com/stillroom/stillroom/media/s3store"
@@ -37,11 +37,7 @@ func newFixture(t *testing.T, cfg app.Config) *fixture {
 		// shared machine (the server's tests wait as long).
 		cfg.UploadWait = 30 * time.Second
 	}
-	db, err := sqlitestore.Open(t.Context(), sqlitestore.Config{Path: filepath.Join(t.TempDir(), "stillroom.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close(context.Background()) })
+	db := embeddedtest.DB(t, t.TempDir())
 	objects, err := s3store.New(t.Context(), testenv.NewBucketConfig(t))
 	if err != nil {
 		t.Fatal(err)

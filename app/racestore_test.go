@@ -3,13 +3,13 @@ package app_test
 import (
 	"context"
 	"log/slog"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/core"
+	"github.com/stillroom/stillroom/internal/embeddedtest"
 	"github.com/stillroom/stillroom/media/localstore"
 	"github.com/stillroom/stillroom/sqlitestore"
 )
@@ -103,16 +103,7 @@ type raceFixture struct {
 
 func newRaceFixture(t *testing.T, cfg app.Config) *raceFixture {
 	t.Helper()
-	dir := t.TempDir()
-	db, err := sqlitestore.Open(t.Context(), sqlitestore.Config{Path: filepath.Join(dir, "stillroom.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close(context.Background()) })
-	objects, err := localstore.New(filepath.Join(dir, "objects"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, objects := embeddedtest.Open(t)
 	race := &raceStore{Store: db}
 	admin := &core.User{ID: "admin", Email: "a@example.com", Name: "A", Role: core.RoleAdmin}
 	if err := db.InsertUser(t.Context(), admin); err != nil {
