@@ -136,6 +136,7 @@ export const en = {
   'asset.download': 'Download original',
   'asset.reprocess': 'Reprocess',
   'asset.reprocessing': 'Making the renditions again…',
+  'asset.reprocessed': 'The renditions are made.',
   'asset.delete': 'Delete',
   'asset.deleteTitle': 'Delete this photo?',
   'asset.deleteUsed': (p: { galleries?: string | number; articles?: string | number }) =>

@@ -136,6 +136,7 @@ export const vi: Messages = {
   'asset.download': 'Tải ảnh gốc',
   'asset.reprocess': 'Xử lý lại',
   'asset.reprocessing': 'Đang tạo lại các kích thước ảnh…',
+  'asset.reprocessed': 'Đã tạo xong các kích thước ảnh.',
   'asset.delete': 'Xóa',
   'asset.deleteTitle': 'Xóa ảnh này?',
   'asset.deleteUsed': 'Ảnh đang được dùng trong {galleries} bộ ảnh và {articles} bài viết. Xóa ảnh sẽ gỡ ảnh khỏi các nơi đó.',
