@@ -1923,7 +1923,10 @@ var sources = []*ast.Source{
 # Errors carry extensions.code: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
 # BAD_USER_INPUT, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE,
 # TOO_MANY_PIXELS, QUERY_TOO_COMPLEX, RATE_LIMITED, UNAVAILABLE (HTTP 503, retry after
-# Retry-After), NOT_IMPLEMENTED, INTERNAL.
+# Retry-After), NOT_IMPLEMENTED, INTERNAL. A request that cannot run (a syntax
+# error, an unknown field, a wrong argument type) carries gqlgen's
+# GRAPHQL_PARSE_FAILED or GRAPHQL_VALIDATION_FAILED, with HTTP 422 when the
+# answer is application/json and 400 when application/graphql-response+json.
 # A refused publish (BAD_USER_INPUT) also carries extensions.problems:
 # [{path, assetId, galleryId, missing, status}], one per place at fault.
 # path is from the published object, 0-based like GraphQL paths and
@@ -2090,7 +2093,11 @@ type Asset implements Node {
   credit: String
   copyright: String
   tags: [String!]!
-  "EXIF DateTimeOriginal, or timecode-derived."
+  """
+  When the photo was taken, from its EXIF DateTimeOriginal (or XMP/IPTC).
+  Never derived from a timecode: a still's place in its video is
+  ` + "`" + `timecode` + "`" + `, not a date (sort with TIMECODE).
+  """
   takenAt: Time
   timecode: Timecode
   camera: Camera
