@@ -315,7 +315,10 @@ func sanitizeFilename(name string) string {
 	name = strings.ReplaceAll(name, "\\", "/")
 	name = path.Base(name)
 	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == utf8.RuneError {
+		// Format characters (Unicode Cf: direction overrides, zero-width
+		// marks) go too: U+202E would show "x\u202egpj.exe" as "xexe.jpg".
+		// Vietnamese letters are letters and combining marks, never Cf.
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError {
 			return -1
 		}
 		return r

@@ -138,6 +138,10 @@ func TestDirectUpload(t *testing.T) {
 				if resp.StatusCode != 200 || got != sum {
 					t.Errorf("original through %s: HTTP %d, sha matches %v", url, resp.StatusCode, got == sum)
 				}
+				// For the person given the link only: no shared cache keeps it.
+				if cc := resp.Header.Get("Cache-Control"); cc != "private, no-store" {
+					t.Errorf("original through %s: Cache-Control %q, want private, no-store", url, cc)
+				}
 				if resp, _ := s.fetch(t, url+"x", nil); resp.StatusCode == 200 {
 					t.Errorf("tampered link answered 200")
 				}

@@ -13,16 +13,21 @@ import (
 
 var _ media.Presigner = (*Store)(nil)
 
-// PresignGet returns a presigned GET URL for key, valid for expires; with
-// a disposition, S3 answers it with that Content-Disposition (the
-// response-content-disposition parameter, covered by the signature).
+// privateNoStore is how a presigned read is answered: for the person given
+// the link only, like the server's own /originals links.
+const privateNoStore = "private, no-store"
+
+// PresignGet returns a presigned GET URL for key, valid for expires; S3
+// answers it with Cache-Control "private, no-store" and, with a
+// disposition, that Content-Disposition (the response-cache-control and
+// response-content-disposition parameters, covered by the signature).
 func (s *Store) PresignGet(ctx context.Context, key string, expires time.Duration, disposition string) (string, error) {
 	if err := media.ValidateKey(key); err != nil {
 		return "", err
 	}
-	var params url.Values
+	params := url.Values{"response-cache-control": {privateNoStore}}
 	if disposition != "" {
-		params = url.Values{"response-content-disposition": {disposition}}
+		params.Set("response-content-disposition", disposition)
 	}
 	u, err := s.client.PresignedGetObject(ctx, s.bucket, key, expires, params)
 	if err != nil {
