@@ -373,9 +373,10 @@ func (s *Service) BindSession(ctx context.Context) context.Context {
 	ctx, cancel := context.WithCancelCause(ctx)
 	w := &sessionWatcher{hash: hash, userID: u.ID, cancel: cancel}
 	s.sessionWatch.add(w)
+	every := SessionRecheck // read by the caller, which a test that sets it can wait for
 	go func() {
 		defer s.sessionWatch.remove(w)
-		t := time.NewTicker(SessionRecheck)
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {

@@ -296,10 +296,12 @@ func (d *dialogs) answer(accept bool) {
 	d.mu.Unlock()
 }
 
-// wait takes the dialogs seen once there are n (or after 5 s).
+// wait takes the dialogs seen once there are n (or after 20 s, the
+// browser harness's own wait: a busy machine can take seconds to show
+// one, and a wait for a dialog that comes ends when it does).
 func (d *dialogs) wait(t *testing.T, n int) []page.EventJavascriptDialogOpening {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		d.mu.Lock()
 		k := len(d.seen)
 		d.mu.Unlock()

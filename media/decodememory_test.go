@@ -302,6 +302,29 @@ func heapPeak(fn func()) (peak, total uint64) {
 	return most - min(most, base), s[1].Value.Uint64() - allocs
 }
 
+// peakRuns is how many times leastHeapPeak runs fn at most.
+const peakRuns = 3
+
+// leastHeapPeak runs fn under heapPeak until a run's peak is within
+// bound, at most peakRuns times, and returns the least peak seen, the
+// most, and what the first run allocated. The sampled peak also counts
+// dead objects the collector has not swept yet, more or fewer by timing,
+// so an upper bound is asserted on the least of a few runs: a charge that
+// is really too low is exceeded by every run.
+func leastHeapPeak(bound int64, fn func()) (least, most, total uint64) {
+	for i := range peakRuns {
+		peak, allocated := heapPeak(fn)
+		if i == 0 {
+			least, total = peak, allocated
+		}
+		least, most = min(least, peak), max(most, peak)
+		if int64(least) <= bound {
+			break
+		}
+	}
+	return least, most, total
+}
+
 // decodeAllowance is what the decoders hold besides what decodeBytes
 // charges (zlib's window, and its Huffman tables, which compress/flate
 // allocates anew for each deflate block, so a few hundred KB of them may
@@ -313,7 +336,8 @@ const decodeAllowance = 512 << 10
 // DecodeCost for a PNG, GIF or WebP, against the most the heap holds
 // while decoding each kind (and, for a type the resizer reads slowly,
 // converting it, as render does), sampled with the collector at GOGC=1:
-// the charge must be at least the peak, less decodeAllowance, and at
+// the charge must be at least the peak (the least of up to peakRuns
+// runs: leastHeapPeak), less decodeAllowance, and at
 // most 1.25 times what was allocated (1.75 for lossless WebP, whose bundled colour table,
 // which needs up to 2 more bytes a pixel, only its bitstream shows),
 // plus decodeAllowance (for lossless WebP, less the bound of its Huffman
@@ -334,7 +358,8 @@ func TestDecodeMemoryByKind(t *testing.T) {
 			t.Fatalf("%s: %v", k.name, err)
 		}
 		var derr error
-		peak, total := heapPeak(func() {
+		charge := decodeBytes(p)
+		peak, _, total := leastHeapPeak(charge+decodeAllowance, func() {
 			var img image.Image
 			if img, derr = decode(data, p, 0); derr == nil && !resamplerReadsFast(img) {
 				toNRGBA(img)
@@ -343,7 +368,6 @@ func TestDecodeMemoryByKind(t *testing.T) {
 		if derr != nil {
 			t.Fatalf("%s: %v", k.name, derr)
 		}
-		charge := decodeBytes(p)
 		px := float64(p.Pixels())
 		t.Logf("%-26s %d×%d: peak %5.2f bytes a pixel (allocated %5.2f), charged %5.2f",
 			k.name, w, h, float64(peak)/px, float64(total)/px, float64(charge)/px)
@@ -365,9 +389,10 @@ func TestDecodeMemoryByKind(t *testing.T) {
 
 // TestProcessMemoryByKind checks DecodeCost end to end for each kind:
 // the most the heap holds during Process (sampled as in
-// TestDecodeMemoryByKind) must be within DecodeCost's heap part (the
-// WebP encoders' memory, which DecodeCost also counts, is outside Go's
-// heap) and that part at most 3 times the peak (less, for lossless WebP,
+// TestDecodeMemoryByKind, the least of up to peakRuns runs) must be within
+// DecodeCost's heap part (the WebP encoders' memory, which DecodeCost also
+// counts, is outside Go's heap) and that part at most 3 times the peak
+// (the most of those runs; less, for lossless WebP,
 // the bound of its Huffman trees): renditions are charged
 // as if each one's pixels, upright copy and resampler intermediate were
 // all held at once. The larger size is halved before resizing; at it,
@@ -392,21 +417,21 @@ func TestProcessMemoryByKind(t *testing.T) {
 				t.Fatalf("%s: %v", k.name, err)
 			}
 			var perr error
-			peak, total := heapPeak(func() { _, perr = Process(context.Background(), data, Options{}) })
+			heap, _ := decodeCostParts(p)
+			peak, most, total := leastHeapPeak(heap, func() { _, perr = Process(context.Background(), data, Options{}) })
 			if perr != nil {
 				t.Fatalf("%s: %v", k.name, perr)
 			}
-			heap, _ := decodeCostParts(p)
-			t.Logf("%-26s %d×%d: peak %6.1f MB (allocated %6.1f MB), charged %6.1f MB on the heap, DecodeCost %6.1f MB",
-				k.name, size[0], size[1], float64(peak)/1e6, float64(total)/1e6, float64(heap)/1e6, float64(DecodeCost(p))/1e6)
+			t.Logf("%-26s %d×%d: peak %6.1f MB (the most of the runs %6.1f MB, allocated %6.1f MB), charged %6.1f MB on the heap, DecodeCost %6.1f MB",
+				k.name, size[0], size[1], float64(peak)/1e6, float64(most)/1e6, float64(total)/1e6, float64(heap)/1e6, float64(DecodeCost(p))/1e6)
 			if int64(peak) > heap {
 				t.Errorf("%s %d×%d: Process held %d bytes, over DecodeCost's heap part %d", k.name, size[0], size[1], peak, heap)
 			}
 			if p.Coding.Lossless {
 				heap -= vp8lTrees(p) // the bound of any file's trees: TestDecodeMemoryHuffmanTrees
 			}
-			if heap > 3*int64(peak) {
-				t.Errorf("%s %d×%d: DecodeCost's heap part %d is over 3 times what Process held, %d", k.name, size[0], size[1], heap, peak)
+			if heap > 3*int64(most) {
+				t.Errorf("%s %d×%d: DecodeCost's heap part %d is over 3 times what Process held, %d", k.name, size[0], size[1], heap, most)
 			}
 		}
 	}
@@ -441,8 +466,8 @@ func TestProbeRefusesCostlyCoding(t *testing.T) {
 // declares 2600 groups of Huffman codes (x/image/vp8l's cap), every
 // alphabet full, makes the decoder hold about 150 MB from a file of about
 // 1 MB, whatever its pixels (it is cut short after its codes, which the
-// decoder builds before any pixel). DecodeCost must charge for it:
-// before vp8lTrees it charged 8 MB.
+// decoder builds before any pixel). DecodeCost must charge for it (the
+// least peak of up to peakRuns runs): before vp8lTrees it charged 8 MB.
 func TestDecodeMemoryHuffmanTrees(t *testing.T) {
 	data := vp8lManyTrees(208, 200, 2600)
 	p, err := ProbeImage(data, Limits{})
@@ -450,18 +475,21 @@ func TestDecodeMemoryHuffmanTrees(t *testing.T) {
 		t.Fatal(err)
 	}
 	var derr error
-	peak, total := heapPeak(func() { _, derr = decode(data, p, 0) })
+	charge := decodeBytes(p)
+	peak, _, total := leastHeapPeak(charge+decodeAllowance, func() { _, derr = decode(data, p, 0) })
 	if derr == nil {
 		t.Fatal("a file cut short after its codes decoded")
 	}
-	charge := decodeBytes(p)
 	t.Logf("%d bytes, %d×%d: peak %.1f MB (allocated %.1f MB), charged %.1f MB",
 		len(data), p.Width, p.Height, float64(peak)/1e6, float64(total)/1e6, float64(charge)/1e6)
 	if int64(peak) > charge+decodeAllowance {
 		t.Errorf("decoding held %d bytes, over its charge %d", peak, charge)
 	}
-	if peak < 100e6 {
-		t.Errorf("decoding held %d bytes: the file no longer makes the decoder build its trees", peak)
+	// What decoding allocated, which does not depend on timing as the
+	// sampled peak does: the trees are built before any pixel, so a file
+	// that no longer makes the decoder build them allocates far less.
+	if total < 100e6 {
+		t.Errorf("decoding allocated %d bytes: the file no longer makes the decoder build its trees", total)
 	}
 }
 

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/stillroom/stillroom/app"
 	"github.com/stillroom/stillroom/internal/metricstest"
 )
 
@@ -48,6 +50,37 @@ func TestSubscriptionNeedsSignIn(t *testing.T) {
 	b, err := json.Marshal(m)
 	if err != nil || !strings.Contains(string(b), "UNAUTHENTICATED") {
 		t.Errorf("anonymous subscription: %s %v", b, err)
+	}
+}
+
+// TestLogoutClosesWebsocket: a logout closes its session's websocket at
+// once, by the logout's own signal: with app.SessionRecheck, the periodic
+// look-up, set to an hour, the socket must still close within 10 s.
+func TestLogoutClosesWebsocket(t *testing.T) {
+	old := app.SessionRecheck
+	app.SessionRecheck = time.Hour
+	t.Cleanup(func() { app.SessionRecheck = old })
+	s := startServer(t, map[string]string{"ADMIN_EMAIL": adminEmail, "ADMIN_PASSWORD": adminPassword}, false)
+	tok := login(t, s, adminEmail, adminPassword)
+	ws := dialWS(t, s, tok)
+	ws.subscribe("1", `subscription { assetUpdated { id } }`, nil)
+	waitSubscribed(t, s.URL, 1)
+
+	s.mustGQL(t, tok, `mutation { logout }`, nil)
+	answered := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		_, b, err := ws.conn.Read(ctx)
+		if err == nil {
+			t.Logf("after logout: %s", b)
+			continue
+		}
+		if ctx.Err() != nil {
+			t.Fatal("the socket was still open 10 s after logout")
+		}
+		t.Logf("figure: the socket was closed %s after the logout's answer (%v)", time.Since(answered).Round(time.Millisecond), err)
+		return
 	}
 }
 

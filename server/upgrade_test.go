@@ -30,7 +30,12 @@ import (
 // sizes) and the social card.
 func TestUpgradeRestart(t *testing.T) {
 	const admin = "admin@example.com"
-	env := map[string]string{"UPGRADE_INTERVAL": "300ms"}
+	// The new server queues its first old asset at once and the others
+	// one per interval: 2 s leaves the last one old for 4 s after the
+	// start, so a stalled moment of this process before its first look
+	// cannot make it miss the meantime (300 ms did: all three could be
+	// done by then).
+	env := map[string]string{"UPGRADE_INTERVAL": "2s"}
 	a := servertest.Start(t, servertest.Options{Admin: admin, Env: env})
 	token := a.Login(t, admin, servertest.Password)
 	var ids []string
