@@ -143,7 +143,7 @@ func (s *Service) checkBlocks(ctx context.Context, in []core.Block) ([]core.Bloc
 		if err != nil {
 			return nil, err
 		}
-		if missing := missingIDs(assetIDs, found); len(missing) > 0 {
+		if missing := missingIDs(assetIDs, found, assetID); len(missing) > 0 {
 			return nil, core.Errorf(core.CodeBadUserInput, "unknown assets: %s", strings.Join(missing, ", "))
 		}
 	}

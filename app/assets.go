@@ -561,16 +561,23 @@ func (s *Service) ReprocessAsset(ctx context.Context, id string) (*core.Asset, e
 		if !u.Role.AtLeast(core.RoleEditor) && a.UploadedBy != u.ID {
 			return core.Errorf(core.CodeForbidden, "photographers may reprocess only their own assets")
 		}
-		if a.Status == core.AssetFailed {
-			a.Status = core.AssetProcessing
-			a.Error = ""
-		}
+		retryFailed(a)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return a, s.enqueueProcessing(ctx, a.ID)
+}
+
+// retryFailed sets a FAILED asset PROCESSING again, its error cleared,
+// for processing to be queued again (reprocessAsset, an upload of the same
+// bytes); other assets keep their status.
+func retryFailed(a *core.Asset) {
+	if a.Status == core.AssetFailed {
+		a.Status = core.AssetProcessing
+		a.Error = ""
+	}
 }
 
 // UsedIn returns the galleries that use the asset and that the caller may
@@ -703,12 +710,8 @@ func goneIDs[T any](ctx context.Context, ids []string, load func(context.Context
 	if err != nil {
 		return nil, err
 	}
-	have := make(map[string]*T, len(found))
-	for _, d := range found {
-		have[id(d)] = d
-	}
 	gone := map[string]bool{}
-	for _, x := range missing(ids, have) {
+	for _, x := range missingIDs(ids, found, id) {
 		gone[x] = true
 	}
 	return gone, nil
@@ -786,10 +789,7 @@ func (s *Service) reviveDuplicate(ctx context.Context, a *core.Asset, data []byt
 	again := s.restoreOriginal(ctx, a, data, contentType)
 	if a.Status == core.AssetFailed {
 		b, err := s.mutateAsset(ctx, a.ID, func(x *core.Asset) error {
-			if x.Status == core.AssetFailed {
-				x.Status = core.AssetProcessing
-				x.Error = ""
-			}
+			retryFailed(x)
 			return nil
 		})
 		if err != nil {

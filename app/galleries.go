@@ -237,7 +237,7 @@ func (s *Service) AddGalleryItems(ctx context.Context, galleryID string, assetID
 	if err != nil {
 		return nil, err
 	}
-	if missing := missingIDs(assetIDs, found); len(missing) > 0 {
+	if missing := missingIDs(assetIDs, found, assetID); len(missing) > 0 {
 		return nil, core.Errorf(core.CodeBadUserInput, "unknown assets: %s", strings.Join(missing, ", "))
 	}
 	return s.mutateGallery(ctx, galleryID, version, func(g *core.Gallery) error {
@@ -270,10 +270,12 @@ func (s *Service) AddGalleryItems(ctx context.Context, galleryID string, assetID
 	})
 }
 
-func missingIDs(want []string, found []*core.Asset) []string {
+// missingIDs lists the ids of want, in order, that no document of found
+// has (id names a document's).
+func missingIDs[T any](want []string, found []*T, id func(*T) string) []string {
 	have := map[string]bool{}
-	for _, a := range found {
-		have[a.ID] = true
+	for _, d := range found {
+		have[id(d)] = true
 	}
 	var missing []string
 	for _, id := range want {
