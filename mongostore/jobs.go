@@ -131,18 +131,35 @@ func (db *DB) ClaimJob(ctx context.Context, owner string, now time.Time, lease t
 // cleared only with a new lease, so once the delete finds it set, the
 // update finds it too unless the lease was lost.
 func (db *DB) CompleteJob(ctx context.Context, id, owner string) error {
-	held := bson.D{{Key: "_id", Value: id}, {Key: "leaseOwner", Value: owner}}
-	res, err := db.jobs.DeleteOne(ctx, append(held, bson.E{Key: "again", Value: bson.D{{Key: "$ne", Value: true}}}))
+	res, err := db.jobs.DeleteOne(ctx, heldJob(id, owner, false))
 	if err != nil {
 		return translate(err, "complete", "job "+id, "")
 	}
 	if res.DeletedCount == 1 {
 		return nil
 	}
-	return db.updateHeldJob(ctx, id, owner, append(held, bson.E{Key: "again", Value: true}), bson.D{{Key: "$set", Value: bson.D{
+	return db.releaseMarked(ctx, id, owner, "")
+}
+
+// heldJob filters on job id while owner holds it, marked to run again
+// (EnqueueJob during the run) or not.
+func heldJob(id, owner string, marked bool) bson.D {
+	var again any = true
+	if !marked {
+		again = bson.D{{Key: "$ne", Value: true}}
+	}
+	return bson.D{{Key: "_id", Value: id}, {Key: "leaseOwner", Value: owner}, {Key: "again", Value: again}}
+}
+
+// releaseMarked gives back a job owner holds that was marked to run again
+// during its run (CompleteJob, RetryJob): due at once, its mark cleared,
+// its attempts restarted and lastErr recorded. CONFLICT or NOT_FOUND as
+// updateHeldJob.
+func (db *DB) releaseMarked(ctx context.Context, id, owner, lastErr string) error {
+	return db.updateHeldJob(ctx, id, owner, heldJob(id, owner, true), bson.D{{Key: "$set", Value: bson.D{
 		{Key: "again", Value: false},
 		{Key: "attempts", Value: 0},
-		{Key: "lastError", Value: ""},
+		{Key: "lastError", Value: lastErr},
 		{Key: "leaseOwner", Value: ""},
 		{Key: "leaseUntil", Value: time.Time{}},
 	}}})
@@ -158,8 +175,7 @@ func (db *DB) CompleteJob(ctx context.Context, id, owner string) error {
 // first write skipped as marked is still marked for the second, unless
 // the lease was lost.
 func (db *DB) RetryJob(ctx context.Context, id, owner string, runAt time.Time, lastErr string) error {
-	held := bson.D{{Key: "_id", Value: id}, {Key: "leaseOwner", Value: owner}}
-	res, err := db.jobs.UpdateOne(ctx, append(held, bson.E{Key: "again", Value: bson.D{{Key: "$ne", Value: true}}}), bson.D{{Key: "$set", Value: bson.D{
+	res, err := db.jobs.UpdateOne(ctx, heldJob(id, owner, false), bson.D{{Key: "$set", Value: bson.D{
 		{Key: "runAt", Value: storedTime(runAt)},
 		{Key: "lastError", Value: lastErr},
 		{Key: "leaseOwner", Value: ""},
@@ -171,12 +187,7 @@ func (db *DB) RetryJob(ctx context.Context, id, owner string, runAt time.Time, l
 	if res.MatchedCount == 1 {
 		return nil
 	}
-	return db.updateHeldJob(ctx, id, owner, append(held, bson.E{Key: "again", Value: true}), bson.D{{Key: "$set", Value: bson.D{
-		{Key: "attempts", Value: 0},
-		{Key: "lastError", Value: lastErr},
-		{Key: "leaseOwner", Value: ""},
-		{Key: "leaseUntil", Value: time.Time{}},
-	}}})
+	return db.releaseMarked(ctx, id, owner, lastErr)
 }
 
 // RenewJob extends the lease owner holds on the job to until.

@@ -92,7 +92,7 @@ func (db *DB) CompleteJob(ctx context.Context, id, owner string) error {
 // CONFLICT when another worker has claimed it, NOT_FOUND when it is gone.
 func (db *DB) RetryJob(ctx context.Context, id, owner string, runAt time.Time, lastErr string) error {
 	n, err := db.exec(ctx, `UPDATE jobs SET run_at = CASE WHEN again = 1 THEN run_at ELSE ? END,
-		attempts = CASE WHEN again = 1 THEN 0 ELSE attempts END,
+		attempts = CASE WHEN again = 1 THEN 0 ELSE attempts END, again = 0,
 		last_error = ?, lease_owner = '', lease_until = ? WHERE id = ? AND lease_owner = ?`,
 		ms(runAt), lastErr, ms(time.Time{}), id, owner)
 	return db.leaseResult(ctx, id, n, err)
