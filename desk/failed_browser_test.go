@@ -2,14 +2,13 @@ package desk_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stillroom/stillroom/core"
 	"github.com/stillroom/stillroom/internal/browsertest"
+	"github.com/stillroom/stillroom/internal/embeddedtest"
 	"github.com/stillroom/stillroom/internal/servertest"
-	"github.com/stillroom/stillroom/sqlitestore"
 )
 
 // TestFailedPhotoIsSaidAndRetried: a photo whose processing failed is said
@@ -81,11 +80,7 @@ func waitStatus(t *testing.T, srv *servertest.Server, token, id, status string) 
 func failAsset(t *testing.T, srv *servertest.Server, id, reason string) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlitestore.Open(ctx, sqlitestore.Config{Path: filepath.Join(srv.DataDir, "stillroom.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close(ctx)
+	db := embeddedtest.DB(t, srv.DataDir)
 	a, err := db.AssetByID(ctx, id)
 	if err != nil {
 		t.Fatal(err)

@@ -14,10 +14,10 @@ import (
 	"time"
 
 	"github.com/stillroom/stillroom/core"
+	"github.com/stillroom/stillroom/internal/embeddedtest"
 	"github.com/stillroom/stillroom/internal/testenv"
 	"github.com/stillroom/stillroom/media"
 	"github.com/stillroom/stillroom/media/s3store"
-	"github.com/stillroom/stillroom/sqlitestore"
 )
 
 var (
@@ -112,13 +112,7 @@ func freePort(t *testing.T) string {
 // a process that has ended.
 func assetStatusIn(t *testing.T, dataDir, id string) core.AssetStatus {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlitestore.Open(ctx, sqlitestore.Config{Path: filepath.Join(dataDir, embeddedFile)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close(ctx)
-	a, err := db.AssetByID(ctx, id)
+	a, err := embeddedtest.DB(t, dataDir).AssetByID(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
